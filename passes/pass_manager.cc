@@ -1,0 +1,144 @@
+#include "passes/pass_manager.h"
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ir/printer.h"
+#include "passes/registry.h"
+
+namespace ttc {
+
+bool PassContext::Ran(const std::string& pass) const {
+  for (const std::string& p : executed) {
+    if (p == pass) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<std::vector<const PassInfo*>> BuildPipeline(const PipelineOptions& opts) {
+  std::vector<const PassInfo*> out;
+  if (opts.passes.empty()) {
+    for (const PassInfo& p : PassRegistry()) out.push_back(&p);
+  } else {
+    for (const std::string& name : opts.passes) {
+      const PassInfo* p = FindPass(name);
+      if (!p) {
+        std::vector<std::string> known;
+        for (const PassInfo& q : PassRegistry()) known.push_back(q.name);
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown pass '", name, "'; known passes: ", absl::StrJoin(known, ", ")));
+      }
+      for (const PassInfo* q : out) {
+        if (q == p) return absl::InvalidArgumentError(absl::StrCat("pass '", name, "' is listed twice"));
+      }
+      out.push_back(p);
+    }
+  }
+  auto in_pipeline = [&](const std::string& name) {
+    for (const PassInfo* p : out) {
+      if (name == p->name) return true;
+    }
+    return false;
+  };
+  if (!opts.stop_after.empty() && !in_pipeline(opts.stop_after)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--stop-after=", opts.stop_after, ": no such pass in the pipeline (",
+                     PipelineString(out), ")"));
+  }
+  for (const std::string& name : opts.print_ir_after) {
+    if (!in_pipeline(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--print-ir-after=", name, ": no such pass in the pipeline (", PipelineString(out), ")"));
+    }
+  }
+  if (!opts.stop_after.empty()) {
+    while (out.back()->name != opts.stop_after) out.pop_back();
+  }
+  return out;
+}
+
+std::string PipelineString(const std::vector<const PassInfo*>& pipeline) {
+  std::vector<std::string> names;
+  for (const PassInfo* p : pipeline) names.push_back(p->name);
+  return absl::StrJoin(names, ",");
+}
+
+namespace {
+
+// Reports missing required attributes; true when all are present.
+bool CheckRequirements(const PassInfo& pass, PassContext& ctx, const ir::PrimFunc& func) {
+  bool ok = true;
+  for (const std::string& key : pass.requires_attrs) {
+    if (func.attrs.contains(key)) continue;
+    ok = false;
+    const PassInfo* producer = ProducerOf(key);
+    if (producer && ctx.Ran(producer->name)) {
+      ctx.diag.InternalError(func.loc, absl::StrCat("attribute '", key, "' is missing although ", producer->name,
+                                                   " ran before ", pass.name));
+    } else {
+      ctx.diag.Error(func.loc, absl::StrCat("pass '", pass.name, "' requires attribute '", key, "'",
+                                            producer ? absl::StrCat(", produced by '", producer->name,
+                                                                    "'; add it before '", pass.name, "' in --passes")
+                                                     : std::string()));
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const PipelineOptions& opts,
+                           const ir::Target& target, ir::PrimFunc& func, DiagnosticEngine& diag,
+                           std::ostream* ir_out) {
+  PipelineResult result;
+  PassContext ctx{target, diag, {}};
+  for (const PassInfo* pass : pipeline) {
+    diag.set_current_pass(pass->name);
+    const int errors_before = diag.error_count();
+    const auto start = std::chrono::steady_clock::now();
+    if (CheckRequirements(*pass, ctx, func)) {
+      try {
+        pass->run(ctx, func);
+      } catch (const std::exception& e) {
+        diag.InternalError(func.loc, absl::StrCat("unexpected exception: ", e.what()));
+      }
+    }
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+    result.timings.push_back({pass->name, elapsed.count()});
+    ctx.executed.push_back(pass->name);
+    if (diag.error_count() > errors_before) {
+      result.ok = false;
+      result.failed_pass = pass->name;
+      break;
+    }
+    if (ir_out && (opts.print_ir_after_all || opts.print_ir_after.count(pass->name))) {
+      *ir_out << "# -----// IR Dump After " << pass->name << " //----- #\n" << ir::PrintScript(func) << "\n";
+    }
+  }
+  diag.set_current_pass("");
+  return result;
+}
+
+std::string FormatTimings(const std::vector<PassTiming>& timings) {
+  double total = 0;
+  for (const PassTiming& t : timings) total += t.wall_ms;
+  std::string out = "===-------------------------------------------------------------------------===\n"
+                    "                         ... Pass execution timing report ...\n"
+                    "===-------------------------------------------------------------------------===\n"
+                    "   Wall Time (ms)   Share  Name\n";
+  char line[256];
+  for (const PassTiming& t : timings) {
+    std::snprintf(line, sizeof line, "  %14.3f  %5.1f%%  %s\n", t.wall_ms,
+                  total > 0 ? 100.0 * t.wall_ms / total : 0.0, t.pass.c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "  %14.3f  100.0%%  Total\n", total);
+  out += line;
+  return out;
+}
+
+}  // namespace ttc

@@ -1,0 +1,62 @@
+#include "passes/propagate_tt_layout.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "passes/attrs.h"
+#include "passes/dataflow.h"
+
+namespace ttc {
+
+void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
+  std::map<std::string, CbAttr> cbs;
+  for (const CopyEdge& e : CollectCopyEdges(func)) {
+    const std::string& g = e.global->name;
+    auto it = func.attrs.find(attr::BufferKey(g));
+    if (it == func.attrs.end()) {
+      std::string msg = absl::StrCat("missing layout metadata: buffer '", g,
+                                     "' has no tt.buffer entry (run infer_tt_layout first)");
+      if (ctx.Ran("infer_tt_layout")) {
+        ctx.diag.InternalError(e.loc, std::move(msg));
+      } else {
+        ctx.diag.Error(e.loc, std::move(msg));
+      }
+      continue;
+    }
+    auto layout = BufferLayoutFromAttr(*it);
+    if (!layout) {
+      ctx.diag.InternalError(e.loc, absl::StrCat("malformed ", attr::BufferKey(g), ": ", it->dump()));
+      continue;
+    }
+    const ir::DType dtype = *ir::ParseDType(layout->dtype);
+    const v1::BufferLayout* user = nullptr;
+    if (auto u = func.layouts.find(g); u != func.layouts.end()) user = &u->second;
+    if (dtype.tt_data_format.empty() && !(user && !user->data_format().empty())) {
+      ctx.diag.Error(e.global->loc, absl::StrCat("unsupported dtype '", dtype.name, "' for buffer '", g,
+                                                 "'; TT devices support bfloat16, float16, float32, int32, uint32, "
+                                                 "int16, uint16, int8, uint8 and bfp8_b"));
+      continue;
+    }
+    CbAttr cb;
+    cb.page_size = dtype.TileBytes(layout->tile_shape[0], layout->tile_shape[1]);
+    cb.depth = user && user->has_cb_depth() ? user->cb_depth() : (e.reads_global ? 2 : 1);
+    cb.data_format = user && !user->data_format().empty() ? user->data_format() : dtype.tt_data_format;
+    for (const ir::Buffer& b : {e.global, e.onchip}) {
+      auto [pos, inserted] = cbs.emplace(b->name, cb);
+      if (inserted) continue;
+      CbAttr& prev = pos->second;
+      if (prev.page_size != cb.page_size || prev.data_format != cb.data_format) {
+        ctx.diag.Error(e.loc, absl::StrCat("conflicting circular buffers: buffer '", b->name, "' carries pages of ",
+                                           prev.page_size, " bytes in ", prev.data_format, " on one copy and ",
+                                           cb.page_size, " bytes in ", cb.data_format,
+                                           " on another; copy through buffers of one format"));
+        continue;
+      }
+      prev.depth = std::max(prev.depth, cb.depth);
+    }
+  }
+  for (const auto& [name, cb] : cbs) func.attrs[attr::CbKey(name)] = ToAttr(cb);
+}
+
+}  // namespace ttc

@@ -1,0 +1,78 @@
+#include "passes/registry.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "passes/apply_tt_defaults.h"
+#include "passes/attrs.h"
+#include "passes/infer_default_tt_schedule.h"
+#include "passes/infer_default_tt_shard.h"
+#include "passes/infer_tt_layout.h"
+#include "passes/layout_aware_work_partition_tt.h"
+#include "passes/propagate_tt_layout.h"
+
+namespace ttc {
+
+const std::vector<PassInfo>& PassRegistry() {
+  using namespace attr;
+  // The pipeline reads top to bottom. Ordering constraints:
+  // - defaults first: every later pass reads the tile shape and policy they set;
+  // - the schedule and the legacy shard metadata feed infer_tt_layout, which merges them
+  //   with the user's annotations;
+  // - propagate_tt_layout needs every tt.buffer.* entry to size circular buffers;
+  // - layout_aware_work_partition_tt needs the resolved layouts to choose the partition.
+  static const std::vector<PassInfo> kPasses = {
+      {"apply_tt_defaults", "Add the default TT schedule and layout attributes when none are set",
+       {}, {kSchedulePolicy, kScheduleOrder, kLayoutType, kTileHeight, kTileWidth}, &ApplyTTDefaults},
+      {"infer_default_tt_schedule", "Split the launch grid's work units contiguously over the target's cores",
+       {kSchedulePolicy, kScheduleOrder},
+       {kGridX, kGridY, kGridZ, kNumTiles, kNumCores, kTilesPerCore, kSchedule, kRuntimeArgsSchema},
+       &InferDefaultTTSchedule},
+      {"infer_default_tt_shard", "Describe every global buffer as DRAM-interleaved tiles, with padding",
+       {kTileHeight, kTileWidth}, {kShard}, &InferDefaultTTShard},
+      {"infer_tt_layout", "Resolve each buffer's layout from annotations, shard metadata and defaults",
+       {kShard}, {}, &InferTTLayout},
+      {"propagate_tt_layout", "Derive circular-buffer page size, depth and format for DRAM<->L1 copies",
+       {}, {}, &PropagateTTLayout},
+      {"layout_aware_work_partition_tt", "Choose global or local_shard partition and per-core work rows",
+       {kNumTiles}, {kPartitionMode, kGridTiles, kCoreRanges, kRuntimeArgs, kRuntimeConstants, kCoreRuntimeArgs},
+       &LayoutAwareWorkPartitionTT},
+  };
+  return kPasses;
+}
+
+const PassInfo* FindPass(const std::string& name) {
+  for (const PassInfo& p : PassRegistry()) {
+    if (name == p.name) return &p;
+  }
+  return nullptr;
+}
+
+const PassInfo* ProducerOf(const std::string& key) {
+  for (const PassInfo& p : PassRegistry()) {
+    for (const std::string& k : p.produces_attrs) {
+      if (k == key) return &p;
+    }
+  }
+  return nullptr;
+}
+
+std::string PassesMarkdown() {
+  std::string out =
+      "# Passes\n\nGenerated from the pass registry (`passes/registry.cc`) by `ttc passes --markdown`;\n"
+      "do not edit by hand. Semantics and diagnostics: the design's pass spec (PASSES.md).\n\n"
+      "| # | pass | what it does | requires | produces |\n|---|---|---|---|---|\n";
+  int i = 0;
+  auto keys = [](const std::vector<std::string>& ks) {
+    if (ks.empty()) return std::string("-");
+    std::vector<std::string> q;
+    for (const auto& k : ks) q.push_back("`" + k + "`");
+    return absl::StrJoin(q, ", ");
+  };
+  for (const PassInfo& p : PassRegistry()) {
+    absl::StrAppend(&out, "| ", ++i, " | `", p.name, "` | ", p.summary, " | ", keys(p.requires_attrs), " | ",
+                    keys(p.produces_attrs), " |\n");
+  }
+  return out;
+}
+
+}  // namespace ttc
