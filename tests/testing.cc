@@ -1,0 +1,62 @@
+#include "tests/testing.h"
+
+#include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "ir/request_io.h"
+
+namespace ttc::testing {
+
+v1::KernelRequest ParseRequestText(const std::string& text) {
+  auto req = ir::ParseRequest(text, ir::RequestFormat::kTextProto);
+  EXPECT_TRUE(req.ok()) << req.status();
+  return req.ok() ? *req : v1::KernelRequest();
+}
+
+v1::KernelRequest LoadExample(const std::string& name) {
+  auto req = ir::ReadRequestFile(absl::StrCat(TTC_SOURCE_DIR, "/examples/", name, ".textproto"));
+  EXPECT_TRUE(req.ok()) << req.status();
+  return req.ok() ? *req : v1::KernelRequest();
+}
+
+CompileResult CompileWith(const v1::KernelRequest& req, const std::string& passes, const std::string& target) {
+  CompileOptions opts;
+  opts.target_override = target;
+  if (!passes.empty()) opts.pipeline.passes = absl::StrSplit(passes, ',');
+  auto r = Compile(req, opts, nullptr);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? std::move(*r) : CompileResult();
+}
+
+std::vector<std::string> Errors(const CompileResult& r) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : r.diag.diagnostics()) {
+    if (d.severity == Severity::kError) out.push_back(d.message);
+  }
+  return out;
+}
+
+v1::KernelRequest SimpleRequest(const std::vector<int64_t>& extents, const std::vector<int64_t>& shape,
+                                const std::string& dtype) {
+  std::string s = absl::StrJoin(shape, ", ");
+  std::string text = absl::StrCat(
+      "func {\n"
+      "  name: \"main\"\n"
+      "  params { name: \"A\" shape: [", s, "] dtype: \"", dtype, "\" }\n",
+      "  params { name: \"B\" shape: [", s, "] dtype: \"", dtype, "\" }\n",
+      "  params { name: \"C\" shape: [", s, "] dtype: \"", dtype, "\" }\n",
+      "  grid { extents: [", absl::StrJoin(extents, ", "), "] }\n",
+      "  body { alloc { buffer { name: \"A_tile\" shape: [32, 32] dtype: \"", dtype, "\" scope: \"shared\" } } }\n",
+      "  body { alloc { buffer { name: \"B_tile\" shape: [32, 32] dtype: \"", dtype, "\" scope: \"shared\" } } }\n",
+      "  body { alloc { buffer { name: \"C_tile\" shape: [32, 32] dtype: \"", dtype, "\" scope: \"fragment\" } } }\n",
+      "  body { copy { src { buffer: \"A\" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: \"A_tile\" } } }\n",
+      "  body { copy { src { buffer: \"B\" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: \"B_tile\" } } }\n",
+      "  body { copy { src { buffer: \"C_tile\" } dst { buffer: \"C\" begin { int_imm: 0 } begin { int_imm: 0 } } } }\n",
+      "}\n");
+  return ParseRequestText(text);
+}
+
+}  // namespace ttc::testing

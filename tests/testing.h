@@ -1,0 +1,36 @@
+// Helpers shared by the unit tests: building requests from text format, running the
+// pipeline, and reading attributes.
+#ifndef TTC_TESTS_TESTING_H_
+#define TTC_TESTS_TESTING_H_
+
+#include <string>
+#include <vector>
+
+#include "client/compile_core.h"
+#include "ttc/v1/request.pb.h"
+
+namespace ttc::testing {
+
+// Parses a KernelRequest in protobuf text format; fails the test (and returns an empty
+// request) when it does not parse.
+v1::KernelRequest ParseRequestText(const std::string& text);
+
+// Reads examples/<name>.textproto from the source tree.
+v1::KernelRequest LoadExample(const std::string& name);
+
+// Compiles with the given pass list ("" = the whole pipeline) and target override.
+CompileResult CompileWith(const v1::KernelRequest& req, const std::string& passes = "",
+                          const std::string& target = "");
+
+// The error messages reported, in order (warnings and notes excluded).
+std::vector<std::string> Errors(const CompileResult& r);
+
+// A request for `T.Kernel(extents...)` with global buffers A, B, C of `shape` and dtype,
+// and a body that copies A and B into 32x32 shared tiles, adds them and copies to C.
+// Enough to exercise the metadata passes; tests add layouts and schedules to it.
+v1::KernelRequest SimpleRequest(const std::vector<int64_t>& extents, const std::vector<int64_t>& shape,
+                                const std::string& dtype = "bfloat16");
+
+}  // namespace ttc::testing
+
+#endif  // TTC_TESTS_TESTING_H_
