@@ -73,7 +73,7 @@ int RunCompile(const CompileArgs& a) {
   if (a.emit == "ir") {
     std::cout << ttc::ir::PrintScript(result->unit.func);
   } else {
-    std::cout << ttc::AttributesJson(result->unit.func).dump(2) << "\n";
+    std::cout << ttc::ir::PrintJson(ttc::AttributesJson(result->unit.func)) << "\n";
   }
   return kExitOk;
 }

@@ -296,6 +296,59 @@ std::string PrintPyLiteral(const AttrValue& v) {
   }
 }
 
+namespace {
+
+// `column`: characters already on the current line (indentation and key).
+void PrintJsonAt(const AttrValue& v, int indent, int column, std::string& out) {
+  constexpr int kWidth = 100;
+  std::string flat = v.dump(-1, ' ', false, AttrValue::error_handler_t::replace);
+  if (!v.is_structured() || v.empty() || column + static_cast<int>(flat.size()) <= kWidth) {
+    // nlohmann's compact form has no spaces after separators; add them for readability.
+    if (v.is_structured()) {
+      std::string spaced;
+      bool in_string = false, escaped = false;
+      for (char c : flat) {
+        spaced += c;
+        if (in_string) {
+          if (escaped) {
+            escaped = false;
+          } else if (c == '\\') {
+            escaped = true;
+          } else if (c == '"') {
+            in_string = false;
+          }
+        } else if (c == '"') {
+          in_string = true;
+        } else if (c == ',' || c == ':') {
+          spaced += ' ';
+        }
+      }
+      flat = std::move(spaced);
+    }
+    out += flat;
+    return;
+  }
+  const std::string pad(indent + 2, ' ');
+  out += v.is_array() ? "[\n" : "{\n";
+  bool first = true;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (!first) out += ",\n";
+    first = false;
+    std::string key = v.is_object() ? AttrValue(it.key()).dump() + ": " : "";
+    out += pad + key;
+    PrintJsonAt(it.value(), indent + 2, indent + 2 + static_cast<int>(key.size()), out);
+  }
+  out += "\n" + std::string(indent, ' ') + (v.is_array() ? "]" : "}");
+}
+
+}  // namespace
+
+std::string PrintJson(const AttrValue& v) {
+  std::string out;
+  PrintJsonAt(v, 0, 0, out);
+  return out;
+}
+
 AttrValue MessageToAttr(const google::protobuf::Message& m) {
   using google::protobuf::FieldDescriptor;
   AttrValue out = AttrValue::object();

@@ -19,6 +19,10 @@ std::string PrintScript(const PrimFunc& func);
 std::string PrintExpr(const Expr& e);
 // A JSON value as a Python literal (True/False/None, sorted dict keys), on one line.
 std::string PrintPyLiteral(const AttrValue& v);
+// A JSON value as indented JSON in which any array or object whose one-line form fits in
+// 100 columns stays on one line (per-core tables print one row per line). Keys sorted;
+// deterministic; valid JSON.
+std::string PrintJson(const AttrValue& v);
 // The set fields of a proto message as a JSON value, integers kept as numbers (unlike
 // protobuf's JSON mapping, which quotes int64). Field names as in the .proto file.
 AttrValue MessageToAttr(const google::protobuf::Message& m);

@@ -30,11 +30,12 @@ const std::vector<PassInfo>& PassRegistry() {
       {"infer_default_tt_shard", "Describe every global buffer as DRAM-interleaved tiles, with padding",
        {kTileHeight, kTileWidth}, {kShard}, &InferDefaultTTShard},
       {"infer_tt_layout", "Resolve each buffer's layout from annotations, shard metadata and defaults",
-       {kShard}, {}, &InferTTLayout},
+       {kShard}, {"tt.buffer.<B>"}, &InferTTLayout},
       {"propagate_tt_layout", "Derive circular-buffer page size, depth and format for DRAM<->L1 copies",
-       {}, {}, &PropagateTTLayout},
+       {}, {"tt.cb.<B>"}, &PropagateTTLayout},
       {"layout_aware_work_partition_tt", "Choose global or local_shard partition and per-core work rows",
-       {kNumTiles}, {kPartitionMode, kGridTiles, kCoreRanges, kRuntimeArgs, kRuntimeConstants, kCoreRuntimeArgs},
+       {kNumTiles}, {kPartitionMode, kOrder, kGridTiles, kShardGrid, kLocalShapeTiles, kCoreRanges, kRuntimeArgs, kRuntimeConstants,
+        kCoreRuntimeArgs},
        &LayoutAwareWorkPartitionTT},
   };
   return kPasses;
