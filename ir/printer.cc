@@ -392,7 +392,14 @@ std::string PrintScript(const PrimFunc& func) {
     os << b->name << ": T.Buffer(" << ShapeTuple(b->shape) << ", " << Quote(b->dtype.name) << ")";
   }
   os << "):\n";
-  if (!func.attrs.empty()) os << "    T.func_attr(" << PrintPyLiteral(func.attrs) << ")\n";
+  if (!func.attrs.empty()) {
+    // One attribute per line: after the passes there are dozens, some with a row per core.
+    os << "    T.func_attr({\n";
+    for (auto it = func.attrs.begin(); it != func.attrs.end(); ++it) {
+      os << "        " << Quote(it.key()) << ": " << PrintPyLiteral(it.value()) << ",\n";
+    }
+    os << "    })\n";
+  }
   for (const auto& [name, attrs] : func.buffer_attrs) {
     os << "    T.buffer_attr(" << Quote(name) << ", " << PrintPyLiteral(attrs) << ")\n";
   }
