@@ -12,6 +12,8 @@ namespace ttc {
 void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
   std::map<std::string, CbAttr> cbs;
   for (const CopyEdge& e : CollectCopyEdges(func)) {
+    // Only L1 buffers (shared/fragment) are circular buffers; a T.alloc_local buffer is not.
+    if (e.onchip->scope != ir::Scope::kShared && e.onchip->scope != ir::Scope::kFragment) continue;
     const std::string& g = e.global->name;
     auto it = func.attrs.find(attr::BufferKey(g));
     if (it == func.attrs.end()) {

@@ -1,6 +1,6 @@
 // propagate_tt_layout — PropagateTTLayout (PASSES.md section 5).
 // Before: tt.buffer.<B> for every global buffer (infer_tt_layout). After: both endpoints of
-// every T.copy between a global buffer and an on-chip buffer carry tt.cb.<name> =
+// every T.copy between a global buffer and an L1 buffer (shared/fragment) carry tt.cb.<name> =
 // {page_size, depth, data_format} describing the circular buffer that carries the copy:
 // page_size = th * tw * bytes(dtype) of the global side's tile and device dtype (bf16 32x32
 // -> 2048, fp32 -> 4096, bf16 16x16 -> 512, bfp8_b -> 1088); depth = the buffer's cb_depth
@@ -8,7 +8,7 @@
 // buffering), 1 when it writes it (accumulators and outputs); data_format = the
 // annotation's data_format, else the dtype's tt::DataFormat (bfloat16 -> Float16_b,
 // float16 -> Float16, ...). An on-chip buffer on several copies takes the largest depth.
-// On-chip<->on-chip copies get no entry.
+// On-chip<->on-chip copies and copies to or from `local` buffers get no entry.
 // Errors: `missing layout metadata: buffer 'A' has no tt.buffer entry (run infer_tt_layout
 // first)` (internal when infer_tt_layout already ran), `unsupported dtype 'int4' for buffer
 // 'A'`, and two copies that give one buffer different page sizes or formats.
