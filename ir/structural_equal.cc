@@ -23,6 +23,32 @@ bool RegionEqual(const Region& a, const Region& b) {
          a.extent == b.extent;
 }
 
+// nlohmann's == treats 1 and 1.0 as equal, but an integer and a float attribute print and
+// serialize differently (and passes read them differently), so the JSON types must match too.
+// Signed and unsigned integers are one type.
+bool AttrEqual(const AttrValue& a, const AttrValue& b) {
+  auto type = [](const AttrValue& v) {
+    return v.is_number_integer() ? AttrValue::value_t::number_integer : v.type();
+  };
+  if (type(a) != type(b)) return false;
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!AttrEqual(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      auto jt = b.find(it.key());
+      if (jt == b.end() || !AttrEqual(it.value(), *jt)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 }  // namespace
 
 bool StructuralEqual(const Buffer& a, const Buffer& b) {
@@ -111,7 +137,13 @@ bool StructuralEqual(const Stmt& a, const Stmt& b) {
 
 bool StructuralEqual(const PrimFunc& a, const PrimFunc& b) {
   using google::protobuf::util::MessageDifferencer;
-  if (a.name != b.name || a.attrs != b.attrs || a.buffer_attrs != b.buffer_attrs) return false;
+  if (a.name != b.name || !AttrEqual(a.attrs, b.attrs) || a.buffer_attrs.size() != b.buffer_attrs.size()) {
+    return false;
+  }
+  for (const auto& [name, attrs] : a.buffer_attrs) {
+    auto it = b.buffer_attrs.find(name);
+    if (it == b.buffer_attrs.end() || !AttrEqual(attrs, it->second)) return false;
+  }
   if (!AllEqual(a.params, b.params,
                 [](const Buffer& x, const Buffer& y) { return StructuralEqual(x, y); })) {
     return false;
