@@ -58,6 +58,7 @@ class Converter {
       std::string vpath = absl::StrCat("func.grid.vars[", i, "]");
       if (!IsIdentifier(v)) return Err(vpath, absl::StrCat("'", v, "' is not an identifier"));
       if (vars_.count(v)) return Err(vpath, absl::StrCat("block index '", v, "' is declared twice"));
+      if (auto st = CheckNotABuffer(v, vpath); !st.ok()) return st;
       vars_.insert(v);
       f.grid.vars.push_back(v);
     }
@@ -128,6 +129,13 @@ class Converter {
     all_buffers_.insert(b.name());
     scope_buffers_[b.name()] = n;
     return Buffer(n);
+  }
+
+  // Buffers and variables share one namespace in the script: a block index, loop or let
+  // variable must not shadow a visible buffer (ConvertBuffer checks the other direction).
+  absl::Status CheckNotABuffer(const std::string& var, const std::string& path) {
+    if (scope_buffers_.count(var)) return Err(path, absl::StrCat("name '", var, "' is already declared"));
+    return absl::OkStatus();
   }
 
   absl::StatusOr<Buffer> Lookup(const std::string& name, const std::string& path) {
@@ -321,6 +329,7 @@ class Converter {
           return Err(p + ".var", f.var().empty() ? "loop has no variable" : absl::StrCat("'", f.var(), "' is not an identifier"));
         }
         n->var = f.var();
+        if (auto st = CheckNotABuffer(n->var, p + ".var"); !st.ok()) return st;
         if (f.has_min()) {
           auto mn = ConvertExpr(f.min(), p + ".min");
           if (!mn.ok()) return mn.status();
@@ -427,6 +436,7 @@ class Converter {
         n->loc = LocOf(p, s.loc());
         if (!IsIdentifier(s.let().var())) return Err(p + ".var", absl::StrCat("'", s.let().var(), "' is not an identifier"));
         n->var = s.let().var();
+        if (auto st = CheckNotABuffer(n->var, p + ".var"); !st.ok()) return st;
         if (!s.let().has_value()) return Err(p + ".value", "let has no value");
         auto v = ConvertExpr(s.let().value(), p + ".value");
         if (!v.ok()) return v.status();
