@@ -69,14 +69,23 @@ std::string PipelineString(const std::vector<const PassInfo*>& pipeline) {
 
 namespace {
 
-// Reports missing required attributes; true when all are present.
-bool CheckRequirements(const PassInfo& pass, PassContext& ctx, const ir::PrimFunc& func) {
+// Reports missing required attributes; true when all are present. A missing attribute
+// whose producer ran is a compiler bug, unless the producer declined to add anything (as
+// apply_tt_defaults does once the request sets tt_ attributes of its own): then the request
+// is incomplete, a user error.
+bool CheckRequirements(const PassInfo& pass, PassContext& ctx, const ir::PrimFunc& func,
+                       const std::set<std::string>& declined, const std::vector<std::string>& request_keys) {
   bool ok = true;
   for (const std::string& key : pass.requires_attrs) {
     if (func.attrs.contains(key)) continue;
     ok = false;
     const PassInfo* producer = ProducerOf(key);
-    if (producer && ctx.Ran(producer->name)) {
+    if (producer && ctx.Ran(producer->name) && declined.count(producer->name)) {
+      ctx.diag.Error(func.loc, absl::StrCat("pass '", pass.name, "' requires attribute '", key, "', which '",
+                                            producer->name, "' ran but did not add: it defers to the request's own "
+                                            "attributes (", absl::StrJoin(request_keys, ", "), "); set '", key,
+                                            "' in the request as well"));
+    } else if (producer && ctx.Ran(producer->name)) {
       ctx.diag.InternalError(func.loc, absl::StrCat("attribute '", key, "' is missing although ", producer->name,
                                                    " ran before ", pass.name));
     } else {
@@ -96,16 +105,26 @@ PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const P
                            std::ostream* ir_out) {
   PipelineResult result;
   PassContext ctx{target, diag, {}};
+  std::vector<std::string> request_keys;  // function attributes the request itself set
+  for (auto it = func.attrs.begin(); it != func.attrs.end(); ++it) request_keys.push_back(it.key());
+  std::set<std::string> declined;  // passes that ran without adding any attribute they produce
   for (const PassInfo* pass : pipeline) {
     diag.set_current_pass(pass->name);
     const int errors_before = diag.error_count();
     const auto start = std::chrono::steady_clock::now();
-    if (CheckRequirements(*pass, ctx, func)) {
+    if (CheckRequirements(*pass, ctx, func, declined, request_keys)) {
+      std::vector<bool> had;
+      for (const std::string& k : pass->produces_attrs) had.push_back(func.attrs.contains(k));
       try {
         pass->run(ctx, func);
       } catch (const std::exception& e) {
         diag.InternalError(func.loc, absl::StrCat("unexpected exception: ", e.what()));
       }
+      bool added = false;
+      for (size_t i = 0; i < had.size(); ++i) {
+        added = added || (!had[i] && func.attrs.contains(pass->produces_attrs[i]));
+      }
+      if (!added) declined.insert(pass->name);
     }
     const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
     result.timings.push_back({pass->name, elapsed.count()});
