@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
   CompileArgs ca;
   CLI::App* compile = app.add_subcommand("compile", "Compile a kernel request through the TT pass pipeline");
   compile->add_option("REQUEST", ca.request, "Request file: .json, .textproto or .binpb")->required();
-  compile->add_option("--target", ca.target, "Target preset (" + absl::StrJoin(ttc::ir::TargetPresetNames(), ", ") +
-                                                 "); overrides the request's preset");
+  compile->add_option("--target", ca.target, "Target preset; overrides the request's preset")
+      ->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
   compile->add_option("--emit", ca.emit, "What to print: attrs (JSON of the attributes) or ir (TileLang-like script)")
       ->check(CLI::IsMember({"ir", "attrs"}));
   compile->add_option("--passes", ca.passes, "Comma-separated passes to run instead of the whole pipeline");
