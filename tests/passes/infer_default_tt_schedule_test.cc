@@ -21,7 +21,7 @@ using testing::kThroughSchedule;
 using testing::SimpleRequest;
 
 // `cores` consecutive cores that each get `count` work units.
-struct Run {
+struct CoreRun {
   int64_t cores;
   int64_t count;
 };
@@ -30,12 +30,12 @@ struct SplitCase {
   std::string name;
   std::vector<int64_t> extents;  // T.Kernel(...)
   int64_t total;                 // expected tt_num_tiles
-  std::vector<Run> runs;         // expected counts, core 0 upwards (64 cores in all)
+  std::vector<CoreRun> runs;         // expected counts, core 0 upwards (64 cores in all)
 };
 
-class ContiguousSplitTest : public ::testing::TestWithParam<SplitCase> {};
+class InferDefaultTTScheduleSplitTest : public ::testing::TestWithParam<SplitCase> {};
 
-TEST_P(ContiguousSplitTest, TilesPerCoreFollowsTheBalancedContiguousRule) {
+TEST_P(InferDefaultTTScheduleSplitTest, TilesPerCoreFollowsTheBalancedContiguousRule) {
   const SplitCase& c = GetParam();
   auto r = CompileWith(SimpleRequest(c.extents, {256, 256}), kThroughSchedule);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
@@ -45,7 +45,7 @@ TEST_P(ContiguousSplitTest, TilesPerCoreFollowsTheBalancedContiguousRule) {
   const auto& rows = a.at(attr::kTilesPerCore);
   ASSERT_EQ(rows.size(), 64u);
   int64_t core = 0, start = 0;
-  for (const Run& run : c.runs) {
+  for (const CoreRun& run : c.runs) {
     for (int64_t i = 0; i < run.cores; ++i, ++core) {
       EXPECT_EQ(Ints(rows.at(core)), (std::vector<int64_t>{start, run.count})) << "core " << core;
       start += run.count;
@@ -56,7 +56,7 @@ TEST_P(ContiguousSplitTest, TilesPerCoreFollowsTheBalancedContiguousRule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Checks, ContiguousSplitTest,
+    Checks, InferDefaultTTScheduleSplitTest,
     ::testing::Values(
         // 8x8 grid on 64 cores -> tt_tiles_per_core[i] == [i, 1]
         SplitCase{"Grid8x8", {8, 8}, 64, {{64, 1}}},
@@ -99,9 +99,9 @@ struct GridCase {
   int64_t gx, gy, gz;
 };
 
-class LaunchGridTest : public ::testing::TestWithParam<GridCase> {};
+class InferDefaultTTScheduleGridTest : public ::testing::TestWithParam<GridCase> {};
 
-TEST_P(LaunchGridTest, GridAttributesComeFromTheLaunchWithAbsentAxesOne) {
+TEST_P(InferDefaultTTScheduleGridTest, GridAttributesComeFromTheLaunchWithAbsentAxesOne) {
   const GridCase& c = GetParam();
   auto r = CompileWith(SimpleRequest(c.extents, {64, 64}), kThroughSchedule);
   ASSERT_TRUE(r.ok());
@@ -113,7 +113,7 @@ TEST_P(LaunchGridTest, GridAttributesComeFromTheLaunchWithAbsentAxesOne) {
   EXPECT_EQ(Ints(a.at(attr::kSchedule).at("grid_shape")), (std::vector<int64_t>{c.gx, c.gy, c.gz}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Launches, LaunchGridTest,
+INSTANTIATE_TEST_SUITE_P(Launches, InferDefaultTTScheduleGridTest,
                          ::testing::Values(GridCase{"OneAxis", {32}, 32, 1, 1},
                                            GridCase{"TwoAxes", {8, 4}, 8, 4, 1},
                                            GridCase{"ThreeAxes", {2, 3, 4}, 2, 3, 4}),

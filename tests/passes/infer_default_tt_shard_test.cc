@@ -30,9 +30,9 @@ struct TileCase {
   int64_t num_pages;            // tiles including leading dims
 };
 
-class TileGridTest : public ::testing::TestWithParam<TileCase> {};
+class InferDefaultTTShardTilesTest : public ::testing::TestWithParam<TileCase> {};
 
-TEST_P(TileGridTest, TilesAndPaddingFollowTheLastTwoDimensions) {
+TEST_P(InferDefaultTTShardTilesTest, TilesAndPaddingFollowTheLastTwoDimensions) {
   const TileCase& c = GetParam();
   auto r = CompileWith(RankedRequest({1}, c.shape), kThroughShard);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
@@ -54,7 +54,7 @@ TEST_P(TileGridTest, TilesAndPaddingFollowTheLastTwoDimensions) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Shapes, TileGridTest,
+    Shapes, InferDefaultTTShardTilesTest,
     ::testing::Values(
         // Check: 256x256 -> 8x8 tiles, no padding
         TileCase{"Aligned256x256", {256, 256}, 8, 8, false, {}, 64},
@@ -99,6 +99,24 @@ TEST(InferDefaultTTShard, AnnotatedTileShapeIsUsed) {
   EXPECT_EQ(a.at(attr::kBufTensorAccessorConfig).at("page_size"), 512);
   // B keeps the function's 32x32 tile.
   EXPECT_EQ(r.unit.func.buffer_attrs.at("B").at(attr::kBufNumTilesHeight), 8);
+}
+
+TEST(InferDefaultTTShard, FunctionTileAttributesSetByTheRequestAreUsed) {
+  // The request sets all five tt_ defaults itself, with a 16x16 tile; apply_tt_defaults
+  // adds nothing and the whole pipeline uses the request's tile.
+  auto req = SimpleRequest({8, 8}, {256, 256});
+  auto& attrs = *req.mutable_func()->mutable_attrs();
+  attrs["tt_schedule_policy"].set_string_value("contiguous");
+  attrs["tt_schedule_order"].set_string_value("row_major");
+  attrs["tt_layout_type"].set_string_value("dram_interleaved");
+  attrs["tt_tile_height"].set_int_value(16);
+  attrs["tt_tile_width"].set_int_value(16);
+  auto r = CompileWith(req);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+  const auto& a = r.unit.func.buffer_attrs.at("A");
+  EXPECT_EQ(Ints(a.at(attr::kBufTileShape)), (std::vector<int64_t>{16, 16}));
+  EXPECT_EQ(a.at(attr::kBufNumTilesHeight), 16);
+  EXPECT_EQ(a.at(attr::kBufTensorAccessorConfig).at("page_size"), 512);
 }
 
 TEST(InferDefaultTTShard, ConsolidatedShardMapHasEveryGlobalBuffer) {
