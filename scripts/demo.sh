@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: compile TileLang's 256^3 bf16 GEMM for a Wormhole
 # B0 device and print the metadata the TT pipeline inferred (layouts, circular buffers,
-# partition, per-core work), then the L1-sharded variant's partition.
+# partition, per-core work), then the L1-sharded variant's partition, then a summary.
 set -euo pipefail
 build=${1:-build}
 ttc="$build/client/ttc"
 cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 
 run() {
   printf '\n$ %s\n' "$*"
@@ -13,6 +15,10 @@ run() {
 }
 
 run "$ttc" --version
-run "$ttc" compile examples/gemm_256_bf16.textproto --target=wormhole_b0 --emit=attrs
-run "$ttc" compile examples/gemm_l1_sharded.textproto --emit=attrs --passes=apply_tt_defaults,infer_default_tt_schedule,infer_default_tt_shard,infer_tt_layout,propagate_tt_layout,layout_aware_work_partition_tt \
-  | grep -E '"tt\.(partition_mode|shard_grid|local_shape_tiles|core_ranges|grid_tiles)"'
+run "$ttc" compile examples/gemm_256_bf16.textproto --target=wormhole_b0 --emit=attrs | tee "$out/gemm.json"
+run "$ttc" compile examples/gemm_l1_sharded.textproto --emit=attrs > "$out/sharded.json"
+echo "(written to a temporary file; its partition:)"
+grep -E '^  "tt\.(partition_mode|shard_grid|local_shape_tiles|core_ranges|grid_tiles)"' "$out/sharded.json"
+
+printf '\nSummary of examples/gemm_256_bf16 on wormhole_b0:\n'
+grep -E '^  "(tt_num_cores|tt_grid_x|tt_grid_y|tt.partition_mode|tt.core_ranges|tt.runtime_constants|tt.cb\.[A-Za-z_]+)"' "$out/gemm.json"
