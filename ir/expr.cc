@@ -59,6 +59,8 @@ bool IsComparison(BinOp op) {
          op == BinOp::kGt || op == BinOp::kGe;
 }
 
+bool IsIntrinsic(const std::string& name) { return name.rfind("tt.", 0) == 0; }
+
 int CallArity(const std::string& name) {
   static constexpr std::array<const char*, 11> kUnary = {
       "exp", "sqrt", "rsqrt", "log", "abs", "relu", "recip", "tanh", "sigmoid", "neg", "not"};

@@ -86,6 +86,11 @@ struct Call : ExprNode {
   std::vector<Expr> args;
 };
 
+// Math call; names are those of ir::IsKnownCall. Calls whose name starts with "tt." are
+// TT-Metalium intrinsics inserted by the lowering passes (never accepted from requests):
+// `tt.cb_wait_front(cb, n)` is the kernel API call `cb_wait_front(cb, n)`.
+bool IsIntrinsic(const std::string& name);
+
 // Known math calls and their arity: exp, sqrt, rsqrt, log, abs, relu, recip, tanh,
 // sigmoid, neg, not (1); select (3). Returns -1 for an unknown name.
 int CallArity(const std::string& name);

@@ -106,7 +106,8 @@ void PrintE(const Expr& e, int parent, std::ostream& os) {
         if (paren) os << ")";
         return;
       }
-      os << (c->name == "select" ? std::string("T.if_then_else") : "T." + c->name) << "(";
+      os << (c->name == "select" ? std::string("T.if_then_else") : IsIntrinsic(c->name) ? c->name : "T." + c->name)
+         << "(";
       PrintList(c->args, os);
       os << ")";
       return;
@@ -252,9 +253,15 @@ class ScriptPrinter {
         return;
       }
       case StmtKind::kSeq: PrintBody(s, indent); return;
-      case StmtKind::kEvaluate:
-        Line(indent) << "T.evaluate(" << PrintExpr(As<Evaluate>(s)->value) << ")\n";
+      case StmtKind::kEvaluate: {
+        const Call* c = As<Call>(As<Evaluate>(s)->value);
+        if (c && IsIntrinsic(c->name)) {
+          Line(indent) << PrintExpr(As<Evaluate>(s)->value) << "\n";
+        } else {
+          Line(indent) << "T.evaluate(" << PrintExpr(As<Evaluate>(s)->value) << ")\n";
+        }
         return;
+      }
     }
   }
 
@@ -403,22 +410,27 @@ std::string PrintScript(const PrimFunc& func) {
   for (const auto& [name, attrs] : func.buffer_attrs) {
     os << "    T.buffer_attr(" << Quote(name) << ", " << PrintPyLiteral(attrs) << ")\n";
   }
-  os << "    with T.Kernel(";
+  std::string launch = "T.Kernel(";
   for (size_t i = 0; i < func.grid.extents.size(); ++i) {
-    if (i) os << ", ";
-    os << func.grid.extents[i];
+    if (i) launch += ", ";
+    launch += std::to_string(func.grid.extents[i]);
   }
-  if (func.grid.threads > 0) os << ", threads=" << func.grid.threads;
-  os << ") as ";
+  if (func.grid.threads > 0) launch += ", threads=" + std::to_string(func.grid.threads);
+  launch += ") as ";
   if (func.grid.vars.size() == 1) {
-    os << func.grid.vars[0];
+    launch += func.grid.vars[0];
   } else {
-    os << "(";
-    for (size_t i = 0; i < func.grid.vars.size(); ++i) os << (i ? ", " : "") << func.grid.vars[i];
-    os << ")";
+    launch += "(";
+    for (size_t i = 0; i < func.grid.vars.size(); ++i) launch += (i ? ", " : "") + func.grid.vars[i];
+    launch += ")";
   }
-  os << ":\n";
-  ScriptPrinter(os).PrintBody(func.body, 2);
+  if (func.persistent) {
+    os << "    # " << launch << ": lowered to a persistent loop over this core's work units\n";
+    ScriptPrinter(os).PrintBody(func.body, 1);
+  } else {
+    os << "    with " << launch << ":\n";
+    ScriptPrinter(os).PrintBody(func.body, 2);
+  }
   if (!func.layouts.empty()) {
     AttrValue layouts = AttrValue::object();
     for (const auto& [name, l] : func.layouts) layouts[name] = MessageToAttr(l);
@@ -427,6 +439,10 @@ std::string PrintScript(const PrimFunc& func) {
   if (func.has_schedule) {
     os << (func.layouts.empty() ? "\n" : "") << "annotate_tt_schedule(" << func.name << ", "
        << PrintPyLiteral(MessageToAttr(func.schedule)) << ")\n";
+  }
+  for (const auto& [role, body] : func.kernels) {
+    os << "\n@T.tt_kernel(" << Quote(role) << ")\ndef " << func.name << "_" << role << "():\n";
+    ScriptPrinter(os).PrintBody(body, 1);
   }
   return os.str();
 }

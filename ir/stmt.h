@@ -156,6 +156,12 @@ struct PrimFunc {
   bool has_schedule = false;
   Loc schedule_loc;
   Loc loc;
+  // Set by grid_to_persistent_tt: `body` iterates this core's work units itself (the launch
+  // grid is kept for reference).
+  bool persistent = false;
+  // Set by memory_space_lower_tt: the TT-Metalium kernels projected from `body`, by role
+  // ("reader", "compute", "writer"), each a Seq of loops, lets and `tt.*` intrinsic calls.
+  std::map<std::string, Stmt> kernels;
 
   // The parameter named `name`, or nullptr.
   Buffer FindParam(const std::string& name) const;

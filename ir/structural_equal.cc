@@ -152,7 +152,13 @@ bool StructuralEqual(const PrimFunc& a, const PrimFunc& b) {
       a.grid.threads != b.grid.threads) {
     return false;
   }
-  if (!StructuralEqual(a.body, b.body)) return false;
+  if (!StructuralEqual(a.body, b.body) || a.persistent != b.persistent || a.kernels.size() != b.kernels.size()) {
+    return false;
+  }
+  for (const auto& [role, body] : a.kernels) {
+    auto it = b.kernels.find(role);
+    if (it == b.kernels.end() || !StructuralEqual(body, it->second)) return false;
+  }
   if (a.layouts.size() != b.layouts.size()) return false;
   for (const auto& [name, layout] : a.layouts) {
     auto it = b.layouts.find(name);

@@ -45,6 +45,33 @@ inline constexpr char kRuntimeArgs[] = "tt.runtime_args";
 inline constexpr char kRuntimeConstants[] = "tt.runtime_constants";
 inline constexpr char kCoreRuntimeArgs[] = "tt_core_runtime_args";
 
+// grid_to_persistent_tt (section 7)
+inline constexpr char kPersistentLoop[] = "tt_persistent_loop";
+inline constexpr char kPersistentIterationNdims[] = "tt_persistent_iteration_ndims";
+inline constexpr char kPersistentRuntimeArgs[] = "tt_runtime_args";
+inline constexpr char kIterVar[] = "tt_iter";        // the persistent loop's variable
+inline constexpr char kTileIdVar[] = "tt_tile_id";   // the work unit of an iteration
+// tt_tiles_to_core_map (section 8)
+inline constexpr char kCoreRangesLegacy[] = "tt_core_ranges";
+inline constexpr char kCoreCoords[] = "tt_core_coords";
+// memory_space_lower_tt (section 9)
+inline constexpr char kCircularBuffers[] = "tt_circular_buffers";
+inline constexpr char kNumCbs[] = "tt_num_cbs";
+inline constexpr char kL1Bytes[] = "tt_l1_bytes";
+// tile_pad_tt (section 10)
+inline constexpr char kPaddingInfo[] = "tt_padding_info";
+// tensorize_tt (section 11)
+inline constexpr char kMatmulPatterns[] = "tt_matmul_patterns";
+inline constexpr char kNumMatmuls[] = "tt_num_matmuls";
+inline constexpr char kEltwisePatterns[] = "tt_eltwise_patterns";
+inline constexpr char kHasTensorize[] = "tt_has_tensorize";
+inline constexpr char kFp32DestAcc[] = "tt_fp32_dest_acc_en";
+inline constexpr char kDstTilesNeeded[] = "tt_dst_tiles_needed";
+// verify_tt_ir (section 12)
+inline constexpr char kIrValidated[] = "tt_ir_validated";
+inline constexpr char kValidationErrorCount[] = "tt_validation_error_count";
+inline constexpr char kValidationWarningCount[] = "tt_validation_warning_count";
+
 inline std::string BufferKey(const std::string& buffer) { return kBufferPrefix + buffer; }
 inline std::string CbKey(const std::string& buffer) { return kCbPrefix + buffer; }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/printer.h"
 #include "ir/visitor.h"
 
 namespace ttc {
@@ -59,63 +60,88 @@ bool SameAccess(const Load& l, const Store& s) {
   return true;
 }
 
+std::vector<std::string> IndexNames(const std::vector<Expr>& idx) {
+  std::vector<std::string> out;
+  for (const Expr& e : idx) {
+    const Var* v = As<Var>(StripCasts(e));
+    out.push_back(v ? v->name : PrintExpr(e));
+  }
+  return out;
+}
+
 class MatmulFinder : public StmtVisitor {
  public:
   std::vector<MatmulInfo> found;
 
  protected:
   void VisitGemm(const Gemm& g) override {
-    found.push_back({g.a, g.b, g.c, g.transpose_a, g.transpose_b, "", g.loc});
+    MatmulInfo m;
+    m.a = g.a;
+    m.b = g.b;
+    m.c = g.c;
+    m.transpose_a = g.transpose_a;
+    m.transpose_b = g.transpose_b;
+    m.loc = g.loc;
+    found.push_back(m);
   }
   void VisitStore(const Store& s) override {
-    Match(s);
+    if (auto m = MatchMatmulStore(s)) found.push_back(*m);
     StmtVisitor::VisitStore(s);
-  }
-
- private:
-  void Match(const Store& s) {
-    const Binary* add = As<Binary>(StripCasts(s.value));
-    if (!add || add->op != BinOp::kAdd) return;
-    Expr acc = StripCasts(add->a), prod = StripCasts(add->b);
-    const Load* acc_load = As<Load>(acc);
-    if (!acc_load || !SameAccess(*acc_load, s)) {
-      std::swap(acc, prod);
-      acc_load = As<Load>(acc);
-      if (!acc_load || !SameAccess(*acc_load, s)) return;
-    }
-    const Binary* mul = As<Binary>(prod);
-    if (!mul || mul->op != BinOp::kMul) return;
-    const Load* x = As<Load>(StripCasts(mul->a));
-    const Load* y = As<Load>(StripCasts(mul->b));
-    if (!x || !y || x->indices.size() != 2 || y->indices.size() != 2 || s.indices.size() != 2) return;
-    std::set<std::string> cvars = VarsOf(s.indices);
-    std::set<std::string> red;
-    for (const auto& v : VarsOf(x->indices)) if (!cvars.count(v)) red.insert(v);
-    for (const auto& v : VarsOf(y->indices)) if (!cvars.count(v)) red.insert(v);
-    if (red.size() != 1) return;
-    const std::string k = *red.begin();
-    auto is_k = [&](const Expr& e) {
-      const Var* v = As<Var>(StripCasts(e));
-      return v && v->name == k;
-    };
-    // A is the operand indexed [i, k] (or [k, i] transposed); B is [k, j] (or [j, k]).
-    const Load* a = x;
-    const Load* b = y;
-    if (!(is_k(a->indices[1]) || is_k(a->indices[0]))) std::swap(a, b);
-    MatmulInfo m;
-    m.a = a->buffer;
-    m.b = b->buffer;
-    m.c = s.buffer;
-    m.transpose_a = !is_k(a->indices[1]);
-    m.transpose_b = !is_k(b->indices[0]);
-    if (m.transpose_a == true && !is_k(a->indices[0])) return;
-    m.reduction_var = k;
-    m.loc = s.loc;
-    found.push_back(m);
   }
 };
 
 }  // namespace
+
+std::optional<MatmulInfo> MatchMatmulStore(const Store& s) {
+  const Binary* add = As<Binary>(StripCasts(s.value));
+  if (!add || add->op != BinOp::kAdd) return std::nullopt;
+  Expr acc = StripCasts(add->a), prod = StripCasts(add->b);
+  const Load* acc_load = As<Load>(acc);
+  if (!acc_load || !SameAccess(*acc_load, s)) {
+    std::swap(acc, prod);
+    acc_load = As<Load>(acc);
+    if (!acc_load || !SameAccess(*acc_load, s)) return std::nullopt;
+  }
+  const Binary* mul = As<Binary>(prod);
+  if (!mul || mul->op != BinOp::kMul) return std::nullopt;
+  const Load* x = As<Load>(StripCasts(mul->a));
+  const Load* y = As<Load>(StripCasts(mul->b));
+  if (!x || !y || x->indices.size() != 2 || y->indices.size() != 2 || s.indices.size() != 2) return std::nullopt;
+  std::set<std::string> cvars = VarsOf(s.indices);
+  std::set<std::string> red;
+  for (const auto& v : VarsOf(x->indices)) if (!cvars.count(v)) red.insert(v);
+  for (const auto& v : VarsOf(y->indices)) if (!cvars.count(v)) red.insert(v);
+  if (red.size() != 1) return std::nullopt;
+  const std::string k = *red.begin();
+  auto is_k = [&](const Expr& e) {
+    const Var* v = As<Var>(StripCasts(e));
+    return v && v->name == k;
+  };
+  // A is the operand that shares the output's row index (C[i, j] = A[i, k] * B[k, j]).
+  const Load* a = x;
+  const Load* b = y;
+  const std::set<std::string> row = VarsOf({s.indices[0]});
+  auto has_row = [&](const Load* l) {
+    for (const auto& v : VarsOf(l->indices)) if (row.count(v)) return true;
+    return false;
+  };
+  if (!has_row(a)) std::swap(a, b);
+  if (!(is_k(a->indices[0]) || is_k(a->indices[1])) || !(is_k(b->indices[0]) || is_k(b->indices[1]))) {
+    return std::nullopt;
+  }
+  MatmulInfo m;
+  m.a = a->buffer;
+  m.b = b->buffer;
+  m.c = s.buffer;
+  m.transpose_a = !is_k(a->indices[1]);
+  m.transpose_b = !is_k(b->indices[0]);
+  m.reduction_var = k;
+  m.a_indices = IndexNames(a->indices);
+  m.b_indices = IndexNames(b->indices);
+  m.c_indices = IndexNames(s.indices);
+  m.loc = s.loc;
+  return m;
+}
 
 std::vector<CopyEdge> CollectCopyEdges(const PrimFunc& func) {
   EdgeCollector c;

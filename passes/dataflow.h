@@ -33,8 +33,14 @@ struct MatmulInfo {
   ir::Buffer a, b, c;             // the buffers as the kernel names them
   bool transpose_a = false, transpose_b = false;
   std::string reduction_var;      // manual nests: the loop variable reduced over ("" for T.gemm)
+  // Manual nests: the index variables of each access, e.g. [i, k] / [k, j] / [i, j].
+  std::vector<std::string> a_indices, b_indices, c_indices;
   ir::Loc loc;
 };
+
+// The matmul that element store `s` performs, when it has the manual form described at
+// FindMatmuls.
+std::optional<MatmulInfo> MatchMatmulStore(const ir::Store& s);
 
 // T.gemm statements and manual multiply-accumulate stores, in program order. A manual store
 // matches `C[ic] = C[ic] + X[ix] * Y[iy]` (either order of the sum and product, casts looked

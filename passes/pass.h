@@ -4,6 +4,7 @@
 #ifndef TTC_PASSES_PASS_H_
 #define TTC_PASSES_PASS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct PassContext {
   const ir::Target& target;
   DiagnosticEngine& diag;
   std::vector<std::string> executed;  // passes already run on this function, in order
+  // Generated files by name (emit_tt_kernels): "reader.cpp", "plan.json", ...
+  std::map<std::string, std::string> artifacts;
 
   bool Ran(const std::string& pass) const;
 };

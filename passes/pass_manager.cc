@@ -104,7 +104,7 @@ PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const P
                            const ir::Target& target, ir::PrimFunc& func, DiagnosticEngine& diag,
                            std::ostream* ir_out) {
   PipelineResult result;
-  PassContext ctx{target, diag, {}};
+  PassContext ctx{target, diag, {}, {}};
   std::vector<std::string> request_keys;  // function attributes the request itself set
   for (auto it = func.attrs.begin(); it != func.attrs.end(); ++it) request_keys.push_back(it.key());
   std::set<std::string> declined;  // passes that ran without adding any attribute they produce
@@ -139,6 +139,7 @@ PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const P
     }
   }
   diag.set_current_pass("");
+  result.artifacts = std::move(ctx.artifacts);
   return result;
 }
 

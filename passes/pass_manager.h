@@ -7,6 +7,7 @@
 #define TTC_PASSES_PASS_MANAGER_H_
 
 #include <ostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,7 @@ struct PipelineResult {
   bool ok = true;                  // no errors reported
   std::string failed_pass;         // pass that reported the first error
   std::vector<PassTiming> timings; // one per pass run
+  std::map<std::string, std::string> artifacts;  // generated files, when the pipeline emitted them
 };
 
 // Runs `pipeline` on `func`. IR dumps go to `ir_out` (when requested), each preceded by

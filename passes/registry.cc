@@ -9,6 +9,12 @@
 #include "passes/infer_tt_layout.h"
 #include "passes/layout_aware_work_partition_tt.h"
 #include "passes/propagate_tt_layout.h"
+#include "passes/grid_to_persistent_tt.h"
+#include "passes/memory_space_lower_tt.h"
+#include "passes/tensorize_tt.h"
+#include "passes/tile_pad_tt.h"
+#include "passes/tt_tiles_to_core_map.h"
+#include "passes/verify_tt_ir.h"
 
 namespace ttc {
 
@@ -37,6 +43,22 @@ const std::vector<PassInfo>& PassRegistry() {
        {kNumTiles}, {kPartitionMode, kOrder, kGridTiles, kShardGrid, kLocalShapeTiles, kCoreRanges, kRuntimeArgs, kRuntimeConstants,
         kCoreRuntimeArgs},
        &LayoutAwareWorkPartitionTT},
+      {"grid_to_persistent_tt", "Replace the block launch with a persistent loop over each core's work units",
+       {kPartitionMode, kGridTiles}, {kPersistentLoop, kPersistentIterationNdims, kPersistentRuntimeArgs},
+       &GridToPersistentTT},
+      {"tt_tiles_to_core_map", "Map used cores to logical and NoC coordinates",
+       {kCoreRanges}, {kCoreRangesLegacy, kCoreCoords}, &TTTilesToCoreMap},
+      // Needs the persistent body (it projects it onto three kernels) and tt.cb.* for sizes.
+      {"memory_space_lower_tt", "Assign circular buffers by role; split reader/compute/writer with the CB protocol",
+       {kPersistentLoop}, {kCircularBuffers, kNumCbs, kL1Bytes}, &MemorySpaceLowerTT},
+      {"tile_pad_tt", "Record padding of buffers whose shapes are not whole tiles",
+       {kShard}, {kPaddingInfo}, &TilePadTT},
+      // Needs the compute kernel and its circular buffers.
+      {"tensorize_tt", "Map tile computations to TT compute intrinsics and manage DST",
+       {kCircularBuffers}, {kMatmulPatterns, kNumMatmuls, kEltwisePatterns, kHasTensorize, kFp32DestAcc,
+                            kDstTilesNeeded}, &TensorizeTT},
+      {"verify_tt_ir", "Check the lowered program against the target's limits",
+       {kHasTensorize}, {kIrValidated, kValidationErrorCount, kValidationWarningCount}, &VerifyTTIR},
   };
   return kPasses;
 }

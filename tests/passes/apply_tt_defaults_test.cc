@@ -43,7 +43,7 @@ TEST(ApplyTTDefaults, DottedKeysDoNotCount) {
 TEST(ApplyTTDefaults, IsIdempotent) {
   auto r1 = CompileWith(SimpleRequest({8, 8}, {256, 256}), "apply_tt_defaults");
   ir::PrimFunc once = r1.unit.func;
-  PassContext ctx{r1.unit.target, r1.diag, {}};
+  PassContext ctx{r1.unit.target, r1.diag, {}, {}};
   ApplyTTDefaults(ctx, r1.unit.func);
   EXPECT_EQ(once.attrs, r1.unit.func.attrs);
 }

@@ -242,7 +242,7 @@ TEST(PropagateTTLayout, MissingLayoutMetadataIsInternalWhenInferTTLayoutRan) {
   auto r = CompileWith(SimpleRequest({8, 8}, {256, 256}), kThroughLayout);
   ASSERT_TRUE(r.ok());
   r.unit.func.attrs.erase(attr::BufferKey("B"));
-  PassContext ctx{r.unit.target, r.diag, {"infer_tt_layout"}};
+  PassContext ctx{r.unit.target, r.diag, {"infer_tt_layout"}, {}};
   PropagateTTLayout(ctx, r.unit.func);
   ASSERT_TRUE(r.diag.has_internal_errors());
   const Diagnostic* d = FirstError(r);

@@ -1,0 +1,336 @@
+#include "passes/memory_space_lower_tt.h"
+
+#include <functional>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ir/printer.h"
+#include "passes/attrs.h"
+#include "passes/circular_buffers.h"
+#include "passes/dataflow.h"
+#include "passes/dead_code.h"
+#include "passes/simplify.h"
+
+namespace ttc {
+namespace {
+
+using namespace ir;
+
+std::string List(const std::vector<int64_t>& v) { return absl::StrCat("[", absl::StrJoin(v, ", "), "]"); }
+
+Stmt Call(const std::string& name, std::vector<Expr> args) {
+  auto n = std::make_shared<Evaluate>();
+  n->value = MakeCall("tt." + name, std::move(args));
+  return n;
+}
+
+Stmt LetStmt(const std::string& var, Expr value, Stmt body) {
+  auto n = std::make_shared<Let>();
+  n->var = var;
+  n->value = std::move(value);
+  n->body = std::move(body);
+  return n;
+}
+
+Stmt Loop(const std::string& var, int64_t extent, Stmt body) {
+  if (extent == 1) return body;
+  auto n = std::make_shared<For>();
+  n->var = var;
+  n->min = MakeInt(0);
+  n->extent = MakeInt(extent);
+  n->for_kind = ForKind::kSerial;
+  n->body = MakeSeq({std::move(body)});
+  return n;
+}
+
+enum class Role { kReader, kCompute, kWriter };
+
+class Lowerer {
+ public:
+  Lowerer(PassContext& ctx, PrimFunc& func) : ctx_(ctx), func_(func) {}
+
+  void Run() {
+    if (!AssignCircularBuffers()) return;
+    Stmt reader = Project(func_.body, Role::kReader);
+    Stmt writer = Project(func_.body, Role::kWriter);
+    Stmt compute = Project(func_.body, Role::kCompute);
+    if (ctx_.diag.has_errors()) return;
+    func_.kernels["reader"] = RemoveUnusedLets(reader ? reader : MakeSeq({}));
+    func_.kernels["writer"] = RemoveUnusedLets(writer ? writer : MakeSeq({}));
+    func_.kernels["compute"] = compute ? compute : MakeSeq({});
+  }
+
+ private:
+  // The tile shape of global buffer `g` (tt.buffer.<g>).
+  std::vector<int64_t> TileOf(const Buffer& g) {
+    return func_.attrs[attr::BufferKey(g->name)]["tile_shape"].get<std::vector<int64_t>>();
+  }
+
+  bool AssignCircularBuffers() {
+    std::vector<CircularBuffer> inputs, outputs;
+    std::map<std::string, std::string> role_of;
+    for (const CopyEdge& e : CollectCopyEdges(func_)) {
+      const std::string& name = e.onchip->name;
+      const std::string role = e.reads_global ? "input" : "output";
+      if (e.onchip->scope == Scope::kLocal) {
+        ctx_.diag.Error(e.loc, absl::StrCat("'", name, "' is a T.alloc_local buffer; data moves between DRAM and ",
+                                            "Tensix cores through circular buffers: use T.alloc_shared or "
+                                            "T.alloc_fragment"));
+        return false;
+      }
+      if (auto it = role_of.find(name); it != role_of.end()) {
+        if (it->second != role) {
+          ctx_.diag.Error(e.loc, absl::StrCat("'", name, "' is both filled from DRAM and copied to DRAM; the TT "
+                                              "lowering needs a compute step between the reader and the writer "
+                                              "(copy into a separate buffer)"));
+          return false;
+        }
+        continue;
+      }
+      role_of[name] = role;
+      const std::vector<int64_t> tile = TileOf(e.global);
+      const auto& shape = e.onchip->shape;
+      const size_t r = shape.size();
+      int64_t lead = 1;
+      for (size_t i = 0; i + 2 < r; ++i) lead *= shape[i];
+      const int64_t rows = r >= 2 ? shape[r - 2] : 1, cols = shape[r - 1];
+      if (lead != 1 || rows % tile[0] != 0 || cols % tile[1] != 0) {
+        ctx_.diag.Error(e.onchip->loc, absl::StrCat("on-chip buffer '", name, "' of shape ", List(shape),
+                                                    " is not a whole block of ", List(tile),
+                                                    " tiles; TT circular buffers hold whole tiles"));
+        return false;
+      }
+      auto cb_attr = CbFromAttr(func_.attrs[attr::CbKey(name)]);
+      if (!cb_attr) {
+        ctx_.diag.InternalError(e.loc, absl::StrCat("missing ", attr::CbKey(name), " (propagate_tt_layout)"));
+        return false;
+      }
+      CircularBuffer cb;
+      cb.buffer = name;
+      cb.role = role;
+      cb.page_size = cb_attr->page_size;
+      cb.data_format = cb_attr->data_format;
+      cb.tile_rows = rows / tile[0];
+      cb.tile_cols = cols / tile[1];
+      cb.block_tiles = cb.tile_rows * cb.tile_cols;
+      cb.num_pages = cb.block_tiles * cb_attr->depth;
+      (e.reads_global ? inputs : outputs).push_back(cb);
+    }
+    for (auto* group : {&inputs, &outputs}) {
+      const bool in = group == &inputs;
+      if (group->size() > 8) {
+        ctx_.diag.Error(func_.loc, absl::StrCat("too many ", in ? "input" : "output", " circular buffers: ",
+                                                group->size(), " on-chip buffers are ",
+                                                in ? "filled from" : "copied to", " DRAM but ",
+                                                in ? "c_0..c_7" : "c_16..c_23", " hold 8"));
+        return false;
+      }
+      for (size_t i = 0; i < group->size(); ++i) (*group)[i].cb_id = (in ? 0 : 16) + static_cast<int64_t>(i);
+    }
+    AttrValue list = AttrValue::array();
+    int64_t bytes = 0;
+    for (const auto* group : {&inputs, &outputs}) {
+      for (const CircularBuffer& cb : *group) {
+        list.push_back(ToAttr(cb));
+        bytes += cb.page_size * cb.num_pages;
+        cbs_[cb.buffer] = cb;
+      }
+    }
+    func_.attrs[attr::kCircularBuffers] = std::move(list);
+    func_.attrs[attr::kNumCbs] = static_cast<int64_t>(inputs.size() + outputs.size());
+    func_.attrs[attr::kL1Bytes] = bytes;
+    return true;
+  }
+
+  // The tile (page) ids of `region` of global buffer, row-major over the block: a function
+  // of the tile offset (tt_r, tt_c) inside the block. nullopt after reporting an error.
+  struct TileAccess {
+    Expr first_row, first_col, batch;  // tile coordinates of the block's first tile
+    int64_t rows = 0, cols = 0;        // block size in tiles
+    int64_t tiles_w = 0, tiles_hw = 0; // global tile grid width and tiles per batch entry
+  };
+
+  std::optional<TileAccess> Access(const Region& region, const CircularBuffer& cb, const Loc& loc) {
+    const Buffer& g = region.buffer;
+    const size_t r = g->shape.size();
+    if (r < 2) {
+      ctx_.diag.Error(loc, absl::StrCat("1-D buffer '", g->name, "' cannot be moved in TT tiles; give it a 2-D shape "
+                                        "such as [1, N]"));
+      return std::nullopt;
+    }
+    const std::vector<int64_t> tile = TileOf(g);
+    auto layout = BufferLayoutFromAttr(func_.attrs[attr::BufferKey(g->name)]);
+    const std::vector<int64_t>& padded = layout->needs_padding ? layout->padded_shape : g->shape;
+    TileAccess a;
+    a.tiles_w = padded[r - 1] / tile[1];
+    a.tiles_hw = padded[r - 2] / tile[0] * a.tiles_w;
+    auto row = DivideExact(region.begin[r - 2], tile[0]);
+    auto col = DivideExact(region.begin[r - 1], tile[1]);
+    if (!row || !col || region.extent[r - 2] % tile[0] != 0 || region.extent[r - 1] % tile[1] != 0) {
+      ctx_.diag.Error(loc, absl::StrCat("T.copy of '", g->name, "' at [", PrintExpr(region.begin[r - 2]), ", ",
+                                        PrintExpr(region.begin[r - 1]), "] with extent ",
+                                        List({region.extent[r - 2], region.extent[r - 1]}),
+                                        " is not tile-aligned: TT moves whole ", List(tile),
+                                        " tiles, so offsets and extents must be multiples of the tile"));
+      return std::nullopt;
+    }
+    a.first_row = *row;
+    a.first_col = *col;
+    a.rows = region.extent[r - 2] / tile[0];
+    a.cols = region.extent[r - 1] / tile[1];
+    if (a.rows != cb.tile_rows || a.cols != cb.tile_cols) {
+      ctx_.diag.Error(loc, absl::StrCat("T.copy reshapes a ", a.rows, "x", a.cols, "-tile block of '", g->name,
+                                        "' into '", cb.buffer, "' of ", cb.tile_rows, "x", cb.tile_cols,
+                                        " tiles; TT copies whole tiles without reshaping"));
+      return std::nullopt;
+    }
+    Expr batch = MakeInt(0);
+    int64_t stride = 1;
+    for (size_t i = r - 2; i-- > 0;) {
+      if (region.extent[i] != 1) {
+        ctx_.diag.Error(loc, absl::StrCat("T.copy of '", g->name, "' spans ", region.extent[i],
+                                          " entries of dimension ", i, "; copy one batch entry at a time"));
+        return std::nullopt;
+      }
+      batch = Add(batch, Mul(region.begin[i], stride));
+      stride *= padded[i];
+    }
+    a.batch = batch;
+    return a;
+  }
+
+  // Per-tile statements for a block: `make(page_id, l1_addr)` inside loops over the block.
+  Stmt TileLoop(const TileAccess& a, const CircularBuffer& cb, const std::string& addr,
+                const std::function<Stmt(Expr, Expr)>& make) {
+    Expr r = a.rows > 1 ? MakeVar("tt_r") : MakeInt(0);
+    Expr c = a.cols > 1 ? MakeVar("tt_c") : MakeInt(0);
+    Expr page = Add(Add(Mul(a.batch, a.tiles_hw), Mul(Add(a.first_row, r), a.tiles_w)), Add(a.first_col, c));
+    Expr l1 = Add(MakeVar(addr), Mul(Add(Mul(r, a.cols), c), cb.page_size));
+    return Loop("tt_r", a.rows, Loop("tt_c", a.cols, make(page, l1)));
+  }
+
+  std::string UniqueName(const std::string& base) {
+    int n = ++names_[base];
+    return n == 1 ? base : absl::StrCat(base, "_", n);
+  }
+
+  Stmt LowerRead(const Copy& c) {
+    const CircularBuffer& cb = cbs_.at(c.dst.buffer->name);
+    auto a = Access(c.src, cb, c.loc);
+    if (!a) return nullptr;
+    const std::string addr = UniqueName("l1_write_addr_" + cb.buffer);
+    const Expr cbv = MakeVar(CbVar(cb.buffer));
+    Stmt tiles = TileLoop(*a, cb, addr, [&](Expr page, Expr l1) {
+      return Call("noc_async_read_tile", {page, MakeVar(AccessorVar(c.src.buffer->name)), l1});
+    });
+    return MakeSeq({Call("cb_reserve_back", {cbv, MakeInt(cb.block_tiles)}),
+                    LetStmt(addr, MakeCall("tt.get_write_ptr", {cbv}),
+                            MakeSeq({tiles, Call("noc_async_read_barrier", {}),
+                                     Call("cb_push_back", {cbv, MakeInt(cb.block_tiles)})}))});
+  }
+
+  Stmt LowerWrite(const Copy& c) {
+    const CircularBuffer& cb = cbs_.at(c.src.buffer->name);
+    auto a = Access(c.dst, cb, c.loc);
+    if (!a) return nullptr;
+    const std::string addr = UniqueName("l1_read_addr_" + cb.buffer);
+    const Expr cbv = MakeVar(CbVar(cb.buffer));
+    Stmt tiles = TileLoop(*a, cb, addr, [&](Expr page, Expr l1) {
+      return Call("noc_async_write_tile", {page, MakeVar(AccessorVar(c.dst.buffer->name)), l1});
+    });
+    return MakeSeq({Call("cb_wait_front", {cbv, MakeInt(cb.block_tiles)}),
+                    LetStmt(addr, MakeCall("tt.get_read_ptr", {cbv}),
+                            MakeSeq({tiles, Call("noc_async_write_barrier", {}),
+                                     Call("cb_pop_front", {cbv, MakeInt(cb.block_tiles)})}))});
+  }
+
+  static bool Empty(const Stmt& s) {
+    if (!s) return true;
+    const Seq* q = As<Seq>(s);
+    return q && q->stmts.empty();
+  }
+
+  // The projection of `s` onto one kernel; nullptr when nothing of it belongs there.
+  Stmt Project(const Stmt& s, Role role) {
+    switch (s->kind) {
+      case StmtKind::kSeq: {
+        std::vector<Stmt> out, pops;
+        for (const Stmt& c : As<Seq>(s)->stmts) {
+          if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Reads(*cp)) {
+            const CircularBuffer& cb = cbs_.at(cp->dst.buffer->name);
+            out.push_back(Call("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
+            pops.push_back(Call("cb_pop_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
+            continue;
+          }
+          if (Stmt p = Project(c, role); !Empty(p)) out.push_back(p);
+        }
+        out.insert(out.end(), pops.begin(), pops.end());
+        return out.empty() ? nullptr : MakeSeq(std::move(out), s->loc);
+      }
+      case StmtKind::kFor: {
+        const For* f = As<For>(s);
+        Stmt body = Project(f->body, role);
+        if (Empty(body)) return nullptr;
+        auto n = std::make_shared<For>(*f);
+        n->body = body;
+        return n;
+      }
+      case StmtKind::kLet: {
+        const Let* l = As<Let>(s);
+        Stmt body = Project(l->body, role);
+        if (Empty(body)) return nullptr;
+        auto n = std::make_shared<Let>(*l);
+        n->body = body;
+        return n;
+      }
+      case StmtKind::kIf: {
+        const IfThenElse* i = As<IfThenElse>(s);
+        Stmt t = Project(i->then_body, role), e = Project(i->else_body, role);
+        if (Empty(t) && Empty(e)) return nullptr;
+        auto n = std::make_shared<IfThenElse>(*i);
+        n->then_body = t ? t : MakeSeq({});
+        n->else_body = e ? e : MakeSeq({});
+        return n;
+      }
+      case StmtKind::kAlloc: return nullptr;
+      case StmtKind::kCopy: {
+        const Copy* c = As<Copy>(s);
+        const bool src_g = c->src.buffer->scope == Scope::kGlobal, dst_g = c->dst.buffer->scope == Scope::kGlobal;
+        if (src_g == dst_g) {
+          if (role == Role::kCompute) {
+            ctx_.diag.Error(c->loc, absl::StrCat("T.copy from '", c->src.buffer->name, "' to '", c->dst.buffer->name,
+                                                 "' is not supported by the TT lowering: ",
+                                                 src_g ? "DRAM-to-DRAM copies need a Tensix core in between"
+                                                       : "copies between on-chip buffers are not lowered yet; "
+                                                         "compute into the destination directly"));
+          }
+          return nullptr;
+        }
+        if (Reads(*c)) return role == Role::kReader ? LowerRead(*c) : nullptr;
+        if (role == Role::kWriter) return LowerWrite(*c);
+        return role == Role::kCompute ? s : nullptr;
+      }
+      case StmtKind::kGemm:
+      case StmtKind::kFill:
+      case StmtKind::kStore:
+      case StmtKind::kEvaluate: return role == Role::kCompute ? s : nullptr;
+    }
+    return nullptr;
+  }
+
+  static bool Reads(const Copy& c) {
+    return c.src.buffer->scope == Scope::kGlobal && c.dst.buffer->scope != Scope::kGlobal;
+  }
+
+  PassContext& ctx_;
+  PrimFunc& func_;
+  std::map<std::string, CircularBuffer> cbs_;
+  std::map<std::string, int> names_;
+};
+
+}  // namespace
+
+void MemorySpaceLowerTT(PassContext& ctx, PrimFunc& func) { Lowerer(ctx, func).Run(); }
+
+}  // namespace ttc
