@@ -1,14 +1,17 @@
 // `ttc`: the local compiler driver.
 //
 //   ttc --version
-//   ttc compile REQUEST [--target=PRESET] [--emit=ir|attrs] [--passes=a,b,c]
-//               [--print-ir-after-all] [--print-ir-after=NAME] [--stop-after=NAME] [--time-passes]
+//   ttc compile REQUEST [-o DIR] [--target=PRESET] [--emit=attrs|ir|reader|compute|writer|host|plan]
+//               [--passes=a,b,c] [--print-ir-after-all] [--print-ir-after=NAME] [--stop-after=NAME]
+//               [--time-passes]
+//   ttc compile --print-pipeline
 //   ttc passes [--markdown]
 //
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr as
 // `file:location: error: message`); 2 usage error or unreadable/malformed input file;
 // 3 internal compiler error (a bug: the message names the pass and a reproducer is printed).
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "client/build_id.h"
 #include "client/compile_core.h"
+#include "client/program_writer.h"
 #include "ir/printer.h"
 #include "ir/request_io.h"
 #include "passes/registry.h"
@@ -32,7 +36,9 @@ constexpr int kExitInternal = 3;
 struct CompileArgs {
   std::string request;
   std::string target;
-  std::string emit = "attrs";
+  std::string emit;
+  std::string out_dir;
+  bool print_pipeline = false;
   std::string passes;
   bool print_ir_after_all = false;
   std::vector<std::string> print_ir_after;
@@ -41,6 +47,14 @@ struct CompileArgs {
 };
 
 int RunCompile(const CompileArgs& a) {
+  if (a.print_pipeline) {
+    for (const ttc::PassInfo& p : ttc::PassRegistry()) std::cout << p.name << "\n";
+    return kExitOk;
+  }
+  if (a.request.empty()) {
+    std::cerr << "ttc: error: compile needs a REQUEST file\n";
+    return kExitUsage;
+  }
   auto req = ttc::ir::ReadRequestFile(a.request);
   if (!req.ok()) {
     std::cerr << a.request << ": error: " << req.status().message() << "\n";
@@ -70,9 +84,30 @@ int RunCompile(const CompileArgs& a) {
     return kExitInternal;
   }
   if (!result->ok()) return kExitCompileError;
+  const auto& files = result->pipeline.artifacts;
+  static const std::map<std::string, std::string> kFileOf = {
+      {"reader", "reader.cpp"}, {"compute", "compute.cpp"}, {"writer", "writer.cpp"},
+      {"host", "main.cpp"},     {"plan", "plan.json"}};
+  if (auto it = kFileOf.find(a.emit); it != kFileOf.end() && !files.count(it->second)) {
+    std::cerr << "ttc: error: --emit=" << a.emit << " needs the whole pipeline (emit_tt_kernels did not run)\n";
+    return kExitUsage;
+  }
+  if (!a.out_dir.empty()) {
+    if (files.empty()) {
+      std::cerr << "ttc: error: -o needs the whole pipeline (emit_tt_kernels did not run)\n";
+      return kExitUsage;
+    }
+    if (auto st = ttc::WriteProgramDir(a.out_dir, files); !st.ok()) {
+      std::cerr << "ttc: error: " << st.message() << "\n";
+      return kExitUsage;
+    }
+    if (a.emit.empty()) std::cerr << "ttc: wrote " << files.size() << " files to " << a.out_dir << "\n";
+  }
   if (a.emit == "ir") {
     std::cout << ttc::ir::PrintScript(result->unit.func);
-  } else {
+  } else if (auto it = kFileOf.find(a.emit); it != kFileOf.end()) {
+    std::cout << files.at(it->second);
+  } else if (a.emit == "attrs" || a.out_dir.empty()) {
     std::cout << ttc::ir::PrintJson(ttc::AttributesJson(result->unit.func)) << "\n";
   }
   return kExitOk;
@@ -88,11 +123,15 @@ int main(int argc, char** argv) {
 
   CompileArgs ca;
   CLI::App* compile = app.add_subcommand("compile", "Compile a kernel request through the TT pass pipeline");
-  compile->add_option("REQUEST", ca.request, "Request file: .json, .textproto or .binpb")->required();
+  compile->add_option("REQUEST", ca.request, "Request file: .json, .textproto or .binpb");
+  compile->add_option("-o,--output", ca.out_dir, "Write the generated program (six files) into this directory");
+  compile->add_flag("--print-pipeline", ca.print_pipeline, "List the passes of the pipeline, in order, and exit");
   compile->add_option("--target", ca.target, "Target preset; overrides the request's preset")
       ->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
-  compile->add_option("--emit", ca.emit, "What to print: attrs (JSON of the attributes) or ir (TileLang-like script)")
-      ->check(CLI::IsMember({"ir", "attrs"}));
+  compile->add_option("--emit", ca.emit,
+                      "What to print: attrs (JSON of the attributes; the default without -o), ir (TileLang-like "
+                      "script), or one generated file: reader, compute, writer, host, plan")
+      ->check(CLI::IsMember({"attrs", "ir", "reader", "compute", "writer", "host", "plan"}));
   compile->add_option("--passes", ca.passes, "Comma-separated passes to run instead of the whole pipeline");
   compile->add_flag("--print-ir-after-all", ca.print_ir_after_all, "Print the IR after every pass");
   compile->add_option("--print-ir-after", ca.print_ir_after, "Print the IR after the named pass (repeatable)");

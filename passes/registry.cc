@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "codegen/emit_tt_kernels.h"
 #include "passes/apply_tt_defaults.h"
 #include "passes/attrs.h"
 #include "passes/infer_default_tt_schedule.h"
@@ -59,6 +60,9 @@ const std::vector<PassInfo>& PassRegistry() {
                             kDstTilesNeeded}, &TensorizeTT},
       {"verify_tt_ir", "Check the lowered program against the target's limits",
        {kHasTensorize}, {kIrValidated, kValidationErrorCount, kValidationWarningCount}, &VerifyTTIR},
+      // Last: prints the verified kernels and the host program (codegen/).
+      {"emit_tt_kernels", "Write reader/compute/writer kernels, host main.cpp, plan.json and CMakeLists.txt",
+       {kIrValidated}, {}, &EmitTTKernels},
   };
   return kPasses;
 }
