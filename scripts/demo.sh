@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: compile TileLang's 256^3 bf16 GEMM for a Wormhole
 # B0 device and print the metadata the TT pipeline inferred (layouts, circular buffers,
-# partition, per-core work), then the L1-sharded variant's partition, then a summary.
+# partition, per-core work), the L1-sharded variant's partition and a summary, then writes the
+# complete TT-Metalium program to out/gemm_256_bf16 and says where.
 set -euo pipefail
 build=${1:-build}
 ttc="$build/client/ttc"
@@ -22,3 +23,10 @@ grep -E '^  "tt\.(partition_mode|shard_grid|local_shape_tiles|core_ranges|grid_t
 
 printf '\nSummary of examples/gemm_256_bf16 on wormhole_b0:\n'
 grep -E '^  "(tt_num_cores|tt_grid_x|tt_grid_y|tt.partition_mode|tt.core_ranges|tt.runtime_constants|tt.cb\.[A-Za-z_]+)"' "$out/gemm.json"
+
+# The program: reader, compute and writer kernels, the host program, plan and build file.
+run "$ttc" compile examples/gemm_256_bf16.textproto -o out/gemm_256_bf16
+printf '\nThe TT-Metalium program for examples/gemm_256_bf16 is in %s:\n' "$PWD/out/gemm_256_bf16"
+ls -l out/gemm_256_bf16
+printf '\n$ sed -n "/namespace NAMESPACE/,\$p" out/gemm_256_bf16/compute.cpp\n'
+sed -n '/namespace NAMESPACE/,$p' out/gemm_256_bf16/compute.cpp
