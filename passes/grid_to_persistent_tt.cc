@@ -70,8 +70,12 @@ void GridToPersistentTT(PassContext& ctx, PrimFunc& func) {
   func.persistent = true;
 
   const int64_t ndims = 1 + (gy > 1 ? 1 : 0) + (gz > 1 ? 1 : 0);
+  // The block indices that vary, one per iteration dimension: bx, then by / bz when gy / gz > 1.
   AttrValue symbols = AttrValue::array();
-  for (int64_t i = 0; i < ndims && i < static_cast<int64_t>(vars.size()); ++i) symbols.push_back(vars[i]);
+  const int64_t extents[] = {gx, gy, gz};
+  for (size_t i = 0; i < vars.size() && i < 3; ++i) {
+    if (i == 0 || extents[i] > 1) symbols.push_back(vars[i]);
+  }
   func.attrs[attr::kPersistentLoop] = true;
   func.attrs[attr::kPersistentIterationNdims] = ndims;
   func.attrs[attr::kPersistentRuntimeArgs] = {

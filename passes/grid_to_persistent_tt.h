@@ -12,7 +12,8 @@
 // count, sy, sx are kernel runtime arguments (variables of those names). Writes
 // tt_persistent_loop = true, tt_persistent_iteration_ndims = 1 + (gy > 1) + (gz > 1), and
 // tt_runtime_args {start_tile, tile_count, grid_shape, grid_tiles, iteration_ndims,
-// iteration_symbols, arg_names, partition_mode}. Idempotent (does nothing when
+// iteration_symbols (the block indices that vary: bx, and by / bz when gy / gz > 1),
+// arg_names, partition_mode}. Idempotent (does nothing when
 // tt_persistent_loop is already set). No user errors.
 #ifndef TTC_PASSES_GRID_TO_PERSISTENT_TT_H_
 #define TTC_PASSES_GRID_TO_PERSISTENT_TT_H_

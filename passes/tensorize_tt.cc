@@ -226,6 +226,27 @@ class Tensorizer {
                                                 "out, so copy it to a global buffer in the block that computes it"));
       }
     }
+    // The converse: an output circular buffer that nothing computes would never be packed,
+    // and the writer would wait for it forever.
+    class CopyOutFinder : public StmtVisitor {
+     public:
+      std::map<std::string, Loc> first;
+
+     protected:
+      void VisitCopy(const Copy& c) override {
+        if (c.dst.buffer->scope == Scope::kGlobal) first.emplace(c.src.buffer->name, c.loc);
+      }
+    };
+    CopyOutFinder copies;
+    copies.VisitStmt(body);
+    for (const auto& [name, cb] : cbs_) {
+      if (cb.role != "output" || computed_.count(name)) continue;
+      auto it = copies.first.find(name);
+      ctx_.diag.Error(it != copies.first.end() ? it->second : func_.loc,
+                      absl::StrCat("'", name, "' is copied to DRAM but nothing computes it on the Tensix core, so ",
+                                   "its circular buffer would never be filled and the writer would wait forever; ",
+                                   "compute it (T.gemm, T.fill/T.clear or a T.grid/T.Parallel nest) before the copy"));
+    }
   }
 
   int64_t Tiles(const std::string& f) const { return cbs_.at(f).block_tiles; }
