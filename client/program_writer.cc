@@ -12,7 +12,10 @@ namespace ttc {
 namespace fs = std::filesystem;
 
 absl::Status WriteProgramDir(const std::string& dir, const std::map<std::string, std::string>& files) {
-  const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
+  fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
+  // "out/" normalizes to "/abs/out/" (an empty file name): without this, the temporary and
+  // backup directories below would be named inside DIR instead of next to it.
+  if (!target.has_filename() && target.has_relative_path()) target = target.parent_path();
   std::error_code ec;
   const bool exists = fs::exists(target, ec);
   if (exists) {
