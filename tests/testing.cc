@@ -54,6 +54,10 @@ v1::KernelRequest SimpleRequest(const std::vector<int64_t>& extents, const std::
       "  body { alloc { buffer { name: \"C_tile\" shape: [32, 32] dtype: \"", dtype, "\" scope: \"fragment\" } } }\n",
       "  body { copy { src { buffer: \"A\" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: \"A_tile\" } } }\n",
       "  body { copy { src { buffer: \"B\" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: \"B_tile\" } } }\n",
+      "  body { for_loop { var: \"i\" extent { int_imm: 32 } kind: GRID body { for_loop { var: \"j\" extent { int_imm: 32 }"
+      " kind: GRID body { store { buffer: \"C_tile\" indices { var: \"i\" } indices { var: \"j\" } value { binary {"
+      " op: ADD a { load { buffer: \"A_tile\" indices { var: \"i\" } indices { var: \"j\" } } }"
+      " b { load { buffer: \"B_tile\" indices { var: \"i\" } indices { var: \"j\" } } } } } } } } } } }\n",
       "  body { copy { src { buffer: \"C_tile\" } dst { buffer: \"C\" begin { int_imm: 0 } begin { int_imm: 0 } } } }\n",
       "}\n");
   return ParseRequestText(text);

@@ -26,8 +26,9 @@ CompileResult CompileWith(const v1::KernelRequest& req, const std::string& passe
 std::vector<std::string> Errors(const CompileResult& r);
 
 // A request for `T.Kernel(extents...)` with global buffers A, B, C of `shape` and dtype,
-// and a body that copies A and B into 32x32 shared tiles, adds them and copies to C.
-// Enough to exercise the metadata passes; tests add layouts and schedules to it.
+// and a body that copies A and B into 32x32 shared tiles, adds them (a T.grid nest into the
+// fragment C_tile) and copies C_tile to C: a complete program for the whole pipeline (the
+// lowering rejects an output that nothing computes). Tests add layouts and schedules to it.
 v1::KernelRequest SimpleRequest(const std::vector<int64_t>& extents, const std::vector<int64_t>& shape,
                                 const std::string& dtype = "bfloat16");
 

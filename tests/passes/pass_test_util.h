@@ -12,18 +12,30 @@
 #include "absl/strings/str_join.h"
 #include "client/compile_core.h"
 #include "passes/diagnostics.h"
+#include "passes/registry.h"
 #include "tests/testing.h"
 #include "ttc/v1/request.pb.h"
 
 namespace ttc::testing {
 
-// The registry's pipeline, cut after the named pass ("" in CompileWith = all six passes).
+// The registry's pipeline, cut after the named pass ("" in CompileWith = the whole pipeline,
+// codegen included; Through(name) below for any other cut).
 inline constexpr char kThroughSchedule[] = "apply_tt_defaults,infer_default_tt_schedule";
 inline constexpr char kThroughShard[] = "apply_tt_defaults,infer_default_tt_schedule,infer_default_tt_shard";
 inline constexpr char kThroughLayout[] =
     "apply_tt_defaults,infer_default_tt_schedule,infer_default_tt_shard,infer_tt_layout";
 inline constexpr char kThroughPropagate[] =
     "apply_tt_defaults,infer_default_tt_schedule,infer_default_tt_shard,infer_tt_layout,propagate_tt_layout";
+
+// The registry's pipeline from its first pass through `last`, as a --passes list.
+inline std::string Through(const std::string& last) {
+  std::vector<std::string> names;
+  for (const PassInfo& p : PassRegistry()) {
+    names.push_back(p.name);
+    if (last == p.name) break;
+  }
+  return absl::StrJoin(names, ",");
+}
 
 // An integer list attribute as a vector.
 inline std::vector<int64_t> Ints(const ir::AttrValue& v) { return v.get<std::vector<int64_t>>(); }
