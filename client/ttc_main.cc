@@ -5,11 +5,14 @@
 //               [--passes=a,b,c] [--print-ir-after-all] [--print-ir-after=NAME] [--stop-after=NAME]
 //               [--time-passes]
 //   ttc compile --print-pipeline
+//   ttc validate REQUEST|PROGRAM_DIR [--request REQUEST] [--backend=emulator] [--seed=N] [--json]
+//                [--target=PRESET]
 //   ttc passes [--markdown]
 //
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr as
 // `file:location: error: message`); 2 usage error or unreadable/malformed input file;
 // 3 internal compiler error (a bug: the message names the pass and a reproducer is printed).
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -22,6 +25,8 @@
 #include "client/build_id.h"
 #include "client/compile_core.h"
 #include "client/program_writer.h"
+#include "client/validate.h"
+#include "codegen/emit_tt_kernels.h"
 #include "ir/printer.h"
 #include "ir/request_io.h"
 #include "passes/registry.h"
@@ -113,6 +118,60 @@ int RunCompile(const CompileArgs& a) {
   return kExitOk;
 }
 
+struct ValidateArgs {
+  std::string input;    // a request file or a program directory
+  std::string request;  // with a program directory: the request it was compiled from
+  std::string backend = "emulator";
+  std::string target;
+  uint64_t seed = 0;
+  bool json = false;
+};
+
+// Exit status: 0 every output within tolerance; 1 the kernel does not compile, the program
+// fails on the backend, or an output mismatches; 2 usage or unreadable input.
+int RunValidate(const ValidateArgs& a) {
+  const bool is_dir = std::filesystem::is_directory(a.input);
+  const std::string request_path = is_dir ? a.request : a.input;
+  if (request_path.empty()) {
+    std::cerr << "ttc: error: validating a program directory needs --request=FILE, the request it was compiled "
+                 "from (the reference runs the kernel's source IR)\n";
+    return kExitUsage;
+  }
+  auto req = ttc::ir::ReadRequestFile(request_path);
+  if (!req.ok()) {
+    std::cerr << request_path << ": error: " << req.status().message() << "\n";
+    return kExitUsage;
+  }
+  ttc::CompileOptions opts;
+  opts.target_override = a.target;
+  auto result = ttc::Compile(*req, opts, nullptr);
+  if (!result.ok()) {
+    std::cerr << "ttc: error: " << result.status().message() << "\n";
+    return kExitUsage;
+  }
+  for (const ttc::Diagnostic& d : result->diag.diagnostics()) std::cerr << ttc::FormatDiagnostic(d, request_path) << "\n";
+  if (!result->ok()) return result->diag.has_internal_errors() ? kExitInternal : kExitCompileError;
+  std::map<std::string, std::string> files = result->pipeline.artifacts;
+  if (is_dir) {
+    for (const std::string& name : ttc::ProgramFileNames()) {
+      auto bytes = ttc::ir::ReadFileBytes(a.input + "/" + name);
+      if (!bytes.ok()) {
+        std::cerr << "ttc: error: " << bytes.status().message() << "\n";
+        return kExitUsage;
+      }
+      files[name] = *bytes;
+    }
+  }
+  auto source = ttc::ir::FromProto(*req, a.target);
+  auto report = ttc::ValidateOnEmulator(source->func, files, a.seed);
+  if (!report.ok()) {
+    std::cerr << "ttc: error: " << report.status().message() << "\n";
+    return kExitCompileError;
+  }
+  std::cout << (a.json ? ttc::ReportJson(*report) + "\n" : ttc::FormatReport(*report));
+  return report->pass ? kExitOk : kExitCompileError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +197,15 @@ int main(int argc, char** argv) {
   compile->add_option("--stop-after", ca.stop_after, "Stop the pipeline after the named pass");
   compile->add_flag("--time-passes", ca.time_passes, "Report the wall time of each pass on stderr");
 
+  ValidateArgs va;
+  CLI::App* validate = app.add_subcommand("validate", "Run a kernel on a backend and compare with the reference");
+  validate->add_option("INPUT", va.input, "Request file, or a program directory written by compile -o")->required();
+  validate->add_option("--request", va.request, "With a program directory: the request it was compiled from");
+  validate->add_option("--backend", va.backend, "Where to run: emulator")->check(CLI::IsMember({"emulator"}));
+  validate->add_option("--target", va.target, "Target preset")->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
+  validate->add_option("--seed", va.seed, "Seed of the generated inputs");
+  validate->add_flag("--json", va.json, "Print the report as JSON");
+
   bool markdown = false;
   CLI::App* passes = app.add_subcommand("passes", "List the passes of the pipeline, in order");
   passes->add_flag("--markdown", markdown, "Print docs/passes.md");
@@ -155,6 +223,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (compile->parsed()) return RunCompile(ca);
+  if (validate->parsed()) return RunValidate(va);
   if (passes->parsed()) {
     if (markdown) {
       std::cout << ttc::PassesMarkdown();

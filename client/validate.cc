@@ -1,0 +1,269 @@
+#include "client/validate.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/program_writer.h"
+#include "emu/formats.h"
+#include "emu/reference_interpreter.h"
+
+namespace ttc {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) out += absl::StrFormat("%02x", md[i]);
+  return out;
+}
+
+fs::path CacheRoot() {
+  if (const char* d = std::getenv("TTC_EMU_CACHE_DIR")) return fs::path(d);
+  if (const char* x = std::getenv("XDG_CACHE_HOME")) return fs::path(x) / "ttc" / "emu-kernels";
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/tmp") / ".cache" / "ttc" / "emu-kernels";
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Tolerances per dtype (docs/validation.md).
+struct Tolerance {
+  double rel;      // max |out - ref| allowed, relative to max |ref|
+  double min_pcc;
+};
+Tolerance ToleranceFor(const std::string& dtype) {
+  if (dtype == "bfloat16") return {0.02, 0.999};
+  if (dtype == "float16") return {0.005, 0.9999};
+  if (dtype == "float32") return {1e-4, 0.99999};
+  return {0.0, 1.0};  // integers: exact
+}
+
+// Element bytes <-> values of a dtype as the program's .bin files hold them.
+absl::StatusOr<std::string> Encode(const std::vector<double>& v, const std::string& dtype) {
+  std::string out;
+  auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  for (double x : v) {
+    if (dtype == "bfloat16") {
+      uint16_t b = emu::FloatToBf16(static_cast<float>(x));
+      put(&b, 2);
+    } else if (dtype == "float16") {
+      uint16_t h = emu::FloatToHalf(static_cast<float>(x));
+      put(&h, 2);
+    } else if (dtype == "float32") {
+      float f = static_cast<float>(x);
+      put(&f, 4);
+    } else if (dtype == "int32") {
+      int32_t i = static_cast<int32_t>(x);
+      put(&i, 4);
+    } else if (dtype == "uint32") {
+      uint32_t i = static_cast<uint32_t>(x);
+      put(&i, 4);
+    } else {
+      return absl::UnimplementedError("validation does not generate " + dtype + " data");
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<double>> Decode(const std::string& bytes, const std::string& dtype, int64_t n) {
+  const size_t width = dtype == "bfloat16" || dtype == "float16" ? 2 : 4;
+  if (bytes.size() != width * n) {
+    return absl::DataLossError(absl::StrCat("output has ", bytes.size(), " bytes, expected ", width * n));
+  }
+  std::vector<double> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const char* p = bytes.data() + i * width;
+    uint16_t h = 0;
+    uint32_t w = 0;
+    if (width == 2) std::memcpy(&h, p, 2); else std::memcpy(&w, p, 4);
+    if (dtype == "bfloat16") out[i] = emu::Bf16ToFloat(h);
+    else if (dtype == "float16") out[i] = emu::HalfToFloat(h);
+    else if (dtype == "float32") { float f; std::memcpy(&f, &w, 4); out[i] = f; }
+    else if (dtype == "int32") out[i] = static_cast<int32_t>(w);
+    else out[i] = w;
+  }
+  return out;
+}
+
+OutputReport Compare(const std::string& name, const std::string& dtype, const std::vector<double>& out,
+                     const std::vector<double>& ref) {
+  OutputReport r;
+  r.buffer = name;
+  r.dtype = dtype;
+  r.elements = static_cast<int64_t>(ref.size());
+  double so = 0, sr = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    so += out[i];
+    sr += ref[i];
+  }
+  const double mo = so / ref.size(), mr = sr / ref.size();
+  double cov = 0, vo = 0, vr = 0;
+  bool finite = true;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double d = std::fabs(out[i] - ref[i]);
+    finite &= std::isfinite(out[i]);
+    r.max_abs_err = std::max(r.max_abs_err, d);
+    r.max_rel_err = std::max(r.max_rel_err, d / std::max(std::fabs(ref[i]), 1e-6));
+    r.max_abs_ref = std::max(r.max_abs_ref, std::fabs(ref[i]));
+    cov += (out[i] - mo) * (ref[i] - mr);
+    vo += (out[i] - mo) * (out[i] - mo);
+    vr += (ref[i] - mr) * (ref[i] - mr);
+  }
+  r.pcc = vo == 0 && vr == 0 ? (r.max_abs_err == 0 ? 1.0 : 0.0) : cov / std::sqrt(vo * vr);
+  const Tolerance t = ToleranceFor(dtype);
+  r.tolerance = t.rel * std::max(r.max_abs_ref, 1e-6);
+  r.min_pcc = t.min_pcc;
+  r.pass = finite && r.max_abs_err <= r.tolerance && (r.pcc >= t.min_pcc || r.max_abs_err == 0);
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
+                                                    const std::map<std::string, std::string>& files, uint64_t seed) {
+  ValidationReport report;
+  report.seed = seed;
+  const nlohmann::json plan = nlohmann::json::parse(files.at("plan.json"));
+  // The program, content-addressed so its host executable is built once.
+  std::string all;
+  for (const auto& [name, text] : files) all += name + "\n" + text + "\n";
+  const fs::path program = CacheRoot() / "programs" / Sha256Hex(all);
+  const fs::path exe = program / "main.emu";
+  auto t0 = Clock::now();
+  if (!fs::exists(exe)) {
+    if (auto st = WriteProgramDir(program.string(), files); !st.ok()) return st;
+    const fs::path tmp = program / absl::StrCat("main.emu.", getpid(), ".tmp");
+    const fs::path log = program / absl::StrCat("build.", getpid(), ".log");
+    const std::string cmd = absl::StrCat(
+        "g++ -std=c++20 -O1 -I", Quote(TTC_EMU_INCLUDE_DIR), " '-DTTC_KERNEL_DIR=\"", program.string(), "\"' ",
+        Quote((program / "main.cpp").string()), " -L", Quote(TTC_EMU_LIB_DIR), " -lttc_emu -Wl,-rpath,",
+        Quote(TTC_EMU_LIB_DIR), " -o ", Quote(tmp.string()), " > ", Quote(log.string()), " 2>&1");
+    if (std::system(cmd.c_str()) != 0) {
+      const std::string out = ReadAll(log);
+      return absl::InternalError("building the host program against the emulator failed:\n" + out);
+    }
+    fs::remove(log);
+    fs::rename(tmp, exe);
+  }
+  report.build_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  // Inputs from the seed, rounded to each buffer's dtype.
+  const fs::path work = fs::temp_directory_path() / absl::StrCat("ttc-validate-", getpid(), "-", seed);
+  fs::remove_all(work);
+  fs::create_directories(work / "in");
+  fs::create_directories(work / "out");
+  emu::BufferValues inputs;
+  for (const ir::Buffer& b : source.params) {
+    const nlohmann::json& entry = plan["buffers"][b->name];
+    const std::string dtype = entry["dtype"].get<std::string>();
+    std::vector<double> v(b->NumElements(), 0.0);
+    if (entry["input"].get<bool>()) {
+      std::mt19937_64 rng(seed * 1000003u + std::hash<std::string>{}(b->name));
+      const bool is_float = b->dtype.is_float();
+      std::uniform_real_distribution<double> real(-1.0, 1.0);
+      std::uniform_int_distribution<int> integer(-8, 8);
+      auto fmt = emu::DataFormatFromName(b->dtype.tt_data_format);
+      for (double& x : v) {
+        x = is_float ? real(rng) : integer(rng);
+        if (fmt) x = emu::RoundDoubleToDtype(x, *fmt);
+      }
+      auto bytes = Encode(v, dtype);
+      if (!bytes.ok()) return bytes.status();
+      std::ofstream(work / "in" / (b->name + ".bin"), std::ios::binary) << *bytes;
+    }
+    inputs[b->name] = std::move(v);
+  }
+  auto ref = emu::RunReference(source, inputs);
+  if (!ref.ok()) return absl::InternalError(absl::StrCat("reference interpreter: ", ref.status().message()));
+
+  t0 = Clock::now();
+  const fs::path log = work / "run.log";
+  const std::string run = absl::StrCat(Quote(exe.string()), " --inputs ", Quote((work / "in").string()), " --outputs ",
+                                       Quote((work / "out").string()), " > ", Quote(log.string()), " 2>&1");
+  const int rc = std::system(run.c_str());
+  report.run_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (rc != 0) {
+    report.error = ReadAll(log);
+    if (report.error.empty()) report.error = absl::StrCat("the program exited with status ", rc);
+    fs::remove_all(work);
+    return report;
+  }
+  bool pass = true;
+  for (const ir::Buffer& b : source.params) {
+    const nlohmann::json& entry = plan["buffers"][b->name];
+    if (!entry["output"].get<bool>()) continue;
+    const std::string dtype = entry["dtype"].get<std::string>();
+    auto out = Decode(ReadAll(work / "out" / (b->name + ".bin")), dtype, b->NumElements());
+    if (!out.ok()) {
+      report.error = absl::StrCat("output '", b->name, "': ", out.status().message());
+      pass = false;
+      continue;
+    }
+    report.outputs.push_back(Compare(b->name, dtype, *out, ref->at(b->name)));
+    pass &= report.outputs.back().pass;
+  }
+  fs::remove_all(work);
+  report.pass = pass && !report.outputs.empty();
+  return report;
+}
+
+std::string FormatReport(const ValidationReport& r) {
+  std::string out = absl::StrFormat("validation on %s (seed %d): host build %.2f s, run %.2f s\n", r.backend, r.seed,
+                                    r.build_seconds, r.run_seconds);
+  if (!r.error.empty()) absl::StrAppend(&out, "  the program failed:\n    ", r.error, "\n");
+  for (const OutputReport& o : r.outputs) {
+    absl::StrAppend(&out, absl::StrFormat(
+                              "  %-10s %-8s %8d elements  max abs err %.3g (allowed %.3g)  max rel err %.3g  "
+                              "PCC %.6f (min %.6f)  %s\n",
+                              o.buffer, o.dtype, o.elements, o.max_abs_err, o.tolerance, o.max_rel_err, o.pcc,
+                              o.min_pcc, o.pass ? "ok" : "MISMATCH"));
+  }
+  absl::StrAppend(&out, r.pass ? "PASS\n" : "FAIL\n");
+  return out;
+}
+
+std::string ReportJson(const ValidationReport& r) {
+  nlohmann::json j = {{"backend", r.backend}, {"seed", r.seed}, {"pass", r.pass},
+                      {"build_seconds", r.build_seconds}, {"run_seconds", r.run_seconds}};
+  if (!r.error.empty()) j["error"] = r.error;
+  nlohmann::json outs = nlohmann::json::array();
+  for (const OutputReport& o : r.outputs) {
+    outs.push_back({{"buffer", o.buffer}, {"dtype", o.dtype}, {"elements", o.elements},
+                    {"max_abs_err", o.max_abs_err}, {"max_rel_err", o.max_rel_err}, {"pcc", o.pcc},
+                    {"tolerance", o.tolerance}, {"min_pcc", o.min_pcc}, {"pass", o.pass}});
+  }
+  j["outputs"] = outs;
+  return j.dump(2);
+}
+
+}  // namespace ttc

@@ -1,0 +1,58 @@
+// The validation job: runs a generated TT-Metalium program on a backend and compares its
+// outputs with the reference interpreter's (the source IR executed on the CPU). Inputs are
+// generated from a seed (uniform in [-1, 1] for floats, [-8, 8] for integers, rounded to the
+// buffer's dtype). Tolerances per dtype are documented in docs/validation.md. Used by
+// `ttc validate` and by device hosts running validation jobs.
+// Thread-safety: independent calls may run concurrently (they share only the on-disk caches,
+// which are written atomically).
+#ifndef TTC_CLIENT_VALIDATE_H_
+#define TTC_CLIENT_VALIDATE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/stmt.h"
+
+namespace ttc {
+
+struct OutputReport {
+  std::string buffer;
+  std::string dtype;
+  int64_t elements = 0;
+  double max_abs_err = 0;   // max |out - ref|
+  double max_rel_err = 0;   // max |out - ref| / max(|ref|, 1e-6)
+  double pcc = 0;           // Pearson correlation of out and ref (1 for two identical constants)
+  double max_abs_ref = 0;
+  double tolerance = 0;     // allowed max_abs_err (relative tolerance x max |ref|)
+  double min_pcc = 0;
+  bool pass = false;
+};
+
+struct ValidationReport {
+  std::string backend = "emulator";
+  uint64_t seed = 0;
+  bool pass = false;
+  std::string error;        // the backend's failure report (protocol violation, deadlock, ...)
+  std::vector<OutputReport> outputs;
+  double build_seconds = 0; // building the host program (kernels are built by the emulator)
+  double run_seconds = 0;   // running the program, kernel builds included
+};
+
+// Validates `files` (the six files of emit_tt_kernels) against `source` (the kernel's source
+// IR, before lowering) on the emulator. A program that fails (protocol violation, deadlock,
+// wrong results) gives a report with pass = false; errors of the machinery itself (cannot
+// write files, cannot build the host program, unsupported dtype) are returned as a status.
+absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
+                                                    const std::map<std::string, std::string>& files, uint64_t seed);
+
+// Human-readable report, one line per output, then PASS or FAIL.
+std::string FormatReport(const ValidationReport& r);
+// The same as a JSON object (keys sorted).
+std::string ReportJson(const ValidationReport& r);
+
+}  // namespace ttc
+
+#endif  // TTC_CLIENT_VALIDATE_H_
