@@ -17,7 +17,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/program_writer.h"
 #include "emu/formats.h"
 #include "emu/reference_interpreter.h"
 
@@ -161,19 +160,28 @@ absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
   const fs::path exe = program / "main.emu";
   auto t0 = Clock::now();
   if (!fs::exists(exe)) {
-    if (auto st = WriteProgramDir(program.string(), files); !st.ok()) return st;
-    const fs::path tmp = program / absl::StrCat("main.emu.", getpid(), ".tmp");
-    const fs::path log = program / absl::StrCat("build.", getpid(), ".log");
+    // Build in a private directory, then publish it with one rename; a concurrent validation
+    // of the same program either wins the rename or finds the finished directory.
+    const fs::path staging = program.string() + absl::StrCat(".", getpid(), ".staging");
+    fs::remove_all(staging);
+    fs::create_directories(staging);
+    for (const auto& [name, text] : files) std::ofstream(staging / name, std::ios::binary) << text;
+    const fs::path log = staging / "build.log";
     const std::string cmd = absl::StrCat(
         "g++ -std=c++20 -O1 -I", Quote(TTC_EMU_INCLUDE_DIR), " '-DTTC_KERNEL_DIR=\"", program.string(), "\"' ",
-        Quote((program / "main.cpp").string()), " -L", Quote(TTC_EMU_LIB_DIR), " -lttc_emu -Wl,-rpath,",
-        Quote(TTC_EMU_LIB_DIR), " -o ", Quote(tmp.string()), " > ", Quote(log.string()), " 2>&1");
+        Quote((staging / "main.cpp").string()), " -L", Quote(TTC_EMU_LIB_DIR), " -lttc_emu -Wl,-rpath,",
+        Quote(TTC_EMU_LIB_DIR), " -o ", Quote((staging / "main.emu").string()), " > ", Quote(log.string()), " 2>&1");
     if (std::system(cmd.c_str()) != 0) {
       const std::string out = ReadAll(log);
+      fs::remove_all(staging);
       return absl::InternalError("building the host program against the emulator failed:\n" + out);
     }
     fs::remove(log);
-    fs::rename(tmp, exe);
+    std::error_code ec;
+    fs::create_directories(program.parent_path(), ec);
+    fs::rename(staging, program, ec);
+    if (ec) fs::remove_all(staging);  // another validation published the same program first
+    if (!fs::exists(exe)) return absl::InternalError("cannot publish the host program into " + program.string());
   }
   report.build_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
