@@ -2,7 +2,7 @@
 # The main job on the bundled example: compile TileLang's 256^3 bf16 GEMM for a Wormhole
 # B0 device and print the metadata the TT pipeline inferred (layouts, circular buffers,
 # partition, per-core work), the L1-sharded variant's partition and a summary, then writes the
-# complete TT-Metalium program to out/gemm_256_bf16 and says where.
+# complete TT-Metalium program to out/gemm_256_bf16, says where, and validates it on the emulator.
 set -euo pipefail
 build=${1:-build}
 ttc="$build/client/ttc"
@@ -30,3 +30,6 @@ printf '\nThe TT-Metalium program for examples/gemm_256_bf16 is in %s:\n' "$PWD/
 ls -l out/gemm_256_bf16
 printf '\n$ sed -n "/namespace NAMESPACE/,\$p" out/gemm_256_bf16/compute.cpp\n'
 sed -n '/namespace NAMESPACE/,$p' out/gemm_256_bf16/compute.cpp
+
+# Validation: run the program on ttc's TT-Metalium emulator and compare with the reference.
+run "$ttc" validate examples/gemm_256_bf16.textproto --seed 1
