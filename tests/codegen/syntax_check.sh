@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # syntax_check.sh PROGRAM_DIR API_DIR: compiles the generated sources of one program directory
-# (reader.cpp, writer.cpp, compute.cpp, main.cpp) in syntax-only mode against the
-# declaration-only TT-Metalium headers in API_DIR (tests/codegen/metalium_api), with warnings as
-# errors. Kernels see the device API, main.cpp the host API. Checks every file, names each one
-# that fails, and exits 1 if any did (2 on a usage error).
+# (reader.cpp, writer.cpp, compute.cpp, main.cpp) in syntax-only mode against the TT-Metalium
+# headers in API_DIR (the emulator's, emu/include), with warnings as errors: generated code must
+# be warning-free (the emulator itself builds kernels without warnings). Kernels see the device
+# API, main.cpp the host API. Dataflow kernels get eight DRAM tensor accessors' worth of
+# compile-time args ([config, page size] pairs), as the host would append. Checks every file,
+# names each one that fails, and exits 1 if any did (2 on a usage error).
 set -u
 if [ $# -ne 2 ]; then
   echo "usage: syntax_check.sh PROGRAM_DIR API_DIR" >&2
@@ -29,8 +31,9 @@ check() {  # FILE EXTRA_FLAGS...
   fi
 }
 
-check reader.cpp
-check writer.cpp
+ct_args=-DKERNEL_COMPILE_TIME_ARGS=2,2048,2,2048,2,2048,2,2048,2,2048,2,2048,2,2048,2,2048
+check reader.cpp "$ct_args"
+check writer.cpp "$ct_args"
 check compute.cpp -DNAMESPACE=ttc_compute '-DMAIN=kernel_main()'
 check main.cpp '-DTTC_KERNEL_DIR="/nonexistent"'
 if [ "$failed" -ne 0 ]; then
