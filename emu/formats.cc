@@ -212,7 +212,21 @@ bool IsSupportedFormat(DataFormat f) { return ElementBytes(f) != 0; }
 double RoundDoubleToDtype(double x, DataFormat f) {
   switch (f) {
     case DataFormat::Float32: return static_cast<double>(static_cast<float>(x));  // RNE, overflow -> inf
-    case DataFormat::Float16_b: return RoundBinaryFloat(x, 8, -126, 127);
+    case DataFormat::Float16_b: {
+      const double a = std::fabs(x);
+      if (a >= 0x1p-126 && a < 0x1p127) {
+        // Normal range, no overflow possible: RNE on the double's bits, keeping the top 7 of
+        // the 52 fraction bits (a carry into the exponent is the correct rounding).
+        uint64_t u;
+        std::memcpy(&u, &x, sizeof u);
+        u += (uint64_t{1} << 44) - 1 + ((u >> 45) & 1);
+        u &= ~((uint64_t{1} << 45) - 1);
+        double y;
+        std::memcpy(&y, &u, sizeof y);
+        return y;
+      }
+      return RoundBinaryFloat(x, 8, -126, 127);
+    }
     case DataFormat::Float16: return RoundBinaryFloat(x, 11, -14, 15);
     default: break;
   }

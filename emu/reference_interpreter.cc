@@ -101,6 +101,24 @@ double Convert(double v, bool from_int, const TypeInfo& t) {
   return v;
 }
 
+// Convert over an array (in place allowed), with the dtype dispatch hoisted out of the loop.
+void ConvertArray(const double* in, double* out, size_t n, bool from_int, const TypeInfo& t) {
+  switch (t.kind) {
+    case RoundKind::kNone:
+      if (in != out) std::copy(in, in + n, out);
+      return;
+    case RoundKind::kFloat32:
+      for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(static_cast<float>(in[i]));
+      return;
+    case RoundKind::kBf16:
+      for (size_t i = 0; i < n; ++i) out[i] = RoundDoubleToDtype(in[i], DataFormat::Float16_b);
+      return;
+    default:
+      for (size_t i = 0; i < n; ++i) out[i] = Convert(in[i], from_int, t);
+      return;
+  }
+}
+
 std::string ShapeStr(const std::vector<int64_t>& v) { return absl::StrCat("[", absl::StrJoin(v, ", "), "]"); }
 
 std::string At(const ir::Loc& loc) {
@@ -112,6 +130,14 @@ std::string At(const ir::Loc& loc) {
 
 enum class CallOp { kExp, kSqrt, kRsqrt, kLog, kAbs, kRelu, kRecip, kTanh, kSigmoid, kNeg, kNot, kSelect };
 
+// Indices that are all loop/block variables or constants (the common case) are read straight
+// from the variable slots instead of through EvalI.
+struct IndexPlan {
+  bool direct = false;
+  std::vector<int> slot;     // variable slot per dimension, or -1 for a constant
+  std::vector<int64_t> cst;  // the constant when slot is -1
+};
+
 struct CExpr {
   ir::ExprKind kind = ir::ExprKind::kIntImm;
   bool is_int = true;  // static type: integer (int64) or floating (double)
@@ -122,8 +148,26 @@ struct CExpr {
   CallOp call = CallOp::kExp;
   TypeInfo cast;                // kCast
   std::vector<CExpr> kids;      // operands, cast value, load indices, call args
+  IndexPlan plan;               // kLoad
   const ir::ExprNode* node = nullptr;
 };
+
+IndexPlan PlanIndices(const std::vector<CExpr>& idx) {
+  IndexPlan p;
+  p.direct = true;
+  for (const CExpr& e : idx) {
+    if (e.kind == ir::ExprKind::kVar && e.is_int) {
+      p.slot.push_back(e.slot);
+      p.cst.push_back(0);
+    } else if (e.kind == ir::ExprKind::kIntImm) {
+      p.slot.push_back(-1);
+      p.cst.push_back(e.ival);
+    } else {
+      p.direct = false;
+    }
+  }
+  return p;
+}
 
 struct CRegion {
   int buf = -1;
@@ -135,8 +179,9 @@ struct CStmt {
   ir::StmtKind kind = ir::StmtKind::kSeq;
   const ir::StmtNode* node = nullptr;
   int slot = -1;                 // For/Let: variable; Alloc/Fill/Store: buffer
-  std::vector<CExpr> exprs;      // For: min, extent; Let/Fill/Evaluate: value; If: condition;
-                                 // Store: value then the indices
+  std::vector<CExpr> exprs;      // For: min, extent; Let/Fill/Store/Evaluate: value; If: condition
+  std::vector<CExpr> store_indices;
+  IndexPlan store_plan;
   CRegion src, dst;              // Copy
   int a = -1, b = -1, c = -1;    // Gemm
   int64_t m = 0, n = 0, k = 0;   // Gemm: C is m x n, the reduction has k terms
@@ -226,7 +271,7 @@ class Interpreter {
                                                        ShapeStr(b.shape), " has ", b.size));
       }
       b.data.resize(b.size);
-      for (int64_t e = 0; e < b.size; ++e) b.data[e] = Convert(it->second[e], false, b.type);
+      ConvertArray(it->second.data(), b.data.data(), b.data.size(), false, b.type);
     }
     // Block indices.
     static const char* kDefaultVars[] = {"bx", "by", "bz"};
@@ -360,6 +405,7 @@ class Interpreter {
           if (!ci.ok()) return ci.status();
           c.kids.push_back(std::move(*ci));
         }
+        c.plan = PlanIndices(c.kids);
         return c;
       }
       case ir::ExprKind::kCall: {
@@ -577,8 +623,11 @@ class Interpreter {
         }
         if (auto st = push(CompileExpr(n->value)); !st.ok()) return st;
         for (const ir::Expr& i : n->indices) {
-          if (auto st = push(CompileIndex(i, absl::StrCat("index of '", b.name, "'"))); !st.ok()) return st;
+          auto ci = CompileIndex(i, absl::StrCat("index of '", b.name, "'"));
+          if (!ci.ok()) return ci.status();
+          c.store_indices.push_back(std::move(*ci));
         }
+        c.store_plan = PlanIndices(c.store_indices);
         return c;
       }
       case ir::StmtKind::kIf: {
@@ -627,50 +676,54 @@ class Interpreter {
     }
   }
 
-  static std::string IndexStr(const int64_t* idx, size_t rank) {
-    std::string s = "[";
-    for (size_t d = 0; d < rank; ++d) absl::StrAppend(&s, d ? ", " : "", idx[d]);
-    return s + "]";
-  }
-
   std::string ShapeDesc(const BufState& b) const {
     std::string s = absl::StrCat("shape ", ShapeStr(b.shape));
     if (b.bound != b.shape) absl::StrAppend(&s, " (tile-padded to ", ShapeStr(b.bound), ")");
     return s;
   }
 
+  bool Truthy(const CExpr& e) { return e.is_int ? EvalI(e) != 0 : EvalF(e) != 0; }
+
+  // Fails with the out-of-bounds message for an access of `b` at the indices `idx` (evaluated
+  // again here: the hot paths do not keep them).
+  void FailIndex(const BufState& b, const std::vector<CExpr>& idx, const char* what, const ir::Loc& loc) {
+    std::vector<int64_t> v;
+    for (const CExpr& i : idx) v.push_back(EvalI(i));
+    Fail(absl::InvalidArgumentError(absl::StrCat(what, " '", b.name, "' at index ", ShapeStr(v),
+                                                 " is out of bounds of its ", ShapeDesc(b), At(loc))));
+  }
+
   // The flat offset of element `idx` of `b`; -1 for an element of a parameter's tile padding
-  // (reads 0, writes dropped); -2 (and the interpreter fails) for an index outside the buffer.
-  int64_t Offset(const BufState& b, const int64_t* idx, const char* what, const ir::Loc& loc) {
+  // (reads 0, writes dropped); -2 (and the interpreter fails) for an index outside the buffer
+  // or when evaluating an index failed.
+  int64_t Offset(const BufState& b, const std::vector<CExpr>& idx, const IndexPlan& plan, const char* what,
+                 const ir::Loc& loc) {
     int64_t off = 0;
     bool pad = false;
-    for (size_t d = 0; d < b.shape.size(); ++d) {
-      const int64_t i = idx[d];
-      if (i < 0 || i >= b.bound[d]) {
-        Fail(absl::InvalidArgumentError(absl::StrCat(what, " '", b.name, "' at index ", IndexStr(idx, b.shape.size()),
-                                                     " is out of bounds of its ", ShapeDesc(b), At(loc))));
-        return -2;
+    const size_t rank = idx.size();
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t i;
+      if (plan.direct) {
+        i = plan.slot[d] >= 0 ? vars_[plan.slot[d]].i : plan.cst[d];
+      } else {
+        i = EvalI(idx[d]);
       }
-      if (i >= b.shape[d]) pad = true;
+      if (static_cast<uint64_t>(i) >= static_cast<uint64_t>(b.shape[d])) {
+        if (i < 0 || i >= b.bound[d]) {
+          if (ok_) FailIndex(b, idx, what, loc);
+          return -2;
+        }
+        pad = true;
+      }
       off += i * b.strides[d];
     }
+    if (!ok_) return -2;
     return pad ? -1 : off;
   }
 
-  bool Truthy(const CExpr& e) { return e.is_int ? EvalI(e) != 0 : EvalF(e) != 0; }
-
   double LoadValue(const CExpr& e) {
     const BufState& b = bufs_[e.slot];
-    int64_t idx[8];
-    std::vector<int64_t> big;
-    int64_t* p = idx;
-    if (e.kids.size() > 8) {
-      big.resize(e.kids.size());
-      p = big.data();
-    }
-    for (size_t d = 0; d < e.kids.size(); ++d) p[d] = EvalI(e.kids[d]);
-    if (!ok_) return 0;
-    const int64_t off = Offset(b, p, "load of", e.node->loc);
+    const int64_t off = Offset(b, e.kids, e.plan, "load of", e.node->loc);
     return off >= 0 ? b.data[off] : 0.0;
   }
 
@@ -850,17 +903,7 @@ class Interpreter {
         BufState& b = bufs_[s.slot];
         const CExpr& v = s.exprs[0];
         const double x = Convert(EvalF(v), v.is_int, b.type);
-        const size_t rank = s.exprs.size() - 1;
-        int64_t idx[8];
-        std::vector<int64_t> big;
-        int64_t* p = idx;
-        if (rank > 8) {
-          big.resize(rank);
-          p = big.data();
-        }
-        for (size_t d = 0; d < rank; ++d) p[d] = EvalI(s.exprs[d + 1]);
-        if (!ok_) return;
-        const int64_t off = Offset(b, p, "store to", s.node->loc);
+        const int64_t off = Offset(b, s.store_indices, s.store_plan, "store to", s.node->loc);
         if (off >= 0) b.data[off] = x;
         return;
       }
@@ -931,7 +974,7 @@ class Interpreter {
       }
       for (int64_t j = 0; j < inner; ++j) *out++ = (pad || j >= inner_in) ? -1 : base + j;
       // Next row: increment the multi-index over all but the innermost dimension.
-      for (size_t d = rank - 1; d-- > 0;) {
+      for (size_t d = rank == 0 ? 0 : rank - 1; d-- > 0;) {
         if (++idx[d] < r.extent[d]) break;
         idx[d] = 0;
       }
@@ -947,9 +990,7 @@ class Interpreter {
     const size_t n = src_off_.size();
     tmp_.resize(n);
     for (size_t i = 0; i < n; ++i) tmp_[i] = src_off_[i] >= 0 ? src.data[src_off_[i]] : 0.0;
-    if (!src.type.SameAs(dst.type)) {
-      for (double& v : tmp_) v = Convert(v, src.type.is_int, dst.type);
-    }
+    if (!src.type.SameAs(dst.type)) ConvertArray(tmp_.data(), tmp_.data(), n, src.type.is_int, dst.type);
     for (size_t i = 0; i < n; ++i) {
       if (dst_off_[i] >= 0) dst.data[dst_off_[i]] = tmp_[i];
     }
@@ -975,15 +1016,43 @@ class Interpreter {
     const double* pa = opa_.data();
     const double* pb = opb_.data();
     double* pc = acc_.data();
+    // Eight columns of a row of C at a time, accumulated in registers over k in order: each
+    // element is C + a0*b0 + a1*b1 + ... summed left to right in double.
     for (int64_t i = 0; i < M; ++i) {
+      const double* arow = pa + i * K;
       double* crow = pc + i * N;
-      for (int64_t k = 0; k < K; ++k) {
-        const double a = pa[i * K + k];
-        const double* brow = pb + k * N;
-        for (int64_t j = 0; j < N; ++j) crow[j] += a * brow[j];
+      int64_t j = 0;
+      for (; j + 8 <= N; j += 8) {
+        double s0 = crow[j], s1 = crow[j + 1], s2 = crow[j + 2], s3 = crow[j + 3];
+        double s4 = crow[j + 4], s5 = crow[j + 5], s6 = crow[j + 6], s7 = crow[j + 7];
+        const double* brow = pb + j;
+        for (int64_t k = 0; k < K; ++k, brow += N) {
+          const double a = arow[k];
+          s0 += a * brow[0];
+          s1 += a * brow[1];
+          s2 += a * brow[2];
+          s3 += a * brow[3];
+          s4 += a * brow[4];
+          s5 += a * brow[5];
+          s6 += a * brow[6];
+          s7 += a * brow[7];
+        }
+        crow[j] = s0;
+        crow[j + 1] = s1;
+        crow[j + 2] = s2;
+        crow[j + 3] = s3;
+        crow[j + 4] = s4;
+        crow[j + 5] = s5;
+        crow[j + 6] = s6;
+        crow[j + 7] = s7;
+      }
+      for (; j < N; ++j) {
+        double s = crow[j];
+        for (int64_t k = 0; k < K; ++k) s += arow[k] * pb[k * N + j];
+        crow[j] = s;
       }
     }
-    for (int64_t e = 0; e < M * N; ++e) C.data[e] = Convert(acc_[e], false, C.type);
+    ConvertArray(acc_.data(), C.data.data(), static_cast<size_t>(M * N), false, C.type);
   }
 
   const ir::PrimFunc& func_;

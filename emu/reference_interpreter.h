@@ -43,6 +43,14 @@
 //    1-D buffer) rounded up to the tile_shape (default 32x32). Any other index outside a
 //    buffer (negative, past the padded shape of a parameter, or past the shape of an on-chip
 //    buffer) is an INVALID_ARGUMENT error naming the buffer and the index.
+//  * The dtype is the IR buffer's: a layout annotation's `dtype`/`data_format` override of the
+//    device copy is not applied.
+//
+// Cost: names are resolved and expression types fixed once, before the first block; T.gemm
+// then runs as a native double loop (about 0.3 ns per multiply-add optimised) and
+// element-wise nests at roughly 50-100 ns per innermost statement. Measured on the examples
+// (-O2): gemm_1024_bf16_block128 (2^30 multiply-adds) 0.4 s, gemm_manual_loops (2^24
+// interpreted multiply-adds) 0.9 s, every other example under 0.02 s.
 #ifndef TTC_EMU_REFERENCE_INTERPRETER_H_
 #define TTC_EMU_REFERENCE_INTERPRETER_H_
 

@@ -224,6 +224,39 @@ TEST(FormatsRound, DoubleRoundsOnce) {
   }
 }
 
+// An independent single rounding of a double to bfloat16: round to odd into float (exact
+// enough: 24 bits >= 8 + 2), then RNE to bfloat16.
+double Bf16ViaRoundToOdd(double x) {
+  float f = static_cast<float>(x);
+  if (std::fabs(static_cast<double>(f)) > std::fabs(x)) f = std::nextafter(f, 0.0f);
+  if (static_cast<double>(f) != x) f = FromBits(Bits(f) | 1u);
+  return Bf16ToFloat(FloatToBf16(f));
+}
+
+TEST(FormatsRound, DoubleToBf16AgreesWithRoundToOdd) {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 200000; ++i) {
+    // Random sign, exponent in the normal range, random mantissa; every 4th value is a
+    // bfloat16 tie (bit 44 set, bits below clear) possibly nudged by one double ulp.
+    uint64_t u = (rng() & 0x800FFFFFFFFFFFFFull) | (static_cast<uint64_t>(1023 - 126 + rng() % 254) << 52);
+    if (i % 4 == 0) {
+      u = (u & ~((uint64_t{1} << 45) - 1)) | (uint64_t{1} << 44);
+      if (i % 8 == 0) u += (rng() % 3) - 1;
+    }
+    double x;
+    std::memcpy(&x, &u, sizeof x);
+    ASSERT_EQ(RoundDoubleToDtype(x, DataFormat::Float16_b), Bf16ViaRoundToOdd(x)) << std::hexfloat << x;
+  }
+  // Around the ends of the normal range.
+  for (double x : {0x1p-126, 0x1.00ffffffffp-126, 0x1.fffffffffp-127, 0x1.ff8p127, 0x1.fe8p127, 0x1.fe7fffffffp127,
+                   0x1.fffffffp126, 0x1.ff7fffp126}) {
+    EXPECT_EQ(RoundDoubleToDtype(x, DataFormat::Float16_b), Bf16ViaRoundToOdd(x)) << std::hexfloat << x;
+    EXPECT_EQ(RoundDoubleToDtype(-x, DataFormat::Float16_b), Bf16ViaRoundToOdd(-x)) << std::hexfloat << -x;
+  }
+  EXPECT_EQ(RoundDoubleToDtype(0x1.ff8p127, DataFormat::Float16_b), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(RoundDoubleToDtype(0x1.fe7fffffffp127, DataFormat::Float16_b), 0x1.fep127);
+}
+
 TEST(FormatsTile, TileBytes) {
   EXPECT_EQ(TileBytes(DataFormat::Float16_b, 32, 32), 2048u);
   EXPECT_EQ(TileBytes(DataFormat::Float16, 32, 32), 2048u);
