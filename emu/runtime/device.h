@@ -109,6 +109,7 @@ struct tt::tt_metal::Program::Impl {
     std::vector<uint32_t> compile_args;
     std::map<std::string, std::string> defines;
     bool fp32_dest_acc = false;
+    bool dst_full_sync = false;
     std::map<CoreCoord, std::vector<uint32_t>> args;
     std::vector<uint32_t> common_args;
   };

@@ -56,8 +56,11 @@ struct KernelThread {
   std::vector<Transfer> reads, writes;
   // Compute.
   std::vector<float> dst = std::vector<float>(kDstTiles * kTileElems, 0.0f);
-  int dst_state = 0;  // 0 free, 1 acquired (math), 2 committed, 3 waited (pack)
+  // 0 free, 1 acquired (math), 2 committed, 3 waited (pack), 4 acquired with acquire_dst
+  // (the deprecated single call = acquire + wait: math and pack both allowed until release_dst).
+  int dst_state = 0;
   int dst_capacity = 8;
+  bool fp32_dest = false;  // fp32_dest_acc_en: DST keeps float; else it holds bfloat16 values
   // Scheduling (guarded by the core's mutex).
   enum { kRunning, kBlocked, kDone } state = kRunning;
   std::string blocked_in;
@@ -189,9 +192,9 @@ void ReadTile(KernelThread& t, uint32_t cb_index, uint32_t tile, float* out) {
 }
 
 float* Dst(KernelThread& t, uint32_t index, int required_state, const char* op) {
-  if (t.dst_state != required_state) {
-    static const char* kNeed[] = {"", "between tile_regs_acquire and tile_regs_commit",
-                                  "", "between tile_regs_wait and tile_regs_release"};
+  if (t.dst_state != required_state && t.dst_state != 4) {
+    static const char* kNeed[] = {"", "between tile_regs_acquire and tile_regs_commit (or acquire_dst and release_dst)",
+                                  "", "between tile_regs_wait and tile_regs_release (or acquire_dst and release_dst)"};
     Violation(t, std::string(op) + " must run " + kNeed[required_state] + " (DST protocol)");
   }
   if (index >= static_cast<uint32_t>(t.dst_capacity)) {
@@ -203,7 +206,7 @@ float* Dst(KernelThread& t, uint32_t index, int required_state, const char* op) 
 
 // 16-bit DST holds bfloat16-precision values; fp32 accumulation keeps float.
 void Settle(const KernelThread& t, float* d) {
-  if (t.dst_capacity == 4) return;
+  if (t.fp32_dest) return;
   for (int i = 0; i < kTileElems; ++i) d[i] = RoundToDtype(d[i], DataFormat::Float16_b);
 }
 
@@ -229,10 +232,13 @@ std::pair<uint8_t*, uint32_t> PageAt(KernelThread& t, bool dram, bool sharded, u
     if (!b) Violation(t, "accesses a sharded tensor at L1 address " + std::to_string(base) + " that does not exist");
     view = *b;
   } else {
+    // InterleavedAddrGen: pages are spaced in each bank by the page size aligned to the
+    // allocator's alignment (TT_METALIUM_API.md 1.4), as the host laid them out.
+    const uint32_t align = dram ? kDramAlignment : kL1Alignment;
     view.dram = dram;
     view.base = base;
     view.page_size = page_size;
-    view.aligned_page = page_size;
+    view.aligned_page = (page_size + align - 1) / align * align;
     view.pages = uint64_t{page} + 1;
   }
   PageLocation at = d.Locate(view, page);
@@ -416,6 +422,17 @@ void TileRegsAcquire() {
   if (t.dst_state != 0) Violation(t, "tile_regs_acquire while DST is still held (missing tile_regs_release)");
   t.dst_state = 1;
 }
+void AcquireDst() {
+  KernelThread& t = Self();
+  if (t.dst_state != 0) Violation(t, "acquire_dst while DST is still held (missing release_dst)");
+  t.dst_state = 4;
+}
+void ReleaseDst() {
+  KernelThread& t = Self();
+  if (t.dst_state != 4) Violation(t, "release_dst without acquire_dst");
+  std::fill(t.dst.begin(), t.dst.end(), 0.0f);  // DST is zeroed when its section is released
+  t.dst_state = 0;
+}
 void TileRegsCommit() {
   KernelThread& t = Self();
   if (t.dst_state != 1) Violation(t, "tile_regs_commit without tile_regs_acquire");
@@ -567,7 +584,10 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
       static const std::vector<uint32_t> kNone;
       auto a = k.args.find(c);
       th->args = a == k.args.end() ? &kNone : &a->second;
-      th->dst_capacity = k.fp32_dest_acc ? 4 : 8;
+      // TT_METALIUM_API.md 2.3: 8 tiles of 16-bit DST, 4 with fp32_dest_acc_en; twice that
+      // with dst_full_sync_en (no double-buffering of DST between math and pack).
+      th->dst_capacity = (k.fp32_dest_acc ? 4 : 8) * (k.dst_full_sync ? 2 : 1);
+      th->fp32_dest = k.fp32_dest_acc;
       core->threads.push_back(std::move(th));
     }
     cores.push_back(std::move(core));
@@ -590,7 +610,10 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
             run.Fail(Where(*t) + ": finished with " + std::to_string(t->reads.size() + t->writes.size()) +
                      " NoC transfers not completed by a barrier");
           }
-          if (t->dst_state != 0) run.Fail(Where(*t) + ": finished while holding DST (missing tile_regs_release)");
+          if (t->dst_state != 0) {
+            run.Fail(Where(*t) + ": finished while holding DST (missing " +
+                     (t->dst_state == 4 ? "release_dst)" : "tile_regs_release)"));
+          }
         } catch (const Abort&) {
         } catch (const std::exception& e) {
           run.Fail(Where(*t) + ": " + e.what());

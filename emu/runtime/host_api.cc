@@ -222,6 +222,7 @@ KernelHandle CreateKernel(Program& program, const std::string& file, const CoreS
     k.compile_args = c.compile_args;
     k.defines = c.defines;
     k.fp32_dest_acc = c.fp32_dest_acc_en;
+    k.dst_full_sync = c.dst_full_sync_en;
   } else {
     const DataMovementConfig& c = std::get<DataMovementConfig>(config);
     k.role = c.processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";

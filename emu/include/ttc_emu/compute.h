@@ -37,8 +37,8 @@ ALWI void tile_regs_acquire() { ttc::emu::rt::TileRegsAcquire(); }
 ALWI void tile_regs_commit() { ttc::emu::rt::TileRegsCommit(); }
 ALWI void tile_regs_wait() { ttc::emu::rt::TileRegsWait(); }
 ALWI void tile_regs_release() { ttc::emu::rt::TileRegsRelease(); }
-ALWI void acquire_dst() { tile_regs_acquire(); tile_regs_wait(); }
-ALWI void release_dst() { tile_regs_commit(); tile_regs_release(); }
+ALWI void acquire_dst() { ttc::emu::rt::AcquireDst(); }
+ALWI void release_dst() { ttc::emu::rt::ReleaseDst(); }
 
 template <bool out_of_order_output = false>
 ALWI void pack_tile(std::uint32_t ifrom_dst, std::uint32_t icb, std::uint32_t output_tile_index = 0) {

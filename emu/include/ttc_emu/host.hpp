@@ -20,6 +20,8 @@
 #include <variant>
 #include <vector>
 
+#include "ttc_emu/cb_index.h"  // tt::CBIndex, which host code uses too (hostdevcommon/kernel_structs.h)
+
 // ---- Core coordinates (core_coord.hpp): logical {x, y} ----
 struct tt_xy_pair {
     tt_xy_pair() : x(0), y(0) {}

@@ -44,6 +44,10 @@ void TileRegsAcquire();
 void TileRegsCommit();
 void TileRegsWait();
 void TileRegsRelease();
+// The deprecated acquire_dst / release_dst pair (acquire + wait, commit + release in one
+// call each): between them both math and pack may use DST.
+void AcquireDst();
+void ReleaseDst();
 void InitOp(const char* op, std::uint32_t cb_a, std::uint32_t cb_b, std::uint32_t cb_out);
 void MatmulTiles(std::uint32_t in0, std::uint32_t in1, std::uint32_t i0, std::uint32_t i1, std::uint32_t dst,
                  std::uint32_t transpose);
