@@ -24,24 +24,22 @@
 #include <utility>
 #include <vector>
 
+#include "bench/gemm_requests.h"
 #include "client/compile_core.h"
 #include "ir/request_io.h"
 #include "ttc/v1/request.pb.h"
 
-#ifndef TTC_SOURCE_DIR
-#error "TTC_SOURCE_DIR must be defined (the source tree holding examples/)"
-#endif
-
 namespace {
 
-constexpr int64_t kBlock = 32;  // the GEMM's block (and tile) edge
+using ttc::bench::ExamplesDir;
+using ttc::bench::GemmRequest;
+
+constexpr int64_t kBlock = ttc::bench::kGemmBlock;  // the GEMM's block (and tile) edge
 constexpr int64_t kGemmBaseSize = 256;
 constexpr int64_t kGemmSizes[] = {256, 512, 1024, 2048, 4096, 8192, 16384};
 constexpr int64_t kDefaultCores = 64;  // wormhole_b0's 8x8 compute grid
 
 std::string GemmName(int64_t size) { return "BM_CompileGemm/" + std::to_string(size); }
-
-std::filesystem::path ExamplesDir() { return std::filesystem::path(TTC_SOURCE_DIR) / "examples"; }
 
 // Per-pass wall time (ms, mean over the iterations of the last measured batch) per benchmark.
 std::map<std::string, std::vector<ttc::PassTiming>>& PassSplits() {
@@ -93,36 +91,6 @@ std::optional<ttc::CompileResult> RunCompiles(benchmark::State& state, const ttc
 
 void BM_CompileExample(benchmark::State& state, const std::string& name, const ttc::v1::KernelRequest& req) {
   RunCompiles(state, req, name);
-}
-
-// examples/gemm_256_bf16.textproto with M = N = K = `size`: parameter shapes, launch grid
-// extents (N/32, M/32) and the K loop's extent (K/32) rewritten through the proto API; the
-// body (allocs, clear, copies, gemm, copy out) stays the real kernel.
-absl::StatusOr<ttc::v1::KernelRequest> GemmRequest(int64_t size) {
-  auto req = ttc::ir::ReadRequestFile((ExamplesDir() / "gemm_256_bf16.textproto").string());
-  if (!req.ok()) return req.status();
-  ttc::v1::PrimFunc* func = req->mutable_func();
-  if (func->params_size() != 3) return absl::FailedPreconditionError("gemm example: expected 3 params");
-  for (ttc::v1::Buffer& param : *func->mutable_params()) {
-    if (param.shape_size() != 2) return absl::FailedPreconditionError("gemm example: expected 2-D params");
-    param.set_shape(0, size);
-    param.set_shape(1, size);
-  }
-  ttc::v1::LaunchGrid* grid = func->mutable_grid();
-  if (grid->extents_size() != 2) return absl::FailedPreconditionError("gemm example: expected a 2-D grid");
-  grid->set_extents(0, size / kBlock);  // bx over N
-  grid->set_extents(1, size / kBlock);  // by over M
-  int loops = 0;
-  for (ttc::v1::Stmt& stmt : *func->mutable_body()) {
-    if (!stmt.has_for_loop()) continue;
-    ttc::v1::For* loop = stmt.mutable_for_loop();
-    if (loop->var() != "k" || !loop->extent().has_int_imm())
-      return absl::FailedPreconditionError("gemm example: unexpected loop");
-    loop->mutable_extent()->set_int_imm(size / kBlock);  // K / 32 steps
-    ++loops;
-  }
-  if (loops != 1) return absl::FailedPreconditionError("gemm example: expected one K loop");
-  return req;
 }
 
 void BM_CompileGemm(benchmark::State& state, const ttc::v1::KernelRequest& req) {
