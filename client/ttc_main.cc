@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "cache/action_key.h"
 #include "client/build_id.h"
 #include "client/compile_core.h"
 #include "client/program_writer.h"
@@ -44,6 +45,7 @@ struct CompileArgs {
   std::string emit;
   std::string out_dir;
   bool print_pipeline = false;
+  bool explain_key = false;
   std::string passes;
   bool print_ir_after_all = false;
   std::vector<std::string> print_ir_after;
@@ -68,6 +70,21 @@ int RunCompile(const CompileArgs& a) {
   ttc::CompileOptions opts;
   opts.target_override = a.target;
   if (!a.passes.empty()) opts.pipeline.passes = absl::StrSplit(a.passes, ',', absl::SkipEmpty());
+  if (a.explain_key) {
+    auto pipeline = ttc::BuildPipeline(opts.pipeline);
+    if (!pipeline.ok()) {
+      std::cerr << "ttc: error: " << pipeline.status().message() << "\n";
+      return kExitUsage;
+    }
+    auto target = ttc::ir::ResolveTarget(req->target(), a.target);
+    if (!target.ok()) {
+      std::cerr << a.request << ":" << target.status().message() << "\n";
+      return kExitCompileError;
+    }
+    std::cout << ttc::cache::ExplainActionKey(ttc::cache::ComputeActionKey(
+        *req, *target, ttc::CompilerBuildId(), ttc::PipelineString(*pipeline)));
+    return kExitOk;
+  }
   opts.pipeline.stop_after = a.stop_after;
   opts.pipeline.print_ir_after_all = a.print_ir_after_all;
   opts.pipeline.print_ir_after.insert(a.print_ir_after.begin(), a.print_ir_after.end());
@@ -185,6 +202,9 @@ int main(int argc, char** argv) {
   compile->add_option("REQUEST", ca.request, "Request file: .json, .textproto or .binpb");
   compile->add_option("-o,--output", ca.out_dir, "Write the generated program (six files) into this directory");
   compile->add_flag("--print-pipeline", ca.print_pipeline, "List the passes of the pipeline, in order, and exit");
+  compile->add_flag("--explain-key", ca.explain_key,
+                    "Print the cache action key of this compile and its parts (request digest, compiler build id, "
+                    "pipeline, target fingerprint), then exit");
   compile->add_option("--target", ca.target, "Target preset; overrides the request's preset")
       ->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
   compile->add_option("--emit", ca.emit,

@@ -1,0 +1,131 @@
+#include "cache/rocksdb_store.h"
+
+#include <chrono>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "cache/digest.h"
+
+namespace ttc::cache {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(std::string(what), ": ", s.ToString()));
+}
+
+bool IsEmpty(const v1::Digest& d) { return d.size_bytes() == 0 && d.hash() == EmptyDigest().hash(); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& options) {
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore());
+  store->options_ = options;
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  const rocksdb::ColumnFamilyOptions cf;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}};
+  rocksdb::DB* db = nullptr;
+  if (auto s = rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db); !s.ok()) {
+    return FromRocks(s, absl::StrCat("opening the artifact store at ", options.path));
+  }
+  store->db_.reset(db);
+  store->cas_ = store->handles_[1];
+  store->ac_ = store->handles_[2];
+  store->access_ = store->handles_[3];
+  return store;
+}
+
+RocksDbStore::~RocksDbStore() {
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+}
+
+void RocksDbStore::Touch(const std::string& key) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  rocksdb::WriteOptions w;  // last-use times need no sync: losing one only ages an entry
+  db_->Put(w, access_, key, std::to_string(now));
+}
+
+absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view data) {
+  if (auto st = VerifyBlob(digest, data); !st.ok()) return st;
+  if (IsEmpty(digest)) return absl::OkStatus();
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  const std::string key = DigestKey(digest);
+  if (auto st = FromRocks(db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())), "storing a blob");
+      !st.ok()) {
+    return st;
+  }
+  Touch(key);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
+  if (IsEmpty(digest)) return std::string();
+  const std::string key = DigestKey(digest);
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cas_, key, &value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("blob ", key, " is not stored"));
+  if (!s.ok()) return FromRocks(s, "reading a blob");
+  if (DigestOf(value).hash() != digest.hash() || static_cast<int64_t>(value.size()) != digest.size_bytes()) {
+    ++corruptions_;
+    rocksdb::WriteOptions w;
+    w.sync = options_.sync_writes;
+    db_->Delete(w, cas_, key);
+    db_->Delete(w, access_, key);
+    return absl::DataLossError(absl::StrCat("blob ", key, " was corrupt in the store; it has been removed"));
+  }
+  Touch(key);
+  return value;
+}
+
+std::vector<v1::Digest> RocksDbStore::FindMissing(const std::vector<v1::Digest>& digests) {
+  std::vector<v1::Digest> out;
+  for (const v1::Digest& d : digests) {
+    if (IsEmpty(d)) continue;
+    std::string value;
+    if (!db_->Get(rocksdb::ReadOptions(), cas_, DigestKey(d), &value).ok()) out.push_back(d);
+  }
+  return out;
+}
+
+absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::ActionResult& result) {
+  std::vector<v1::Digest> blobs;
+  for (const v1::OutputFile& f : result.output_files()) blobs.push_back(f.digest());
+  if (auto missing = FindMissing(blobs); !missing.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("action result references missing blob ", DigestKey(missing[0])));
+  }
+  std::string bytes;
+  result.SerializeToString(&bytes);
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  if (auto st = FromRocks(db_->Put(w, ac_, rocksdb::Slice(key.data(), key.size()), bytes), "storing an action result");
+      !st.ok()) {
+    return st;
+  }
+  Touch(std::string(key));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view key) {
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no action result for ", std::string(key)));
+  if (!s.ok()) return FromRocks(s, "reading an action result");
+  v1::ActionResult result;
+  if (!result.ParseFromString(bytes)) {
+    ++corruptions_;
+    return absl::DataLossError(absl::StrCat("action result ", std::string(key), " is corrupt"));
+  }
+  std::vector<v1::Digest> blobs;
+  for (const v1::OutputFile& f : result.output_files()) blobs.push_back(f.digest());
+  if (!FindMissing(blobs).empty()) return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " has missing blobs"));
+  Touch(std::string(key));
+  return result;
+}
+
+}  // namespace ttc::cache

@@ -1,0 +1,60 @@
+// The artifact store on RocksDB (format: docs/cache_format.md). Column families: `cas`
+// (DigestKey -> bytes), `ac` (action key -> serialized ActionResult), `access` (key ->
+// last-use time, for size-bounded LRU eviction). With sync_writes (the default) every write
+// is synced to the write-ahead log before it returns, so an acknowledged artifact survives a
+// crash of the process (kill -9).
+// Thread-safety: all methods may be called concurrently (RocksDB is thread-safe).
+#ifndef TTC_CACHE_ROCKSDB_STORE_H_
+#define TTC_CACHE_ROCKSDB_STORE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "cache/artifact_store.h"
+
+namespace ttc::cache {
+
+class RocksDbStore : public ArtifactStore {
+ public:
+  struct Options {
+    std::string path;         // database directory (created if missing)
+    bool sync_writes = true;  // fsync the WAL on every write
+  };
+
+  // Opens (or creates) the store. INTERNAL with RocksDB's message when it cannot be opened
+  // (another process holds the lock, corrupt files, permissions).
+  static absl::StatusOr<std::unique_ptr<RocksDbStore>> Open(const Options& options);
+  ~RocksDbStore() override;
+
+  absl::Status PutBlob(const v1::Digest& digest, std::string_view data) override;
+  absl::StatusOr<std::string> GetBlob(const v1::Digest& digest) override;
+  std::vector<v1::Digest> FindMissing(const std::vector<v1::Digest>& digests) override;
+  absl::Status PutActionResult(std::string_view key, const v1::ActionResult& result) override;
+  absl::StatusOr<v1::ActionResult> GetActionResult(std::string_view key) override;
+  int64_t corruptions() const override { return corruptions_; }
+
+  // Column family names, as documented in docs/cache_format.md.
+  static constexpr const char* kCas = "cas";
+  static constexpr const char* kAc = "ac";
+  static constexpr const char* kAccess = "access";
+
+ private:
+  RocksDbStore() = default;
+  void Touch(const std::string& key);
+
+  Options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, cas, ac, access
+  rocksdb::ColumnFamilyHandle* cas_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ac_ = nullptr;
+  rocksdb::ColumnFamilyHandle* access_ = nullptr;
+  std::atomic<int64_t> corruptions_{0};
+};
+
+}  // namespace ttc::cache
+
+#endif  // TTC_CACHE_ROCKSDB_STORE_H_
