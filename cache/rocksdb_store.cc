@@ -56,9 +56,13 @@ absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view da
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   const std::string key = DigestKey(digest);
-  if (auto st = FromRocks(db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())), "storing a blob");
-      !st.ok()) {
-    return st;
+  {
+    // Excludes a concurrent corruption check from deleting these freshly verified bytes.
+    std::lock_guard<std::mutex> lock(repair_mu_);
+    if (auto st = FromRocks(db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())), "storing a blob");
+        !st.ok()) {
+      return st;
+    }
   }
   Touch(key);
   return absl::OkStatus();
@@ -71,12 +75,25 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cas_, key, &value);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("blob ", key, " is not stored"));
   if (!s.ok()) return FromRocks(s, "reading a blob");
-  if (DigestOf(value).hash() != digest.hash() || static_cast<int64_t>(value.size()) != digest.size_bytes()) {
-    ++corruptions_;
-    rocksdb::WriteOptions w;
-    w.sync = options_.sync_writes;
-    db_->Delete(w, cas_, key);
-    db_->Delete(w, access_, key);
+  auto matches = [&](const std::string& v) {
+    return static_cast<int64_t>(v.size()) == digest.size_bytes() && DigestOf(v).hash() == digest.hash();
+  };
+  if (!matches(value)) {
+    // Re-read under the repair lock: only bytes that are still corrupt are removed (a
+    // concurrent upload may have replaced them), and each corrupt entry is counted once.
+    std::lock_guard<std::mutex> lock(repair_mu_);
+    std::string current;
+    if (db_->Get(rocksdb::ReadOptions(), cas_, key, &current).ok()) {
+      if (matches(current)) {
+        Touch(key);
+        return current;
+      }
+      ++corruptions_;
+      rocksdb::WriteOptions w;
+      w.sync = options_.sync_writes;
+      db_->Delete(w, cas_, key);
+      db_->Delete(w, access_, key);
+    }
     return absl::DataLossError(absl::StrCat("blob ", key, " was corrupt in the store; it has been removed"));
   }
   Touch(key);

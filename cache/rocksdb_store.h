@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,8 @@ class RocksDbStore : public ArtifactStore {
   rocksdb::ColumnFamilyHandle* ac_ = nullptr;
   rocksdb::ColumnFamilyHandle* access_ = nullptr;
   std::atomic<int64_t> corruptions_{0};
+  // Serialises blob writes with the removal of corrupt blobs.
+  std::mutex repair_mu_;
 };
 
 }  // namespace ttc::cache
