@@ -1,6 +1,9 @@
 #include "cache/rocksdb_store.h"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -43,9 +46,10 @@ RocksDbStore::~RocksDbStore() {
 }
 
 void RocksDbStore::Touch(const std::string& key) {
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const int64_t now = options_.now_ms ? options_.now_ms()
+                                     : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count();
   rocksdb::WriteOptions w;  // last-use times need no sync: losing one only ages an entry
   db_->Put(w, access_, key, std::to_string(now));
 }
@@ -143,6 +147,61 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
   if (!FindMissing(blobs).empty()) return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " has missing blobs"));
   Touch(std::string(key));
   return result;
+}
+
+int64_t RocksDbStore::BlobBytes() {
+  int64_t total = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cas_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) total += static_cast<int64_t>(it->value().size());
+  return total;
+}
+
+absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
+  // (last use, key, size) of every blob, oldest first; a blob with no access entry counts
+  // as used at time 0.
+  std::vector<std::tuple<int64_t, std::string, int64_t>> blobs;
+  int64_t total = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cas_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      std::string last;
+      const int64_t when =
+          db_->Get(rocksdb::ReadOptions(), access_, key, &last).ok() ? std::atoll(last.c_str()) : 0;
+      const int64_t size = static_cast<int64_t>(it->value().size());
+      blobs.emplace_back(when, key, size);
+      total += size;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scanning the CAS");
+  }
+  std::sort(blobs.begin(), blobs.end());
+  std::set<std::string> removed;
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  for (const auto& [when, key, size] : blobs) {
+    if (total <= max_bytes) break;
+    std::lock_guard<std::mutex> lock(repair_mu_);
+    if (auto st = FromRocks(db_->Delete(w, cas_, key), "evicting a blob"); !st.ok()) return st;
+    db_->Delete(w, access_, key);
+    removed.insert(key);
+    total -= size;
+  }
+  if (removed.empty()) return 0;
+  // Drop the action results that referenced an evicted blob.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), ac_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::ActionResult result;
+    result.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+    for (const v1::OutputFile& f : result.output_files()) {
+      if (removed.count(DigestKey(f.digest()))) {
+        db_->Delete(w, ac_, it->key());
+        db_->Delete(w, access_, it->key());
+        break;
+      }
+    }
+  }
+  evictions_ += static_cast<int64_t>(removed.size());
+  return static_cast<int64_t>(removed.size());
 }
 
 }  // namespace ttc::cache

@@ -8,6 +8,7 @@
 #define TTC_CACHE_ROCKSDB_STORE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,8 @@ class RocksDbStore : public ArtifactStore {
   struct Options {
     std::string path;         // database directory (created if missing)
     bool sync_writes = true;  // fsync the WAL on every write
+    // Milliseconds since the Unix epoch, recorded as an entry's last use; tests replace it.
+    std::function<int64_t()> now_ms = nullptr;  // unset = the system clock
   };
 
   // Opens (or creates) the store. INTERNAL with RocksDB's message when it cannot be opened
@@ -37,6 +40,16 @@ class RocksDbStore : public ArtifactStore {
   absl::Status PutActionResult(std::string_view key, const v1::ActionResult& result) override;
   absl::StatusOr<v1::ActionResult> GetActionResult(std::string_view key) override;
   int64_t corruptions() const override { return corruptions_; }
+
+  // Size-bounded least-recently-used eviction: while the CAS holds more than `max_bytes` of
+  // blob data, removes the blob used longest ago (by the access column), then removes every
+  // action result that references a removed blob, so no AC entry points at evicted blobs.
+  // Returns the number of blobs removed. Safe to run concurrently with reads and writes (a
+  // blob written during eviction may survive it). INTERNAL on a RocksDB error.
+  absl::StatusOr<int64_t> EvictToSize(int64_t max_bytes);
+  // Bytes of blob data in the CAS (sum of digests' sizes).
+  int64_t BlobBytes();
+  int64_t evictions() const { return evictions_; }
 
   // Column family names, as documented in docs/cache_format.md.
   static constexpr const char* kCas = "cas";
@@ -54,6 +67,7 @@ class RocksDbStore : public ArtifactStore {
   rocksdb::ColumnFamilyHandle* ac_ = nullptr;
   rocksdb::ColumnFamilyHandle* access_ = nullptr;
   std::atomic<int64_t> corruptions_{0};
+  std::atomic<int64_t> evictions_{0};
   // Serialises blob writes with the removal of corrupt blobs.
   std::mutex repair_mu_;
 };
