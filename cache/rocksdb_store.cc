@@ -38,6 +38,16 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& 
   store->cas_ = store->handles_[1];
   store->ac_ = store->handles_[2];
   store->access_ = store->handles_[3];
+  // The running counts start from one scan of the CAS and the AC.
+  std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions(), store->cas_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    store->blob_bytes_ += static_cast<int64_t>(it->value().size());
+    ++store->blob_count_;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning the CAS");
+  it.reset(store->db_->NewIterator(rocksdb::ReadOptions(), store->ac_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++store->action_results_;
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning the action cache");
   return store;
 }
 
@@ -63,9 +73,15 @@ absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view da
   {
     // Excludes a concurrent corruption check from deleting these freshly verified bytes.
     std::lock_guard<std::mutex> lock(repair_mu_);
+    rocksdb::PinnableSlice existing;
+    const bool present = db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok();
     if (auto st = FromRocks(db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())), "storing a blob");
         !st.ok()) {
       return st;
+    }
+    if (!present) {
+      blob_bytes_ += static_cast<int64_t>(data.size());
+      ++blob_count_;
     }
   }
   Touch(key);
@@ -95,7 +111,10 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
       ++corruptions_;
       rocksdb::WriteOptions w;
       w.sync = options_.sync_writes;
-      db_->Delete(w, cas_, key);
+      if (db_->Delete(w, cas_, key).ok()) {
+        blob_bytes_ -= static_cast<int64_t>(current.size());
+        --blob_count_;
+      }
       db_->Delete(w, access_, key);
     }
     return absl::DataLossError(absl::StrCat("blob ", key, " was corrupt in the store; it has been removed"));
@@ -108,8 +127,13 @@ std::vector<v1::Digest> RocksDbStore::FindMissing(const std::vector<v1::Digest>&
   std::vector<v1::Digest> out;
   for (const v1::Digest& d : digests) {
     if (IsEmpty(d)) continue;
-    std::string value;
-    if (!db_->Get(rocksdb::ReadOptions(), cas_, DigestKey(d), &value).ok()) out.push_back(d);
+    const std::string key = DigestKey(d);
+    rocksdb::PinnableSlice value;
+    if (db_->Get(rocksdb::ReadOptions(), cas_, key, &value).ok()) {
+      Touch(key);  // REAPI: a blob a client was told is present should live on
+    } else {
+      out.push_back(d);
+    }
   }
   return out;
 }
@@ -124,9 +148,15 @@ absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::Actio
   result.SerializeToString(&bytes);
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
-  if (auto st = FromRocks(db_->Put(w, ac_, rocksdb::Slice(key.data(), key.size()), bytes), "storing an action result");
-      !st.ok()) {
-    return st;
+  {
+    std::lock_guard<std::mutex> lock(repair_mu_);
+    rocksdb::PinnableSlice existing;
+    const bool present = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &existing).ok();
+    if (auto st = FromRocks(db_->Put(w, ac_, rocksdb::Slice(key.data(), key.size()), bytes), "storing an action result");
+        !st.ok()) {
+      return st;
+    }
+    if (!present) ++action_results_;
   }
   Touch(std::string(key));
   return absl::OkStatus();
@@ -147,13 +177,6 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
   if (!FindMissing(blobs).empty()) return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " has missing blobs"));
   Touch(std::string(key));
   return result;
-}
-
-int64_t RocksDbStore::BlobBytes() {
-  int64_t total = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cas_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) total += static_cast<int64_t>(it->value().size());
-  return total;
 }
 
 absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
@@ -181,8 +204,12 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
   for (const auto& [when, key, size] : blobs) {
     if (total <= max_bytes) break;
     std::lock_guard<std::mutex> lock(repair_mu_);
+    rocksdb::PinnableSlice existing;
+    if (!db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok()) continue;  // already gone
     if (auto st = FromRocks(db_->Delete(w, cas_, key), "evicting a blob"); !st.ok()) return st;
     db_->Delete(w, access_, key);
+    blob_bytes_ -= static_cast<int64_t>(existing.size());
+    --blob_count_;
     removed.insert(key);
     total -= size;
   }
@@ -194,7 +221,8 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
     result.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
     for (const v1::OutputFile& f : result.output_files()) {
       if (removed.count(DigestKey(f.digest()))) {
-        db_->Delete(w, ac_, it->key());
+        std::lock_guard<std::mutex> lock(repair_mu_);
+        if (db_->Delete(w, ac_, it->key()).ok()) --action_results_;
         db_->Delete(w, access_, it->key());
         break;
       }

@@ -47,8 +47,12 @@ class RocksDbStore : public ArtifactStore {
   // Returns the number of blobs removed. Safe to run concurrently with reads and writes (a
   // blob written during eviction may survive it). INTERNAL on a RocksDB error.
   absl::StatusOr<int64_t> EvictToSize(int64_t max_bytes);
-  // Bytes of blob data in the CAS (sum of digests' sizes).
-  int64_t BlobBytes();
+  // Bytes of blob data in the CAS (sum of digests' sizes). Kept as a running count (computed
+  // once by a scan at Open), so it is cheap to call on every request.
+  int64_t BlobBytes() const { return blob_bytes_; }
+  // Number of blobs in the CAS and of entries in the AC (running counts, like BlobBytes).
+  int64_t BlobCount() const { return blob_count_; }
+  int64_t ActionResultCount() const { return action_results_; }
   int64_t evictions() const { return evictions_; }
 
   // Column family names, as documented in docs/cache_format.md.
@@ -68,7 +72,11 @@ class RocksDbStore : public ArtifactStore {
   rocksdb::ColumnFamilyHandle* access_ = nullptr;
   std::atomic<int64_t> corruptions_{0};
   std::atomic<int64_t> evictions_{0};
-  // Serialises blob writes with the removal of corrupt blobs.
+  std::atomic<int64_t> blob_bytes_{0};
+  std::atomic<int64_t> blob_count_{0};
+  std::atomic<int64_t> action_results_{0};
+  // Serialises blob writes with the removal of corrupt and evicted blobs (and keeps the
+  // running counts exact).
   std::mutex repair_mu_;
 };
 
