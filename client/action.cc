@@ -1,0 +1,92 @@
+#include "client/action.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "cache/digest.h"
+#include "client/build_id.h"
+#include "client/compile_core.h"
+#include "ir/printer.h"
+#include "ir/target.h"
+#include "passes/pass_manager.h"
+
+namespace ttc {
+namespace {
+
+PipelineOptions PipelineFor(ActionKind kind) {
+  PipelineOptions p;
+  if (kind == ActionKind::kLayout) p.stop_after = std::string(kLayoutLastPass);
+  return p;
+}
+
+}  // namespace
+
+absl::StatusOr<cache::ActionKey> KeyAction(const v1::KernelRequest& request, std::string_view target_override,
+                                           ActionKind kind) {
+  auto target = ir::ResolveTarget(request.target(), target_override);
+  if (!target.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request.target.preset: ", std::string(target.status().message())));
+  }
+  auto pipeline = BuildPipeline(PipelineFor(kind));
+  if (!pipeline.ok()) return pipeline.status();
+  return cache::ComputeActionKey(request, *target, CompilerBuildId(), PipelineString(*pipeline));
+}
+
+v1::DiagnosticMessage ToDiagnosticMessage(const Diagnostic& d) {
+  v1::DiagnosticMessage m;
+  m.set_severity(d.severity == Severity::kError     ? v1::DiagnosticMessage::ERROR
+                 : d.severity == Severity::kWarning ? v1::DiagnosticMessage::WARNING
+                                                    : v1::DiagnosticMessage::NOTE);
+  m.set_internal(d.internal);
+  m.set_location(d.loc.ToString());
+  m.set_message(d.message);
+  m.set_pass(d.pass);
+  return m;
+}
+
+std::string FormatDiagnosticMessage(const v1::DiagnosticMessage& d, std::string_view file) {
+  std::string where(file);
+  if (!d.location().empty()) absl::StrAppend(&where, ":", d.location());
+  const char* sev = d.severity() == v1::DiagnosticMessage::ERROR ? (d.internal() ? "internal error" : "error")
+                    : d.severity() == v1::DiagnosticMessage::WARNING ? "warning"
+                                                                       : "note";
+  std::string out = absl::StrCat(where, ": ", sev, ": ", d.message());
+  if (d.internal() && !d.pass().empty()) absl::StrAppend(&out, " [in pass ", d.pass(), "]");
+  return out;
+}
+
+absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::string_view target_override,
+                                       ActionKind kind) {
+  ActionOutput out;
+  auto key = KeyAction(request, target_override, kind);
+  if (!key.ok()) return key.status();
+  out.key = *key;
+  CompileOptions opts;
+  opts.target_override = std::string(target_override);
+  opts.pipeline = PipelineFor(kind);
+  const auto start = std::chrono::steady_clock::now();
+  auto compiled = Compile(request, opts, nullptr);
+  if (!compiled.ok()) return compiled.status();
+  if (compiled->ok()) {
+    if (kind == ActionKind::kCompile) {
+      out.files = compiled->pipeline.artifacts;
+    } else {
+      out.files[std::string(kLayoutFile)] = ir::PrintJson(AttributesJson(compiled->unit.func)) + "\n";
+    }
+  }
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  for (const Diagnostic& d : compiled->diag.diagnostics()) *out.result.add_diagnostics() = ToDiagnosticMessage(d);
+  for (const auto& [path, bytes] : out.files) {  // std::map: sorted by path
+    v1::OutputFile* f = out.result.add_output_files();
+    f->set_path(path);
+    *f->mutable_digest() = cache::DigestOf(bytes);
+  }
+  out.result.set_success(compiled->ok());
+  out.result.set_compiler_build_id(CompilerBuildId());
+  out.result.set_compile_micros(micros);
+  out.internal_error = compiled->diag.has_internal_errors();
+  return out;
+}
+
+}  // namespace ttc

@@ -1,0 +1,362 @@
+// `ttc-client`: talk to a ttcd compile daemon.
+//
+//   ttc-client [--server ADDR] [--timeout SECONDS] submit REQUEST [-o DIR] [--target PRESET] [--json]
+//              [--explain-key] [--no-cache]
+//   ttc-client [--server ADDR] layout REQUEST [--target PRESET] [--json]
+//   ttc-client [--server ADDR] get KEY -o DIR
+//   ttc-client [--server ADDR] stats [--json]
+//   ttc-client [--server ADDR] health
+//
+// The server address comes from --server, else $TTC_SERVER, else `server = "HOST:PORT"` in
+// ~/.config/ttc/client.toml, else 127.0.0.1:7878.
+// Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr, as `ttc compile`
+// prints them); 2 usage error or unreadable request; 3 internal compiler error; 4 the daemon
+// could not be reached or refused the call (the message says which address and why).
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "cache/digest.h"
+#include "client/action.h"
+#include "client/program_writer.h"
+#include "client/remote.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "ir/request_io.h"
+#include "ttc/v1/service.grpc.pb.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitCompileError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInternal = 3;
+constexpr int kExitServer = 4;
+
+struct Globals {
+  std::string server;
+  double timeout_seconds = 600;
+  ttc::remote::ServerAddress resolved;
+  std::shared_ptr<grpc::Channel> channel;
+  std::chrono::system_clock::time_point deadline() const {
+    return std::chrono::system_clock::now() +
+           std::chrono::microseconds(static_cast<int64_t>(timeout_seconds * 1e6));
+  }
+};
+
+// Connects lazily; false (with the message printed) when the address cannot be resolved.
+bool Open(Globals& g) {
+  auto resolved = ttc::remote::ResolveServer(g.server);
+  if (!resolved.ok()) {
+    std::cerr << "ttc-client: error: " << resolved.status().message() << "\n";
+    return false;
+  }
+  g.resolved = *resolved;
+  g.channel = ttc::remote::Connect(g.resolved.address);
+  return true;
+}
+
+// The message for a failed call: who was asked, what it said, and what to do about it.
+int RpcError(const Globals& g, const grpc::Status& st, const std::string& what) {
+  std::cerr << "ttc-client: error: " << what << ": ";
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    std::cerr << "no ttcd answered at " << g.resolved.address << " (address from " << g.resolved.source
+              << "): " << st.error_message() << "\n"
+              << "ttc-client: start a daemon with `ttcd --listen " << g.resolved.address
+              << "`, or point --server or TTC_SERVER at a running one\n";
+  } else if (st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    std::cerr << "no answer from " << g.resolved.address << " within " << g.timeout_seconds
+              << " s (--timeout)\n";
+  } else {
+    std::cerr << st.error_message() << " [" << g.resolved.address << ", status " << st.error_code() << "]\n";
+  }
+  return kExitServer;
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+std::string Millis(int64_t micros) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << static_cast<double>(micros) / 1000.0 << " ms";
+  return s.str();
+}
+
+void PrintKey(const ttc::v1::ActionKeyParts& k) {
+  std::cout << "request digest:     " << k.request_digest() << "\n"
+            << "compiler build id:  " << k.compiler_build_id() << "\n"
+            << "pipeline:           " << k.pipeline() << "\n"
+            << "target fingerprint: " << k.target_fingerprint() << "\n";
+}
+
+// Prints the diagnostics as `ttc compile` does; the exit status they imply.
+int ReportDiagnostics(const google::protobuf::RepeatedPtrField<ttc::v1::DiagnosticMessage>& diags, bool success,
+                      const std::string& file) {
+  bool internal = false;
+  for (const auto& d : diags) {
+    std::cerr << ttc::FormatDiagnosticMessage(d, file) << "\n";
+    internal |= d.internal();
+  }
+  if (internal) return kExitInternal;
+  return success ? kExitOk : kExitCompileError;
+}
+
+absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path) {
+  return ttc::ir::ReadRequestFile(path);
+}
+
+struct SubmitArgs {
+  std::string request;
+  std::string out_dir;
+  std::string target;
+  bool json = false;
+  bool explain_key = false;
+  bool no_cache = false;
+};
+
+int RunSubmit(Globals& g, const SubmitArgs& a) {
+  auto req = LoadRequest(a.request);
+  if (!req.ok()) {
+    std::cerr << a.request << ": error: " << req.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (!Open(g)) return kExitUsage;
+  ttc::v1::CompileRequest call;
+  *call.mutable_request() = std::move(*req);
+  call.set_target_override(a.target);
+  call.set_inline_files(!a.out_dir.empty());
+  call.set_skip_cache_lookup(a.no_cache);
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::CompileResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status st = stub->Compile(&ctx, call, &resp);
+  const int64_t round_trip =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  if (!st.ok()) return RpcError(g, st, "submit " + a.request);
+  const int status = ReportDiagnostics(resp.result().diagnostics(), resp.result().success(), a.request);
+  if (a.json) {
+    ttc::v1::CompileResponse shown = resp;
+    shown.clear_files();  // the bytes go to -o DIR; the JSON lists their digests
+    std::cout << ToJson(shown);
+  } else {
+    if (resp.cache_hit()) {
+      std::cout << "cache hit: answered in " << Millis(round_trip) << " (the compile took "
+                << Millis(resp.result().compile_micros()) << " when it ran)\n";
+    } else {
+      std::cout << "cache miss: compiled in " << Millis(resp.result().compile_micros()) << ", answered in "
+                << Millis(round_trip) << "\n";
+    }
+    std::cout << "action key: " << resp.action_key().key() << "\n";
+    if (a.explain_key) PrintKey(resp.action_key());
+    for (const auto& f : resp.result().output_files()) {
+      std::cout << "  " << std::left << std::setw(12) << f.path() << " sha256:" << f.digest().hash() << " "
+                << f.digest().size_bytes() << " bytes\n";
+    }
+    if (!resp.result().success()) std::cout << "the kernel has errors (see above); this result is cached too\n";
+  }
+  if (status != kExitOk || a.out_dir.empty()) return status;
+  std::map<std::string, std::string> files;
+  for (auto& f : *resp.mutable_files()) files[f.path()] = std::move(*f.mutable_data());
+  if (auto w = ttc::WriteProgramDir(a.out_dir, files); !w.ok()) {
+    std::cerr << "ttc-client: error: " << w.message() << "\n";
+    return kExitUsage;
+  }
+  if (!a.json) std::cout << "wrote " << files.size() << " files to " << a.out_dir << "\n";
+  return kExitOk;
+}
+
+int RunLayout(Globals& g, const std::string& request, const std::string& target, bool json) {
+  auto req = LoadRequest(request);
+  if (!req.ok()) {
+    std::cerr << request << ": error: " << req.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (!Open(g)) return kExitUsage;
+  ttc::v1::CompileRequest call;
+  *call.mutable_request() = std::move(*req);
+  call.set_target_override(target);
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::LayoutResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  if (auto st = stub->InferLayout(&ctx, call, &resp); !st.ok()) return RpcError(g, st, "layout " + request);
+  const int status = ReportDiagnostics(resp.diagnostics(), resp.success(), request);
+  if (json) {
+    std::cout << ToJson(resp);
+  } else {
+    std::cerr << "ttc-client: layout " << (resp.cache_hit() ? "cache hit" : "computed") << " in "
+              << Millis(resp.server_micros()) << ", action key " << resp.action_key().key() << "\n";
+    std::cout << resp.attributes_json();
+  }
+  return status;
+}
+
+int RunGet(Globals& g, const std::string& key, const std::string& out_dir) {
+  if (!Open(g)) return kExitUsage;
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::GetActionResultRequest req;
+  req.set_action_key(key);
+  ttc::v1::ActionResult result;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(g.deadline());
+    grpc::Status st = stub->GetActionResult(&ctx, req, &result);
+    if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
+      std::cerr << "ttc-client: error: no result for action key " << key << " at " << g.resolved.address
+                << " (never compiled there, or evicted)\n";
+      return kExitCompileError;
+    }
+    if (!st.ok()) return RpcError(g, st, "get " + key);
+  }
+  if (!result.success()) {
+    std::cerr << "ttc-client: error: action " << key << " is a failed compile; its diagnostics:\n";
+    ReportDiagnostics(result.diagnostics(), false, "<request>");
+    return kExitCompileError;
+  }
+  std::vector<ttc::v1::Digest> digests;
+  for (const auto& f : result.output_files()) digests.push_back(f.digest());
+  auto cas = ttc::v1::Cas::NewStub(g.channel);
+  auto blobs = ttc::remote::FetchBlobs(cas.get(), digests, g.deadline());
+  if (!blobs.ok()) {
+    std::cerr << "ttc-client: error: fetching the files of " << key << ": " << blobs.status().message() << "\n";
+    return kExitServer;
+  }
+  std::map<std::string, std::string> files;
+  for (const auto& f : result.output_files()) files[f.path()] = blobs->at(ttc::cache::DigestKey(f.digest()));
+  if (auto w = ttc::WriteProgramDir(out_dir, files); !w.ok()) {
+    std::cerr << "ttc-client: error: " << w.message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << "wrote " << files.size() << " files to " << out_dir << "\n";
+  return kExitOk;
+}
+
+std::string Bytes(int64_t n) {
+  std::ostringstream s;
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  s << std::fixed << std::setprecision(u == 0 ? 0 : 1) << v << " " << units[u];
+  return s.str();
+}
+
+int RunStats(Globals& g, bool json) {
+  if (!Open(g)) return kExitUsage;
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::Stats s;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  if (auto st = stub->GetStats(&ctx, ttc::v1::GetStatsRequest(), &s); !st.ok()) return RpcError(g, st, "stats");
+  if (json) {
+    std::cout << ToJson(s);
+    return kExitOk;
+  }
+  auto row = [](const std::string& name, const std::string& value) {
+    std::cout << std::left << std::setw(28) << name << std::right << std::setw(16) << value << "\n";
+  };
+  const double rate = s.requests() > 0 ? 100.0 * static_cast<double>(s.hits()) / static_cast<double>(s.requests()) : 0;
+  std::ostringstream pct;
+  pct << std::fixed << std::setprecision(1) << rate << " %";
+  std::cout << "ttcd at " << g.resolved.address << " (compiler " << s.compiler_build_id() << ", up "
+            << s.uptime_seconds() << " s)\n";
+  row("Requests", std::to_string(s.requests()));
+  row("  Cache hits", std::to_string(s.hits()));
+  row("  Cache misses", std::to_string(s.misses()));
+  row("  Hit rate", pct.str());
+  row("  Layout requests", std::to_string(s.layout_requests()));
+  row("Compiles", std::to_string(s.compiles()));
+  row("  Kernels with errors", std::to_string(s.compile_errors()));
+  row("Mean hit time", Millis(static_cast<int64_t>(s.mean_hit_micros())));
+  row("Mean compile time", Millis(static_cast<int64_t>(s.mean_compile_micros())));
+  row("Errors", std::to_string(s.errors()));
+  row("  Queue full (rejected)", std::to_string(s.rejected()));
+  row("  Cancelled / deadline", std::to_string(s.cancelled()));
+  row("Queue depth / in flight", absl::StrCat(s.queue_depth(), " / ", s.in_flight()));
+  row("Workers", std::to_string(s.workers()));
+  row("Store size", Bytes(s.store_bytes()));
+  row("  Max size", s.cache_size_limit() > 0 ? Bytes(s.cache_size_limit()) : "unbounded");
+  row("  Blobs", std::to_string(s.store_blobs()));
+  row("  Action results", std::to_string(s.store_action_results()));
+  row("  Evictions", std::to_string(s.evictions()));
+  row("  Corrupt entries removed", std::to_string(s.corruptions()));
+  return kExitOk;
+}
+
+int RunHealth(Globals& g) {
+  if (!Open(g)) return kExitUsage;
+  auto stub = grpc::health::v1::Health::NewStub(g.channel);
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::min(g.deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
+  if (auto st = stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &resp); !st.ok()) {
+    return RpcError(g, st, "health");
+  }
+  std::cout << g.resolved.address << ": "
+            << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
+  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk : kExitServer;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ttc-client: submit kernels to a ttcd compile daemon", "ttc-client"};
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--server", g.server, "Daemon address HOST:PORT [$TTC_SERVER, client.toml, 127.0.0.1:7878]");
+  app.add_option("--timeout", g.timeout_seconds, "Deadline of each call in seconds [600]")
+      ->check(CLI::PositiveNumber);
+
+  SubmitArgs sa;
+  auto* submit = app.add_subcommand("submit", "Compile a kernel request on the daemon (cached fleet-wide)");
+  submit->add_option("REQUEST", sa.request, "Request file (.textproto, .json, .binpb)")->required();
+  submit->add_option("-o,--output", sa.out_dir, "Write the TT-Metalium program into DIR");
+  submit->add_option("--target", sa.target, "Target preset overriding the request's (wormhole_b0, blackhole, ...)");
+  submit->add_flag("--json", sa.json, "Print the answer as JSON (ttc.v1.CompileResponse, without file bytes)");
+  submit->add_flag("--explain-key", sa.explain_key, "Also print the parts the action key is computed over");
+  submit->add_flag("--no-cache", sa.no_cache, "Compile even if the daemon has a cached result");
+
+  std::string layout_request, layout_target;
+  bool layout_json = false;
+  auto* layout = app.add_subcommand("layout", "Infer layouts, CBs, partition and runtime args (metadata passes only)");
+  layout->add_option("REQUEST", layout_request, "Request file")->required();
+  layout->add_option("--target", layout_target, "Target preset overriding the request's");
+  layout->add_flag("--json", layout_json, "Print the whole answer as JSON (ttc.v1.LayoutResponse)");
+
+  std::string key, get_out;
+  auto* get = app.add_subcommand("get", "Fetch the program of an action key into a directory");
+  get->add_option("KEY", key, "Action key (printed by submit)")->required();
+  get->add_option("-o,--output", get_out, "Directory to write")->required();
+
+  bool stats_json = false;
+  auto* stats = app.add_subcommand("stats", "Daemon statistics: requests, hits, misses, latencies, store");
+  stats->add_flag("--json", stats_json, "Print as JSON (ttc.v1.Stats)");
+
+  auto* health = app.add_subcommand("health", "Ask the daemon's grpc.health.v1 service; exit 0 when SERVING");
+
+  CLI11_PARSE(app, argc, argv);
+  if (*submit) return RunSubmit(g, sa);
+  if (*layout) return RunLayout(g, layout_request, layout_target, layout_json);
+  if (*get) return RunGet(g, key, get_out);
+  if (*stats) return RunStats(g, stats_json);
+  if (*health) return RunHealth(g);
+  return kExitUsage;
+}

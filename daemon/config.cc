@@ -1,0 +1,126 @@
+#include "daemon/config.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <limits>
+#include <map>
+
+#include <toml++/toml.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace ttc::daemon {
+
+std::string DefaultDataDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/ttc";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/ttc";
+  return "";
+}
+
+absl::StatusOr<int64_t> ParseByteSize(const std::string& text) {
+  std::string t(absl::StripAsciiWhitespace(text));
+  size_t i = 0;
+  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+  const std::string digits = t.substr(0, i);
+  const std::string unit(absl::StripAsciiWhitespace(t.substr(i)));
+  static const std::map<std::string, int64_t> kUnits = {
+      {"", 1},          {"B", 1},          {"KiB", 1LL << 10}, {"MiB", 1LL << 20}, {"GiB", 1LL << 30},
+      {"TiB", 1LL << 40}, {"KB", 1000},    {"kB", 1000},       {"MB", 1000000},    {"GB", 1000000000},
+      {"TB", 1000000000000LL}};
+  uint64_t n = 0;
+  auto u = kUnits.find(unit);
+  if (digits.empty() || !absl::SimpleAtoi(digits, &n) || u == kUnits.end() ||
+      n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / u->second)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text,
+                                                   "' is not a byte size (examples: 1048576, 64KiB, 10GiB, 5GB)"));
+  }
+  return static_cast<int64_t>(n) * u->second;
+}
+
+namespace {
+
+std::string Where(const std::string& path, const toml::source_region& src) {
+  return absl::StrCat(path, ":", src.begin.line, ":", src.begin.column);
+}
+
+}  // namespace
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const std::string desc(e.description());
+    if (desc.find("File could not be opened") != std::string::npos) {
+      return absl::NotFoundError(absl::StrCat(path, ": cannot read the config file"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(Where(path, e.source()), ": ", desc));
+  }
+  Config c = std::move(base);
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    const std::string where = Where(path, node.source());
+    auto bad = [&](const std::string& what) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": key '", name, "': ", what));
+    };
+    auto get_string = [&](std::string* out) -> absl::Status {
+      if (!node.is_string()) return bad("expected a string");
+      *out = *node.value<std::string>();
+      return absl::OkStatus();
+    };
+    auto get_int = [&](int64_t lo, int64_t hi, int64_t* out) -> absl::Status {
+      if (!node.is_integer()) return bad("expected an integer");
+      const int64_t v = *node.value<int64_t>();
+      if (v < lo || v > hi) return bad(absl::StrCat("must be in [", lo, ", ", hi, "], got ", v));
+      *out = v;
+      return absl::OkStatus();
+    };
+    absl::Status st;
+    int64_t v = 0;
+    if (name == "listen") {
+      st = get_string(&c.listen);
+    } else if (name == "data_dir") {
+      st = get_string(&c.data_dir);
+    } else if (name == "workers") {
+      if ((st = get_int(0, 1024, &v)).ok()) c.workers = static_cast<int>(v);
+    } else if (name == "queue_size") {
+      if ((st = get_int(1, 1 << 20, &v)).ok()) c.queue_size = static_cast<int>(v);
+    } else if (name == "cache_size" || name == "max_message_bytes") {
+      int64_t bytes = 0;
+      if (node.is_integer()) {
+        st = get_int(0, std::numeric_limits<int64_t>::max(), &bytes);
+      } else if (node.is_string()) {
+        auto parsed = ParseByteSize(*node.value<std::string>());
+        if (parsed.ok()) bytes = *parsed;
+        else st = bad(std::string(parsed.status().message()));
+      } else {
+        st = bad("expected a byte count (integer or a string such as \"10GiB\")");
+      }
+      if (st.ok()) (name == "cache_size" ? c.cache_size : c.max_message_bytes) = bytes;
+      if (st.ok() && name == "max_message_bytes" && (bytes < 1024 || bytes > (1LL << 30))) {
+        st = bad("must be between 1KiB and 1GiB");
+      }
+    } else if (name == "sync_writes") {
+      if (!node.is_boolean()) st = bad("expected true or false");
+      else c.sync_writes = *node.value<bool>();
+    } else if (name == "drain_seconds") {
+      if ((st = get_int(0, 3600, &v)).ok()) c.drain_seconds = static_cast<int>(v);
+    } else if (name == "log_level") {
+      st = get_string(&c.log_level);
+      static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+      if (st.ok() && std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {
+        st = bad(absl::StrCat("unknown level '", c.log_level, "' (trace, debug, info, warn, error)"));
+      }
+    } else {
+      st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, max_message_bytes, "
+               "sync_writes, drain_seconds, log_level)");
+    }
+    if (!st.ok()) return st;
+  }
+  return c;
+}
+
+}  // namespace ttc::daemon

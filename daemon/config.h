@@ -1,0 +1,56 @@
+// ttcd's configuration: defaults, the TOML config file (`--config FILE`) and command-line
+// flags, in that order of precedence (a flag overrides the file, the file the default).
+// The file uses the same key names as the flags, with underscores (docs/daemon.md):
+//
+//   listen = "127.0.0.1:7878"      # host:port; port 0 picks a free port
+//   data_dir = "/var/lib/ttc"      # the store lives in DATA_DIR/store
+//   workers = 2                    # compile threads (default: number of cores)
+//   queue_size = 64                # compiles that may wait for a worker
+//   cache_size = "10GiB"           # blob bytes kept before LRU eviction; 0 = unbounded
+//   max_message_bytes = 16777216   # largest request the daemon accepts
+//   sync_writes = true             # fsync the store's WAL before acknowledging
+//   drain_seconds = 30             # SIGTERM: how long in-flight work may take to finish
+//   log_level = "info"             # trace, debug, info, warn, error
+//
+// Unknown keys and values of the wrong type are errors naming the key and its line.
+// Thread-safety: plain values; the functions are pure apart from reading the file.
+#ifndef TTC_DAEMON_CONFIG_H_
+#define TTC_DAEMON_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace ttc::daemon {
+
+struct Config {
+  std::string listen = "127.0.0.1:7878";
+  std::string data_dir;              // "" = DefaultDataDir()
+  int workers = 0;                   // 0 = std::thread::hardware_concurrency()
+  int queue_size = 64;
+  int64_t cache_size = 0;            // bytes; 0 = unbounded
+  int64_t max_message_bytes = 16 << 20;
+  bool sync_writes = true;
+  int drain_seconds = 30;
+  std::string log_level = "info";
+};
+
+// $XDG_CACHE_HOME/ttc, or ~/.cache/ttc when XDG_CACHE_HOME is unset or empty (the embedded
+// default, as in ccache and sccache). "" when neither XDG_CACHE_HOME nor HOME is set.
+std::string DefaultDataDir();
+
+// Parses a byte count: a non-negative integer, optionally with a unit: "512", "64KiB",
+// "10 MiB", "2GiB", "1TiB", or decimal "5MB"/"5GB" (powers of 1000). INVALID_ARGUMENT
+// naming the text otherwise.
+absl::StatusOr<int64_t> ParseByteSize(const std::string& text);
+
+// Reads `path` (TOML) over `base`: each key present replaces the default. Errors
+// (INVALID_ARGUMENT): a TOML syntax error as `path:line:col: message`; an unknown key or a
+// value of the wrong type or range as `path:line:col: key 'name': what is wrong`.
+// NOT_FOUND when the file cannot be read.
+absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base);
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_CONFIG_H_

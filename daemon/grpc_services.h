@@ -1,0 +1,66 @@
+// The gRPC face of ttcd (callback API): Compiler and Cas handlers that validate the message,
+// call CompileService / the artifact store, and translate the answer and absl::Status into
+// the reply and grpc::Status. No compiling happens on the gRPC threads: misses go to the
+// CompileService's worker pool; hits, CAS reads and writes are answered in place.
+// Thread-safety: gRPC calls the handlers concurrently; the services hold no per-call state.
+#ifndef TTC_DAEMON_GRPC_SERVICES_H_
+#define TTC_DAEMON_GRPC_SERVICES_H_
+
+#include <cstdint>
+
+#include <grpcpp/grpcpp.h>
+
+#include "cache/artifact_store.h"
+#include "daemon/compile_service.h"
+#include "ttc/v1/service.grpc.pb.h"
+
+namespace ttc::daemon {
+
+// absl::Status -> grpc::Status with the same code and message.
+grpc::Status ToGrpc(const absl::Status& st);
+
+class CompilerServiceImpl final : public v1::Compiler::CallbackService {
+ public:
+  explicit CompilerServiceImpl(CompileService* service) : service_(service) {}
+  grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
+                                    v1::CompileResponse* resp) override;
+  grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
+                                        v1::LayoutResponse* resp) override;
+  grpc::ServerUnaryReactor* GetActionResult(grpc::CallbackServerContext* ctx, const v1::GetActionResultRequest* req,
+                                            v1::ActionResult* resp) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx, const v1::GetStatsRequest* req,
+                                     v1::Stats* resp) override;
+
+ private:
+  CompileService* service_;
+};
+
+class CasServiceImpl final : public v1::Cas::CallbackService {
+ public:
+  // `max_batch_bytes`: the largest total of blob bytes one batch call may carry (REAPI's
+  // max_batch_total_size_bytes); bigger blobs go through ReadBlob / WriteBlob.
+  CasServiceImpl(cache::ArtifactStore* store, CompileService* counters, int64_t max_batch_bytes)
+      : store_(store), counters_(counters), max_batch_bytes_(max_batch_bytes) {}
+  grpc::ServerUnaryReactor* FindMissingBlobs(grpc::CallbackServerContext* ctx, const v1::FindMissingBlobsRequest* req,
+                                             v1::FindMissingBlobsResponse* resp) override;
+  grpc::ServerUnaryReactor* BatchUpdateBlobs(grpc::CallbackServerContext* ctx, const v1::BatchUpdateBlobsRequest* req,
+                                             v1::BatchUpdateBlobsResponse* resp) override;
+  grpc::ServerUnaryReactor* BatchReadBlobs(grpc::CallbackServerContext* ctx, const v1::BatchReadBlobsRequest* req,
+                                           v1::BatchReadBlobsResponse* resp) override;
+  grpc::ServerWriteReactor<v1::ReadBlobResponse>* ReadBlob(grpc::CallbackServerContext* ctx,
+                                                           const v1::ReadBlobRequest* req) override;
+  grpc::ServerReadReactor<v1::WriteBlobRequest>* WriteBlob(grpc::CallbackServerContext* ctx,
+                                                           v1::WriteBlobResponse* resp) override;
+
+  // Bytes per ReadBlob message.
+  static constexpr int64_t kChunkBytes = 64 << 10;
+
+ private:
+  cache::ArtifactStore* store_;
+  CompileService* counters_;
+  int64_t max_batch_bytes_;
+};
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_GRPC_SERVICES_H_

@@ -1,0 +1,132 @@
+#include "daemon/server.h"
+
+#include <filesystem>
+#include <limits>
+#include <thread>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ttc::daemon {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
+  std::unique_ptr<Server> s(new Server());
+  s->config_ = config;
+  if (s->config_.data_dir.empty()) s->config_.data_dir = DefaultDataDir();
+  if (s->config_.data_dir.empty()) {
+    return absl::InvalidArgumentError("data_dir: not set, and neither XDG_CACHE_HOME nor HOME is set");
+  }
+  if (s->config_.workers <= 0) s->config_.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::error_code ec;
+  std::filesystem::create_directories(s->config_.data_dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("creating data_dir ", s->config_.data_dir, ": ", ec.message()));
+
+  cache::RocksDbStore::Options store_options;
+  store_options.path = s->config_.data_dir + "/store";
+  store_options.sync_writes = s->config_.sync_writes;
+  auto store = cache::RocksDbStore::Open(store_options);
+  if (!store.ok()) {
+    std::string msg(store.status().message());
+    if (msg.find("lock") != std::string::npos) {
+      msg += " (is another ttcd using this data dir? each daemon needs its own --data-dir)";
+    }
+    return absl::InternalError(msg);
+  }
+  s->store_ = std::move(*store);
+
+  CompileService::Options service_options;
+  service_options.workers = s->config_.workers;
+  service_options.queue_size = s->config_.queue_size;
+  service_options.max_request_bytes = s->config_.max_message_bytes;
+  cache::RocksDbStore* raw_store = s->store_.get();
+  const int64_t limit = s->config_.cache_size;
+  s->service_ = std::make_unique<CompileService>(s->store_.get(), service_options, [raw_store, limit] {
+    CompileService::StoreUsage u;
+    u.blob_bytes = raw_store->BlobBytes();
+    u.blobs = raw_store->BlobCount();
+    u.action_results = raw_store->ActionResultCount();
+    u.evictions = raw_store->evictions();
+    u.limit = limit;
+    return u;
+  });
+  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get());
+  s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), s->config_.max_message_bytes * 3 / 4);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(s->config_.listen, grpc::InsecureServerCredentials(), &s->port_);
+  // gRPC itself refuses messages past this (RESOURCE_EXHAUSTED); requests between
+  // max_message_bytes and it get the service's INVALID_ARGUMENT naming the limit.
+  const int64_t transport_limit = std::min<int64_t>(s->config_.max_message_bytes + (4 << 20),
+                                                    std::numeric_limits<int>::max());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(transport_limit));
+  builder.SetMaxSendMessageSize(static_cast<int>(transport_limit));
+  builder.RegisterService(s->compiler_.get());
+  builder.RegisterService(s->cas_.get());
+  s->server_ = builder.BuildAndStart();
+  if (!s->server_ || s->port_ == 0) {
+    s->shut_down_ = true;  // nothing to drain
+    s->service_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", s->config_.listen,
+                                               " (address in use or not a host:port?)"));
+  }
+  const std::string host = s->config_.listen.substr(0, s->config_.listen.rfind(':'));
+  s->address_ = absl::StrCat(host, ":", s->port_);
+  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  s->evictor_ = std::thread([p = s.get()] { p->EvictLoop(); });
+  spdlog::info("msg=\"serving\" listen={} data_dir={} workers={} queue_size={} cache_size={} sync_writes={}",
+               s->address_, s->config_.data_dir, s->config_.workers, s->config_.queue_size, s->config_.cache_size,
+               s->config_.sync_writes);
+  return s;
+}
+
+Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
+
+void Server::KickEviction() { evict_cv_.notify_all(); }
+
+void Server::EvictLoop() {
+  std::unique_lock<std::mutex> lock(evict_mu_);
+  while (!stopping_) {
+    evict_cv_.wait_for(lock, std::chrono::milliseconds(500));
+    if (stopping_) break;
+    const int64_t limit = config_.cache_size;
+    if (limit <= 0 || store_->BlobBytes() <= limit) continue;
+    lock.unlock();
+    const int64_t before = store_->BlobBytes();
+    auto removed = store_->EvictToSize(limit);
+    if (removed.ok()) {
+      spdlog::info("msg=\"evicted\" blobs={} bytes_before={} bytes_after={} limit={}", *removed, before,
+                   store_->BlobBytes(), limit);
+    } else {
+      spdlog::error("msg=\"eviction failed\" error=\"{}\"", std::string(removed.status().message()));
+    }
+    lock.lock();
+  }
+}
+
+void Server::Shutdown(std::chrono::milliseconds drain) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  spdlog::info("msg=\"draining\" drain_ms={}", drain.count());
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  service_->Drain();
+  // Waits for in-flight calls (their compiles finish on the workers) up to the deadline,
+  // then cancels what is left.
+  server_->Shutdown(std::chrono::system_clock::now() + drain);
+  server_->Wait();
+  {
+    std::lock_guard<std::mutex> lock(evict_mu_);
+    stopping_ = true;
+  }
+  evict_cv_.notify_all();
+  if (evictor_.joinable()) evictor_.join();
+  service_.reset();  // finishes queued compiles (their results are stored)
+  store_.reset();    // closes RocksDB
+  spdlog::info("msg=\"stopped\"");
+}
+
+}  // namespace ttc::daemon

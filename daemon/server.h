@@ -1,0 +1,72 @@
+// ttcd assembled: the RocksDB store under DATA_DIR/store, the compile service and its
+// workers, background eviction, and the gRPC server (Compiler, Cas, grpc.health.v1, server
+// reflection) listening on Config::listen. `ttcd` (daemon/ttcd_main.cc) runs one; tests run
+// one in-process on 127.0.0.1:0.
+// Thread-safety: Start, port and GetService from any thread; Shutdown once, from one thread.
+#ifndef TTC_DAEMON_SERVER_H_
+#define TTC_DAEMON_SERVER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "cache/rocksdb_store.h"
+#include "daemon/compile_service.h"
+#include "daemon/config.h"
+#include "daemon/grpc_services.h"
+
+namespace ttc::daemon {
+
+class Server {
+ public:
+  // Opens the store (creating DATA_DIR) and starts serving. Errors: INTERNAL when the store
+  // cannot be opened (e.g. another ttcd holds its lock: the message says so),
+  // UNAVAILABLE when the address cannot be bound, INVALID_ARGUMENT for a bad config value.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config);
+  // Shuts down (see Shutdown) if still running.
+  ~Server();
+
+  // The bound port (the chosen one when Config::listen asked for port 0).
+  int port() const { return port_; }
+  std::string address() const { return address_; }
+  CompileService* service() { return service_.get(); }
+  cache::RocksDbStore* store() { return store_.get(); }
+
+  // Graceful drain: health turns NOT_SERVING, new compiles get UNAVAILABLE, in-flight calls
+  // may finish for up to `drain` (then they are cancelled), queued compiles complete, the
+  // store is flushed and closed.
+  void Shutdown(std::chrono::milliseconds drain);
+
+  // Wakes the evictor now (it also runs every few seconds and after writes grow the store
+  // past the limit).
+  void KickEviction();
+
+ private:
+  Server() = default;
+  void EvictLoop();
+
+  Config config_;
+  int port_ = 0;
+  std::string address_;
+  std::unique_ptr<cache::RocksDbStore> store_;
+  std::unique_ptr<CompileService> service_;
+  std::unique_ptr<CompilerServiceImpl> compiler_;
+  std::unique_ptr<CasServiceImpl> cas_;
+  std::unique_ptr<grpc::Server> server_;
+
+  std::mutex evict_mu_;
+  std::condition_variable evict_cv_;
+  bool stopping_ = false;
+  std::thread evictor_;
+  bool shut_down_ = false;
+};
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_SERVER_H_
