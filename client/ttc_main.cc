@@ -1,12 +1,15 @@
 // `ttc`: the local compiler driver.
 //
 //   ttc --version
-//   ttc compile REQUEST [-o DIR] [--target=PRESET] [--emit=attrs|ir|reader|compute|writer|host|plan]
+//   ttc compile REQUEST [-o DIR] [--func=NAME] [--target=PRESET] [--emit=attrs|ir|reader|compute|writer|host|plan]
 //               [--passes=a,b,c] [--print-ir-after-all] [--print-ir-after=NAME] [--stop-after=NAME]
 //               [--time-passes]
 //   ttc compile --print-pipeline
-//   ttc validate REQUEST|PROGRAM_DIR [--request REQUEST] [--backend=emulator] [--seed=N] [--json]
-//                [--target=PRESET]
+//   ttc validate REQUEST|PROGRAM_DIR [--request REQUEST] [--func=NAME] [--backend=emulator] [--seed=N]
+//                [--json] [--target=PRESET]
+//
+// REQUEST is a TileLang script (`.py`, or `-` for stdin) or a request file (.textproto, .json,
+// .binpb); --func picks one kernel of a script that defines several.
 //   ttc passes [--markdown]
 //
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr as
@@ -20,6 +23,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache/action_key.h"
@@ -28,6 +32,7 @@
 #include "client/program_writer.h"
 #include "client/validate.h"
 #include "codegen/emit_tt_kernels.h"
+#include "frontend/load.h"
 #include "ir/printer.h"
 #include "ir/request_io.h"
 #include "passes/registry.h"
@@ -39,8 +44,27 @@ constexpr int kExitCompileError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
 
+// How diagnostics name an input: its path, or `<stdin>` for `-`.
+std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path, const std::string& func) {
+  ttc::frontend::LoadOptions opts;
+  opts.func_name = func;
+  return ttc::frontend::LoadKernelRequest(path, opts);
+}
+
+// A kernel that cannot be loaded: errors in a TileLang script are errors in the kernel (exit
+// 1, the diagnostic with its source line); unreadable or malformed request files and
+// unreadable scripts are input errors (exit 2).
+int LoadErrorExit(const std::string& path, const absl::Status& status) {
+  std::cerr << status.message() << "\n";
+  const bool script_error = ttc::frontend::IsTileLangScript(path) && absl::IsInvalidArgument(status);
+  return script_error ? kExitCompileError : kExitUsage;
+}
+
 struct CompileArgs {
   std::string request;
+  std::string func;
   std::string target;
   std::string emit;
   std::string out_dir;
@@ -62,11 +86,9 @@ int RunCompile(const CompileArgs& a) {
     std::cerr << "ttc: error: compile needs a REQUEST file\n";
     return kExitUsage;
   }
-  auto req = ttc::ir::ReadRequestFile(a.request);
-  if (!req.ok()) {
-    std::cerr << a.request << ": error: " << req.status().message() << "\n";
-    return kExitUsage;
-  }
+  auto req = LoadRequest(a.request, a.func);
+  if (!req.ok()) return LoadErrorExit(a.request, req.status());
+  const std::string shown = DisplayName(a.request);
   ttc::CompileOptions opts;
   opts.target_override = a.target;
   if (!a.passes.empty()) opts.pipeline.passes = absl::StrSplit(a.passes, ',', absl::SkipEmpty());
@@ -78,7 +100,7 @@ int RunCompile(const CompileArgs& a) {
     }
     auto target = ttc::ir::ResolveTarget(req->target(), a.target);
     if (!target.ok()) {
-      std::cerr << a.request << ":" << target.status().message() << "\n";
+      std::cerr << shown << ":" << target.status().message() << "\n";
       return kExitCompileError;
     }
     std::cout << ttc::cache::ExplainActionKey(ttc::cache::ComputeActionKey(
@@ -96,12 +118,12 @@ int RunCompile(const CompileArgs& a) {
     return kExitUsage;
   }
   for (const ttc::Diagnostic& d : result->diag.diagnostics()) {
-    std::cerr << ttc::FormatDiagnostic(d, a.request) << "\n";
+    std::cerr << ttc::FormatDiagnostic(d, shown) << "\n";
   }
   if (a.time_passes) std::cerr << ttc::FormatTimings(result->pipeline.timings);
   if (result->diag.has_internal_errors()) {
-    std::cerr << a.request << ": note: reproduce with: ttc compile " << a.request
-              << " --passes=" << result->pipeline_string << (a.target.empty() ? "" : " --target=" + a.target)
+    std::cerr << shown << ": note: reproduce with: ttc compile " << a.request
+              << (a.func.empty() ? "" : " --func=" + a.func) << " --passes=" << result->pipeline_string << (a.target.empty() ? "" : " --target=" + a.target)
               << " (compiler " << ttc::CompilerBuildId() << ")\n";
     return kExitInternal;
   }
@@ -138,6 +160,7 @@ int RunCompile(const CompileArgs& a) {
 struct ValidateArgs {
   std::string input;    // a request file or a program directory
   std::string request;  // with a program directory: the request it was compiled from
+  std::string func;     // --func: the kernel of a script that defines several
   std::string backend = "emulator";
   std::string target;
   uint64_t seed = 0;
@@ -154,11 +177,8 @@ int RunValidate(const ValidateArgs& a) {
                  "from (the reference runs the kernel's source IR)\n";
     return kExitUsage;
   }
-  auto req = ttc::ir::ReadRequestFile(request_path);
-  if (!req.ok()) {
-    std::cerr << request_path << ": error: " << req.status().message() << "\n";
-    return kExitUsage;
-  }
+  auto req = LoadRequest(request_path, a.func);
+  if (!req.ok()) return LoadErrorExit(request_path, req.status());
   ttc::CompileOptions opts;
   opts.target_override = a.target;
   auto result = ttc::Compile(*req, opts, nullptr);
@@ -166,7 +186,7 @@ int RunValidate(const ValidateArgs& a) {
     std::cerr << "ttc: error: " << result.status().message() << "\n";
     return kExitUsage;
   }
-  for (const ttc::Diagnostic& d : result->diag.diagnostics()) std::cerr << ttc::FormatDiagnostic(d, request_path) << "\n";
+  for (const ttc::Diagnostic& d : result->diag.diagnostics()) std::cerr << ttc::FormatDiagnostic(d, DisplayName(request_path)) << "\n";
   if (!result->ok()) return result->diag.has_internal_errors() ? kExitInternal : kExitCompileError;
   std::map<std::string, std::string> files = result->pipeline.artifacts;
   if (is_dir) {
@@ -199,7 +219,9 @@ int main(int argc, char** argv) {
 
   CompileArgs ca;
   CLI::App* compile = app.add_subcommand("compile", "Compile a kernel request through the TT pass pipeline");
-  compile->add_option("REQUEST", ca.request, "Request file: .json, .textproto or .binpb");
+  compile->add_option("REQUEST", ca.request,
+                      "TileLang script (.py, or - for stdin) or request file (.json, .textproto, .binpb)");
+  compile->add_option("--func", ca.func, "The kernel to compile when the script defines several");
   compile->add_option("-o,--output", ca.out_dir, "Write the generated program (six files) into this directory");
   compile->add_flag("--print-pipeline", ca.print_pipeline, "List the passes of the pipeline, in order, and exit");
   compile->add_flag("--explain-key", ca.explain_key,
@@ -221,6 +243,7 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Run a kernel on a backend and compare with the reference");
   validate->add_option("INPUT", va.input, "Request file, or a program directory written by compile -o")->required();
   validate->add_option("--request", va.request, "With a program directory: the request it was compiled from");
+  validate->add_option("--func", va.func, "The kernel to validate when the script defines several");
   validate->add_option("--backend", va.backend, "Where to run: emulator")->check(CLI::IsMember({"emulator"}));
   validate->add_option("--target", va.target, "Target preset")->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
   validate->add_option("--seed", va.seed, "Seed of the generated inputs");

@@ -1,0 +1,54 @@
+#include "frontend/load.h"
+
+#include <iostream>
+#include <iterator>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "frontend/lexer.h"
+#include "frontend/lower.h"
+#include "frontend/parser.h"
+#include "frontend/source.h"
+#include "ir/request_io.h"
+
+namespace ttc::frontend {
+
+bool IsTileLangScript(const std::string& path) { return path == "-" || absl::EndsWith(path, ".py"); }
+
+absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, const std::string& display_name,
+                                                      const LoadOptions& opts) {
+  SourceFile file(display_name, text);
+  Diagnostic error;
+  LexResult lexed;
+  if (!Lex(text, &lexed, &error)) return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
+  ast::Module module;
+  if (!Parse(lexed.tokens, &module, &error)) {
+    return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
+  }
+  LowerOptions lower_opts;
+  lower_opts.func_name = opts.func_name;
+  v1::KernelRequest req;
+  if (!LowerModule(module, lexed.directives, lower_opts, &req, &error)) {
+    return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
+  }
+  return req;
+}
+
+absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, const LoadOptions& opts) {
+  if (!IsTileLangScript(path)) {
+    auto req = ir::ReadRequestFile(path);
+    if (!req.ok()) return absl::Status(req.status().code(), absl::StrCat(path, ": error: ", req.status().message()));
+    return req;
+  }
+  if (path == "-") {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return absl::DataLossError("<stdin>: error: cannot read standard input");
+    return ParseTileLangScript(text, "<stdin>", opts);
+  }
+  auto bytes = ir::ReadFileBytes(path);
+  if (!bytes.ok()) return absl::Status(bytes.status().code(), absl::StrCat(path, ": error: ", bytes.status().message()));
+  return ParseTileLangScript(*bytes, path, opts);
+}
+
+}  // namespace ttc::frontend

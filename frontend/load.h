@@ -1,0 +1,46 @@
+// Entry points of the TileLang-script frontend: a kernel written as TileLang Python
+// (`import tilelang.language as T`, `@T.prim_func`, the subset in docs/tilelang_frontend.md)
+// becomes a ttc.v1.KernelRequest, the same request a .textproto/.json file holds, so action
+// keys, the compile core and the daemon are unchanged. Every IR node of the request carries
+// the script's line:col (SourceLoc; action keys ignore locations).
+//
+// Errors: INVALID_ARGUMENT whose message is the complete compiler-style diagnostic
+//   kernel.py:14:9: error: T.copy expects (src, dst), got 3 arguments
+//           T.copy(A[by * 32, k * 32], A_shared, B_shared)
+//           ^
+// (lexical, syntax, name, arity, type and IR errors alike; the first error only). For files
+// that cannot be read, the status of the read (NOT_FOUND, PERMISSION_DENIED, ...) with the
+// message `path: error: ...`. The frontend never throws and never aborts on bad input.
+// Thread-safety: all functions are reentrant.
+#ifndef TTC_FRONTEND_LOAD_H_
+#define TTC_FRONTEND_LOAD_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ttc/v1/request.pb.h"
+
+namespace ttc::frontend {
+
+struct LoadOptions {
+  // With several kernels in one script: the module-level name or @T.prim_func name to
+  // compile. Empty: the script must define exactly one kernel. Ignored for request files.
+  std::string func_name;
+};
+
+// Whether `path` is read by the TileLang frontend: a `.py` file, or `-` (stdin).
+bool IsTileLangScript(const std::string& path);
+
+// Compiles TileLang script `text` to a request. `display_name` prefixes diagnostics. The
+// request's target preset comes from a `# ttc: target=NAME` comment (default wormhole_b0).
+absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, const std::string& display_name,
+                                                      const LoadOptions& opts);
+
+// Reads a kernel from `path`: TileLang script for `.py` and `-` (stdin, shown as `<stdin>`),
+// else a request file by extension (ir::ReadRequestFile: .textproto, .json, .binpb). Every
+// error message is complete and ready to print (`path: error: ...` for request files).
+absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, const LoadOptions& opts);
+
+}  // namespace ttc::frontend
+
+#endif  // TTC_FRONTEND_LOAD_H_

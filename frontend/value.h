@@ -1,0 +1,96 @@
+// Compile-time values of the TileLang frontend's evaluator (frontend/lower.cc): Python
+// constants (None, bool, int, float, str, tuple, list, dict), modules and builtins of
+// tilelang, user functions (factories), kernels under construction, buffers, buffer types
+// (`T.Buffer(shape, dtype)`) and kernel expressions (IR that depends on loop or block
+// variables). Scopes map names to values in binding order. Internal to the frontend.
+#ifndef TTC_FRONTEND_VALUE_H_
+#define TTC_FRONTEND_VALUE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontend/ast.h"
+#include "frontend/source.h"
+#include "ttc/v1/request.pb.h"
+
+namespace ttc::frontend {
+
+struct BufferInfo {
+  std::string name;
+  std::vector<int64_t> shape;  // elements
+  std::string dtype;           // canonical name ("float32" for "float")
+  std::string scope;           // global, shared, fragment, local
+  SourceLoc loc;
+};
+
+// A @T.prim_func being built, with the annotations attached to it.
+struct Kernel {
+  v1::PrimFunc func;
+  std::map<std::string, v1::BufferLayout> layouts;
+  std::map<std::string, SourceLoc> layout_locs;
+  v1::Schedule schedule;
+  bool has_schedule = false;
+  SourceLoc schedule_loc;
+};
+
+class Scope;
+
+struct Value {
+  enum Kind { kNone, kBool, kInt, kFloat, kStr, kTuple, kList, kDict, kModule, kBuiltin, kFunction, kKernel,
+              kBuffer, kBufferType, kExpr };
+  Kind kind = kNone;
+  SourceLoc loc;
+  bool b = false;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;              // kStr value; kModule / kBuiltin qualified name
+  std::vector<Value> items;   // kTuple / kList elements; kDict values; kFunction parameter defaults
+  std::vector<Value> keys;    // kDict keys (str or int), with their locations
+  const ast::Stmt* def = nullptr;        // kFunction
+  std::shared_ptr<Scope> closure;        // kFunction
+  std::shared_ptr<Kernel> kernel;        // kKernel
+  std::shared_ptr<BufferInfo> buffer;    // kBuffer, kBufferType
+  std::shared_ptr<v1::Expr> expr;        // kExpr
+
+  static Value None(SourceLoc l) { Value v; v.loc = l; return v; }
+  static Value Bool(bool x, SourceLoc l) { Value v; v.kind = kBool; v.b = x; v.loc = l; return v; }
+  static Value Int(int64_t x, SourceLoc l) { Value v; v.kind = kInt; v.i = x; v.loc = l; return v; }
+  static Value Float(double x, SourceLoc l) { Value v; v.kind = kFloat; v.f = x; v.loc = l; return v; }
+  static Value Str(std::string x, SourceLoc l) { Value v; v.kind = kStr; v.s = std::move(x); v.loc = l; return v; }
+  static Value Module(std::string name, SourceLoc l) { Value v; v.kind = kModule; v.s = std::move(name); v.loc = l; return v; }
+  static Value Builtin(std::string name, SourceLoc l) { Value v; v.kind = kBuiltin; v.s = std::move(name); v.loc = l; return v; }
+
+  // For messages: "integer 5", "string \"x\"", "buffer 'A'", "T.copy", "a kernel expression", ...
+  std::string Describe() const;
+};
+
+// Names bound in one block, function or module; lookups fall back to the parent.
+class Scope {
+ public:
+  explicit Scope(std::shared_ptr<Scope> parent) : parent_(std::move(parent)) {}
+  void Set(const std::string& name, Value v) {
+    if (!values_.count(name)) order_.push_back(name);
+    values_[name] = std::move(v);
+  }
+  const Value* Lookup(const std::string& name) const {
+    for (const Scope* s = this; s; s = s->parent_.get()) {
+      auto it = s->values_.find(name);
+      if (it != s->values_.end()) return &it->second;
+    }
+    return nullptr;
+  }
+  // Names bound in this scope (not its parents), in first-binding order.
+  const std::vector<std::string>& order() const { return order_; }
+
+ private:
+  std::shared_ptr<Scope> parent_;
+  std::map<std::string, Value> values_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace ttc::frontend
+
+#endif  // TTC_FRONTEND_VALUE_H_
