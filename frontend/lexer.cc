@@ -25,8 +25,9 @@ class Lexer {
 
   bool Run() {
     while (true) {
-      if (at_line_start_ && brackets_.empty()) {
-        if (!Indentation()) return false;
+      if (at_line_start_) {
+        // Lines inside brackets continue the logical line: no indentation of their own.
+        if (brackets_.empty() && !Indentation()) return false;
         at_line_start_ = false;
       }
       if (pos_ >= s_.size()) break;
