@@ -535,7 +535,7 @@ class Lowerer {
   bool LowerCallStmt(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Stmts* out) {
     const ast::Expr& e = *s.value;
     if (e.kind != ExprKind::kCall) {
-      return Fail(e.loc, "this expression has no effect; kernel statements are T.copy, T.gemm, T.clear, T.fill, "
+      return Fail(s.loc, "this expression has no effect; kernel statements are T.copy, T.gemm, T.clear, T.fill, "
                          "assignments to buffer elements, loops and `if`");
     }
     Value callee;
@@ -1483,6 +1483,12 @@ class Lowerer {
         {"%", v1::FLOOR_MOD}, {"min", v1::MIN}, {"max", v1::MAX}, {"ceildiv", v1::CEIL_DIV},
         {"==", v1::EQ},  {"!=", v1::NE},  {"<", v1::LT},       {"<=", v1::LE},  {">", v1::GT},
         {">=", v1::GE},  {"and", v1::AND}, {"or", v1::OR}};
+    for (const Value* v : {&a, &b}) {
+      if (v->kind == Value::kBuffer) {
+        return Fail(v->loc, absl::StrCat("buffer '", v->buffer->name, "' used as a value; read an element with `",
+                                         v->buffer->name, "[i, j]`"));
+      }
+    }
     if (a.kind == Value::kExpr || b.kind == Value::kExpr) {
       auto it = kIR.find(op);
       if (it == kIR.end()) {
