@@ -72,6 +72,7 @@ class Lowerer {
       builtins->Set(b, Value::Builtin(b, {}));
     }
     auto module = std::make_shared<Scope>(builtins);
+    scopes_.push_back(module);
     Value ignored;
     bool returned = false;
     if (!ExecBody(m.body, module, /*in_function=*/false, &ignored, &returned)) return false;
@@ -252,7 +253,8 @@ class Lowerer {
     if (call_depth_ >= kMaxCallDepth) {
       return Fail(call.loc, absl::StrCat("calls nested more than ", kMaxCallDepth, " deep (recursion?)"));
     }
-    auto scope = std::make_shared<Scope>(f.closure);
+    auto scope = std::make_shared<Scope>(f.closure.lock());
+    scopes_.push_back(scope);
     std::vector<bool> bound(def.params.size(), false);
     if (call.items.size() > def.params.size()) {
       return Fail(call.loc, absl::StrCat(def.name, "() takes ", Plural(def.params.size(), "argument"), ", got ",
@@ -1965,6 +1967,8 @@ class Lowerer {
   }
 
   Diagnostic* error_;
+  // Scopes that functions can close over (the module and function calls), alive until the end.
+  std::vector<std::shared_ptr<Scope>> scopes_;
   int call_depth_ = 0;
   SourceLoc target_loc_;
 };

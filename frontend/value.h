@@ -50,7 +50,7 @@ struct Value {
   std::vector<Value> items;   // kTuple / kList elements; kDict values; kFunction parameter defaults
   std::vector<Value> keys;    // kDict keys (str or int), with their locations
   const ast::Stmt* def = nullptr;        // kFunction
-  std::shared_ptr<Scope> closure;        // kFunction
+  std::weak_ptr<Scope> closure;          // kFunction (weak: a scope holds its functions; the evaluator keeps scopes alive)
   std::shared_ptr<Kernel> kernel;        // kKernel
   std::shared_ptr<BufferInfo> buffer;    // kBuffer, kBufferType
   std::shared_ptr<v1::Expr> expr;        // kExpr

@@ -11,7 +11,7 @@ packages=(
   libabsl-dev libssl-dev librocksdb-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  llvm-14-tools
+  llvm-14-tools clang-14 libclang-rt-14-dev
 )
 
 missing=()

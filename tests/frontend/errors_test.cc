@@ -182,6 +182,7 @@ TEST(FrontendErrors, ModuleAndSyntax) {
       {"division by zero", "x = 1 // 0\n", "k.py:1:7: error: division by zero"},
       {"overflow", "x = 2 ** 64\n", "k.py:1:7: error: integer overflow in a compile-time expression (64-bit)"},
       {"integer literal too large", "x = 99999999999999999999\n", "k.py:1:5: error: integer literal '99999999999999999999' does not fit in 64 bits"},
+      {"string not UTF-8", "x = \"\xff\"\n", "k.py:1:5: error: string literal is not valid UTF-8"},
       {"f-string", "x = f\"{1}\"\n", "k.py:1:5: error: f-strings are not supported"},
       {"layout of unknown buffer", good + "annotate_tt_layout(main, {\"Q\": {\"memory\": \"L1\"}})\n",
        "k.py:18:27: error: annotate_tt_layout: string \"Q\" is not a parameter of kernel 'main' (A, B, C)"},
