@@ -101,6 +101,7 @@ absl::StatusOr<Outcome> CompileService::CompileAndStore(const Flight& flight) {
   }
   ++compiles_;
   ++in_flight_;
+  if (options_.before_compile) options_.before_compile();
   auto action = RunAction(flight.request.request(), flight.request.target_override(), flight.kind);
   --in_flight_;
   if (!action.ok()) return action.status();

@@ -49,6 +49,9 @@ class CompileService {
     int workers = 1;
     int queue_size = 64;
     int64_t max_request_bytes = 16 << 20;
+    // Test seam: runs on the worker right before each pipeline run (tests block in it to
+    // fill the queue or outlast a deadline). Unset in production.
+    std::function<void()> before_compile;
   };
   // `store` must outlive the service. `store_usage` (may be null) reports the store's
   // (blob bytes, blobs, action results, evictions, cache size limit) for GetStats.

@@ -12,7 +12,7 @@
 
 namespace ttc::daemon {
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std::function<void()> before_compile) {
   std::unique_ptr<Server> s(new Server());
   s->config_ = config;
   if (s->config_.data_dir.empty()) s->config_.data_dir = DefaultDataDir();
@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   service_options.workers = s->config_.workers;
   service_options.queue_size = s->config_.queue_size;
   service_options.max_request_bytes = s->config_.max_message_bytes;
+  service_options.before_compile = std::move(before_compile);
   cache::RocksDbStore* raw_store = s->store_.get();
   const int64_t limit = s->config_.cache_size;
   s->service_ = std::make_unique<CompileService>(s->store_.get(), service_options, [raw_store, limit] {
@@ -109,7 +110,7 @@ void Server::EvictLoop() {
 }
 
 void Server::Shutdown(std::chrono::milliseconds drain) {
-  if (shut_down_) return;
+  if (shut_down_ || !server_) return;  // never started, or already stopped
   shut_down_ = true;
   spdlog::info("msg=\"draining\" drain_ms={}", drain.count());
   server_->GetHealthCheckService()->SetServingStatus(false);

@@ -28,7 +28,9 @@ class Server {
   // Opens the store (creating DATA_DIR) and starts serving. Errors: INTERNAL when the store
   // cannot be opened (e.g. another ttcd holds its lock: the message says so),
   // UNAVAILABLE when the address cannot be bound, INVALID_ARGUMENT for a bad config value.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config);
+  // `before_compile`: CompileService::Options::before_compile (a test seam; null in ttcd).
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config,
+                                                      std::function<void()> before_compile = nullptr);
   // Shuts down (see Shutdown) if still running.
   ~Server();
 
