@@ -1,8 +1,10 @@
 // `ttc-client`: talk to a ttcd compile daemon.
 //
-//   ttc-client [--server ADDR] [--timeout SECONDS] submit REQUEST [-o DIR] [--target PRESET] [--json]
-//              [--explain-key] [--no-cache]
-//   ttc-client [--server ADDR] layout REQUEST [--target PRESET] [--json]
+//   ttc-client [--server ADDR] [--timeout SECONDS] submit REQUEST [-o DIR] [--func NAME] [--target PRESET]
+//              [--json] [--explain-key] [--no-cache]
+//   ttc-client [--server ADDR] layout REQUEST [--func NAME] [--target PRESET] [--json]
+//
+// REQUEST is a TileLang script (.py, or - for stdin) or a request file (.textproto, .json, .binpb).
 //   ttc-client [--server ADDR] get KEY -o DIR
 //   ttc-client [--server ADDR] stats [--json]
 //   ttc-client [--server ADDR] health
@@ -29,7 +31,7 @@
 #include "client/program_writer.h"
 #include "client/remote.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "ir/request_io.h"
+#include "frontend/load.h"
 #include "ttc/v1/service.grpc.pb.h"
 
 namespace {
@@ -114,12 +116,23 @@ int ReportDiagnostics(const google::protobuf::RepeatedPtrField<ttc::v1::Diagnost
   return success ? kExitOk : kExitCompileError;
 }
 
-absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path) {
-  return ttc::ir::ReadRequestFile(path);
+absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path, const std::string& func) {
+  ttc::frontend::LoadOptions opts;
+  opts.func_name = func;
+  return ttc::frontend::LoadKernelRequest(path, opts);
+}
+
+// As `ttc compile`: errors in a TileLang script are errors in the kernel (exit 1); unreadable
+// or malformed request files are input errors (exit 2). The message is complete.
+int LoadErrorExit(const std::string& path, const absl::Status& status) {
+  std::cerr << status.message() << "\n";
+  const bool script_error = ttc::frontend::IsTileLangScript(path) && absl::IsInvalidArgument(status);
+  return script_error ? kExitCompileError : kExitUsage;
 }
 
 struct SubmitArgs {
   std::string request;
+  std::string func;
   std::string out_dir;
   std::string target;
   bool json = false;
@@ -128,11 +141,8 @@ struct SubmitArgs {
 };
 
 int RunSubmit(Globals& g, const SubmitArgs& a) {
-  auto req = LoadRequest(a.request);
-  if (!req.ok()) {
-    std::cerr << a.request << ": error: " << req.status().message() << "\n";
-    return kExitUsage;
-  }
+  auto req = LoadRequest(a.request, a.func);
+  if (!req.ok()) return LoadErrorExit(a.request, req.status());
   if (!Open(g)) return kExitUsage;
   ttc::v1::CompileRequest call;
   *call.mutable_request() = std::move(*req);
@@ -180,12 +190,10 @@ int RunSubmit(Globals& g, const SubmitArgs& a) {
   return kExitOk;
 }
 
-int RunLayout(Globals& g, const std::string& request, const std::string& target, bool json) {
-  auto req = LoadRequest(request);
-  if (!req.ok()) {
-    std::cerr << request << ": error: " << req.status().message() << "\n";
-    return kExitUsage;
-  }
+int RunLayout(Globals& g, const std::string& request, const std::string& func, const std::string& target,
+              bool json) {
+  auto req = LoadRequest(request, func);
+  if (!req.ok()) return LoadErrorExit(request, req.status());
   if (!Open(g)) return kExitUsage;
   ttc::v1::CompileRequest call;
   *call.mutable_request() = std::move(*req);
@@ -327,17 +335,20 @@ int main(int argc, char** argv) {
 
   SubmitArgs sa;
   auto* submit = app.add_subcommand("submit", "Compile a kernel request on the daemon (cached fleet-wide)");
-  submit->add_option("REQUEST", sa.request, "Request file (.textproto, .json, .binpb)")->required();
+  submit->add_option("REQUEST", sa.request, "TileLang script (.py, - for stdin) or request file (.textproto, .json, .binpb)")
+      ->required();
+  submit->add_option("--func", sa.func, "With several kernels in a script: the one to compile");
   submit->add_option("-o,--output", sa.out_dir, "Write the TT-Metalium program into DIR");
   submit->add_option("--target", sa.target, "Target preset overriding the request's (wormhole_b0, blackhole, ...)");
   submit->add_flag("--json", sa.json, "Print the answer as JSON (ttc.v1.CompileResponse, without file bytes)");
   submit->add_flag("--explain-key", sa.explain_key, "Also print the parts the action key is computed over");
   submit->add_flag("--no-cache", sa.no_cache, "Compile even if the daemon has a cached result");
 
-  std::string layout_request, layout_target;
+  std::string layout_request, layout_func, layout_target;
   bool layout_json = false;
   auto* layout = app.add_subcommand("layout", "Infer layouts, CBs, partition and runtime args (metadata passes only)");
-  layout->add_option("REQUEST", layout_request, "Request file")->required();
+  layout->add_option("REQUEST", layout_request, "TileLang script (.py, -) or request file")->required();
+  layout->add_option("--func", layout_func, "With several kernels in a script: the one to use");
   layout->add_option("--target", layout_target, "Target preset overriding the request's");
   layout->add_flag("--json", layout_json, "Print the whole answer as JSON (ttc.v1.LayoutResponse)");
 
@@ -354,7 +365,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*submit) return RunSubmit(g, sa);
-  if (*layout) return RunLayout(g, layout_request, layout_target, layout_json);
+  if (*layout) return RunLayout(g, layout_request, layout_func, layout_target, layout_json);
   if (*get) return RunGet(g, key, get_out);
   if (*stats) return RunStats(g, stats_json);
   if (*health) return RunHealth(g);

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "client/build_id.h"
@@ -150,11 +152,21 @@ void CompileService::RunFlight(const std::string& key) {
   // The flight stays in the map (new identical requests join it) until its waiters are
   // taken below; std::map nodes are stable, and only this task erases this entry.
   absl::StatusOr<Outcome> outcome = CompileAndStore(*flight);
+  const std::string func = flight->request.request().func().name();
+  const char* kind = flight->kind == ActionKind::kLayout ? "layout" : "compile";
   std::vector<Waiter> waiters;
   {
     std::lock_guard<std::mutex> lock(mu_);
     waiters = std::move(flight->waiters);
     flights_.erase(key);
+  }
+  if (!outcome.ok()) {
+    spdlog::error("msg=\"compile failed\" key={} waiters={} error=\"{}\"", key, waiters.size(),
+                  std::string(outcome.status().message()));
+  } else if (!outcome->cache_hit) {
+    spdlog::info("msg=\"compiled\" key={} func=\"{}\" kind={} success={} diagnostics={} compile_us={} waiters={}", key,
+                 func.substr(0, 64), kind, outcome->result.success(), outcome->result.diagnostics_size(),
+                 outcome->result.compile_micros(), waiters.size());
   }
   for (Waiter& w : waiters) {
     if (!outcome.ok()) {

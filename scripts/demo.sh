@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# The main job on the bundled example: compile TileLang's 256^3 bf16 GEMM for a Wormhole
-# B0 device and print the metadata the TT pipeline inferred (layouts, circular buffers,
-# partition, per-core work), the L1-sharded variant's partition and a summary, then writes the
-# complete TT-Metalium program to out/gemm_256_bf16, says where, and validates it on the emulator.
+# The farm's main job on the bundled example: start a ttcd compile daemon on a free loopback
+# port with a temporary data dir, submit TileLang's 256^3 bf16 GEMM (examples/gemm_256_bf16.py,
+# the TileLang script itself) - a cache miss that compiles - then submit it again - a cache
+# hit - and write the TT-Metalium program (reader, compute and writer kernels, host program)
+# to out/gemm_256_bf16. Then the layouts the pipeline inferred, the daemon's statistics, a
+# clean SIGTERM shutdown, and the program validated on ttc's TT-Metalium emulator.
 set -euo pipefail
 build=${1:-build}
 ttc="$build/client/ttc"
+client="$build/client/ttc-client"
+ttcd="$build/daemon/ttcd"
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+tmp=$(mktemp -d)
+daemon_pid=""
+cleanup() {
+  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kill -TERM "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 run() {
   printf '\n$ %s\n' "$*"
@@ -16,20 +28,47 @@ run() {
 }
 
 run "$ttc" --version
-run "$ttc" compile examples/gemm_256_bf16.textproto --target=wormhole_b0 --emit=attrs | tee "$out/gemm.json"
-run "$ttc" compile examples/gemm_l1_sharded.textproto --emit=attrs > "$out/sharded.json"
-echo "(written to a temporary file; its partition:)"
-grep -E '^  "tt\.(partition_mode|shard_grid|local_shape_tiles|core_ranges|grid_tiles)"' "$out/sharded.json"
+printf '\nThe kernel, as TileLang users write it:\n$ sed -n "/^import/,\$p" examples/gemm_256_bf16.py\n'
+sed -n '/^import/,$p' examples/gemm_256_bf16.py
 
-printf '\nSummary of examples/gemm_256_bf16 on wormhole_b0:\n'
-grep -E '^  "(tt_num_cores|tt_grid_x|tt_grid_y|tt.partition_mode|tt.core_ranges|tt.runtime_constants|tt.cb\.[A-Za-z_]+)"' "$out/gemm.json"
+# The daemon: port 0 picks a free port; --port-file tells us which.
+printf '\n$ %s --listen 127.0.0.1:0 --data-dir %s --port-file %s &\n' "$ttcd" "$tmp/data" "$tmp/port"
+"$ttcd" --listen 127.0.0.1:0 --data-dir "$tmp/data" --port-file "$tmp/port" >"$tmp/ttcd.out" 2>"$tmp/ttcd.log" &
+daemon_pid=$!
+for _ in $(seq 100); do
+  [ -s "$tmp/port" ] && break
+  kill -0 "$daemon_pid" 2>/dev/null || { cat "$tmp/ttcd.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$tmp/port" ] || { echo "demo: ttcd did not start within 10 s" >&2; cat "$tmp/ttcd.log" >&2; exit 1; }
+export TTC_SERVER="127.0.0.1:$(cat "$tmp/port")"
+cat "$tmp/ttcd.out"
+echo "export TTC_SERVER=$TTC_SERVER"
 
-# The program: reader, compute and writer kernels, the host program, plan and build file.
-run "$ttc" compile examples/gemm_256_bf16.textproto -o out/gemm_256_bf16
-printf '\nThe TT-Metalium program for examples/gemm_256_bf16 is in %s:\n' "$PWD/out/gemm_256_bf16"
+run "$client" health
+# First submit: nothing cached yet, so the daemon compiles it on a worker.
+run "$client" submit examples/gemm_256_bf16.py -o out/gemm_256_bf16
+# Second submit: same action key, answered from the RocksDB action cache.
+run "$client" submit examples/gemm_256_bf16.py -o out/gemm_256_bf16
+
+printf '\nThe TT-Metalium program for examples/gemm_256_bf16.py is in %s:\n' "$PWD/out/gemm_256_bf16"
 ls -l out/gemm_256_bf16
 printf '\n$ sed -n "/namespace NAMESPACE/,\$p" out/gemm_256_bf16/compute.cpp\n'
 sed -n '/namespace NAMESPACE/,$p' out/gemm_256_bf16/compute.cpp
 
+# Layout requests run only the metadata passes (and are cached too).
+printf '\n$ %s layout examples/gemm_l1_sharded.py | grep partition...\n' "$client"
+"$client" layout examples/gemm_l1_sharded.py 2>/dev/null >"$tmp/sharded.json"
+grep -E '^  "tt\.(partition_mode|shard_grid|local_shape_tiles|core_ranges|grid_tiles)"' "$tmp/sharded.json"
+
+run "$client" stats
+
+printf '\n$ kill -TERM %s   # drains in-flight work, closes the store\n' "$daemon_pid"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+echo "ttcd exited with status 0; its log:"
+cat "$tmp/ttcd.log"
+
 # Validation: run the program on ttc's TT-Metalium emulator and compare with the reference.
-run "$ttc" validate examples/gemm_256_bf16.textproto --seed 1
+run "$ttc" validate examples/gemm_256_bf16.py --seed 1
