@@ -29,7 +29,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& 
   db_options.create_missing_column_families = true;
   const rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}};
+      {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}, {kJobs, cf}};
   rocksdb::DB* db = nullptr;
   if (auto s = rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db); !s.ok()) {
     return FromRocks(s, absl::StrCat("opening the artifact store at ", options.path));
@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& 
   store->cas_ = store->handles_[1];
   store->ac_ = store->handles_[2];
   store->access_ = store->handles_[3];
+  store->jobs_ = store->handles_[4];
   // The running counts start from one scan of the CAS and the AC.
   std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions(), store->cas_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -230,6 +231,20 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
   }
   evictions_ += static_cast<int64_t>(removed.size());
   return static_cast<int64_t>(removed.size());
+}
+
+absl::Status RocksDbStore::PutJob(const std::string& id, const std::string& bytes) {
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  return FromRocks(db_->Put(w, jobs_, id, bytes), "storing a job");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RocksDbStore::ListJobs() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), jobs_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning the jobs");
+  return out;
 }
 
 }  // namespace ttc::cache

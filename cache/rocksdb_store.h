@@ -55,10 +55,17 @@ class RocksDbStore : public ArtifactStore {
   int64_t ActionResultCount() const { return action_results_; }
   int64_t evictions() const { return evictions_; }
 
+  // The `jobs` column family: device-validation jobs (daemon/job_scheduler.h), job id ->
+  // serialized ttc.v1.Job. PutJob syncs like every other write when sync_writes is set.
+  absl::Status PutJob(const std::string& id, const std::string& bytes);
+  // Every (job id, bytes), in id order. INTERNAL on a RocksDB error.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListJobs();
+
   // Column family names, as documented in docs/cache_format.md.
   static constexpr const char* kCas = "cas";
   static constexpr const char* kAc = "ac";
   static constexpr const char* kAccess = "access";
+  static constexpr const char* kJobs = "jobs";
 
  private:
   RocksDbStore() = default;
@@ -66,10 +73,11 @@ class RocksDbStore : public ArtifactStore {
 
   Options options_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, cas, ac, access
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, cas, ac, access, jobs
   rocksdb::ColumnFamilyHandle* cas_ = nullptr;
   rocksdb::ColumnFamilyHandle* ac_ = nullptr;
   rocksdb::ColumnFamilyHandle* access_ = nullptr;
+  rocksdb::ColumnFamilyHandle* jobs_ = nullptr;
   std::atomic<int64_t> corruptions_{0};
   std::atomic<int64_t> evictions_{0};
   std::atomic<int64_t> blob_bytes_{0};

@@ -8,12 +8,18 @@
 //   ttc-client [--server ADDR] get KEY -o DIR
 //   ttc-client [--server ADDR] stats [--json]
 //   ttc-client [--server ADDR] health
+//   ttc-client [--server ADDR] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--wait|--no-wait]
+//   ttc-client [--server ADDR] watch JOB | cancel JOB | devices | jobs [--state S]
 //
 // The server address comes from --server, else $TTC_SERVER, else `server = "HOST:PORT"` in
 // ~/.config/ttc/client.toml, else 127.0.0.1:7878.
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr, as `ttc compile`
 // prints them); 2 usage error or unreadable request; 3 internal compiler error; 4 the daemon
-// could not be reached or refused the call (the message says which address and why).
+// could not be reached or refused the call (the message says which address and why). With
+// --validate --wait and for watch: 0 the job passed, 1 it failed validation, 4 it never
+// reached a verdict (cancelled, attempts exhausted).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iomanip>
@@ -130,7 +136,64 @@ int LoadErrorExit(const std::string& path, const absl::Status& status) {
   return script_error ? kExitCompileError : kExitUsage;
 }
 
+// One line per change of a job: stage, attempt, where, progress.
+std::string JobLine(const ttc::v1::Job& j) {
+  std::string line = absl::StrCat("[", ttc::v1::JobStage_Name(j.stage()), "]");
+  if (j.stage() == ttc::v1::EXECUTING) {
+    absl::StrAppend(&line, " attempt ", j.attempts(), " on ", j.lease().host_id(), "/", j.lease().device_id());
+  }
+  if (j.stage() == ttc::v1::COMPLETED) {
+    absl::StrAppend(&line, " ", ttc::v1::JobOutcome_Name(j.result().outcome()), ": ", j.result().summary());
+  } else if (!j.progress().empty()) {
+    absl::StrAppend(&line, " ", j.progress());
+  }
+  return line;
+}
+
+// Exit status of a completed job: 0 passed; 1 failed validation; 4 never reached a verdict.
+int JobExit(const ttc::v1::Job& j) {
+  switch (j.result().outcome()) {
+    case ttc::v1::PASSED: return kExitOk;
+    case ttc::v1::FAILED: return kExitCompileError;
+    default: return kExitServer;
+  }
+}
+
+// Streams the job's changes until it completes; prints the final report. The exit status.
+int Watch(Globals& g, const std::string& job_id, bool json) {
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::JobRef ref;
+  ref.set_job_id(job_id);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  auto reader = stub->WatchJob(&ctx, ref);
+  ttc::v1::Job job, last;
+  std::string previous;
+  while (reader->Read(&job)) {
+    const std::string line = JobLine(job);
+    if (!json && line != previous) std::cout << line << std::endl;
+    previous = line;
+    last = job;
+  }
+  grpc::Status st = reader->Finish();
+  if (!st.ok()) return RpcError(g, st, "watch " + job_id);
+  if (json) {
+    std::cout << ToJson(last);
+  } else if (!last.result().report_text().empty()) {
+    std::cout << last.result().report_text();
+  }
+  return JobExit(last);
+}
+
 struct SubmitArgs {
+  bool validate = false;
+  std::string arch;
+  std::vector<std::string> labels;
+  uint64_t seed = 0;
+  int priority = 0;
+  std::string backend = "emulator";
+  bool wait = false;
+  bool no_wait = false;
   std::string request;
   std::string func;
   std::string out_dir;
@@ -151,10 +214,32 @@ int RunSubmit(Globals& g, const SubmitArgs& a) {
   call.set_skip_cache_lookup(a.no_cache);
   auto stub = ttc::v1::Compiler::NewStub(g.channel);
   ttc::v1::CompileResponse resp;
+  ttc::v1::SubmitResponse submitted;
   grpc::ClientContext ctx;
   ctx.set_deadline(g.deadline());
   const auto start = std::chrono::steady_clock::now();
-  grpc::Status st = stub->Compile(&ctx, call, &resp);
+  grpc::Status st;
+  if (a.validate) {
+    ttc::v1::SubmitRequest sub;
+    *sub.mutable_compile() = call;
+    sub.set_validate(true);
+    sub.set_arch(a.arch);
+    for (const std::string& kv : a.labels) {
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "ttc-client: error: --label " << kv << ": expected KEY=VALUE\n";
+        return kExitUsage;
+      }
+      (*sub.mutable_labels())[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    sub.set_seed(a.seed);
+    sub.set_priority(a.priority);
+    sub.set_backend(a.backend);
+    st = stub->Submit(&ctx, sub, &submitted);
+    resp = submitted.compile();
+  } else {
+    st = stub->Compile(&ctx, call, &resp);
+  }
   const int64_t round_trip =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
   if (!st.ok()) return RpcError(g, st, "submit " + a.request);
@@ -179,14 +264,84 @@ int RunSubmit(Globals& g, const SubmitArgs& a) {
     }
     if (!resp.result().success()) std::cout << "the kernel has errors (see above); this result is cached too\n";
   }
-  if (status != kExitOk || a.out_dir.empty()) return status;
-  std::map<std::string, std::string> files;
-  for (auto& f : *resp.mutable_files()) files[f.path()] = std::move(*f.mutable_data());
-  if (auto w = ttc::WriteProgramDir(a.out_dir, files); !w.ok()) {
-    std::cerr << "ttc-client: error: " << w.message() << "\n";
-    return kExitUsage;
+  if (status != kExitOk) return status;
+  if (!a.out_dir.empty()) {
+    std::map<std::string, std::string> files;
+    for (auto& f : *resp.mutable_files()) files[f.path()] = std::move(*f.mutable_data());
+    if (auto w = ttc::WriteProgramDir(a.out_dir, files); !w.ok()) {
+      std::cerr << "ttc-client: error: " << w.message() << "\n";
+      return kExitUsage;
+    }
+    if (!a.json) std::cout << "wrote " << files.size() << " files to " << a.out_dir << "\n";
   }
-  if (!a.json) std::cout << "wrote " << files.size() << " files to " << a.out_dir << "\n";
+  if (!a.validate) return kExitOk;
+  const std::string job_id = submitted.job().id();
+  if (!a.json) std::cout << "validation job: " << job_id << "\n";
+  const bool wait = a.wait || (!a.no_wait && isatty(1));
+  if (!wait) {
+    if (a.json) std::cout << ToJson(submitted.job());
+    return kExitOk;
+  }
+  return Watch(g, job_id, a.json);
+}
+
+int RunJobs(Globals& g, const std::string& state, bool json) {
+  if (!Open(g)) return kExitUsage;
+  ttc::v1::ListJobsRequest req;
+  if (!state.empty()) {
+    ttc::v1::JobStage stage;
+    if (!ttc::v1::JobStage_Parse(state, &stage)) {
+      std::cerr << "ttc-client: error: --state " << state << ": one of QUEUED, EXECUTING, COMPLETED\n";
+      return kExitUsage;
+    }
+    req.set_stage(stage);
+  }
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::ListJobsResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  if (auto st = stub->ListJobs(&ctx, req, &resp); !st.ok()) return RpcError(g, st, "jobs");
+  if (json) {
+    std::cout << ToJson(resp);
+    return kExitOk;
+  }
+  for (const auto& j : resp.jobs()) std::cout << j.id() << "  " << j.spec().request().func().name() << "  " << JobLine(j) << "\n";
+  return kExitOk;
+}
+
+int RunDevices(Globals& g, bool json) {
+  if (!Open(g)) return kExitUsage;
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::ListDevicesResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  if (auto st = stub->ListDevices(&ctx, ttc::v1::ListDevicesRequest(), &resp); !st.ok()) {
+    return RpcError(g, st, "devices");
+  }
+  if (json) {
+    std::cout << ToJson(resp);
+    return kExitOk;
+  }
+  std::cout << std::left << std::setw(20) << "HOST" << std::setw(8) << "DEVICE" << std::setw(14) << "ARCH"
+            << std::setw(10) << "BACKEND" << std::setw(13) << "HEALTH" << std::setw(9) << "ONLINE" << "JOB\n";
+  for (const auto& d : resp.devices()) {
+    std::cout << std::left << std::setw(20) << d.host_id() << std::setw(8) << d.device_id() << std::setw(14)
+              << d.arch() << std::setw(10) << d.backend() << std::setw(13) << ttc::v1::DeviceHealth_Name(d.health())
+              << std::setw(9) << (d.host_online() ? "yes" : "no") << (d.job_id().empty() ? "-" : d.job_id()) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunCancel(Globals& g, const std::string& job_id) {
+  if (!Open(g)) return kExitUsage;
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::JobRef ref;
+  ref.set_job_id(job_id);
+  ttc::v1::Job job;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  if (auto st = stub->CancelJob(&ctx, ref, &job); !st.ok()) return RpcError(g, st, "cancel " + job_id);
+  std::cout << JobLine(job) << "\n";
   return kExitOk;
 }
 
@@ -344,6 +499,32 @@ int main(int argc, char** argv) {
   submit->add_flag("--explain-key", sa.explain_key, "Also print the parts the action key is computed over");
   submit->add_flag("--no-cache", sa.no_cache, "Compile even if the daemon has a cached result");
 
+  submit->add_flag("--validate", sa.validate, "Also validate the program on a device (a job for ttc-agent)");
+  submit->add_option("--arch", sa.arch, "With --validate: device arch [the target's]");
+  submit->add_option("--label", sa.labels, "With --validate: required device label KEY=VALUE (repeatable)");
+  submit->add_option("--seed", sa.seed, "With --validate: input generation seed [0]");
+  submit->add_option("--priority", sa.priority, "With --validate: higher runs first [0]");
+  submit->add_option("--backend", sa.backend, "With --validate: emulator or metalium [emulator]");
+  submit->add_flag("--wait", sa.wait, "With --validate: follow the job until it completes (default on a terminal)");
+  submit->add_flag("--no-wait", sa.no_wait, "With --validate: print the job id and return");
+
+  std::string watch_job;
+  bool watch_json = false;
+  auto* watch = app.add_subcommand("watch", "Follow a validation job until it completes");
+  watch->add_option("JOB", watch_job, "Job id")->required();
+  watch->add_flag("--json", watch_json, "Print the final job as JSON (ttc.v1.Job)");
+  std::string cancel_job;
+  auto* cancel = app.add_subcommand("cancel", "Cancel a validation job");
+  cancel->add_option("JOB", cancel_job, "Job id")->required();
+  bool devices_json = false;
+  auto* devices = app.add_subcommand("devices", "Hosts and devices: arch, health, current job");
+  devices->add_flag("--json", devices_json, "Print as JSON");
+  std::string jobs_state;
+  bool jobs_json = false;
+  auto* jobs = app.add_subcommand("jobs", "Validation jobs");
+  jobs->add_option("--state", jobs_state, "QUEUED, EXECUTING or COMPLETED");
+  jobs->add_flag("--json", jobs_json, "Print as JSON");
+
   std::string layout_request, layout_func, layout_target;
   bool layout_json = false;
   auto* layout = app.add_subcommand("layout", "Infer layouts, CBs, partition and runtime args (metadata passes only)");
@@ -369,5 +550,9 @@ int main(int argc, char** argv) {
   if (*get) return RunGet(g, key, get_out);
   if (*stats) return RunStats(g, stats_json);
   if (*health) return RunHealth(g);
+  if (*watch) return Open(g) ? Watch(g, watch_job, watch_json) : kExitUsage;
+  if (*cancel) return RunCancel(g, cancel_job);
+  if (*devices) return RunDevices(g, devices_json);
+  if (*jobs) return RunJobs(g, jobs_state, jobs_json);
   return kExitUsage;
 }

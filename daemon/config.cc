@@ -108,6 +108,12 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       else c.sync_writes = *node.value<bool>();
     } else if (name == "drain_seconds") {
       if ((st = get_int(0, 3600, &v)).ok()) c.drain_seconds = static_cast<int>(v);
+    } else if (name == "heartbeat_interval_ms") {
+      st = get_int(10, 3'600'000, &c.heartbeat_interval_ms);
+    } else if (name == "missed_heartbeats") {
+      if ((st = get_int(1, 100, &v)).ok()) c.missed_heartbeats = static_cast<int>(v);
+    } else if (name == "max_attempts") {
+      if ((st = get_int(1, 100, &v)).ok()) c.max_attempts = static_cast<int>(v);
     } else if (name == "log_level") {
       st = get_string(&c.log_level);
       static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
@@ -116,7 +122,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       }
     } else {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, max_message_bytes, "
-               "sync_writes, drain_seconds, log_level)");
+               "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts)");
     }
     if (!st.ok()) return st;
   }

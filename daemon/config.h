@@ -11,6 +11,9 @@
 //   sync_writes = true             # fsync the store's WAL before acknowledging
 //   drain_seconds = 30             # SIGTERM: how long in-flight work may take to finish
 //   log_level = "info"             # trace, debug, info, warn, error
+//   heartbeat_interval_ms = 10000  # agents heartbeat this often
+//   missed_heartbeats = 3          # a silent agent is lost after this many intervals
+//   max_attempts = 3               # leases per validation job before it fails for good
 //
 // Unknown keys and values of the wrong type are errors naming the key and its line.
 // Thread-safety: plain values; the functions are pure apart from reading the file.
@@ -34,6 +37,9 @@ struct Config {
   bool sync_writes = true;
   int drain_seconds = 30;
   std::string log_level = "info";
+  int64_t heartbeat_interval_ms = 10'000;
+  int missed_heartbeats = 3;
+  int max_attempts = 3;
 };
 
 // $XDG_CACHE_HOME/ttc, or ~/.cache/ttc when XDG_CACHE_HOME is unset or empty (the embedded

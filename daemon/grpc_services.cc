@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
+#include "ir/target.h"
 
 namespace ttc::daemon {
 
@@ -74,6 +75,28 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx, const grpc::S
   return r;
 }
 
+void FillKey(const cache::ActionKey& key, v1::ActionKeyParts* k) {
+  k->set_request_digest(key.request_digest);
+  k->set_compiler_build_id(key.compiler_build_id);
+  k->set_pipeline(key.pipeline);
+  k->set_target_fingerprint(key.target_fingerprint);
+  k->set_key(key.key);
+}
+
+void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point start, v1::CompileResponse* r) {
+  r->set_cache_hit(outcome.cache_hit);
+  FillKey(outcome.key, r->mutable_action_key());
+  *r->mutable_result() = std::move(outcome.result);
+  for (const v1::OutputFile& f : r->result().output_files()) {
+    auto it = outcome.files.find(f.path());
+    if (it == outcome.files.end()) continue;  // files not requested
+    v1::InlineFile* file = r->add_files();
+    file->set_path(f.path());
+    file->set_data(std::move(it->second));
+  }
+  r->set_server_micros(MicrosSince(start));
+}
+
 grpc::Status Invalid(const std::string& message) { return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message); }
 
 absl::Status CheckDigest(const v1::Digest& d, const std::string& field) {
@@ -103,22 +126,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
       [state, start](absl::StatusOr<Outcome> outcome) {
         state->Complete([&](v1::CompileResponse* r) {
           if (!outcome.ok()) return ToGrpc(outcome.status());
-          r->set_cache_hit(outcome->cache_hit);
-          v1::ActionKeyParts* k = r->mutable_action_key();
-          k->set_request_digest(outcome->key.request_digest);
-          k->set_compiler_build_id(outcome->key.compiler_build_id);
-          k->set_pipeline(outcome->key.pipeline);
-          k->set_target_fingerprint(outcome->key.target_fingerprint);
-          k->set_key(outcome->key.key);
-          *r->mutable_result() = std::move(outcome->result);
-          for (const v1::OutputFile& f : r->result().output_files()) {
-            auto it = outcome->files.find(f.path());
-            if (it == outcome->files.end()) continue;  // files not requested
-            v1::InlineFile* file = r->add_files();
-            file->set_path(f.path());
-            file->set_data(std::move(it->second));
-          }
-          r->set_server_micros(MicrosSince(start));
+          FillCompileResponse(std::move(*outcome), start, r);
           return grpc::Status::OK;
         });
       });
@@ -136,12 +144,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerC
         state->Complete([&](v1::LayoutResponse* r) {
           if (!outcome.ok()) return ToGrpc(outcome.status());
           r->set_cache_hit(outcome->cache_hit);
-          v1::ActionKeyParts* k = r->mutable_action_key();
-          k->set_request_digest(outcome->key.request_digest);
-          k->set_compiler_build_id(outcome->key.compiler_build_id);
-          k->set_pipeline(outcome->key.pipeline);
-          k->set_target_fingerprint(outcome->key.target_fingerprint);
-          k->set_key(outcome->key.key);
+          FillKey(outcome->key, r->mutable_action_key());
           r->set_success(outcome->result.success());
           *r->mutable_diagnostics() = outcome->result.diagnostics();
           if (auto it = outcome->files.find(std::string(kLayoutFile)); it != outcome->files.end()) {
@@ -173,6 +176,133 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::GetStats(grpc::CallbackServerCont
                                                         const v1::GetStatsRequest* req, v1::Stats* resp) {
   *resp = service_->GetStats();
   return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
+                                                      v1::SubmitResponse* resp) {
+  v1::JobSpec spec;
+  if (req->validate()) {
+    if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+    const std::string backend = req->backend().empty() ? "emulator" : req->backend();
+    if (backend != "emulator" && backend != "metalium") {
+      service_->CountError();
+      return Answer(ctx, Invalid(absl::StrCat("backend: '", backend, "' is not one of emulator, metalium")));
+    }
+    std::string arch = req->arch();
+    if (arch.empty()) {
+      auto target = ir::ResolveTarget(req->compile().request().target(), req->compile().target_override());
+      if (target.ok()) arch = target->preset;  // an unknown target is reported by the compile below
+    }
+    *spec.mutable_request() = req->compile().request();
+    spec.set_target_override(req->compile().target_override());
+    spec.set_arch(arch);
+    spec.mutable_labels()->insert(req->labels().begin(), req->labels().end());
+    (*spec.mutable_labels())["backend"] = backend;
+    spec.set_seed(req->seed());
+    spec.set_priority(req->priority());
+    spec.set_backend(backend);
+  }
+  auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
+  auto state = call->state();
+  const auto start = std::chrono::steady_clock::now();
+  FleetHub* fleet = fleet_;
+  const bool validate = req->validate();
+  service_->Run(
+      req->compile(), ActionKind::kCompile, req->compile().inline_files(), [state] { return !state->cancelled; },
+      [state, start, fleet, validate, spec](absl::StatusOr<Outcome> outcome) {
+        state->Complete([&](v1::SubmitResponse* r) {
+          if (!outcome.ok()) return ToGrpc(outcome.status());
+          const bool compiled = outcome->result.success();
+          std::vector<v1::OutputFileRef> program;
+          for (const v1::OutputFile& f : outcome->result.output_files()) {
+            v1::OutputFileRef ref;
+            ref.set_path(f.path());
+            *ref.mutable_digest() = f.digest();
+            program.push_back(std::move(ref));
+          }
+          const std::string key = outcome->key.key;
+          FillCompileResponse(std::move(*outcome), start, r->mutable_compile());
+          if (validate && compiled) {
+            // Persisted before this answer goes out.
+            auto job = fleet->scheduler()->Submit(spec, key, std::move(program));
+            if (!job.ok()) return ToGrpc(job.status());
+            *r->mutable_job() = std::move(*job);
+            fleet->Kick();
+          }
+          return grpc::Status::OK;
+        });
+      });
+  return call;
+}
+
+grpc::ServerWriteReactor<v1::Job>* CompilerServiceImpl::WatchJob(grpc::CallbackServerContext* ctx,
+                                                                 const v1::JobRef* req) {
+  if (!fleet_) {
+    class Refuse : public grpc::ServerWriteReactor<v1::Job> {
+     public:
+      Refuse() { Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet")); }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse();
+  }
+  return StartJobWatch(fleet_, req->job_id());
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
+                                                         v1::Job* resp) {
+  if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+  auto before = fleet_->scheduler()->GetJob(req->job_id());
+  if (!before.ok()) return Answer(ctx, ToGrpc(before.status()));
+  auto revoked = fleet_->scheduler()->Cancel(req->job_id());
+  if (!revoked.ok()) return Answer(ctx, ToGrpc(revoked.status()));
+  if (!revoked->empty()) fleet_->Revoke(before->lease().host_id(), *revoked, "the job was cancelled");
+  auto after = fleet_->scheduler()->GetJob(req->job_id());
+  if (after.ok()) *resp = std::move(*after);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
+                                                      v1::Job* resp) {
+  if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+  auto job = fleet_->scheduler()->GetJob(req->job_id());
+  if (!job.ok()) return Answer(ctx, ToGrpc(job.status()));
+  *resp = std::move(*job);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListJobsRequest* req, v1::ListJobsResponse* resp) {
+  if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+  for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) *resp->add_jobs() = std::move(j);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListDevicesRequest* req,
+                                                           v1::ListDevicesResponse* resp) {
+  if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+  for (const DeviceStatus& d : fleet_->scheduler()->ListDevices()) {
+    v1::DeviceState* s = resp->add_devices();
+    s->set_host_id(d.host_id);
+    s->set_device_id(d.device.device_id);
+    s->set_arch(d.device.arch);
+    s->mutable_labels()->insert(d.device.labels.begin(), d.device.labels.end());
+    s->set_health(d.device.health);
+    s->set_host_online(d.host_online);
+    s->set_job_id(d.job_id);
+    if (auto b = d.device.labels.find("backend"); b != d.device.labels.end()) s->set_backend(b->second);
+  }
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::SetDeviceHealth(grpc::CallbackServerContext* ctx,
+                                                               const v1::SetDeviceHealthRequest* req,
+                                                               v1::SetDeviceHealthResponse* resp) {
+  if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+  if (req->health() == v1::HEALTH_UNSPECIFIED) return Answer(ctx, Invalid("health: GOOD, BAD or MAINTENANCE"));
+  auto st = fleet_->scheduler()->SetHealth(req->host_id(), req->device_id(), req->health());
+  if (st.ok()) fleet_->Kick();
+  return Answer(ctx, ToGrpc(st));
 }
 
 grpc::ServerUnaryReactor* CasServiceImpl::FindMissingBlobs(grpc::CallbackServerContext* ctx,

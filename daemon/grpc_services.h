@@ -12,6 +12,7 @@
 
 #include "cache/artifact_store.h"
 #include "daemon/compile_service.h"
+#include "daemon/fleet_service.h"
 #include "ttc/v1/service.grpc.pb.h"
 
 namespace ttc::daemon {
@@ -21,7 +22,8 @@ grpc::Status ToGrpc(const absl::Status& st);
 
 class CompilerServiceImpl final : public v1::Compiler::CallbackService {
  public:
-  explicit CompilerServiceImpl(CompileService* service) : service_(service) {}
+  // `fleet` (may be null: no device validation) serves Submit with validate and the job RPCs.
+  CompilerServiceImpl(CompileService* service, FleetHub* fleet) : service_(service), fleet_(fleet) {}
   grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
                                     v1::CompileResponse* resp) override;
   grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
@@ -30,9 +32,21 @@ class CompilerServiceImpl final : public v1::Compiler::CallbackService {
                                             v1::ActionResult* resp) override;
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx, const v1::GetStatsRequest* req,
                                      v1::Stats* resp) override;
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
+                                   v1::SubmitResponse* resp) override;
+  grpc::ServerWriteReactor<v1::Job>* WatchJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req) override;
+  grpc::ServerUnaryReactor* CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req, v1::Job* resp) override;
+  grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req, v1::Job* resp) override;
+  grpc::ServerUnaryReactor* ListJobs(grpc::CallbackServerContext* ctx, const v1::ListJobsRequest* req,
+                                     v1::ListJobsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListDevices(grpc::CallbackServerContext* ctx, const v1::ListDevicesRequest* req,
+                                        v1::ListDevicesResponse* resp) override;
+  grpc::ServerUnaryReactor* SetDeviceHealth(grpc::CallbackServerContext* ctx, const v1::SetDeviceHealthRequest* req,
+                                            v1::SetDeviceHealthResponse* resp) override;
 
  private:
   CompileService* service_;
+  FleetHub* fleet_;
 };
 
 class CasServiceImpl final : public v1::Cas::CallbackService {

@@ -11,6 +11,30 @@
 #include "absl/strings/str_cat.h"
 
 namespace ttc::daemon {
+namespace {
+
+// Jobs in the store's `jobs` column family (synced writes, like every store write).
+class StoreJournal : public JobJournal {
+ public:
+  explicit StoreJournal(cache::RocksDbStore* store) : store_(store) {}
+  absl::Status Put(const v1::Job& job) override { return store_->PutJob(job.id(), job.SerializeAsString()); }
+  absl::StatusOr<std::vector<v1::Job>> LoadAll() override {
+    auto rows = store_->ListJobs();
+    if (!rows.ok()) return rows.status();
+    std::vector<v1::Job> out;
+    for (const auto& [id, bytes] : *rows) {
+      v1::Job job;
+      if (!job.ParseFromString(bytes)) return absl::DataLossError(absl::StrCat("job ", id, " is corrupt in the store"));
+      out.push_back(std::move(job));
+    }
+    return out;
+  }
+
+ private:
+  cache::RocksDbStore* store_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std::function<void()> before_compile) {
   std::unique_ptr<Server> s(new Server());
@@ -53,7 +77,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
     u.limit = limit;
     return u;
   });
-  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get());
+  s->journal_ = std::make_unique<StoreJournal>(s->store_.get());
+  s->clock_ = std::make_unique<SystemClock>();
+  JobScheduler::Options sched;
+  sched.heartbeat_interval_ms = s->config_.heartbeat_interval_ms;
+  sched.missed_heartbeats = s->config_.missed_heartbeats;
+  sched.max_attempts = s->config_.max_attempts;
+  s->scheduler_ = std::make_unique<JobScheduler>(s->clock_.get(), s->journal_.get(), sched);
+  if (auto st = s->scheduler_->Recover(); !st.ok()) {
+    return absl::InternalError(absl::StrCat("recovering the job queue: ", std::string(st.message())));
+  }
+  s->fleet_ = std::make_unique<FleetHub>(s->scheduler_.get());
+  s->fleet_service_ = std::make_unique<FleetServiceImpl>(s->fleet_.get());
+  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get());
   s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), s->config_.max_message_bytes * 3 / 4);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -68,9 +104,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   builder.SetMaxSendMessageSize(static_cast<int>(transport_limit));
   builder.RegisterService(s->compiler_.get());
   builder.RegisterService(s->cas_.get());
+  builder.RegisterService(s->fleet_service_.get());
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     s->shut_down_ = true;  // nothing to drain
+    s->fleet_.reset();
     s->service_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", s->config_.listen,
                                                " (address in use or not a host:port?)"));
@@ -79,9 +117,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->address_ = absl::StrCat(host, ":", s->port_);
   s->server_->GetHealthCheckService()->SetServingStatus(true);
   s->evictor_ = std::thread([p = s.get()] { p->EvictLoop(); });
-  spdlog::info("msg=\"serving\" listen={} data_dir={} workers={} queue_size={} cache_size={} sync_writes={}",
+  spdlog::info("msg=\"serving\" listen={} data_dir={} workers={} queue_size={} cache_size={} sync_writes={} "
+               "jobs_recovered={}",
                s->address_, s->config_.data_dir, s->config_.workers, s->config_.queue_size, s->config_.cache_size,
-               s->config_.sync_writes);
+               s->config_.sync_writes, s->scheduler_->ListJobs().size());
   return s;
 }
 
@@ -125,7 +164,9 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   }
   evict_cv_.notify_all();
   if (evictor_.joinable()) evictor_.join();
+  fleet_.reset();    // stops the dispatcher (every agent stream has finished)
   service_.reset();  // finishes queued compiles (their results are stored)
+  scheduler_.reset();
   store_.reset();    // closes RocksDB
   spdlog::info("msg=\"stopped\"");
 }

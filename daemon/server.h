@@ -1,5 +1,6 @@
 // ttcd assembled: the RocksDB store under DATA_DIR/store, the compile service and its
-// workers, background eviction, and the gRPC server (Compiler, Cas, grpc.health.v1, server
+// workers, background eviction, the job scheduler (jobs recovered from the store) and its
+// dispatcher, and the gRPC server (Compiler, Cas, DeviceFleet, grpc.health.v1, server
 // reflection) listening on Config::listen. `ttcd` (daemon/ttcd_main.cc) runs one; tests run
 // one in-process on 127.0.0.1:0.
 // Thread-safety: Start, port and GetService from any thread; Shutdown once, from one thread.
@@ -19,7 +20,9 @@
 #include "cache/rocksdb_store.h"
 #include "daemon/compile_service.h"
 #include "daemon/config.h"
+#include "daemon/fleet_service.h"
 #include "daemon/grpc_services.h"
+#include "daemon/job_scheduler.h"
 
 namespace ttc::daemon {
 
@@ -38,6 +41,7 @@ class Server {
   int port() const { return port_; }
   std::string address() const { return address_; }
   CompileService* service() { return service_.get(); }
+  JobScheduler* scheduler() { return scheduler_.get(); }
   cache::RocksDbStore* store() { return store_.get(); }
 
   // Graceful drain: health turns NOT_SERVING, new compiles get UNAVAILABLE, in-flight calls
@@ -58,6 +62,11 @@ class Server {
   std::string address_;
   std::unique_ptr<cache::RocksDbStore> store_;
   std::unique_ptr<CompileService> service_;
+  std::unique_ptr<JobJournal> journal_;
+  std::unique_ptr<SystemClock> clock_;
+  std::unique_ptr<JobScheduler> scheduler_;
+  std::unique_ptr<FleetHub> fleet_;
+  std::unique_ptr<FleetServiceImpl> fleet_service_;
   std::unique_ptr<CompilerServiceImpl> compiler_;
   std::unique_ptr<CasServiceImpl> cas_;
   std::unique_ptr<grpc::Server> server_;

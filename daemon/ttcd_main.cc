@@ -2,7 +2,8 @@
 //
 //   ttcd [--listen HOST:PORT] [--data-dir DIR] [--config FILE] [--workers N] [--queue-size N]
 //        [--cache-size BYTES] [--max-message-bytes BYTES] [--no-sync-writes] [--drain-seconds S]
-//        [--log-level LEVEL] [--port-file FILE]
+//        [--log-level LEVEL] [--heartbeat-interval-ms MS] [--missed-heartbeats N] [--max-attempts N]
+//        [--port-file FILE]
 //   ttcd --version
 //
 // Flags override the config file's keys (daemon/config.h, docs/daemon.md). Logs go to stderr
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
   CLI::App app{"ttcd: the ttc compile daemon (gRPC; artifacts in RocksDB)", "ttcd"};
   app.set_version_flag("--version", std::string("ttcd ") + ttc::CompilerBuildId());
   std::string config_file, listen, data_dir, cache_size, max_message, log_level, port_file;
-  std::optional<int> workers, queue_size, drain_seconds;
+  std::optional<int> workers, queue_size, drain_seconds, missed_heartbeats, max_attempts;
+  std::optional<int64_t> heartbeat_ms;
   bool no_sync = false;
   app.add_option("--config", config_file, "TOML config file (keys as the flags, with underscores)");
   app.add_option("--listen", listen, "Address to serve on, HOST:PORT (port 0: any free port) [127.0.0.1:7878]");
@@ -60,6 +62,12 @@ int main(int argc, char** argv) {
   app.add_option("--drain-seconds", drain_seconds, "SIGTERM: time in-flight work may take [30]")
       ->check(CLI::Range(0, 3600));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error [info]");
+  app.add_option("--heartbeat-interval-ms", heartbeat_ms, "Agents heartbeat this often [10000]")
+      ->check(CLI::Range(int64_t{10}, int64_t{3600000}));
+  app.add_option("--missed-heartbeats", missed_heartbeats, "An agent silent this many intervals is lost [3]")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--max-attempts", max_attempts, "Leases per validation job before it fails [3]")
+      ->check(CLI::Range(1, 100));
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving (for scripts)");
   CLI11_PARSE(app, argc, argv);
 
@@ -79,6 +87,9 @@ int main(int argc, char** argv) {
   if (drain_seconds) config.drain_seconds = *drain_seconds;
   if (no_sync) config.sync_writes = false;
   if (!log_level.empty()) config.log_level = log_level;
+  if (heartbeat_ms) config.heartbeat_interval_ms = *heartbeat_ms;
+  if (missed_heartbeats) config.missed_heartbeats = *missed_heartbeats;
+  if (max_attempts) config.max_attempts = *max_attempts;
   for (auto [text, field, name] : {std::tuple{&cache_size, &config.cache_size, "--cache-size"},
                                    std::tuple{&max_message, &config.max_message_bytes, "--max-message-bytes"}}) {
     if (text->empty()) continue;

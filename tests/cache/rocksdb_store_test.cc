@@ -50,7 +50,8 @@ void CorruptBlob(const std::string& path, const v1::Digest& digest, bool truncat
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
                                                             {RocksDbStore::kCas, cf},
                                                             {RocksDbStore::kAc, cf},
-                                                            {RocksDbStore::kAccess, cf}};
+                                                            {RocksDbStore::kAccess, cf},
+                                                            {RocksDbStore::kJobs, cf}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, families, &handles, &raw);

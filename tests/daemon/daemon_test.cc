@@ -445,7 +445,7 @@ TEST_F(DaemonTest, ACorruptBlobIsNeverServedAndTheResultIsRecompiled) {
   {
     rocksdb::DBOptions o;
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
-                                                             {"cas", {}}, {"ac", {}}, {"access", {}}};
+                                                             {"cas", {}}, {"ac", {}}, {"access", {}}, {"jobs", {}}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(o, c.data_dir + "/store", families, &handles, &db).ok());

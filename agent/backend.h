@@ -1,0 +1,34 @@
+// How an agent runs one validation job: the Backend interface, the emulator backend (always
+// available: ttc's TT-Metalium emulator, the same check as `ttc validate`) and the metalium
+// backend (hosts with Tenstorrent cards; needs an installed TT-Metalium).
+// Thread-safety: Run may be called concurrently for different jobs.
+#ifndef TTC_AGENT_BACKEND_H_
+#define TTC_AGENT_BACKEND_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "client/validate.h"
+#include "ttc/v1/jobs.pb.h"
+
+namespace ttc::agent {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // Validates the program `files` (path -> bytes) of `job` on the device. A program that runs
+  // and mismatches, deadlocks or violates the protocol is a report with pass = false; a status
+  // is returned when the machinery itself fails.
+  virtual absl::StatusOr<ValidationReport> Run(const v1::Job& job, const std::map<std::string, std::string>& files) = 0;
+};
+
+// `name`: "emulator" or "metalium". FAILED_PRECONDITION for metalium when TT-Metalium is not
+// installed ($TT_METAL_HOME unset or without tt_metal/); INVALID_ARGUMENT for other names.
+absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name);
+
+}  // namespace ttc::agent
+
+#endif  // TTC_AGENT_BACKEND_H_

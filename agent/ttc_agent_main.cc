@@ -1,0 +1,436 @@
+// `ttc-agent`: runs device-validation jobs for a ttcd daemon on this host's devices.
+//
+//   ttc-agent --server ADDR --backend emulator|metalium [--arch ARCH] [--devices N]
+//             [--labels k=v,...] [--work-dir DIR] [--host-id ID] [--drain-seconds S]
+//
+// It opens one DeviceFleet stream, registers its devices, heartbeats at the interval the
+// daemon asks for, takes leases (one job per device at a time), fetches the program's blobs
+// it does not have yet from the CAS (kept under WORK_DIR/cas by digest), runs the validation
+// on the backend, uploads the report to the CAS and reports the result. A broken stream is
+// reconnected (with backoff), re-registering the leases it still works on. SIGTERM/SIGINT:
+// takes no new work, lets running jobs finish for up to --drain-seconds, hands the rest back,
+// exits 0. Logs are logfmt lines on stderr.
+// Exit status: 0 clean shutdown; 2 usage error or a backend that cannot run here.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "agent/backend.h"
+#include "cache/artifact_store.h"
+#include "cache/digest.h"
+#include "client/remote.h"
+#include "client/validate.h"
+#include "ttc/v1/service.grpc.pb.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+struct Options {
+  std::string server;
+  std::string backend = "emulator";
+  std::string arch = "wormhole_b0";
+  int devices = 1;
+  std::string labels;
+  std::string work_dir;
+  std::string host_id;
+  int drain_seconds = 60;
+};
+
+class Agent {
+ public:
+  Agent(Options o, std::unique_ptr<ttc::agent::Backend> backend)
+      : o_(std::move(o)), backend_(std::move(backend)), channel_(ttc::remote::Connect(o_.server)),
+        fleet_(ttc::v1::DeviceFleet::NewStub(channel_)), cas_(ttc::v1::Cas::NewStub(channel_)) {
+    for (absl::string_view kv : absl::StrSplit(o_.labels, ',', absl::SkipEmpty())) {
+      std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));
+      labels_[p.first] = p.second;
+    }
+    std::filesystem::create_directories(o_.work_dir + "/cas");
+  }
+
+  // From the signal watcher: stop taking work and end the current session.
+  void Stop() {
+    g_stop = true;
+    {
+      std::lock_guard<std::mutex> l(ctx_mu_);
+      if (ctx_) ctx_->TryCancel();
+    }
+    cv_.notify_all();
+  }
+
+  // Runs until SIGTERM/SIGINT; returns the exit status.
+  int Run() {
+    int backoff_ms = 100;
+    // (Stop() ends a session; a reconnect sleep wakes on g_stop through cv_.)
+    while (!g_stop) {
+      const bool registered = Session();
+      if (g_stop) break;
+      backoff_ms = registered ? 100 : std::min(backoff_ms * 2, 5000);
+      spdlog::warn("msg=\"stream lost, reconnecting\" server={} in_ms={}", o_.server, backoff_ms);
+      SleepUnlessStopping(backoff_ms);
+    }
+    Drain();
+    return 0;
+  }
+
+ private:
+  struct Work {
+    ttc::v1::Job job;
+    bool revoked = false;
+    bool done = false;
+    ttc::v1::AgentMessage report;  // finished or crashed, once done
+    std::thread thread;
+  };
+
+  void SleepUnlessStopping(int ms) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait_for(l, std::chrono::milliseconds(ms), [] { return g_stop.load(); });
+  }
+
+  // Sends on the current stream; false when there is none or it broke.
+  bool Send(const ttc::v1::AgentMessage& m) {
+    std::lock_guard<std::mutex> l(write_mu_);
+    return stream_ && stream_->Write(m);
+  }
+
+  // One connection: register, then read until the stream ends. True if it registered.
+  bool Session() {
+    grpc::ClientContext ctx;
+    {
+      std::lock_guard<std::mutex> l(ctx_mu_);
+      if (g_stop) return false;
+      ctx_ = &ctx;
+    }
+    struct Unset {
+      Agent* a;
+      ~Unset() {
+        std::lock_guard<std::mutex> l(a->ctx_mu_);
+        a->ctx_ = nullptr;
+      }
+    } unset{this};
+    auto stream = fleet_->Connect(&ctx);
+    ttc::v1::AgentMessage hello;
+    auto* reg = hello.mutable_register_();
+    reg->set_host_id(o_.host_id);
+    reg->set_backend(backend_->name());
+    for (int i = 0; i < o_.devices; ++i) {
+      auto* d = reg->add_devices();
+      d->set_device_id(absl::StrCat("dev", i));
+      d->set_arch(o_.arch);
+      d->mutable_labels()->insert(labels_.begin(), labels_.end());
+      d->set_health(ttc::v1::GOOD);
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      for (const auto& [lease, w] : work_) reg->add_running_leases(lease);
+    }
+    {
+      std::lock_guard<std::mutex> l(write_mu_);
+      stream_ = stream.get();
+      if (!stream_->Write(hello)) {
+        stream_ = nullptr;
+        return false;
+      }
+    }
+    std::atomic<bool> session_over{false};
+    std::thread heartbeat;
+    bool registered = false;
+    ttc::v1::ServerMessage m;
+    while (stream->Read(&m)) {
+      if (m.has_registered()) {
+        registered = true;
+        const int64_t interval = std::max<int64_t>(10, m.registered().heartbeat_interval_ms());
+        spdlog::info("msg=\"registered\" server={} host={} devices={} heartbeat_ms={}", o_.server, o_.host_id,
+                     o_.devices, interval);
+        std::set<std::string> dropped(m.registered().dropped_leases().begin(), m.registered().dropped_leases().end());
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          for (auto& [lease, w] : work_) {
+            if (dropped.count(lease)) w->revoked = true;
+          }
+        }
+        if (!heartbeat.joinable()) {
+          heartbeat = std::thread([this, interval, &session_over] {
+            ttc::v1::AgentMessage hb;
+            hb.mutable_heartbeat();
+            while (!session_over) {
+              if (!Send(hb)) break;
+              std::unique_lock<std::mutex> l(mu_);
+              cv_.wait_for(l, std::chrono::milliseconds(interval), [&] { return session_over.load(); });
+            }
+          });
+        }
+        FlushReports();
+      } else if (m.has_lease()) {
+        StartJob(m.lease());
+      } else if (m.has_revoke()) {
+        std::lock_guard<std::mutex> l(mu_);
+        if (auto it = work_.find(m.revoke().lease_id()); it != work_.end()) it->second->revoked = true;
+        spdlog::info("msg=\"lease revoked\" lease={} reason=\"{}\"", m.revoke().lease_id(), m.revoke().reason());
+      }
+    }
+    {
+      std::lock_guard<std::mutex> l(write_mu_);
+      stream_ = nullptr;
+    }
+    session_over = true;
+    cv_.notify_all();
+    if (heartbeat.joinable()) heartbeat.join();
+    grpc::Status st = stream->Finish();
+    if (!g_stop) spdlog::warn("msg=\"stream ended\" status={} error=\"{}\"", st.error_code(), st.error_message());
+    return registered;
+  }
+
+  void StartJob(const ttc::v1::Job& job) {
+    std::lock_guard<std::mutex> l(mu_);
+    const std::string lease = job.lease().lease_id();
+    if (g_stop || work_.count(lease)) return;  // draining (handed back at exit) or a duplicate
+    auto w = std::make_unique<Work>();
+    w->job = job;
+    Work* raw = w.get();
+    work_[lease] = std::move(w);
+    raw->thread = std::thread([this, raw] { Execute(raw); });
+  }
+
+  void Progress(const std::string& lease, const std::string& text) {
+    ttc::v1::AgentMessage m;
+    m.mutable_progress()->set_lease_id(lease);
+    m.mutable_progress()->set_message(text);
+    Send(m);
+  }
+
+  // The program's files: from WORK_DIR/cas when present (verified), the rest from the CAS.
+  absl::StatusOr<std::map<std::string, std::string>> FetchProgram(const ttc::v1::Job& job) {
+    std::map<std::string, std::string> files;
+    std::vector<ttc::v1::Digest> missing;
+    for (const auto& f : job.program()) {
+      std::ifstream in(o_.work_dir + "/cas/" + f.digest().hash(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), {});
+      if (in.good() || in.eof()) {
+        if (ttc::cache::VerifyBlob(f.digest(), bytes).ok()) {
+          files[f.path()] = std::move(bytes);
+          continue;
+        }
+      }
+      missing.push_back(f.digest());
+    }
+    if (!missing.empty()) {
+      auto blobs = ttc::remote::FetchBlobs(cas_.get(), missing,
+                                           std::chrono::system_clock::now() + std::chrono::seconds(60));
+      if (!blobs.ok()) return blobs.status();
+      for (const auto& f : job.program()) {
+        auto it = blobs->find(ttc::cache::DigestKey(f.digest()));
+        if (it == blobs->end()) continue;
+        const std::string path = o_.work_dir + "/cas/" + f.digest().hash();
+        std::ofstream(path + ".tmp", std::ios::binary) << it->second;
+        std::filesystem::rename(path + ".tmp", path);
+        files[f.path()] = it->second;
+      }
+    }
+    return files;
+  }
+
+  void Execute(Work* w) {
+    const ttc::v1::Job& job = w->job;
+    const std::string lease = job.lease().lease_id();
+    spdlog::info("msg=\"job started\" job={} lease={} device={}", job.id(), lease, job.lease().device_id());
+    ttc::v1::AgentMessage out;
+    ttc::v1::JobResult* result = out.mutable_finished()->mutable_result();
+    out.mutable_finished()->set_lease_id(lease);
+    Progress(lease, "fetching the program from the CAS");
+    auto files = FetchProgram(job);
+    if (!files.ok()) {
+      out.Clear();
+      out.mutable_crashed()->set_lease_id(lease);
+      out.mutable_crashed()->set_reason(absl::StrCat("cannot fetch the program: ", files.status().message()));
+    } else {
+      Progress(lease, absl::StrCat("building and running on the ", backend_->name()));
+      auto report = backend_->Run(job, *files);
+      if (!report.ok()) {
+        result->set_outcome(ttc::v1::ERROR);
+        result->set_summary(std::string(report.status().message()));
+      } else {
+        result->set_outcome(report->pass ? ttc::v1::PASSED : ttc::v1::FAILED);
+        result->set_report_text(ttc::FormatReport(*report));
+        result->set_summary(report->pass ? "PASS" : (report->error.empty() ? "FAIL: an output mismatched"
+                                                                           : "FAIL: " + report->error));
+        const std::string json = ttc::ReportJson(*report);
+        *result->mutable_report_digest() = ttc::cache::DigestOf(json);
+        auto up = ttc::remote::UploadBlobs(cas_.get(), {{ttc::cache::DigestKey(result->report_digest()), json}},
+                                           std::chrono::system_clock::now() + std::chrono::seconds(60));
+        if (!up.ok()) spdlog::warn("msg=\"report upload failed\" lease={} error=\"{}\"", lease, std::string(up.status().message()));
+      }
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      w->report = out;
+      w->done = true;
+    }
+    spdlog::info("msg=\"job done\" job={} lease={} outcome={}", job.id(), lease,
+                 out.has_finished() ? ttc::v1::JobOutcome_Name(result->outcome()) : "CRASHED");
+    FlushReports();
+  }
+
+  // Sends the results of finished jobs; keeps them for the next session if the stream broke.
+  void FlushReports() {
+    std::vector<std::unique_ptr<Work>> finished;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      for (auto it = work_.begin(); it != work_.end();) {
+        Work* w = it->second.get();
+        if (w->done && (w->revoked || Send(w->report))) {
+          finished.push_back(std::move(it->second));
+          it = work_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& w : finished) {
+      if (w->thread.joinable()) {
+        if (w->thread.get_id() == std::this_thread::get_id()) w->thread.detach();
+        else w->thread.join();
+      }
+    }
+    cv_.notify_all();
+  }
+
+  // SIGTERM: wait for running jobs (bounded), hand back what is left, close the stream.
+  void Drain() {
+    std::unique_lock<std::mutex> l(mu_);
+    spdlog::info("msg=\"draining\" running={} drain_s={}", work_.size(), o_.drain_seconds);
+    cv_.wait_for(l, std::chrono::seconds(o_.drain_seconds), [&] {
+      for (auto& [lease, w] : work_) {
+        if (!w->done) return false;
+      }
+      return true;
+    });
+    l.unlock();
+    // The stream is closed by now (Session returned); report and say goodbye on a new one.
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto stream = fleet_->Connect(&ctx);
+    ttc::v1::AgentMessage hello;
+    auto* reg = hello.mutable_register_();
+    reg->set_host_id(o_.host_id);
+    reg->set_backend(backend_->name());  // no devices: it takes no new leases while it says goodbye
+    l.lock();
+    for (const auto& [lease, w] : work_) reg->add_running_leases(lease);
+    l.unlock();
+    if (stream->Write(hello)) {
+      l.lock();
+      for (auto& [lease, w] : work_) {
+        if (w->done && !w->revoked) stream->Write(w->report);
+      }
+      l.unlock();
+      ttc::v1::AgentMessage bye;
+      bye.mutable_goodbye()->set_hand_back_leases(true);
+      stream->Write(bye);
+    }
+    stream->WritesDone();
+    ttc::v1::ServerMessage ignored;
+    while (stream->Read(&ignored)) {
+    }
+    stream->Finish();
+    l.lock();
+    for (auto& [lease, w] : work_) {
+      if (w->thread.joinable()) w->thread.detach();  // still running past the drain time
+    }
+    spdlog::info("msg=\"stopped\" host={}", o_.host_id);
+  }
+
+  Options o_;
+  std::unique_ptr<ttc::agent::Backend> backend_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<ttc::v1::DeviceFleet::Stub> fleet_;
+  std::unique_ptr<ttc::v1::Cas::Stub> cas_;
+  std::map<std::string, std::string> labels_;
+
+  std::mutex mu_;  // work_, and the condition below
+  std::condition_variable cv_;
+  std::map<std::string, std::unique_ptr<Work>> work_;  // lease id -> job
+
+  std::mutex ctx_mu_;  // the current session's context, for Stop()
+  grpc::ClientContext* ctx_ = nullptr;
+
+  std::mutex write_mu_;  // one writer at a time on the stream
+  grpc::ClientReaderWriter<ttc::v1::AgentMessage, ttc::v1::ServerMessage>* stream_ = nullptr;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ttc-agent: runs ttcd's device-validation jobs on this host", "ttc-agent"};
+  Options o;
+  app.add_option("--server", o.server, "ttcd address HOST:PORT [$TTC_SERVER]");
+  app.add_option("--backend", o.backend, "emulator or metalium [emulator]");
+  app.add_option("--arch", o.arch, "Device arch: wormhole_b0, blackhole, grayskull [wormhole_b0]");
+  app.add_option("--devices", o.devices, "Devices (concurrent jobs) [1]")->check(CLI::Range(1, 64));
+  app.add_option("--labels", o.labels, "Device labels k=v,... (jobs can require them)");
+  app.add_option("--work-dir", o.work_dir, "Blob cache and scratch [$XDG_CACHE_HOME/ttc/agent]");
+  app.add_option("--host-id", o.host_id, "This host's id, stable across restarts [hostname]");
+  app.add_option("--drain-seconds", o.drain_seconds, "SIGTERM: time running jobs may take [60]")
+      ->check(CLI::Range(0, 3600));
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_logger_mt("ttc-agent");
+  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  spdlog::set_default_logger(logger);
+  spdlog::flush_on(spdlog::level::info);
+
+  if (o.server.empty()) {
+    auto resolved = ttc::remote::ResolveServer("");
+    o.server = resolved.ok() ? resolved->address : ttc::remote::kDefaultServer;
+  }
+  if (o.host_id.empty()) {
+    char name[256] = {0};
+    gethostname(name, sizeof(name) - 1);
+    o.host_id = name;
+  }
+  if (o.work_dir.empty()) {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    o.work_dir = (xdg && *xdg) ? std::string(xdg) + "/ttc/agent"
+                 : home        ? std::string(home) + "/.cache/ttc/agent"
+                               : "/tmp/ttc-agent";
+  }
+  auto backend = ttc::agent::MakeBackend(o.backend);
+  if (!backend.ok()) {
+    std::cerr << "ttc-agent: error: " << backend.status().message() << "\n";
+    return 2;
+  }
+
+  // SIGTERM/SIGINT: a watcher thread takes them and wakes the agent.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  Agent agent(o, std::move(*backend));
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("msg=\"signal\" signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    agent.Stop();
+  });
+  watcher.detach();
+  return agent.Run();
+}

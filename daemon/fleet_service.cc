@@ -1,0 +1,316 @@
+#include "daemon/fleet_service.h"
+
+#include <deque>
+
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ttc::daemon {
+namespace {
+
+// Serialises the writes of one stream (gRPC allows one outstanding write) and finishes the
+// stream once, after the queued writes went out.
+template <class Reactor, class Msg>
+class Outbox {
+ public:
+  explicit Outbox(Reactor* r) : r_(r) {}
+  void Send(Msg m) {
+    std::lock_guard<std::recursive_mutex> l(mu_);
+    if (closing_) return;
+    q_.push_back(std::move(m));
+    if (!writing_) {
+      writing_ = true;
+      r_->StartWrite(&q_.front());
+    }
+  }
+  void WriteDone(bool ok) {
+    std::lock_guard<std::recursive_mutex> l(mu_);
+    if (!q_.empty()) q_.pop_front();
+    if (!ok) {  // the peer is gone: drop the rest
+      q_.clear();
+      writing_ = false;
+      if (!closing_) {
+        closing_ = true;
+        final_ = grpc::Status(grpc::StatusCode::CANCELLED, "the peer went away");
+      }
+      MaybeFinish();
+      return;
+    }
+    if (!q_.empty()) {
+      r_->StartWrite(&q_.front());
+    } else {
+      writing_ = false;
+      MaybeFinish();
+    }
+  }
+  // No more sends; finish with `st` after the queued writes.
+  void Close(const grpc::Status& st) {
+    std::lock_guard<std::recursive_mutex> l(mu_);
+    if (closing_) return;
+    closing_ = true;
+    final_ = st;
+    MaybeFinish();
+  }
+
+ private:
+  void MaybeFinish() {
+    if (closing_ && !writing_ && !finished_) {
+      finished_ = true;
+      r_->Finish(final_);
+    }
+  }
+  Reactor* r_;
+  std::recursive_mutex mu_;
+  std::deque<Msg> q_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  grpc::Status final_;
+};
+
+}  // namespace
+
+class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage> {
+ public:
+  explicit AgentStream(FleetHub* hub) : hub_(hub), out_(this) { StartRead(&in_); }
+
+  void Send(v1::ServerMessage m) { out_.Send(std::move(m)); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Gone();
+      out_.Close(grpc::Status::OK);
+      return;
+    }
+    if (auto st = Handle(in_); !st.ok()) {
+      spdlog::warn("msg=\"agent stream refused\" host={} error=\"{}\"", host_, std::string(st.message()));
+      Gone();
+      out_.Close(grpc::Status(static_cast<grpc::StatusCode>(st.code()), std::string(st.message())));
+      return;
+    }
+    StartRead(&in_);
+  }
+  void OnWriteDone(bool ok) override { out_.WriteDone(ok); }
+  void OnDone() override {
+    Gone();
+    delete this;
+  }
+
+ private:
+  absl::Status Handle(const v1::AgentMessage& m) {
+    JobScheduler* s = hub_->scheduler();
+    if (m.has_register_()) {
+      const v1::RegisterAgent& r = m.register_();
+      if (r.host_id().empty()) return absl::InvalidArgumentError("register.host_id: missing");
+      host_ = r.host_id();
+      devices_.clear();
+      for (int i = 0; i < r.devices_size(); ++i) {
+        const v1::AgentDevice& d = r.devices(i);
+        if (d.device_id().empty() || d.arch().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat("register.devices[", i, "]: device_id and arch are required"));
+        }
+        DeviceInfo info;
+        info.device_id = d.device_id();
+        info.arch = d.arch();
+        info.labels.insert(d.labels().begin(), d.labels().end());
+        info.labels["backend"] = r.backend().empty() ? "emulator" : r.backend();
+        info.health = d.health() == v1::HEALTH_UNSPECIFIED ? v1::GOOD : d.health();
+        devices_.push_back(std::move(info));
+      }
+      s->RegisterHost(host_, devices_);
+      v1::ServerMessage reply;
+      v1::Registered* reg = reply.mutable_registered();
+      reg->set_heartbeat_interval_ms(s->heartbeat_interval_ms());
+      for (const std::string& lease : r.running_leases()) {
+        if (!s->Reattach(host_, lease).ok()) reg->add_dropped_leases(lease);
+      }
+      hub_->AddAgent(host_, this);
+      Send(std::move(reply));
+      spdlog::info("msg=\"agent registered\" host={} backend={} devices={} reattached={}", host_, r.backend(),
+                   r.devices_size(), r.running_leases_size() - reg->dropped_leases_size());
+      hub_->Kick();
+      return absl::OkStatus();
+    }
+    if (host_.empty()) return absl::FailedPreconditionError("the first message on the stream must be register");
+    if (m.has_heartbeat()) {
+      if (absl::IsNotFound(s->Heartbeat(host_))) {
+        // Declared lost (e.g. a network stall) but alive: back in rotation. Its old leases
+        // were requeued; their late reports are ignored.
+        spdlog::info("msg=\"lost agent is back\" host={}", host_);
+        s->RegisterHost(host_, devices_);
+        hub_->Kick();
+      }
+    } else if (m.has_progress()) {
+      (void)s->Progress(m.progress().lease_id(), m.progress().message());
+    } else if (m.has_finished()) {
+      auto done = s->Report(m.finished().lease_id(), m.finished().result());
+      spdlog::info("msg=\"job report\" host={} lease={} outcome={} accepted={}", host_, m.finished().lease_id(),
+                   v1::JobOutcome_Name(m.finished().result().outcome()), done.ok() && *done);
+      hub_->Kick();
+    } else if (m.has_crashed()) {
+      (void)s->ReportCrash(m.crashed().lease_id(), m.crashed().reason());
+      spdlog::warn("msg=\"job crashed\" host={} lease={} reason=\"{}\"", host_, m.crashed().lease_id(),
+                   m.crashed().reason());
+      hub_->Kick();
+    } else if (m.has_goodbye()) {
+      goodbye_ = true;
+      s->DisconnectHost(host_, m.goodbye().hand_back_leases());
+      spdlog::info("msg=\"agent goodbye\" host={} handed_back={}", host_, m.goodbye().hand_back_leases());
+      hub_->Kick();
+    }
+    return absl::OkStatus();
+  }
+
+  // The stream ended: the host's devices leave rotation; its leases expire unless it
+  // reconnects in time. Idempotent.
+  void Gone() {
+    if (gone_ || host_.empty()) return;
+    gone_ = true;
+    hub_->RemoveAgent(host_, this);
+  }
+
+  FleetHub* hub_;
+  Outbox<AgentStream, v1::ServerMessage> out_;
+  v1::AgentMessage in_;
+  std::string host_;
+  std::vector<DeviceInfo> devices_;
+  bool goodbye_ = false;
+  bool gone_ = false;
+};
+
+class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
+ public:
+  JobWatch(FleetHub* hub, std::string job_id) : hub_(hub), job_id_(std::move(job_id)), out_(this) {
+    hub_->AddWatch(job_id_, this);  // before reading the job, so no change is missed
+    auto job = hub_->scheduler()->GetJob(job_id_);
+    if (!job.ok()) {
+      out_.Close(grpc::Status(grpc::StatusCode::NOT_FOUND, std::string(job.status().message())));
+      return;
+    }
+    Push(*job);
+  }
+  void Push(const v1::Job& job) {
+    out_.Send(job);
+    if (job.stage() == v1::COMPLETED) out_.Close(grpc::Status::OK);
+  }
+  void OnWriteDone(bool ok) override { out_.WriteDone(ok); }
+  void OnCancel() override { out_.Close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client")); }
+  void OnDone() override {
+    hub_->RemoveWatch(job_id_, this);
+    delete this;
+  }
+
+ private:
+  FleetHub* hub_;
+  std::string job_id_;
+  Outbox<JobWatch, v1::Job> out_;
+};
+
+grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id) {
+  return new JobWatch(hub, job_id);
+}
+
+grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* FleetServiceImpl::Connect(
+    grpc::CallbackServerContext* ctx) {
+  return new AgentStream(hub_);
+}
+
+FleetHub::FleetHub(JobScheduler* scheduler, int64_t tick_ms) : scheduler_(scheduler), tick_ms_(tick_ms) {
+  scheduler_->SetListener([this](const v1::Job& job) { OnJobChanged(job); });
+  dispatcher_ = std::thread([this] { Loop(); });
+}
+
+FleetHub::~FleetHub() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  scheduler_->SetListener(nullptr);
+}
+
+void FleetHub::Kick() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    kicked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void FleetHub::AddAgent(const std::string& host_id, AgentStream* stream) {
+  std::lock_guard<std::mutex> l(mu_);
+  agents_[host_id] = stream;
+}
+
+void FleetHub::RemoveAgent(const std::string& host_id, AgentStream* stream) {
+  bool current = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = agents_.find(host_id);
+    if (it != agents_.end() && it->second == stream) {
+      agents_.erase(it);
+      current = true;
+    }
+  }
+  if (current) {
+    scheduler_->DisconnectHost(host_id, /*requeue_now=*/false);
+    spdlog::info("msg=\"agent disconnected\" host={}", host_id);
+  }
+}
+
+void FleetHub::AddWatch(const std::string& job_id, JobWatch* watch) {
+  std::lock_guard<std::mutex> l(mu_);
+  watches_.emplace(job_id, watch);
+}
+
+void FleetHub::RemoveWatch(const std::string& job_id, JobWatch* watch) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto [b, e] = watches_.equal_range(job_id);
+  for (auto it = b; it != e; ++it) {
+    if (it->second == watch) {
+      watches_.erase(it);
+      return;
+    }
+  }
+}
+
+void FleetHub::OnJobChanged(const v1::Job& job) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto [b, e] = watches_.equal_range(job.id());
+  for (auto it = b; it != e; ++it) it->second->Push(job);
+}
+
+void FleetHub::Revoke(const std::string& host_id, const std::string& lease_id, const std::string& reason) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = agents_.find(host_id);
+  if (it == agents_.end()) return;
+  v1::ServerMessage m;
+  m.mutable_revoke()->set_lease_id(lease_id);
+  m.mutable_revoke()->set_reason(reason);
+  it->second->Send(std::move(m));
+}
+
+void FleetHub::Loop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stopping_) {
+    cv_.wait_for(l, std::chrono::milliseconds(tick_ms_), [&] { return stopping_ || kicked_; });
+    if (stopping_) break;
+    kicked_ = false;
+    l.unlock();
+    std::vector<Assignment> granted = scheduler_->Assign();
+    l.lock();
+    for (Assignment& a : granted) {
+      auto it = agents_.find(a.job.lease().host_id());
+      if (it == agents_.end()) continue;  // its stream just closed: the lease will expire
+      spdlog::info("msg=\"lease granted\" job={} lease={} host={} device={} attempt={}", a.job.id(),
+                   a.job.lease().lease_id(), a.job.lease().host_id(), a.job.lease().device_id(), a.job.attempts());
+      v1::ServerMessage m;
+      *m.mutable_lease() = std::move(a.job);
+      it->second->Send(std::move(m));
+    }
+  }
+}
+
+}  // namespace ttc::daemon

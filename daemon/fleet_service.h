@@ -1,0 +1,76 @@
+// The device side of ttcd: the DeviceFleet service (one bidirectional stream per agent), the
+// dispatcher that turns JobScheduler assignments into lease messages on those streams, and
+// the fan-out of job changes to WatchJob streams. Handlers translate; decisions are the
+// JobScheduler's (daemon/job_scheduler.h).
+// Thread-safety: gRPC calls in concurrently; FleetHub's registry is guarded by its mutex, and
+// stream objects are only used under it (they unregister in OnDone before being deleted).
+#ifndef TTC_DAEMON_FLEET_SERVICE_H_
+#define TTC_DAEMON_FLEET_SERVICE_H_
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "daemon/job_scheduler.h"
+#include "ttc/v1/service.grpc.pb.h"
+
+namespace ttc::daemon {
+
+class AgentStream;
+class JobWatch;
+
+class FleetHub {
+ public:
+  // `scheduler` must outlive the hub. Starts the dispatcher thread (every `tick_ms`, and
+  // whenever Kick() is called: grant leases, expire lost hosts).
+  FleetHub(JobScheduler* scheduler, int64_t tick_ms = 100);
+  // Stops the dispatcher. Streams must be finished first (the gRPC server shut down).
+  ~FleetHub();
+
+  JobScheduler* scheduler() { return scheduler_; }
+  void Kick();
+
+  // Registry used by the stream reactors.
+  void AddAgent(const std::string& host_id, AgentStream* stream);
+  void RemoveAgent(const std::string& host_id, AgentStream* stream);
+  void AddWatch(const std::string& job_id, JobWatch* watch);
+  void RemoveWatch(const std::string& job_id, JobWatch* watch);
+  // Tells the host holding `lease_id` to stop (after a cancel).
+  void Revoke(const std::string& host_id, const std::string& lease_id, const std::string& reason);
+
+ private:
+  void Loop();
+  void OnJobChanged(const v1::Job& job);
+
+  JobScheduler* scheduler_;
+  const int64_t tick_ms_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool kicked_ = false;
+  std::map<std::string, AgentStream*> agents_;            // host id -> its current stream
+  std::multimap<std::string, JobWatch*> watches_;         // job id -> watchers
+  std::thread dispatcher_;
+};
+
+class FleetServiceImpl final : public v1::DeviceFleet::CallbackService {
+ public:
+  explicit FleetServiceImpl(FleetHub* hub) : hub_(hub) {}
+  grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* Connect(grpc::CallbackServerContext* ctx) override;
+
+ private:
+  FleetHub* hub_;
+};
+
+// A WatchJob stream: the job now, then on every change, ending after COMPLETED.
+grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id);
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_FLEET_SERVICE_H_

@@ -1,0 +1,425 @@
+#include "daemon/job_scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <openssl/rand.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace ttc::daemon {
+
+int64_t SystemClock::NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::Status MemoryJournal::Put(const v1::Job& job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_[job.id()] = job.SerializeAsString();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Job>> MemoryJournal::LoadAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::Job> out;
+  for (const auto& [id, bytes] : jobs_) {
+    v1::Job job;
+    if (!job.ParseFromString(bytes)) return absl::DataLossError(absl::StrCat("job ", id, " is corrupt"));
+    out.push_back(std::move(job));
+  }
+  return out;
+}
+
+namespace {
+
+std::string RandomHex(int bytes) {
+  std::vector<unsigned char> buf(static_cast<size_t>(bytes));
+  RAND_bytes(buf.data(), bytes);
+  std::string out;
+  for (unsigned char c : buf) absl::StrAppendFormat(&out, "%02x", c);
+  return out;
+}
+
+int64_t SeqOf(const std::string& job_id) {
+  long long seq = 0;
+  return std::sscanf(job_id.c_str(), "job-%lld-", &seq) == 1 ? seq : 0;
+}
+
+bool Matches(const v1::JobSpec& spec, const DeviceInfo& d) {
+  if (d.health != v1::GOOD || d.arch != spec.arch()) return false;
+  for (const auto& [k, v] : spec.labels()) {
+    auto it = d.labels.find(k);
+    if (it == d.labels.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+JobScheduler::JobScheduler(Clock* clock, JobJournal* journal, Options options)
+    : clock_(clock), journal_(journal), options_(options) {}
+
+void JobScheduler::SetListener(std::function<void(const v1::Job&)> listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listener_ = std::move(listener);
+}
+
+void JobScheduler::Notify(const std::vector<v1::Job>& jobs) {
+  std::function<void(const v1::Job&)> listener;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listener = listener_;
+  }
+  if (!listener) return;
+  for (const v1::Job& j : jobs) listener(j);
+}
+
+absl::Status JobScheduler::Save(v1::Job& job, std::vector<v1::Job>* notify) {
+  job.set_updated_ms(clock_->NowMs());
+  absl::Status st = journal_->Put(job);
+  if (notify) notify->push_back(job);
+  return st;
+}
+
+absl::Status JobScheduler::Recover() {
+  auto jobs = journal_->LoadAll();
+  if (!jobs.ok()) return jobs.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = clock_->NowMs();
+  for (v1::Job& job : *jobs) {
+    next_seq_ = std::max(next_seq_, SeqOf(job.id()) + 1);
+    seq_[job.id()] = SeqOf(job.id());
+    if (job.stage() == v1::EXECUTING) {
+      // The host may reconnect and reattach within one lease period.
+      job.mutable_lease()->set_deadline_ms(now + lease_period_ms());
+      lease_job_[job.lease().lease_id()] = job.id();
+      busy_[{job.lease().host_id(), job.lease().device_id()}] = job.id();
+    } else if (job.stage() == v1::CACHE_CHECK) {
+      job.set_stage(v1::QUEUED);
+    }
+    jobs_[job.id()] = std::move(job);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string action_key,
+                                             std::vector<v1::OutputFileRef> program) {
+  if (!spec.has_request() || !spec.request().has_func()) {
+    return absl::InvalidArgumentError("spec.request.func: missing (the kernel to validate)");
+  }
+  if (spec.arch().empty()) return absl::InvalidArgumentError("spec.arch: missing (the device arch to run on)");
+  if (spec.backend().empty()) spec.set_backend("emulator");
+  v1::Job job;
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t seq = next_seq_++;
+    job.set_id(absl::StrFormat("job-%010d-%s", seq, RandomHex(4)));
+    *job.mutable_spec() = std::move(spec);
+    job.set_stage(v1::QUEUED);
+    job.set_created_ms(clock_->NowMs());
+    job.set_action_key(std::move(action_key));
+    for (auto& f : program) *job.add_program() = std::move(f);
+    if (auto st = Save(job, &notify); !st.ok()) return st;  // persisted before acknowledged
+    seq_[job.id()] = seq;
+    jobs_[job.id()] = job;
+  }
+  Notify(notify);
+  return job;
+}
+
+void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Host& h = hosts_[host_id];
+  std::map<std::string, DeviceInfo> next;
+  for (const DeviceInfo& d : devices) {
+    DeviceInfo info = d;
+    auto old = h.devices.find(d.device_id);
+    // An operator's or a failed check's verdict survives a reconnect unless the host itself
+    // reports worse.
+    if (old != h.devices.end() && old->second.health != v1::GOOD && d.health == v1::GOOD) {
+      info.health = old->second.health;
+    }
+    next[d.device_id] = info;
+  }
+  h.devices = std::move(next);
+  h.online = true;
+  h.last_heartbeat_ms = clock_->NowMs();
+}
+
+void JobScheduler::DisconnectHost(const std::string& host_id, bool requeue_now) {
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = hosts_.find(host_id);
+    if (it == hosts_.end()) return;
+    it->second.online = false;
+    if (requeue_now) {
+      for (auto& [id, job] : jobs_) {
+        if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) {
+          RequeueLocked(job, absl::StrCat("host ", host_id, " handed the lease back"), &notify);
+        }
+      }
+    }
+  }
+  Notify(notify);
+}
+
+absl::Status JobScheduler::Heartbeat(const std::string& host_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = hosts_.find(host_id);
+  if (it == hosts_.end() || !it->second.online) {
+    return absl::NotFoundError(absl::StrCat("host ", host_id, " is not registered (or was declared lost)"));
+  }
+  const int64_t now = clock_->NowMs();
+  it->second.last_heartbeat_ms = now;
+  for (auto& [id, job] : jobs_) {
+    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) {
+      job.mutable_lease()->set_deadline_ms(now + lease_period_ms());  // in memory; not journaled
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JobScheduler::Reattach(const std::string& host_id, const std::string& lease_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  v1::Job* job = JobOfLeaseLocked(lease_id);
+  if (!job || job->stage() != v1::EXECUTING || job->lease().host_id() != host_id) {
+    return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is no longer current; drop its work"));
+  }
+  job->mutable_lease()->set_deadline_ms(clock_->NowMs() + lease_period_ms());
+  return absl::OkStatus();
+}
+
+v1::Job* JobScheduler::JobOfLeaseLocked(const std::string& lease_id) {
+  auto it = lease_job_.find(lease_id);
+  if (it == lease_job_.end()) return nullptr;
+  auto j = jobs_.find(it->second);
+  if (j == jobs_.end() || j->second.lease().lease_id() != lease_id) return nullptr;
+  return &j->second;
+}
+
+void JobScheduler::FreeDeviceLocked(const v1::Lease& lease) {
+  auto it = busy_.find({lease.host_id(), lease.device_id()});
+  if (it != busy_.end()) busy_.erase(it);
+  lease_job_.erase(lease.lease_id());
+}
+
+void JobScheduler::RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify) {
+  FreeDeviceLocked(job.lease());
+  job.clear_lease();
+  if (job.attempts() >= options_.max_attempts) {
+    job.set_stage(v1::COMPLETED);
+    v1::JobResult* r = job.mutable_result();
+    r->set_outcome(v1::ERROR);
+    r->set_summary(absl::StrCat("gave up after ", job.attempts(), " attempts (", why, "); hosts tried: ",
+                                absl::StrJoin(job.hosts_tried(), ", ")));
+  } else {
+    job.set_stage(v1::QUEUED);
+    job.set_progress(absl::StrCat("requeued: ", why));
+  }
+  (void)Save(job, notify);
+}
+
+std::vector<std::string> JobScheduler::Expire() {
+  std::vector<std::string> touched;
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = clock_->NowMs();
+    for (auto& [host_id, h] : hosts_) {
+      if (h.online && now - h.last_heartbeat_ms >= lease_period_ms()) h.online = false;  // lost
+    }
+    for (auto& [id, job] : jobs_) {
+      if (job.stage() != v1::EXECUTING || job.lease().deadline_ms() > now) continue;
+      RequeueLocked(job, absl::StrCat("lease on ", job.lease().host_id(), "/", job.lease().device_id(), " expired"),
+                    &notify);
+      touched.push_back(id);
+    }
+  }
+  Notify(notify);
+  return touched;
+}
+
+std::vector<Assignment> JobScheduler::Assign() {
+  Expire();
+  std::vector<Assignment> out;
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<v1::Job*> queued;
+    for (auto& [id, job] : jobs_) {
+      if (job.stage() == v1::QUEUED) queued.push_back(&job);
+    }
+    std::sort(queued.begin(), queued.end(), [&](const v1::Job* a, const v1::Job* b) {
+      if (a->spec().priority() != b->spec().priority()) return a->spec().priority() > b->spec().priority();
+      return seq_[a->id()] < seq_[b->id()];
+    });
+    const int64_t now = clock_->NowMs();
+    for (v1::Job* job : queued) {
+      for (auto& [host_id, h] : hosts_) {
+        if (!h.online) continue;
+        const DeviceInfo* chosen = nullptr;
+        for (const auto& [dev_id, d] : h.devices) {
+          if (!busy_.count({host_id, dev_id}) && Matches(job->spec(), d)) {
+            chosen = &d;
+            break;
+          }
+        }
+        if (!chosen) continue;
+        job->set_attempts(job->attempts() + 1);
+        job->add_hosts_tried(host_id);
+        v1::Lease* lease = job->mutable_lease();
+        lease->set_lease_id(absl::StrCat("lease-", job->id(), "-", job->attempts()));
+        lease->set_host_id(host_id);
+        lease->set_device_id(chosen->device_id);
+        lease->set_deadline_ms(now + lease_period_ms());
+        lease->set_attempt(job->attempts());
+        job->set_stage(v1::EXECUTING);
+        job->set_progress(absl::StrCat("leased to ", host_id, "/", chosen->device_id));
+        busy_[{host_id, chosen->device_id}] = job->id();
+        lease_job_[lease->lease_id()] = job->id();
+        (void)Save(*job, &notify);
+        out.push_back({*job});
+        break;
+      }
+    }
+  }
+  Notify(notify);
+  return out;
+}
+
+absl::Status JobScheduler::Progress(const std::string& lease_id, const std::string& message) {
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::Job* job = JobOfLeaseLocked(lease_id);
+    if (!job || job->stage() != v1::EXECUTING) {
+      return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is not current"));
+    }
+    job->set_progress(message);
+    notify.push_back(*job);  // progress is not journaled: it is only shown
+  }
+  Notify(notify);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> JobScheduler::Report(const std::string& lease_id, v1::JobResult result) {
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::Job* job = JobOfLeaseLocked(lease_id);
+    if (!job || job->stage() != v1::EXECUTING) return false;  // duplicate or late: ignored
+    result.set_host_id(job->lease().host_id());
+    result.set_device_id(job->lease().device_id());
+    FreeDeviceLocked(job->lease());
+    *job->mutable_result() = std::move(result);
+    job->set_stage(v1::COMPLETED);
+    job->set_progress("completed");
+    if (auto st = Save(*job, &notify); !st.ok()) return st;
+  }
+  Notify(notify);
+  return true;
+}
+
+absl::Status JobScheduler::ReportCrash(const std::string& lease_id, const std::string& reason) {
+  std::vector<v1::Job> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::Job* job = JobOfLeaseLocked(lease_id);
+    if (!job || job->stage() != v1::EXECUTING) return absl::OkStatus();
+    auto h = hosts_.find(job->lease().host_id());
+    if (h != hosts_.end()) {
+      auto d = h->second.devices.find(job->lease().device_id());
+      if (d != h->second.devices.end()) d->second.health = v1::BAD;
+    }
+    RequeueLocked(*job, absl::StrCat("crashed on ", job->lease().host_id(), "/", job->lease().device_id(), ": ",
+                                     reason),
+                  &notify);
+  }
+  Notify(notify);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> JobScheduler::Cancel(const std::string& job_id) {
+  std::vector<v1::Job> notify;
+  std::string revoked;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = jobs_.find(job_id);
+    if (it == jobs_.end()) return absl::NotFoundError(absl::StrCat("no job ", job_id));
+    v1::Job& job = it->second;
+    if (job.stage() == v1::COMPLETED) {
+      return absl::FailedPreconditionError(absl::StrCat("job ", job_id, " already completed"));
+    }
+    if (job.stage() == v1::EXECUTING) {
+      revoked = job.lease().lease_id();
+      FreeDeviceLocked(job.lease());
+      job.clear_lease();
+    }
+    job.set_stage(v1::COMPLETED);
+    job.mutable_result()->set_outcome(v1::CANCELLED);
+    job.mutable_result()->set_summary("cancelled");
+    if (auto st = Save(job, &notify); !st.ok()) return st;
+  }
+  Notify(notify);
+  return revoked;
+}
+
+absl::Status JobScheduler::SetHealth(const std::string& host_id, const std::string& device_id,
+                                     v1::DeviceHealth health) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto h = hosts_.find(host_id);
+  if (h == hosts_.end() || !h->second.devices.count(device_id)) {
+    return absl::NotFoundError(absl::StrCat("no device ", host_id, "/", device_id));
+  }
+  h->second.devices[device_id].health = health;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Job> JobScheduler::GetJob(const std::string& job_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return absl::NotFoundError(absl::StrCat("no job ", job_id));
+  return it->second;
+}
+
+std::vector<v1::Job> JobScheduler::ListJobs(v1::JobStage stage) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::Job> out;
+  for (const auto& [id, job] : jobs_) {
+    if (stage == v1::JOB_STAGE_UNSPECIFIED || job.stage() == stage) out.push_back(job);
+  }
+  return out;
+}
+
+std::vector<DeviceStatus> JobScheduler::ListDevices() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<DeviceStatus> out;
+  for (const auto& [host_id, h] : hosts_) {
+    for (const auto& [dev_id, d] : h.devices) {
+      DeviceStatus s;
+      s.host_id = host_id;
+      s.device = d;
+      s.host_online = h.online;
+      if (auto b = busy_.find({host_id, dev_id}); b != busy_.end()) s.job_id = b->second;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> JobScheduler::LeasesOf(const std::string& host_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [id, job] : jobs_) {
+    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) out.push_back(job.lease().lease_id());
+  }
+  return out;
+}
+
+}  // namespace ttc::daemon

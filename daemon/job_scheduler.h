@@ -1,0 +1,196 @@
+// The device-validation job scheduler, without gRPC (the DeviceFleet service translates agent
+// streams into these calls). Models: Buildbarn's scheduler and NativeLink (leases, requeue on
+// worker loss), LAVA (device health), labgrid (exact-match resources); BUILD_FARM.md 2 and 4.
+//
+// - Jobs are written to the journal before Submit returns (the daemon's journal is the
+//   store's `jobs` column family, synced), so an acknowledged job survives a crash.
+// - Matching: a queued job goes to a free device whose host is online, whose health is GOOD,
+//   whose arch equals the job's and whose labels include every label the job requires. One
+//   job per device at a time. Higher priority first; FIFO (by submit order) within a priority.
+// - A lease binds job + device + deadline. The host's heartbeats renew its leases to
+//   now + heartbeat_interval * missed_heartbeats. A host silent for that long is lost: its
+//   leases expire and their jobs go back to QUEUED with the attempt counted. After
+//   max_attempts the job completes with outcome ERROR and a reason naming the hosts tried.
+// - Reports are idempotent by lease id: only the job's current lease can complete it, once;
+//   repeated or late reports (after a requeue) are acknowledged and ignored.
+// - Device health (LAVA): GOOD, BAD, MAINTENANCE. A device whose job crashed the agent
+//   (ReportCrash) or whose health check failed goes BAD and leaves rotation until an operator
+//   or a passing health check sets it GOOD again.
+// - Restart: Recover() reloads every job; leased jobs keep their lease for one more lease
+//   period so an agent that reconnects in time continues (Reattach), others are requeued.
+// Thread-safety: every method may be called concurrently; callbacks (the watch and assign
+// listeners) run without the scheduler's lock held.
+#ifndef TTC_DAEMON_JOB_SCHEDULER_H_
+#define TTC_DAEMON_JOB_SCHEDULER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <atomic>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ttc/v1/jobs.pb.h"
+
+namespace ttc::daemon {
+
+// Milliseconds on a monotonic-enough clock; tests use FakeClock.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowMs() = 0;
+};
+
+class SystemClock : public Clock {
+ public:
+  int64_t NowMs() override;
+};
+
+class FakeClock : public Clock {
+ public:
+  int64_t NowMs() override { return now_; }
+  void Advance(int64_t ms) { now_ += ms; }
+
+ private:
+  std::atomic<int64_t> now_{1'000'000};
+};
+
+// Where jobs are persisted. Put must be durable when it returns.
+class JobJournal {
+ public:
+  virtual ~JobJournal() = default;
+  virtual absl::Status Put(const v1::Job& job) = 0;
+  virtual absl::StatusOr<std::vector<v1::Job>> LoadAll() = 0;
+};
+
+class MemoryJournal : public JobJournal {
+ public:
+  absl::Status Put(const v1::Job& job) override;
+  absl::StatusOr<std::vector<v1::Job>> LoadAll() override;
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> jobs_;
+};
+
+struct DeviceInfo {
+  std::string device_id;  // unique within its host
+  std::string arch;       // "wormhole_b0", "blackhole", ...
+  std::map<std::string, std::string> labels;
+  v1::DeviceHealth health = v1::GOOD;
+};
+
+struct DeviceStatus {
+  std::string host_id;
+  DeviceInfo device;
+  bool host_online = false;
+  std::string job_id;  // current job, "" when idle
+};
+
+// A lease handed to a host: the job to run on one of its devices.
+struct Assignment {
+  v1::Job job;  // with its lease set
+};
+
+class JobScheduler {
+ public:
+  struct Options {
+    int64_t heartbeat_interval_ms = 10'000;
+    int missed_heartbeats = 3;  // a host silent for interval * misses is lost
+    int max_attempts = 3;
+  };
+  JobScheduler(Clock* clock, JobJournal* journal, Options options);
+
+  // Reloads jobs from the journal (call once, before anything else). Jobs that were
+  // EXECUTING keep their lease until now + lease period, waiting for their host.
+  absl::Status Recover();
+
+  // Queues a job: persisted, then acknowledged. Returns the job (id, stage QUEUED).
+  // INVALID_ARGUMENT when the spec has no kernel or no arch.
+  absl::StatusOr<v1::Job> Submit(v1::JobSpec spec, std::string action_key,
+                                 std::vector<v1::OutputFileRef> program);
+
+  // A host (re)connects with its devices. Devices it no longer lists disappear; health of
+  // devices seen before is kept unless the host reports BAD/MAINTENANCE itself. Leases the
+  // host still holds (e.g. across a daemon restart) continue only through Reattach.
+  void RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices);
+  // The host's stream closed (or it said goodbye): its devices leave rotation at once; its
+  // leases are requeued when they expire (or at once with `requeue_now`, e.g. on a clean
+  // shutdown that hands leases back).
+  void DisconnectHost(const std::string& host_id, bool requeue_now);
+  // Renews the host's leases. NOT_FOUND for an unknown (or lost) host: it must register.
+  absl::Status Heartbeat(const std::string& host_id);
+  // After a reconnect: the host says it still runs `lease_id`. OK and the lease continues
+  // when it is still the job's current lease; NOT_FOUND otherwise (the agent drops the work).
+  absl::Status Reattach(const std::string& host_id, const std::string& lease_id);
+
+  // Grants leases: matches queued jobs to free devices. The caller delivers each assignment
+  // to its host. Also runs Expire().
+  std::vector<Assignment> Assign();
+  // Requeues (or fails, after max_attempts) the jobs of expired leases and lost hosts.
+  // Returns the ids of the jobs it touched.
+  std::vector<std::string> Expire();
+
+  // Progress from the agent (stored; shown by WatchJob). NOT_FOUND for a stale lease.
+  absl::Status Progress(const std::string& lease_id, const std::string& message);
+  // Final result for `lease_id`. OK also for a duplicate or late report (ignored: the job
+  // is already final or was requeued); returns whether this report completed the job.
+  absl::StatusOr<bool> Report(const std::string& lease_id, v1::JobResult result);
+  // The job crashed the agent or the device: the device goes BAD and the job is requeued
+  // (the attempt counts).
+  absl::Status ReportCrash(const std::string& lease_id, const std::string& reason);
+
+  // Cancels a job in any stage before COMPLETED. Returns the lease that was revoked ("" if
+  // none) so the caller can tell the host. NOT_FOUND for an unknown job; FAILED_PRECONDITION
+  // when it already completed.
+  absl::StatusOr<std::string> Cancel(const std::string& job_id);
+
+  // Operator / health check: sets a device's health. NOT_FOUND for an unknown device.
+  absl::Status SetHealth(const std::string& host_id, const std::string& device_id, v1::DeviceHealth health);
+
+  absl::StatusOr<v1::Job> GetJob(const std::string& job_id);
+  std::vector<v1::Job> ListJobs(v1::JobStage stage = v1::JOB_STAGE_UNSPECIFIED);
+  std::vector<DeviceStatus> ListDevices();
+  // The lease ids `host_id` currently holds.
+  std::vector<std::string> LeasesOf(const std::string& host_id);
+
+  // Called (outside the lock) with the job after every change of a job (stage, attempts,
+  // progress, result). One listener; the daemon fans out to WatchJob streams.
+  void SetListener(std::function<void(const v1::Job&)> listener);
+
+  int64_t lease_period_ms() const { return options_.heartbeat_interval_ms * options_.missed_heartbeats; }
+  int64_t heartbeat_interval_ms() const { return options_.heartbeat_interval_ms; }
+
+ private:
+  struct Host {
+    std::map<std::string, DeviceInfo> devices;  // by device id
+    int64_t last_heartbeat_ms = 0;
+    bool online = false;
+  };
+  // Persists `job` and queues a notification; caller holds mu_.
+  absl::Status Save(v1::Job& job, std::vector<v1::Job>* notify);
+  void RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify);
+  void FreeDeviceLocked(const v1::Lease& lease);
+  v1::Job* JobOfLeaseLocked(const std::string& lease_id);
+  void Notify(const std::vector<v1::Job>& jobs);
+
+  Clock* clock_;
+  JobJournal* journal_;
+  Options options_;
+  std::mutex mu_;
+  std::map<std::string, v1::Job> jobs_;
+  std::map<std::string, Host> hosts_;
+  std::map<std::pair<std::string, std::string>, std::string> busy_;  // (host, device) -> job id
+  std::map<std::string, std::string> lease_job_;                     // lease id -> job id
+  int64_t next_seq_ = 1;
+  std::map<std::string, int64_t> seq_;  // job id -> submit order
+  std::function<void(const v1::Job&)> listener_;
+};
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_JOB_SCHEDULER_H_
