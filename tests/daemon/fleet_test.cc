@@ -1,0 +1,207 @@
+// Device validation end to end with real processes on loopback: ttcd, three emulator agents
+// (ttc-agent) and gRPC clients. 50 validation jobs complete exactly once; kill -9 of an agent
+// in the middle of a job, kill -9 of ttcd with queued jobs, and an agent whose network
+// stalls (SIGSTOP) never lose or wedge a job and never report one twice. Heartbeats are
+// shortened (200 ms, lost after 3 misses) so every scenario is bounded to seconds.
+#include <set>
+
+#include "tests/daemon/daemon_fixture.h"
+#include "tests/daemon/process_util.h"
+
+namespace ttc::testing {
+namespace {
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Emulator kernel builds go to this test's own cache (agents inherit the environment).
+    setenv("TTC_EMU_CACHE_DIR", dir_.Sub("emu-cache").c_str(), 1);
+    setenv("TTC_EMU_TIMEOUT_SECONDS", "120", 1);
+  }
+
+  void StartDaemon() {
+    std::filesystem::remove(dir_.Sub("port"));
+    daemon_ = std::make_unique<Child>(
+        std::vector<std::string>{TTCD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir_.Sub("data"), "--port-file",
+                                 dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "200",
+                                 "--missed-heartbeats", "3"},
+        dir_.Sub("ttcd.log." + std::to_string(daemon_starts_++)));
+    ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir_.Sub("port")); })) << "ttcd did not start";
+    const std::string port = ReadAll(dir_.Sub("port"));
+    address_ = "127.0.0.1:" + port.substr(0, port.find('\n'));
+    channel_ = remote::Connect(address_);
+    compiler_ = v1::Compiler::NewStub(channel_);
+  }
+  std::unique_ptr<Child> StartAgent(const std::string& host) {
+    return std::make_unique<Child>(
+        std::vector<std::string>{AGENT_PATH, "--server", address_, "--host-id", host, "--work-dir",
+                                 dir_.Sub("work-" + host), "--drain-seconds", "30"},
+        dir_.Sub("agent-" + host + ".log"));
+  }
+  // Waits until `n` hosts are online.
+  bool WaitForHosts(size_t n) {
+    return WaitFor([&] {
+      v1::ListDevicesResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      if (!compiler_->ListDevices(&ctx, v1::ListDevicesRequest(), &resp).ok()) return false;
+      size_t online = 0;
+      for (const auto& d : resp.devices()) online += d.host_online() ? 1 : 0;
+      return online >= n;
+    });
+  }
+  std::string SubmitJob(const std::string& example, uint64_t seed) {
+    v1::SubmitRequest req;
+    *req.mutable_compile()->mutable_request() = LoadExample(example);
+    req.set_validate(true);
+    req.set_seed(seed);
+    v1::SubmitResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status st = compiler_->Submit(&ctx, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(resp.job().stage(), v1::QUEUED);
+    return resp.job().id();
+  }
+  std::vector<v1::Job> Jobs() {
+    v1::ListJobsResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status st = compiler_->ListJobs(&ctx, v1::ListJobsRequest(), &resp);
+    if (!st.ok()) return {};
+    return {resp.jobs().begin(), resp.jobs().end()};
+  }
+  bool AllCompleted(size_t n, std::chrono::seconds limit) {
+    return WaitFor(
+        [&] {
+          auto jobs = Jobs();
+          if (jobs.size() != n) return false;
+          for (const auto& j : jobs) {
+            if (j.stage() != v1::COMPLETED) return false;
+          }
+          return true;
+        },
+        limit);
+  }
+  // Accepted reports per job in the daemon's logs ("job report ... accepted=true").
+  std::map<std::string, int> AcceptedReports() {
+    std::map<std::string, int> out;
+    for (int i = 0; i < daemon_starts_; ++i) {
+      std::istringstream log(ReadAll(dir_.Sub("ttcd.log." + std::to_string(i))));
+      for (std::string line; std::getline(log, line);) {
+        if (line.find("msg=\"job report\"") == std::string::npos || line.find("accepted=true") == std::string::npos) {
+          continue;
+        }
+        const size_t at = line.find("lease=lease-");
+        const std::string lease = line.substr(at + 12, line.find(' ', at) - at - 12);
+        out[lease.substr(0, lease.rfind('-'))]++;  // lease-<job id>-<attempt>
+      }
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Child> daemon_;
+  int daemon_starts_ = 0;
+  std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Compiler::Stub> compiler_;
+};
+
+TEST_F(FleetTest, FiftyJobsOnThreeAgentsSurviveKill9OfAnAgentInTheMiddleOfAJob) {
+  StartDaemon();
+  auto a1 = StartAgent("a1");
+  auto a2 = StartAgent("a2");
+  auto a3 = StartAgent("a3");
+  ASSERT_TRUE(WaitForHosts(3));
+  // One slow job first (a 1024^3 GEMM takes seconds on the emulator), then 49 quick ones.
+  std::vector<std::string> ids = {SubmitJob("gemm_1024_bf16_block128", 1)};
+  for (int i = 0; i < 49; ++i) ids.push_back(SubmitJob(i % 2 ? "eltwise_add_256_bf16" : "kernel_1d", 100 + i));
+  // Kill the agent running the slow job while it runs.
+  std::string victim;
+  ASSERT_TRUE(WaitFor([&] {
+    auto jobs = Jobs();
+    for (const auto& j : jobs) {
+      if (j.id() == ids[0] && j.stage() == v1::EXECUTING) victim = j.lease().host_id();
+    }
+    return !victim.empty();
+  }));
+  (victim == "a1" ? a1 : victim == "a2" ? a2 : a3)->Signal(SIGKILL);
+
+  ASSERT_TRUE(AllCompleted(50, std::chrono::seconds(240)));
+  for (const v1::Job& j : Jobs()) {
+    EXPECT_EQ(j.result().outcome(), v1::PASSED) << j.id() << ": " << j.result().summary();
+    if (j.id() == ids[0]) {
+      EXPECT_EQ(j.attempts(), 2) << "the killed agent's job runs again elsewhere";
+      ASSERT_EQ(j.hosts_tried_size(), 2);
+      EXPECT_EQ(j.hosts_tried(0), victim);
+      EXPECT_NE(j.result().host_id(), victim);
+    }
+  }
+  const auto reports = AcceptedReports();
+  EXPECT_EQ(reports.size(), 50u);
+  for (const auto& [job, n] : reports) EXPECT_EQ(n, 1) << job << " was reported " << n << " times";
+}
+
+TEST_F(FleetTest, QueuedJobsSurviveKill9OfTheDaemon) {
+  StartDaemon();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(SubmitJob("kernel_1d", i));  // no agent yet: all queued
+  daemon_->Signal(SIGKILL);
+  ASSERT_EQ(daemon_->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+  StartDaemon();
+  auto agent = StartAgent("a1");
+  ASSERT_TRUE(AllCompleted(10, std::chrono::seconds(120)));
+  std::set<std::string> seen;
+  for (const v1::Job& j : Jobs()) {
+    seen.insert(j.id());
+    EXPECT_EQ(j.result().outcome(), v1::PASSED) << j.result().summary();
+  }
+  EXPECT_EQ(seen, std::set<std::string>(ids.begin(), ids.end()));
+}
+
+TEST_F(FleetTest, AStalledAgentLosesItsLeaseAndItsLateReportIsIgnored) {
+  StartDaemon();
+  auto a1 = StartAgent("a1");
+  ASSERT_TRUE(WaitForHosts(1));
+  const std::string slow = SubmitJob("gemm_1024_bf16_block128", 7);
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& j : Jobs()) {
+      if (j.id() == slow && j.stage() == v1::EXECUTING) return true;
+    }
+    return false;
+  }));
+  a1->Signal(SIGSTOP);  // the network stalls: no heartbeats, no reports
+  // The lease expires (600 ms) and the job goes back to the queue.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& j : Jobs()) {
+      if (j.id() == slow && j.stage() == v1::QUEUED && j.attempts() == 1) return true;
+    }
+    return false;
+  }));
+  auto a2 = StartAgent("a2");
+  ASSERT_TRUE(AllCompleted(1, std::chrono::seconds(120)));
+  a1->Signal(SIGCONT);  // a1 wakes up, finishes its stale run and reports it: ignored
+  const v1::Job done = Jobs().at(0);
+  EXPECT_EQ(done.result().outcome(), v1::PASSED);
+  EXPECT_EQ(done.result().host_id(), "a2");
+  EXPECT_EQ(done.attempts(), 2);
+  // Give a1 time to send its late report, then check it was not accepted.
+  ASSERT_TRUE(WaitFor([&] {
+    return ReadAll(dir_.Sub("ttcd.log.0")).find("host=a1 lease=lease-" + slow + "-1") != std::string::npos;
+  }, std::chrono::seconds(60)));
+  const std::string log = ReadAll(dir_.Sub("ttcd.log.0"));
+  EXPECT_NE(log.find("host=a1 lease=lease-" + slow + "-1 outcome=PASSED accepted=false"), std::string::npos) << log;
+  EXPECT_EQ(AcceptedReports()[slow], 1);
+  EXPECT_EQ(Jobs().at(0).result().host_id(), "a2");
+}
+
+TEST_F(FleetTest, TheAgentRefusesTheMetaliumBackendWithoutTtMetalium) {
+  unsetenv("TT_METAL_HOME");
+  auto [status, out] = Shell(std::string(AGENT_PATH) + " --server 127.0.0.1:1 --backend metalium");
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("TT_METAL_HOME is not set"));
+}
+
+}  // namespace
+}  // namespace ttc::testing
