@@ -69,4 +69,17 @@ absl::StatusOr<v1::ActionResult> MemoryStore::GetActionResult(std::string_view k
   return result;
 }
 
+absl::Status ArtifactStore::PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
+                                                     const std::map<std::string, std::string>& files) {
+  for (const v1::OutputFile& f : result.output_files()) {
+    auto it = files.find(f.path());
+    if (it == files.end()) return absl::InvalidArgumentError(absl::StrCat("output file ", f.path(), " has no bytes"));
+    if (auto st = VerifyBlob(f.digest(), it->second); !st.ok()) return st;
+  }
+  for (const v1::OutputFile& f : result.output_files()) {
+    if (auto st = PutBlob(f.digest(), files.at(f.path())); !st.ok()) return st;
+  }
+  return PutActionResult(key, result);
+}
+
 }  // namespace ttc::cache

@@ -40,6 +40,11 @@ class ArtifactStore {
   virtual absl::Status PutActionResult(std::string_view key, const v1::ActionResult& result) = 0;
   // The result stored under `key`. NOT_FOUND when absent or when any of its blobs is missing.
   virtual absl::StatusOr<v1::ActionResult> GetActionResult(std::string_view key) = 0;
+  // A compile's outputs and result together: `files` maps each output file's path to its
+  // bytes. The default puts each blob, then the result; stores override it to write all at
+  // once. INVALID_ARGUMENT (nothing stored) when a file is missing or mismatches its digest.
+  virtual absl::Status PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
+                                                const std::map<std::string, std::string>& files);
 
   // Number of corrupt blobs detected (and removed) since the store was opened.
   virtual int64_t corruptions() const = 0;

@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include <rocksdb/write_batch.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
@@ -56,13 +58,26 @@ RocksDbStore::~RocksDbStore() {
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
 }
 
+int64_t RocksDbStore::NowMs() const {
+  return options_.now_ms ? options_.now_ms()
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+}
+
+void RocksDbStore::TouchAll(const std::vector<std::string>& keys) {
+  // Last-use times skip the write-ahead log: losing some in a crash only ages entries, and
+  // it keeps a cache hit free of log writes (one memtable batch for all its keys).
+  rocksdb::WriteBatch batch;
+  const std::string now = std::to_string(NowMs());
+  for (const std::string& k : keys) batch.Put(access_, k, now);
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;
+  db_->Write(w, &batch);
+}
+
 void RocksDbStore::Touch(const std::string& key) {
-  const int64_t now = options_.now_ms ? options_.now_ms()
-                                     : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count();
-  rocksdb::WriteOptions w;  // last-use times need no sync: losing one only ages an entry
-  db_->Put(w, access_, key, std::to_string(now));
+  TouchAll({key});
 }
 
 absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view data) {
@@ -125,17 +140,26 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
 }
 
 std::vector<v1::Digest> RocksDbStore::FindMissing(const std::vector<v1::Digest>& digests) {
+  return FindMissingAndTouch(digests, {});
+}
+
+std::vector<v1::Digest> RocksDbStore::FindMissingAndTouch(const std::vector<v1::Digest>& digests,
+                                                          const std::string& also_touch) {
   std::vector<v1::Digest> out;
+  std::vector<std::string> present;
+  if (!also_touch.empty()) present.push_back(also_touch);
   for (const v1::Digest& d : digests) {
     if (IsEmpty(d)) continue;
-    const std::string key = DigestKey(d);
+    std::string key = DigestKey(d);
     rocksdb::PinnableSlice value;
     if (db_->Get(rocksdb::ReadOptions(), cas_, key, &value).ok()) {
-      Touch(key);  // REAPI: a blob a client was told is present should live on
+      present.push_back(std::move(key));  // REAPI: a blob a client was told is present should live on
     } else {
       out.push_back(d);
     }
   }
+  const bool complete = out.empty();
+  if (!present.empty() && (complete || also_touch.empty())) TouchAll(present);
   return out;
 }
 
@@ -163,6 +187,52 @@ absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::Actio
   return absl::OkStatus();
 }
 
+absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
+                                                    const std::map<std::string, std::string>& files) {
+  rocksdb::WriteBatch batch;
+  std::vector<std::pair<std::string, int64_t>> blob_keys;
+  for (const v1::OutputFile& f : result.output_files()) {
+    auto it = files.find(f.path());
+    if (it == files.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("output file ", f.path(), " has no bytes"));
+    }
+    if (auto st = VerifyBlob(f.digest(), it->second); !st.ok()) return st;
+    if (IsEmpty(f.digest())) continue;
+    const std::string bkey = DigestKey(f.digest());
+    batch.Put(cas_, bkey, it->second);
+    blob_keys.emplace_back(bkey, static_cast<int64_t>(it->second.size()));
+  }
+  std::string bytes;
+  result.SerializeToString(&bytes);
+  batch.Put(ac_, rocksdb::Slice(key.data(), key.size()), bytes);
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  {
+    std::lock_guard<std::mutex> lock(repair_mu_);
+    std::vector<bool> present;
+    for (const auto& [bkey, size] : blob_keys) {
+      rocksdb::PinnableSlice existing;
+      present.push_back(db_->Get(rocksdb::ReadOptions(), cas_, bkey, &existing).ok());
+    }
+    rocksdb::PinnableSlice existing_ac;
+    const bool ac_present =
+        db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &existing_ac).ok();
+    // Blobs and result in one atomic write: one log sync, and never a result without its blobs.
+    if (auto st = FromRocks(db_->Write(w, &batch), "storing an action result and its blobs"); !st.ok()) return st;
+    for (size_t i = 0; i < blob_keys.size(); ++i) {
+      if (!present[i]) {
+        blob_bytes_ += blob_keys[i].second;
+        ++blob_count_;
+      }
+    }
+    if (!ac_present) ++action_results_;
+  }
+  std::vector<std::string> touched = {std::string(key)};
+  for (const auto& [bkey, size] : blob_keys) touched.push_back(bkey);
+  TouchAll(touched);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view key) {
   std::string bytes;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &bytes);
@@ -175,8 +245,11 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
   }
   std::vector<v1::Digest> blobs;
   for (const v1::OutputFile& f : result.output_files()) blobs.push_back(f.digest());
-  if (!FindMissing(blobs).empty()) return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " has missing blobs"));
-  Touch(std::string(key));
+  // One pass: checks every blob and, on a complete result, refreshes it and its blobs in one
+  // batch.
+  if (!FindMissingAndTouch(blobs, std::string(key)).empty()) {
+    return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " has missing blobs"));
+  }
   return result;
 }
 

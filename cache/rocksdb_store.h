@@ -41,6 +41,13 @@ class RocksDbStore : public ArtifactStore {
   absl::StatusOr<v1::ActionResult> GetActionResult(std::string_view key) override;
   int64_t corruptions() const override { return corruptions_; }
 
+  // Stores `files`' bytes (path -> bytes; one per output file, each verified against its
+  // digest) and `result` under `key` in one atomic, synced write: one log sync per compile,
+  // and no moment where the result exists without its blobs. INVALID_ARGUMENT (nothing
+  // stored) when a file is missing or does not match its digest.
+  absl::Status PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
+                                        const std::map<std::string, std::string>& files) override;
+
   // Size-bounded least-recently-used eviction: while the CAS holds more than `max_bytes` of
   // blob data, removes the blob used longest ago (by the access column), then removes every
   // action result that references a removed blob, so no AC entry points at evicted blobs.
@@ -70,6 +77,10 @@ class RocksDbStore : public ArtifactStore {
  private:
   RocksDbStore() = default;
   void Touch(const std::string& key);
+  void TouchAll(const std::vector<std::string>& keys);
+  int64_t NowMs() const;
+  // FindMissing; when nothing is missing, refreshes the present blobs and `also_touch`.
+  std::vector<v1::Digest> FindMissingAndTouch(const std::vector<v1::Digest>& digests, const std::string& also_touch);
 
   Options options_;
   std::unique_ptr<rocksdb::DB> db_;

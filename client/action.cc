@@ -56,11 +56,15 @@ std::string FormatDiagnosticMessage(const v1::DiagnosticMessage& d, std::string_
 }
 
 absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::string_view target_override,
-                                       ActionKind kind) {
+                                       ActionKind kind, const cache::ActionKey* known_key) {
   ActionOutput out;
-  auto key = KeyAction(request, target_override, kind);
-  if (!key.ok()) return key.status();
-  out.key = *key;
+  if (known_key) {
+    out.key = *known_key;
+  } else {
+    auto key = KeyAction(request, target_override, kind);
+    if (!key.ok()) return key.status();
+    out.key = *key;
+  }
   CompileOptions opts;
   opts.target_override = std::string(target_override);
   opts.pipeline = PipelineFor(kind);

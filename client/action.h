@@ -44,8 +44,10 @@ struct ActionOutput {
 // Runs the action: compiles, converts the diagnostics and digests the outputs. A kernel with
 // errors is not a failed status: the result has success = false and the diagnostics.
 // INVALID_ARGUMENT only when the request cannot be keyed (see KeyAction).
+// `key`: the action's key when the caller computed it already (KeyAction of the same
+// arguments); null = compute it.
 absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::string_view target_override,
-                                       ActionKind kind);
+                                       ActionKind kind, const cache::ActionKey* key = nullptr);
 
 v1::DiagnosticMessage ToDiagnosticMessage(const Diagnostic& d);
 

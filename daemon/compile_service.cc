@@ -79,6 +79,7 @@ void CompileService::Run(const v1::CompileRequest& request, ActionKind kind, boo
   }
   Flight& flight = flights_[key->key];
   flight.request = request;
+  flight.key = *key;
   flight.kind = kind;
   flight.waiters.push_back(std::move(w));
   if (!pool_->TrySubmit([this, k = key->key] { RunFlight(k); })) {
@@ -95,29 +96,22 @@ void CompileService::Run(const v1::CompileRequest& request, ActionKind kind, boo
 
 absl::StatusOr<Outcome> CompileService::CompileAndStore(const Flight& flight) {
   const bool want_files = true;  // the outputs are in memory anyway
-  auto key = KeyAction(flight.request.request(), flight.request.target_override(), flight.kind);
-  if (!key.ok()) return key.status();
   // Another flight of this key may have finished between our lookup and this task.
   if (!flight.request.skip_cache_lookup()) {
-    if (auto hit = ReadHit(*key, want_files); hit.ok()) return hit;
+    if (auto hit = ReadHit(flight.key, want_files); hit.ok()) return hit;
   }
   ++compiles_;
   ++in_flight_;
   if (options_.before_compile) options_.before_compile();
-  auto action = RunAction(flight.request.request(), flight.request.target_override(), flight.kind);
+  auto action = RunAction(flight.request.request(), flight.request.target_override(), flight.kind, &flight.key);
   --in_flight_;
   if (!action.ok()) return action.status();
   compile_micros_ += action->result.compile_micros();
   if (!action->result.success()) ++compile_errors_;
   if (!action->internal_error) {
-    // Blobs first, then the result: the AC never names a blob that is not durable.
-    for (const v1::OutputFile& f : action->result.output_files()) {
-      if (auto st = store_->PutBlob(f.digest(), action->files.at(f.path())); !st.ok()) {
-        return absl::InternalError(absl::StrCat("storing ", f.path(), ": ", std::string(st.message())));
-      }
-    }
-    if (auto st = store_->PutActionResult(action->key.key, action->result); !st.ok()) {
-      return absl::InternalError(absl::StrCat("storing the action result: ", std::string(st.message())));
+    // The result never names a blob that is not durable (one atomic write on RocksDB).
+    if (auto st = store_->PutActionResultWithBlobs(action->key.key, action->result, action->files); !st.ok()) {
+      return absl::InternalError(absl::StrCat("storing the result: ", std::string(st.message())));
     }
   }
   Outcome out;

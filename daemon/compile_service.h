@@ -95,6 +95,7 @@ class CompileService {
   };
   struct Flight {
     v1::CompileRequest request;
+    cache::ActionKey key;
     ActionKind kind;
     std::vector<Waiter> waiters;
   };
