@@ -94,9 +94,9 @@ absl::Status JobScheduler::Recover() {
     next_seq_ = std::max(next_seq_, SeqOf(job.id()) + 1);
     seq_[job.id()] = SeqOf(job.id());
     if (job.stage() == v1::EXECUTING) {
-      // The host may reconnect and reattach within one lease period.
+      // The host may reconnect and reattach within one lease period. Until it does, the lease
+      // is detached (not in lease_job_): heartbeats do not renew it, reports do not count.
       job.mutable_lease()->set_deadline_ms(now + lease_period_ms());
-      lease_job_[job.lease().lease_id()] = job.id();
       busy_[{job.lease().host_id(), job.lease().device_id()}] = job.id();
     } else if (job.stage() == v1::CACHE_CHECK) {
       job.set_stage(v1::QUEUED);
@@ -147,6 +147,10 @@ void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<De
     next[d.device_id] = info;
   }
   h.devices = std::move(next);
+  // A reconnect detaches the leases the host held: only those it reattaches continue.
+  for (const auto& [id, job] : jobs_) {
+    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) lease_job_.erase(job.lease().lease_id());
+  }
   h.online = true;
   h.last_heartbeat_ms = clock_->NowMs();
 }
@@ -178,7 +182,7 @@ absl::Status JobScheduler::Heartbeat(const std::string& host_id) {
   const int64_t now = clock_->NowMs();
   it->second.last_heartbeat_ms = now;
   for (auto& [id, job] : jobs_) {
-    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) {
+    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id && lease_job_.count(job.lease().lease_id())) {
       job.mutable_lease()->set_deadline_ms(now + lease_period_ms());  // in memory; not journaled
     }
   }
@@ -187,12 +191,15 @@ absl::Status JobScheduler::Heartbeat(const std::string& host_id) {
 
 absl::Status JobScheduler::Reattach(const std::string& host_id, const std::string& lease_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  v1::Job* job = JobOfLeaseLocked(lease_id);
-  if (!job || job->stage() != v1::EXECUTING || job->lease().host_id() != host_id) {
-    return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is no longer current; drop its work"));
+  for (auto& [id, job] : jobs_) {
+    if (job.stage() != v1::EXECUTING || job.lease().lease_id() != lease_id || job.lease().host_id() != host_id) {
+      continue;
+    }
+    lease_job_[lease_id] = id;
+    job.mutable_lease()->set_deadline_ms(clock_->NowMs() + lease_period_ms());
+    return absl::OkStatus();
   }
-  job->mutable_lease()->set_deadline_ms(clock_->NowMs() + lease_period_ms());
-  return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is no longer current; drop its work"));
 }
 
 v1::Job* JobScheduler::JobOfLeaseLocked(const std::string& lease_id) {
@@ -280,7 +287,7 @@ std::vector<Assignment> JobScheduler::Assign() {
         lease->set_deadline_ms(now + lease_period_ms());
         lease->set_attempt(job->attempts());
         job->set_stage(v1::EXECUTING);
-        job->set_progress(absl::StrCat("leased to ", host_id, "/", chosen->device_id));
+        job->set_progress("lease granted");
         busy_[{host_id, chosen->device_id}] = job->id();
         lease_job_[lease->lease_id()] = job->id();
         (void)Save(*job, &notify);

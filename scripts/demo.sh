@@ -3,21 +3,26 @@
 # port with a temporary data dir, submit TileLang's 256^3 bf16 GEMM (examples/gemm_256_bf16.py,
 # the TileLang script itself) - a cache miss that compiles - then submit it again - a cache
 # hit - and write the TT-Metalium program (reader, compute and writer kernels, host program)
-# to out/gemm_256_bf16. Then the layouts the pipeline inferred, the daemon's statistics, a
-# clean SIGTERM shutdown, and the program validated on ttc's TT-Metalium emulator.
+# to out/gemm_256_bf16. Then the layouts the pipeline inferred; an emulator agent (ttc-agent)
+# joins and the GEMM is submitted with --validate: the job's progress and the passing report;
+# the daemon's statistics; both shut down cleanly with SIGTERM.
 set -euo pipefail
 build=${1:-build}
 ttc="$build/client/ttc"
 client="$build/client/ttc-client"
 ttcd="$build/daemon/ttcd"
+agent="$build/agent/ttc-agent"
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 daemon_pid=""
+agent_pid=""
 cleanup() {
-  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-  fi
+  for pid in $agent_pid $daemon_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -61,14 +66,29 @@ printf '\n$ %s layout examples/gemm_l1_sharded.py | grep partition...\n' "$clien
 "$client" layout examples/gemm_l1_sharded.py 2>/dev/null >"$tmp/sharded.json"
 grep -E '^  "tt\.(partition_mode|shard_grid|local_shape_tiles|core_ranges|grid_tiles)"' "$tmp/sharded.json"
 
+# Device validation: an agent with one emulated Wormhole B0 device joins the farm.
+printf '\n$ %s --host-id demo-host --backend emulator --devices 1 --work-dir %s &\n' "$agent" "$tmp/agent"
+TTC_EMU_CACHE_DIR="$tmp/emu-cache" "$agent" --host-id demo-host --backend emulator --devices 1 \
+  --work-dir "$tmp/agent" 2>"$tmp/agent.log" &
+agent_pid=$!
+for _ in $(seq 100); do
+  "$client" devices 2>/dev/null | grep -q demo-host && break
+  sleep 0.1
+done
+run "$client" devices
+# The job: the cached program is fetched by the agent from the CAS, run on the emulator and
+# compared with the reference interpreter; --wait follows it stage by stage.
+run "$client" submit examples/gemm_256_bf16.py --validate --seed 1 --wait
+run "$client" jobs
 run "$client" stats
 
-printf '\n$ kill -TERM %s   # drains in-flight work, closes the store\n' "$daemon_pid"
+printf '\n$ kill -TERM %s %s   # the agent hands back its leases, ttcd drains and closes the store\n' \
+  "$agent_pid" "$daemon_pid"
+kill -TERM "$agent_pid"
+wait "$agent_pid"
+agent_pid=""
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=""
-echo "ttcd exited with status 0; its log:"
+echo "ttc-agent and ttcd exited with status 0; ttcd's log:"
 cat "$tmp/ttcd.log"
-
-# Validation: run the program on ttc's TT-Metalium emulator and compare with the reference.
-run "$ttc" validate examples/gemm_256_bf16.py --seed 1
