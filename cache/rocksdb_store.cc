@@ -125,6 +125,7 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
         return current;
       }
       ++corruptions_;
+      DropHot();
       rocksdb::WriteOptions w;
       w.sync = options_.sync_writes;
       if (db_->Delete(w, cas_, key).ok()) {
@@ -183,6 +184,10 @@ absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::Actio
     }
     if (!present) ++action_results_;
   }
+  {
+    std::lock_guard<std::mutex> lock(hot_mu_);
+    hot_.erase(std::string(key));
+  }
   Touch(std::string(key));
   return absl::OkStatus();
 }
@@ -227,13 +232,46 @@ absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const 
     }
     if (!ac_present) ++action_results_;
   }
+  {
+    std::lock_guard<std::mutex> lock(hot_mu_);
+    hot_.erase(std::string(key));
+  }
   std::vector<std::string> touched = {std::string(key)};
   for (const auto& [bkey, size] : blob_keys) touched.push_back(bkey);
   TouchAll(touched);
   return absl::OkStatus();
 }
 
+void RocksDbStore::DropHot() {
+  std::lock_guard<std::mutex> lock(hot_mu_);
+  hot_.clear();
+  ++hot_generation_;
+}
+
 absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view key) {
+  uint64_t generation = 0;
+  {
+    std::vector<std::string> touch;
+    v1::ActionResult copy;
+    bool found = false;
+    {
+      std::lock_guard<std::mutex> lock(hot_mu_);
+      generation = hot_generation_;
+      if (auto it = hot_.find(key); it != hot_.end()) {
+        found = true;
+        copy = it->second.result;
+        const int64_t now = NowMs();
+        if (now - it->second.touched_ms >= 1000) {
+          it->second.touched_ms = now;
+          touch = it->second.keys;
+        }
+      }
+    }
+    if (found) {
+      if (!touch.empty()) TouchAll(touch);
+      return copy;
+    }
+  }
   std::string bytes;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &bytes);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no action result for ", std::string(key)));
@@ -249,6 +287,20 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
   // batch.
   if (!FindMissingAndTouch(blobs, std::string(key)).empty()) {
     return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " has missing blobs"));
+  }
+  {
+    HotResult hot;
+    hot.result = result;
+    hot.keys.push_back(std::string(key));
+    for (const v1::Digest& d : blobs) {
+      if (!IsEmpty(d)) hot.keys.push_back(DigestKey(d));
+    }
+    hot.touched_ms = NowMs();
+    std::lock_guard<std::mutex> lock(hot_mu_);
+    if (generation == hot_generation_) {  // no blob was removed while we checked
+      if (hot_.size() >= kHotEntries) hot_.clear();
+      hot_[std::string(key)] = std::move(hot);
+    }
   }
   return result;
 }
@@ -288,6 +340,7 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
     total -= size;
   }
   if (removed.empty()) return 0;
+  DropHot();
   // Drop the action results that referenced an evicted blob.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), ac_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -302,6 +355,7 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
       }
     }
   }
+  DropHot();  // again: results found complete during the scan
   evictions_ += static_cast<int64_t>(removed.size());
   return static_cast<int64_t>(removed.size());
 }

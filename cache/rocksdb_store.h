@@ -94,6 +94,21 @@ class RocksDbStore : public ArtifactStore {
   std::atomic<int64_t> blob_bytes_{0};
   std::atomic<int64_t> blob_count_{0};
   std::atomic<int64_t> action_results_{0};
+  // Complete action results seen recently (their blobs were all present), so a repeated hit
+  // costs a map lookup. Dropped wholesale whenever any blob or result is removed (eviction,
+  // corruption), so it never answers for a result whose blobs are gone. Last-use times of a
+  // hot result are refreshed at most once per second.
+  struct HotResult {
+    v1::ActionResult result;
+    std::vector<std::string> keys;  // the result's key and its blobs' keys, for TouchAll
+    int64_t touched_ms = 0;
+  };
+  void DropHot();
+  std::mutex hot_mu_;
+  std::map<std::string, HotResult, std::less<>> hot_;
+  uint64_t hot_generation_ = 0;  // bumped by DropHot; a check that raced with it is not cached
+  static constexpr size_t kHotEntries = 4096;
+
   // Serialises blob writes with the removal of corrupt and evicted blobs (and keeps the
   // running counts exact).
   std::mutex repair_mu_;

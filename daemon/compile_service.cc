@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "client/build_id.h"
@@ -22,6 +25,28 @@ CompileService::CompileService(cache::ArtifactStore* store, Options options, std
       pool_(std::make_unique<WorkerPool>(options.workers, options.queue_size)) {}
 
 CompileService::~CompileService() { pool_->Shutdown(); }
+
+absl::StatusOr<cache::ActionKey> CompileService::Key(const v1::CompileRequest& request, ActionKind kind) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    request.request().SerializeToCodedStream(&out);
+  }
+  absl::StrAppend(&bytes, "\n", request.target_override(), "\n", kind == ActionKind::kLayout ? "layout" : "compile");
+  const std::string memo = cache::Sha256Hex(bytes);
+  {
+    std::lock_guard<std::mutex> lock(key_mu_);
+    if (auto it = keys_.find(memo); it != keys_.end()) return it->second;
+  }
+  auto key = KeyAction(request.request(), request.target_override(), kind);
+  if (!key.ok()) return key.status();
+  std::lock_guard<std::mutex> lock(key_mu_);
+  if (keys_.size() >= 4096) keys_.clear();
+  keys_[memo] = *key;
+  return key;
+}
 
 absl::StatusOr<Outcome> CompileService::ReadHit(const cache::ActionKey& key, bool want_files) {
   auto result = store_->GetActionResult(key.key);
@@ -55,7 +80,7 @@ void CompileService::Run(const v1::CompileRequest& request, ActionKind kind, boo
     return fail(absl::InvalidArgumentError(absl::StrCat("request: ", size, " bytes, over the daemon's limit of ",
                                                         options_.max_request_bytes, " (max_message_bytes)")));
   }
-  auto key = KeyAction(request.request(), request.target_override(), kind);
+  auto key = Key(request, kind);
   if (!key.ok()) return fail(key.status());
   if (kind == ActionKind::kLayout) ++layout_requests_;
 

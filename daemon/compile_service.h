@@ -100,6 +100,9 @@ class CompileService {
     std::vector<Waiter> waiters;
   };
 
+  // KeyAction, memoized by a digest of the request's bytes (the canonical form is costlier
+  // to build than the plain serialization; equal bytes always give the same key).
+  absl::StatusOr<cache::ActionKey> Key(const v1::CompileRequest& request, ActionKind kind);
   // The stored result of `key` with its files when `want_files`; NOT_FOUND/DATA_LOSS = miss.
   absl::StatusOr<Outcome> ReadHit(const cache::ActionKey& key, bool want_files);
   void RunFlight(const std::string& key);
@@ -112,6 +115,8 @@ class CompileService {
 
   std::mutex mu_;
   std::map<std::string, Flight> flights_;  // action key -> in-flight compile
+  std::mutex key_mu_;
+  std::map<std::string, cache::ActionKey> keys_;  // request bytes digest -> key (bounded)
 
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> requests_{0}, hits_{0}, misses_{0}, compiles_{0}, compile_errors_{0}, errors_{0},
