@@ -53,10 +53,23 @@ struct Options {
   int drain_seconds = 60;
 };
 
+// The agent's channel: HTTP/2 keepalive pings every 10 s, the connection dropped when one goes
+// unanswered for 5 s, so a half-open network is noticed even while the agent only listens.
+std::shared_ptr<grpc::Channel> StreamChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
 class Agent {
  public:
   Agent(Options o, std::unique_ptr<ttc::agent::Backend> backend)
-      : o_(std::move(o)), backend_(std::move(backend)), channel_(ttc::remote::Connect(o_.server)),
+      : o_(std::move(o)), backend_(std::move(backend)), channel_(StreamChannel(o_.server)),
         fleet_(ttc::v1::DeviceFleet::NewStub(channel_)), cas_(ttc::v1::Cas::NewStub(channel_)) {
     for (absl::string_view kv : absl::StrSplit(o_.labels, ',', absl::SkipEmpty())) {
       std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));

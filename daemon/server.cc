@@ -102,6 +102,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
                                                     std::numeric_limits<int>::max());
   builder.SetMaxReceiveMessageSize(static_cast<int>(transport_limit));
   builder.SetMaxSendMessageSize(static_cast<int>(transport_limit));
+  // Agents keep a stream open for hours: ping idle connections (10 s, dropped after 5 s
+  // without an answer) and accept the agents' own keepalive pings.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.RegisterService(s->compiler_.get());
   builder.RegisterService(s->cas_.get());
   builder.RegisterService(s->fleet_service_.get());
