@@ -2,6 +2,7 @@
 //
 //   ttc-agent --server ADDR --backend emulator|metalium [--arch ARCH] [--devices N]
 //             [--labels k=v,...] [--work-dir DIR] [--host-id ID] [--drain-seconds S]
+//             [--health-check-every N]
 //
 // It opens one DeviceFleet stream, registers its devices, heartbeats at the interval the
 // daemon asks for, takes leases (one job per device at a time), fetches the program's blobs
@@ -9,7 +10,9 @@
 // on the backend, uploads the report to the CAS and reports the result. A broken stream is
 // reconnected (with backoff), re-registering the leases it still works on. SIGTERM/SIGINT:
 // takes no new work, lets running jobs finish for up to --drain-seconds, hands the rest back,
-// exits 0. Logs are logfmt lines on stderr.
+// exits 0. Health checks (a known-good kernel validated on each device) run after the first
+// registration and every --health-check-every jobs; a failing device leaves rotation (BAD)
+// until a check passes again. Logs are logfmt lines on stderr.
 // Exit status: 0 clean shutdown; 2 usage error or a backend that cannot run here.
 #include <signal.h>
 #include <unistd.h>
@@ -33,6 +36,8 @@
 #include "absl/strings/str_split.h"
 #include "agent/backend.h"
 #include "cache/artifact_store.h"
+#include "client/action.h"
+#include "frontend/load.h"
 #include "cache/digest.h"
 #include "client/remote.h"
 #include "client/validate.h"
@@ -51,7 +56,26 @@ struct Options {
   std::string work_dir;
   std::string host_id;
   int drain_seconds = 60;
+  int health_check_every = 20;
 };
+
+// The health check (LAVA): a known-good kernel - TileLang's element-wise add, 64x64 bf16 -
+// compiled here and validated on the device. A device that cannot pass it leaves rotation.
+constexpr char kHealthCheckKernel[] = R"(import tilelang.language as T
+
+@T.prim_func
+def health_check(A: T.Buffer((64, 64), "bfloat16"), B: T.Buffer((64, 64), "bfloat16"),
+                 C: T.Buffer((64, 64), "bfloat16")):
+    with T.Kernel(2, 2) as (bx, by):
+        A_tile = T.alloc_fragment((32, 32), "bfloat16")
+        B_tile = T.alloc_fragment((32, 32), "bfloat16")
+        C_tile = T.alloc_fragment((32, 32), "bfloat16")
+        T.copy(A[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32], A_tile)
+        T.copy(B[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32], B_tile)
+        for i, j in T.grid(32, 32):
+            C_tile[i, j] = A_tile[i, j] + B_tile[i, j]
+        T.copy(C_tile, C[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32])
+)";
 
 // The agent's channel: HTTP/2 keepalive pings every 10 s, the connection dropped when one goes
 // unanswered for 5 s, so a half-open network is noticed even while the agent only listens.
@@ -191,6 +215,10 @@ class Agent {
           });
         }
         FlushReports();
+        if (!checked_) {
+          checked_ = true;
+          for (int i = 0; i < o_.devices; ++i) HealthCheck(absl::StrCat("dev", i));
+        }
       } else if (m.has_lease()) {
         StartJob(m.lease());
       } else if (m.has_revoke()) {
@@ -209,6 +237,39 @@ class Agent {
     grpc::Status st = stream->Finish();
     if (!g_stop) spdlog::warn("msg=\"stream ended\" status={} error=\"{}\"", st.error_code(), st.error_message());
     return registered;
+  }
+
+  // Runs the health check on `device` and reports it. The verdict is sent on the stream.
+  void HealthCheck(const std::string& device) {
+    ttc::v1::AgentMessage m;
+    auto* hc = m.mutable_health_check();
+    hc->set_device_id(device);
+    auto req = ttc::frontend::ParseTileLangScript(kHealthCheckKernel, "<health check>", {});
+    absl::Status failure;
+    if (!req.ok()) {
+      failure = req.status();
+    } else {
+      req->mutable_target()->set_preset(o_.arch);
+      auto action = ttc::RunAction(*req, "", ttc::ActionKind::kCompile);
+      if (!action.ok() || !action->result.success()) {
+        failure = absl::InternalError("the health-check kernel does not compile for " + o_.arch);
+      } else {
+        ttc::v1::Job job;
+        *job.mutable_spec()->mutable_request() = *req;
+        job.mutable_spec()->set_seed(1);
+        auto report = backend_->Run(job, action->files);
+        if (!report.ok()) failure = report.status();
+        else if (!report->pass) failure = absl::InternalError("the health-check kernel did not validate: " + report->error);
+      }
+    }
+    hc->set_passed(failure.ok());
+    hc->set_detail(failure.ok() ? "PASS" : std::string(failure.message()));
+    if (failure.ok()) {
+      spdlog::info("msg=\"health check passed\" device={}", device);
+    } else {
+      spdlog::warn("msg=\"health check failed\" device={} detail=\"{}\"", device, std::string(failure.message()));
+    }
+    Send(m);
   }
 
   void StartJob(const ttc::v1::Job& job) {
@@ -298,7 +359,9 @@ class Agent {
     }
     spdlog::info("msg=\"job done\" job={} lease={} outcome={}", job.id(), lease,
                  out.has_finished() ? ttc::v1::JobOutcome_Name(result->outcome()) : "CRASHED");
+    const std::string device = job.lease().device_id();  // `w` is freed once its report is sent
     FlushReports();
+    if (o_.health_check_every > 0 && ++jobs_done_ % o_.health_check_every == 0) HealthCheck(device);
   }
 
   // Sends the results of finished jobs; keeps them for the next session if the stream broke.
@@ -380,6 +443,9 @@ class Agent {
   std::condition_variable cv_;
   std::map<std::string, std::unique_ptr<Work>> work_;  // lease id -> job
 
+  bool checked_ = false;              // health checks ran after the first registration
+  std::atomic<int64_t> jobs_done_{0};
+
   std::mutex ctx_mu_;  // the current session's context, for Stop()
   grpc::ClientContext* ctx_ = nullptr;
 
@@ -401,6 +467,9 @@ int main(int argc, char** argv) {
   app.add_option("--host-id", o.host_id, "This host's id, stable across restarts [hostname]");
   app.add_option("--drain-seconds", o.drain_seconds, "SIGTERM: time running jobs may take [60]")
       ->check(CLI::Range(0, 3600));
+  app.add_option("--health-check-every", o.health_check_every,
+                 "Run the device health check after every N jobs (and at start); 0 = only at start [20]")
+      ->check(CLI::Range(0, 1000000));
   CLI11_PARSE(app, argc, argv);
 
   auto logger = spdlog::stderr_logger_mt("ttc-agent");

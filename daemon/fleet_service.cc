@@ -153,6 +153,16 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
       spdlog::warn("msg=\"job crashed\" host={} lease={} reason=\"{}\"", host_, m.crashed().lease_id(),
                    m.crashed().reason());
       hub_->Kick();
+    } else if (m.has_health_check()) {
+      const auto& hc = m.health_check();
+      (void)s->RecordHealthCheck(host_, hc.device_id(), hc.passed());
+      if (hc.passed()) {
+        spdlog::info("msg=\"health check passed\" host={} device={}", host_, hc.device_id());
+      } else {
+        spdlog::warn("msg=\"health check failed\" host={} device={} detail=\"{}\"", host_, hc.device_id(),
+                     hc.detail());
+      }
+      hub_->Kick();
     } else if (m.has_goodbye()) {
       goodbye_ = true;
       s->DisconnectHost(host_, m.goodbye().hand_back_leases());

@@ -147,10 +147,6 @@ void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<De
     next[d.device_id] = info;
   }
   h.devices = std::move(next);
-  // A reconnect detaches the leases the host held: only those it reattaches continue.
-  for (const auto& [id, job] : jobs_) {
-    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) lease_job_.erase(job.lease().lease_id());
-  }
   h.online = true;
   h.last_heartbeat_ms = clock_->NowMs();
 }
@@ -385,6 +381,18 @@ absl::Status JobScheduler::SetHealth(const std::string& host_id, const std::stri
     return absl::NotFoundError(absl::StrCat("no device ", host_id, "/", device_id));
   }
   h->second.devices[device_id].health = health;
+  return absl::OkStatus();
+}
+
+absl::Status JobScheduler::RecordHealthCheck(const std::string& host_id, const std::string& device_id, bool passed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto h = hosts_.find(host_id);
+  if (h == hosts_.end() || !h->second.devices.count(device_id)) {
+    return absl::NotFoundError(absl::StrCat("no device ", host_id, "/", device_id));
+  }
+  DeviceInfo& d = h->second.devices[device_id];
+  if (d.health == v1::MAINTENANCE) return absl::OkStatus();
+  d.health = passed ? v1::GOOD : v1::BAD;
   return absl::OkStatus();
 }
 

@@ -149,8 +149,12 @@ class JobScheduler {
   // when it already completed.
   absl::StatusOr<std::string> Cancel(const std::string& job_id);
 
-  // Operator / health check: sets a device's health. NOT_FOUND for an unknown device.
+  // Operator: sets a device's health. NOT_FOUND for an unknown device.
   absl::Status SetHealth(const std::string& host_id, const std::string& device_id, v1::DeviceHealth health);
+  // A health check's verdict: failed -> BAD; passed -> GOOD again if it was BAD. A device in
+  // MAINTENANCE stays there (only an operator ends maintenance). NOT_FOUND for an unknown
+  // device.
+  absl::Status RecordHealthCheck(const std::string& host_id, const std::string& device_id, bool passed);
 
   absl::StatusOr<v1::Job> GetJob(const std::string& job_id);
   std::vector<v1::Job> ListJobs(v1::JobStage stage = v1::JOB_STAGE_UNSPECIFIED);
