@@ -2,7 +2,8 @@
 // (ttc-agent) and gRPC clients. 50 validation jobs complete exactly once; kill -9 of an agent
 // in the middle of a job, kill -9 of ttcd with queued jobs, and an agent whose network
 // stalls (SIGSTOP) never lose or wedge a job and never report one twice. Heartbeats are
-// shortened (200 ms, lost after 3 misses) so every scenario is bounded to seconds.
+// shortened (500 ms, lost after 3 misses: 1.5 s, long enough that a loaded CI machine does not
+// starve a heartbeat thread that long) so every scenario is bounded to seconds.
 #include <set>
 
 #include "tests/daemon/daemon_fixture.h"
@@ -23,7 +24,7 @@ class FleetTest : public ::testing::Test {
     std::filesystem::remove(dir_.Sub("port"));
     daemon_ = std::make_unique<Child>(
         std::vector<std::string>{TTCD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir_.Sub("data"), "--port-file",
-                                 dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "200",
+                                 dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "500",
                                  "--missed-heartbeats", "3"},
         dir_.Sub("ttcd.log." + std::to_string(daemon_starts_++)));
     ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir_.Sub("port")); })) << "ttcd did not start";
@@ -172,7 +173,7 @@ TEST_F(FleetTest, AStalledAgentLosesItsLeaseAndItsLateReportIsIgnored) {
     return false;
   }));
   a1->Signal(SIGSTOP);  // the network stalls: no heartbeats, no reports
-  // The lease expires (600 ms) and the job goes back to the queue.
+  // The lease expires (1.5 s) and the job goes back to the queue.
   ASSERT_TRUE(WaitFor([&] {
     for (const auto& j : Jobs()) {
       if (j.id() == slow && j.stage() == v1::QUEUED && j.attempts() == 1) return true;
