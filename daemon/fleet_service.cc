@@ -138,7 +138,11 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
         // Declared lost (e.g. a network stall) but alive: back in rotation. Its old leases
         // were requeued; their late reports are ignored.
         spdlog::info("msg=\"lost agent is back\" host={}", host_);
+        // It is still running whatever it held: re-register and keep those leases that are
+        // still current (requeued ones are gone; their late reports are ignored).
+        const std::vector<std::string> held = s->LeasesOf(host_);
         s->RegisterHost(host_, devices_);
+        for (const std::string& lease : held) (void)s->Reattach(host_, lease);
         hub_->Kick();
       }
     } else if (m.has_progress()) {

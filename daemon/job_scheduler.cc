@@ -149,6 +149,12 @@ void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<De
   h.devices = std::move(next);
   h.online = true;
   h.last_heartbeat_ms = clock_->NowMs();
+  // A (re)registration detaches the leases the host held: only those it reattaches continue
+  // (an agent that restarted without its work must not keep them alive by heartbeating);
+  // the others are requeued when they expire.
+  for (const auto& [id, job] : jobs_) {
+    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) lease_job_.erase(job.lease().lease_id());
+  }
 }
 
 void JobScheduler::DisconnectHost(const std::string& host_id, bool requeue_now) {

@@ -116,7 +116,8 @@ class JobScheduler {
 
   // A host (re)connects with its devices. Devices it no longer lists disappear; health of
   // devices seen before is kept unless the host reports BAD/MAINTENANCE itself. Leases the
-  // host still holds (e.g. across a daemon restart) continue only through Reattach.
+  // host held are detached: each continues only if the host calls Reattach for it (within
+  // the lease period), otherwise it is requeued when it expires.
   void RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices);
   // The host's stream closed (or it said goodbye): its devices leave rotation at once; its
   // leases are requeued when they expire (or at once with `requeue_now`, e.g. on a clean

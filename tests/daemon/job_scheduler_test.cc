@@ -828,5 +828,32 @@ TEST_F(JobSchedulerTest, HealthChecksTakeADeviceOutOfRotationAndBringItBackButNo
   EXPECT_EQ(sched_.RecordHealthCheck("h1", "nope", true).code(), absl::StatusCode::kNotFound);
 }
 
+
+TEST_F(JobSchedulerTest, AReconnectedHostKeepsOnlyTheLeasesItReattaches) {
+  sched_.RegisterHost("h1", {Device("d0"), Device("d1")});
+  const std::string a = Submit();
+  const std::string b = Submit();
+  auto granted = sched_.Assign();
+  ASSERT_EQ(granted.size(), 2u);
+  const std::string lease_a = Get(a).lease().lease_id();
+  const std::string lease_b = Get(b).lease().lease_id();
+  // The agent restarts and comes back still running only `a`.
+  sched_.RegisterHost("h1", {Device("d0"), Device("d1")});
+  ASSERT_TRUE(sched_.Reattach("h1", lease_a).ok());
+  // Heartbeats renew the reattached lease only; `b` expires and goes back to the queue.
+  for (int i = 0; i < 4; ++i) {
+    clock_.Advance(1'000);
+    ASSERT_TRUE(sched_.Heartbeat("h1").ok());
+    sched_.Expire();
+  }
+  EXPECT_EQ(Get(a).stage(), v1::EXECUTING);
+  EXPECT_EQ(Get(b).stage(), v1::QUEUED);
+  EXPECT_EQ(Get(b).attempts(), 1);
+  EXPECT_FALSE(*sched_.Report(lease_b, v1::JobResult()));  // its stale report is ignored
+  v1::JobResult pass;
+  pass.set_outcome(v1::PASSED);
+  EXPECT_TRUE(*sched_.Report(lease_a, pass));
+}
+
 }  // namespace
 }  // namespace ttc::daemon
