@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap configure build test demo clean
+.PHONY: all bootstrap configure build test demo package clean
 
 all: build
 
@@ -24,6 +24,10 @@ test: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+# The Debian package (CPack): $(BUILD_DIR)/ttc_<version>_amd64.deb
+package: build
+	cmake --build $(BUILD_DIR) --target package
 
 clean:
 	rm -rf $(BUILD_DIR)

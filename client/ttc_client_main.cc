@@ -10,6 +10,7 @@
 //   ttc-client [--server ADDR] health
 //   ttc-client [--server ADDR] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--wait|--no-wait]
 //   ttc-client [--server ADDR] watch JOB | cancel JOB | devices | jobs [--state S]
+//   ttc-client [--server ADDR] device-health HOST DEVICE GOOD|BAD|MAINTENANCE
 //
 // The server address comes from --server, else $TTC_SERVER, else `server = "HOST:PORT"` in
 // ~/.config/ttc/client.toml, else 127.0.0.1:7878.
@@ -332,6 +333,26 @@ int RunDevices(Globals& g, bool json) {
   return kExitOk;
 }
 
+int RunDeviceHealth(Globals& g, const std::string& host, const std::string& device, const std::string& health) {
+  ttc::v1::DeviceHealth h;
+  if (!ttc::v1::DeviceHealth_Parse(health, &h) || h == ttc::v1::HEALTH_UNSPECIFIED) {
+    std::cerr << "ttc-client: error: health " << health << ": one of GOOD, BAD, MAINTENANCE\n";
+    return kExitUsage;
+  }
+  if (!Open(g)) return kExitUsage;
+  auto stub = ttc::v1::Compiler::NewStub(g.channel);
+  ttc::v1::SetDeviceHealthRequest req;
+  req.set_host_id(host);
+  req.set_device_id(device);
+  req.set_health(h);
+  ttc::v1::SetDeviceHealthResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  if (auto st = stub->SetDeviceHealth(&ctx, req, &resp); !st.ok()) return RpcError(g, st, "device-health");
+  std::cout << host << "/" << device << ": " << health << "\n";
+  return kExitOk;
+}
+
 int RunCancel(Globals& g, const std::string& job_id) {
   if (!Open(g)) return kExitUsage;
   auto stub = ttc::v1::Compiler::NewStub(g.channel);
@@ -519,6 +540,12 @@ int main(int argc, char** argv) {
   bool devices_json = false;
   auto* devices = app.add_subcommand("devices", "Hosts and devices: arch, health, current job");
   devices->add_flag("--json", devices_json, "Print as JSON");
+  std::string dh_host, dh_device, dh_health;
+  auto* device_health = app.add_subcommand(
+      "device-health", "Set a device's health: MAINTENANCE takes it out of rotation, GOOD puts it back");
+  device_health->add_option("HOST", dh_host, "Host id (ttc-client devices)")->required();
+  device_health->add_option("DEVICE", dh_device, "Device id (dev0, ...)")->required();
+  device_health->add_option("HEALTH", dh_health, "GOOD, BAD or MAINTENANCE")->required();
   std::string jobs_state;
   bool jobs_json = false;
   auto* jobs = app.add_subcommand("jobs", "Validation jobs");
@@ -553,6 +580,7 @@ int main(int argc, char** argv) {
   if (*watch) return Open(g) ? Watch(g, watch_job, watch_json) : kExitUsage;
   if (*cancel) return RunCancel(g, cancel_job);
   if (*devices) return RunDevices(g, devices_json);
+  if (*device_health) return RunDeviceHealth(g, dh_host, dh_device, dh_health);
   if (*jobs) return RunJobs(g, jobs_state, jobs_json);
   return kExitUsage;
 }

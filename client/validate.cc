@@ -42,6 +42,27 @@ fs::path CacheRoot() {
   return fs::path(home ? home : "/tmp") / ".cache" / "ttc" / "emu-kernels";
 }
 
+// The emulator's headers and library: $TTC_EMU_INCLUDE_DIR / $TTC_EMU_LIB_DIR, else the build
+// tree's (a developer build), else next to the installed executable (the Debian package:
+// ../share/ttc/emu/include and ../lib/ttc).
+fs::path ExeDir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path(".") : exe.parent_path();
+}
+
+std::string EmuIncludeDir() {
+  if (const char* d = std::getenv("TTC_EMU_INCLUDE_DIR"); d && *d) return d;
+  if (fs::exists(TTC_EMU_INCLUDE_DIR)) return TTC_EMU_INCLUDE_DIR;
+  return (ExeDir() / ".." / "share" / "ttc" / "emu" / "include").lexically_normal().string();
+}
+
+std::string EmuLibDir() {
+  if (const char* d = std::getenv("TTC_EMU_LIB_DIR"); d && *d) return d;
+  if (fs::exists(fs::path(TTC_EMU_LIB_DIR) / "libttc_emu.so")) return TTC_EMU_LIB_DIR;
+  return (ExeDir() / ".." / "lib" / "ttc").lexically_normal().string();
+}
+
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -168,9 +189,9 @@ absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
     for (const auto& [name, text] : files) std::ofstream(staging / name, std::ios::binary) << text;
     const fs::path log = staging / "build.log";
     const std::string cmd = absl::StrCat(
-        "g++ -std=c++20 -O1 -I", Quote(TTC_EMU_INCLUDE_DIR), " '-DTTC_KERNEL_DIR=\"", program.string(), "\"' ",
-        Quote((staging / "main.cpp").string()), " -L", Quote(TTC_EMU_LIB_DIR), " -lttc_emu -Wl,-rpath,",
-        Quote(TTC_EMU_LIB_DIR), " -o ", Quote((staging / "main.emu").string()), " > ", Quote(log.string()), " 2>&1");
+        "g++ -std=c++20 -O1 -I", Quote(EmuIncludeDir()), " '-DTTC_KERNEL_DIR=\"", program.string(), "\"' ",
+        Quote((staging / "main.cpp").string()), " -L", Quote(EmuLibDir()), " -lttc_emu -Wl,-rpath,",
+        Quote(EmuLibDir()), " -o ", Quote((staging / "main.emu").string()), " > ", Quote(log.string()), " 2>&1");
     if (std::system(cmd.c_str()) != 0) {
       const std::string out = ReadAll(log);
       fs::remove_all(staging);
@@ -216,7 +237,9 @@ absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
 
   t0 = Clock::now();
   const fs::path log = work / "run.log";
-  const std::string run = absl::StrCat(Quote(exe.string()), " --inputs ", Quote((work / "in").string()), " --outputs ",
+  // The program's kernels are built by the emulator library with the same headers.
+  const std::string run = absl::StrCat("TTC_EMU_INCLUDE_DIR=", Quote(EmuIncludeDir()), " ", Quote(exe.string()),
+                                       " --inputs ", Quote((work / "in").string()), " --outputs ",
                                        Quote((work / "out").string()), " > ", Quote(log.string()), " 2>&1");
   const int rc = std::system(run.c_str());
   report.run_seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -197,6 +197,27 @@ TEST_F(FleetTest, AStalledAgentLosesItsLeaseAndItsLateReportIsIgnored) {
   EXPECT_EQ(Jobs().at(0).result().host_id(), "a2");
 }
 
+TEST_F(FleetTest, AnOperatorDrainsADeviceForMaintenanceWithTtcClient) {
+  StartDaemon();
+  auto a1 = StartAgent("a1");
+  ASSERT_TRUE(WaitForHosts(1));
+  const std::string client = std::string(TTC_CLIENT_PATH) + " --server " + address_;
+  auto [status, out] = Shell(client + " device-health a1 dev0 MAINTENANCE");
+  ASSERT_EQ(status, 0) << out;
+  std::tie(status, out) = Shell(client + " devices");
+  EXPECT_THAT(out, ::testing::HasSubstr("MAINTENANCE"));
+  const std::string id = SubmitJob("kernel_1d", 3);
+  // A passing health check does not end maintenance: the job waits.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(Jobs().at(0).stage(), v1::QUEUED);
+  std::tie(status, out) = Shell(client + " device-health a1 dev0 GOOD");
+  ASSERT_EQ(status, 0) << out;
+  ASSERT_TRUE(AllCompleted(1, std::chrono::seconds(120)));
+  EXPECT_EQ(Jobs().at(0).result().outcome(), v1::PASSED);
+  std::tie(status, out) = Shell(client + " device-health a1 dev0 BROKEN");
+  EXPECT_EQ(status, 2) << out;
+}
+
 TEST_F(FleetTest, TheAgentRefusesTheMetaliumBackendWithoutTtMetalium) {
   unsetenv("TT_METAL_HOME");
   auto [status, out] = Shell(std::string(AGENT_PATH) + " --server 127.0.0.1:1 --backend metalium");
