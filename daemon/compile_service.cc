@@ -132,6 +132,7 @@ absl::StatusOr<Outcome> CompileService::CompileAndStore(const Flight& flight) {
   --in_flight_;
   if (!action.ok()) return action.status();
   compile_micros_ += action->result.compile_micros();
+  if (on_compile_) on_compile_(action->result.compile_micros());
   if (!action->result.success()) ++compile_errors_;
   if (!action->internal_error) {
     // The result never names a blob that is not durable (one atomic write on RocksDB).

@@ -81,6 +81,10 @@ class CompileService {
   void CountError() { ++errors_; }
   void CountCancelled() { ++cancelled_; }
 
+  // Called with the wall time of every pipeline run (metrics). Set before serving; not to be
+  // changed while requests run.
+  void SetCompileObserver(std::function<void(int64_t micros)> observer) { on_compile_ = std::move(observer); }
+
   // Refuses new work (UNAVAILABLE) from now on; work already accepted still completes.
   void Drain() { draining_ = true; }
   // Number of pipeline runs so far (tests check single flight with it).
@@ -111,6 +115,7 @@ class CompileService {
   cache::ArtifactStore* store_;
   Options options_;
   std::function<StoreUsage()> store_usage_;
+  std::function<void(int64_t)> on_compile_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   std::mutex mu_;

@@ -108,6 +108,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       else c.sync_writes = *node.value<bool>();
     } else if (name == "drain_seconds") {
       if ((st = get_int(0, 3600, &v)).ok()) c.drain_seconds = static_cast<int>(v);
+    } else if (name == "metrics_listen") {
+      st = get_string(&c.metrics_listen);
     } else if (name == "heartbeat_interval_ms") {
       st = get_int(10, 3'600'000, &c.heartbeat_interval_ms);
     } else if (name == "missed_heartbeats") {
@@ -122,7 +124,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       }
     } else {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, max_message_bytes, "
-               "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts)");
+               "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
+               "metrics_listen)");
     }
     if (!st.ok()) return st;
   }

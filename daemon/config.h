@@ -14,6 +14,7 @@
 //   heartbeat_interval_ms = 10000  # agents heartbeat this often
 //   missed_heartbeats = 3          # a silent agent is lost after this many intervals
 //   max_attempts = 3               # leases per validation job before it fails for good
+//   metrics_listen = "127.0.0.1:9464"  # Prometheus /metrics; "" = off (the default)
 //
 // Unknown keys and values of the wrong type are errors naming the key and its line.
 // Thread-safety: plain values; the functions are pure apart from reading the file.
@@ -40,6 +41,7 @@ struct Config {
   int64_t heartbeat_interval_ms = 10'000;
   int missed_heartbeats = 3;
   int max_attempts = 3;
+  std::string metrics_listen;  // "" = no metrics endpoint
 };
 
 // $XDG_CACHE_HOME/ttc, or ~/.cache/ttc when XDG_CACHE_HOME is unset or empty (the embedded

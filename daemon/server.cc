@@ -92,6 +92,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get());
   s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), s->config_.max_message_bytes * 3 / 4);
 
+  if (!s->config_.metrics_listen.empty()) {
+    auto metrics = Metrics::Start(s->config_.metrics_listen, s->service_.get(), s->scheduler_.get());
+    if (!metrics.ok()) {
+      s->fleet_.reset();
+      s->service_.reset();
+      return metrics.status();
+    }
+    s->metrics_ = std::move(*metrics);
+    Metrics* m = s->metrics_.get();
+    s->service_->SetCompileObserver([m](int64_t micros) { m->ObserveCompile(micros); });
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -112,9 +124,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   builder.RegisterService(s->compiler_.get());
   builder.RegisterService(s->cas_.get());
   builder.RegisterService(s->fleet_service_.get());
+  if (s->metrics_) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(s->metrics_->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     s->shut_down_ = true;  // nothing to drain
+    s->metrics_.reset();
     s->fleet_.reset();
     s->service_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", s->config_.listen,
@@ -125,9 +143,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->server_->GetHealthCheckService()->SetServingStatus(true);
   s->evictor_ = std::thread([p = s.get()] { p->EvictLoop(); });
   spdlog::info("msg=\"serving\" listen={} data_dir={} workers={} queue_size={} cache_size={} sync_writes={} "
-               "jobs_recovered={}",
+               "jobs_recovered={} metrics_port={}",
                s->address_, s->config_.data_dir, s->config_.workers, s->config_.queue_size, s->config_.cache_size,
-               s->config_.sync_writes, s->scheduler_->ListJobs().size());
+               s->config_.sync_writes, s->scheduler_->ListJobs().size(), s->metrics_port());
   return s;
 }
 
@@ -171,6 +189,7 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   }
   evict_cv_.notify_all();
   if (evictor_.joinable()) evictor_.join();
+  metrics_.reset();  // stops /metrics (it reads the service and the scheduler)
   fleet_.reset();    // stops the dispatcher (every agent stream has finished)
   service_.reset();  // finishes queued compiles (their results are stored)
   scheduler_.reset();

@@ -23,6 +23,7 @@
 #include "daemon/fleet_service.h"
 #include "daemon/grpc_services.h"
 #include "daemon/job_scheduler.h"
+#include "daemon/metrics.h"
 
 namespace ttc::daemon {
 
@@ -42,6 +43,8 @@ class Server {
   std::string address() const { return address_; }
   CompileService* service() { return service_.get(); }
   JobScheduler* scheduler() { return scheduler_.get(); }
+  // The port of the Prometheus endpoint; 0 when Config::metrics_listen is empty.
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
   cache::RocksDbStore* store() { return store_.get(); }
 
   // Graceful drain: health turns NOT_SERVING, new compiles get UNAVAILABLE, in-flight calls
@@ -67,6 +70,7 @@ class Server {
   std::unique_ptr<JobScheduler> scheduler_;
   std::unique_ptr<FleetHub> fleet_;
   std::unique_ptr<FleetServiceImpl> fleet_service_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CompilerServiceImpl> compiler_;
   std::unique_ptr<CasServiceImpl> cas_;
   std::unique_ptr<grpc::Server> server_;

@@ -3,7 +3,7 @@
 //   ttcd [--listen HOST:PORT] [--data-dir DIR] [--config FILE] [--workers N] [--queue-size N]
 //        [--cache-size BYTES] [--max-message-bytes BYTES] [--no-sync-writes] [--drain-seconds S]
 //        [--log-level LEVEL] [--heartbeat-interval-ms MS] [--missed-heartbeats N] [--max-attempts N]
-//        [--port-file FILE]
+//        [--metrics-listen HOST:PORT] [--port-file FILE]
 //   ttcd --version
 //
 // Flags override the config file's keys (daemon/config.h, docs/daemon.md). Logs go to stderr
@@ -46,7 +46,7 @@ bool WritePortFile(const std::string& path, int port) {
 int main(int argc, char** argv) {
   CLI::App app{"ttcd: the ttc compile daemon (gRPC; artifacts in RocksDB)", "ttcd"};
   app.set_version_flag("--version", std::string("ttcd ") + ttc::CompilerBuildId());
-  std::string config_file, listen, data_dir, cache_size, max_message, log_level, port_file;
+  std::string config_file, listen, data_dir, cache_size, max_message, log_level, port_file, metrics_listen;
   std::optional<int> workers, queue_size, drain_seconds, missed_heartbeats, max_attempts;
   std::optional<int64_t> heartbeat_ms;
   bool no_sync = false;
@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100));
   app.add_option("--max-attempts", max_attempts, "Leases per validation job before it fails [3]")
       ->check(CLI::Range(1, 100));
+  app.add_option("--metrics-listen", metrics_listen, "Serve Prometheus /metrics on HOST:PORT [off]");
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving (for scripts)");
   CLI11_PARSE(app, argc, argv);
 
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   if (no_sync) config.sync_writes = false;
   if (!log_level.empty()) config.log_level = log_level;
   if (heartbeat_ms) config.heartbeat_interval_ms = *heartbeat_ms;
+  if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
   if (missed_heartbeats) config.missed_heartbeats = *missed_heartbeats;
   if (max_attempts) config.max_attempts = *max_attempts;
   for (auto [text, field, name] : {std::tuple{&cache_size, &config.cache_size, "--cache-size"},

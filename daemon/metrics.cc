@@ -1,0 +1,180 @@
+#include "daemon/metrics.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
+namespace ttc::daemon {
+namespace {
+
+const char* CodeName(grpc::StatusCode c) {
+  switch (c) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+prometheus::MetricFamily Family(const std::string& name, const std::string& help, prometheus::MetricType type) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = type;
+  return f;
+}
+
+prometheus::ClientMetric Value(prometheus::MetricType type, double v,
+                               std::vector<prometheus::ClientMetric::Label> labels = {}) {
+  prometheus::ClientMetric m;
+  m.label = std::move(labels);
+  if (type == prometheus::MetricType::Counter) m.counter.value = v;
+  else m.gauge.value = v;
+  return m;
+}
+
+// Metrics read at scrape time from CompileService::GetStats and the scheduler.
+class Derived : public prometheus::Collectable {
+ public:
+  Derived(CompileService* service, JobScheduler* scheduler) : service_(service), scheduler_(scheduler) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    using prometheus::MetricType;
+    const v1::Stats s = service_->GetStats();
+    std::vector<prometheus::MetricFamily> out;
+    auto one = [&](const std::string& name, const std::string& help, MetricType type, double v) {
+      auto f = Family(name, help, type);
+      f.metric.push_back(Value(type, v));
+      out.push_back(std::move(f));
+    };
+    one("ttc_cache_hits_total", "Compile and layout requests answered from the action cache", MetricType::Counter,
+        static_cast<double>(s.hits()));
+    one("ttc_cache_misses_total", "Compile and layout requests that needed a compile (incl. joined ones)",
+        MetricType::Counter, static_cast<double>(s.misses()));
+    one("ttc_compiles_total", "Pipeline runs", MetricType::Counter, static_cast<double>(s.compiles()));
+    one("ttc_compile_errors_total", "Pipeline runs whose kernel had errors", MetricType::Counter,
+        static_cast<double>(s.compile_errors()));
+    one("ttc_rejected_total", "Compiles refused because the queue was full", MetricType::Counter,
+        static_cast<double>(s.rejected()));
+    one("ttc_cancelled_total", "Calls cancelled or past their deadline before an answer", MetricType::Counter,
+        static_cast<double>(s.cancelled()));
+    one("ttc_queue_depth", "Compiles waiting for a worker", MetricType::Gauge, static_cast<double>(s.queue_depth()));
+    one("ttc_compiles_in_flight", "Compiles running", MetricType::Gauge, static_cast<double>(s.in_flight()));
+    one("ttc_store_bytes", "Bytes of blob data in the CAS", MetricType::Gauge, static_cast<double>(s.store_bytes()));
+    one("ttc_store_blobs", "Blobs in the CAS", MetricType::Gauge, static_cast<double>(s.store_blobs()));
+    one("ttc_store_action_results", "Entries in the action cache", MetricType::Gauge,
+        static_cast<double>(s.store_action_results()));
+    one("ttc_store_evictions_total", "Blobs evicted since start", MetricType::Counter,
+        static_cast<double>(s.evictions()));
+    one("ttc_store_corruptions_total", "Corrupt store entries detected and removed since start",
+        MetricType::Counter, static_cast<double>(s.corruptions()));
+
+    std::map<std::string, int> stages = {{"QUEUED", 0}, {"EXECUTING", 0}, {"COMPLETED", 0}};
+    for (const v1::Job& j : scheduler_->ListJobs()) stages[v1::JobStage_Name(j.stage())]++;
+    auto jobs = Family("ttc_jobs", "Validation jobs by stage", MetricType::Gauge);
+    for (const auto& [stage, n] : stages) jobs.metric.push_back(Value(MetricType::Gauge, n, {{"stage", stage}}));
+    out.push_back(std::move(jobs));
+
+    std::map<std::pair<std::string, std::string>, int> devices;
+    for (const char* h : {"GOOD", "BAD", "MAINTENANCE"}) {
+      devices[{h, "true"}] = 0;
+      devices[{h, "false"}] = 0;
+    }
+    for (const DeviceStatus& d : scheduler_->ListDevices()) {
+      devices[{v1::DeviceHealth_Name(d.device.health), d.host_online ? "true" : "false"}]++;
+    }
+    auto devs = Family("ttc_devices", "Devices by health and whether their host is online", MetricType::Gauge);
+    for (const auto& [key, n] : devices) {
+      devs.metric.push_back(Value(MetricType::Gauge, n, {{"health", key.first}, {"online", key.second}}));
+    }
+    out.push_back(std::move(devs));
+    return out;
+  }
+
+ private:
+  CompileService* service_;
+  JobScheduler* scheduler_;
+};
+
+class CountingInterceptor : public grpc::experimental::Interceptor {
+ public:
+  CountingInterceptor(Metrics* metrics, std::string method) : metrics_(metrics), method_(std::move(method)) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      metrics_->CountRpc(method_, methods->GetSendStatus().error_code());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  Metrics* metrics_;
+  std::string method_;
+};
+
+class CountingFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CountingFactory(Metrics* metrics) : metrics_(metrics) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new CountingInterceptor(metrics_, info->method());
+  }
+
+ private:
+  Metrics* metrics_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& listen, CompileService* service,
+                                                        JobScheduler* scheduler) {
+  std::unique_ptr<Metrics> m(new Metrics());
+  m->registry_ = std::make_shared<prometheus::Registry>();
+  m->rpcs_ = &prometheus::BuildCounter()
+                  .Name("ttc_rpc_requests_total")
+                  .Help("RPCs answered, by method and gRPC status code")
+                  .Register(*m->registry_);
+  m->compile_seconds_ = &prometheus::BuildHistogram()
+                             .Name("ttc_compile_duration_seconds")
+                             .Help("Wall time of one pipeline run")
+                             .Register(*m->registry_)
+                             .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                                              0.05, 0.1, 0.2, 0.5, 1, 2, 5});
+  m->derived_ = std::make_shared<Derived>(service, scheduler);
+  try {
+    m->exposer_ = std::make_unique<prometheus::Exposer>(listen, /*num_threads=*/1);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen, ": ", e.what()));
+  }
+  m->exposer_->RegisterCollectable(m->registry_);
+  m->exposer_->RegisterCollectable(m->derived_);
+  const auto ports = m->exposer_->GetListeningPorts();
+  if (ports.empty()) return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen));
+  m->port_ = ports[0];
+  return m;
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::CountRpc(const std::string& method, grpc::StatusCode code) {
+  rpcs_->Add({{"method", method}, {"code", CodeName(code)}}).Increment();
+}
+
+void Metrics::ObserveCompile(int64_t micros) { compile_seconds_->Observe(static_cast<double>(micros) / 1e6); }
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> Metrics::InterceptorFactory() {
+  return std::make_unique<CountingFactory>(this);
+}
+
+}  // namespace ttc::daemon
