@@ -45,14 +45,10 @@ v1::DiagnosticMessage ToDiagnosticMessage(const Diagnostic& d) {
 }
 
 std::string FormatDiagnosticMessage(const v1::DiagnosticMessage& d, std::string_view file) {
-  std::string where(file);
-  if (!d.location().empty()) absl::StrAppend(&where, ":", d.location());
-  const char* sev = d.severity() == v1::DiagnosticMessage::ERROR ? (d.internal() ? "internal error" : "error")
-                    : d.severity() == v1::DiagnosticMessage::WARNING ? "warning"
-                                                                       : "note";
-  std::string out = absl::StrCat(where, ": ", sev, ": ", d.message());
-  if (d.internal() && !d.pass().empty()) absl::StrAppend(&out, " [in pass ", d.pass(), "]");
-  return out;
+  const Severity severity = d.severity() == v1::DiagnosticMessage::ERROR     ? Severity::kError
+                            : d.severity() == v1::DiagnosticMessage::WARNING ? Severity::kWarning
+                                                                             : Severity::kNote;
+  return FormatDiagnosticLine(file, d.location(), severity, d.internal(), d.message(), d.pass());
 }
 
 absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::string_view target_override,

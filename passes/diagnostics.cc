@@ -24,16 +24,20 @@ void DiagnosticEngine::InternalError(const ir::Loc& loc, std::string message) {
   Add(Severity::kError, true, loc, std::move(message));
 }
 
-std::string FormatDiagnostic(const Diagnostic& d, std::string_view file) {
+std::string FormatDiagnosticLine(std::string_view file, std::string_view location, Severity severity, bool internal,
+                                 std::string_view message, std::string_view pass) {
   std::string where(file);
-  std::string loc = d.loc.ToString();
-  if (!loc.empty()) absl::StrAppend(&where, ":", loc);
-  const char* sev = d.severity == Severity::kError ? (d.internal ? "internal error" : "error")
-                    : d.severity == Severity::kWarning ? "warning"
-                                                       : "note";
-  std::string out = absl::StrCat(where, ": ", sev, ": ", d.message);
-  if (d.internal && !d.pass.empty()) absl::StrAppend(&out, " [in pass ", d.pass, "]");
+  if (!location.empty()) absl::StrAppend(&where, ":", std::string(location));
+  const char* sev = severity == Severity::kError ? (internal ? "internal error" : "error")
+                    : severity == Severity::kWarning ? "warning"
+                                                     : "note";
+  std::string out = absl::StrCat(where, ": ", sev, ": ", std::string(message));
+  if (internal && !pass.empty()) absl::StrAppend(&out, " [in pass ", std::string(pass), "]");
   return out;
+}
+
+std::string FormatDiagnostic(const Diagnostic& d, std::string_view file) {
+  return FormatDiagnosticLine(file, d.loc.ToString(), d.severity, d.internal, d.message, d.pass);
 }
 
 }  // namespace ttc

@@ -54,6 +54,11 @@ class DiagnosticEngine {
 // location). Internal errors read `internal error:` and name the pass.
 std::string FormatDiagnostic(const Diagnostic& d, std::string_view file);
 
+// The same line from its parts (`location` already rendered: "14:9" or a field path; "" for
+// none). Used for diagnostics that arrive as ttc.v1.DiagnosticMessage from the daemon.
+std::string FormatDiagnosticLine(std::string_view file, std::string_view location, Severity severity, bool internal,
+                                 std::string_view message, std::string_view pass);
+
 }  // namespace ttc
 
 #endif  // TTC_PASSES_DIAGNOSTICS_H_
