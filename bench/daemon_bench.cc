@@ -602,6 +602,7 @@ int main(int argc, char** argv) {
 
   ttc::daemon::Config config;
   config.listen = "127.0.0.1:0";
+  config.insecure = true;  // plaintext loopback: the bench measures the daemon, not TLS
   config.data_dir = (work / "daemon").string();
   config.sync_writes = opt.sync_writes;
   auto server = ttc::daemon::Server::Start(config);

@@ -366,6 +366,22 @@ absl::Status RocksDbStore::PutJob(const std::string& id, const std::string& byte
   return FromRocks(db_->Put(w, jobs_, id, bytes), "storing a job");
 }
 
+absl::Status RocksDbStore::Probe() {
+  static constexpr char kKey[] = "ttc-health-probe";
+  const std::string value = std::to_string(probes_.fetch_add(1) + 1);
+  if (auto st = FromRocks(db_->Put(rocksdb::WriteOptions(), handles_[0], kKey, value), "health probe write");
+      !st.ok()) {
+    return st;
+  }
+  std::string back;
+  if (auto st = FromRocks(db_->Get(rocksdb::ReadOptions(), handles_[0], kKey, &back), "health probe read");
+      !st.ok()) {
+    return st;
+  }
+  if (back != value) return absl::DataLossError("health probe: read back a different value than written");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RocksDbStore::ListJobs() {
   std::vector<std::pair<std::string, std::string>> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), jobs_));

@@ -68,6 +68,11 @@ class RocksDbStore : public ArtifactStore {
   // Every (job id, bytes), in id order. INTERNAL on a RocksDB error.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListJobs();
 
+  // Whether the store still takes writes: writes and reads back one small key in the
+  // default column family (through the WAL, not synced). RocksDB refuses writes after a
+  // hard background error (e.g. a full disk), so the error says what failed. ttcd's health service turns NOT_SERVING while this fails.
+  absl::Status Probe();
+
   // Column family names, as documented in docs/cache_format.md.
   static constexpr const char* kCas = "cas";
   static constexpr const char* kAc = "ac";
@@ -91,6 +96,7 @@ class RocksDbStore : public ArtifactStore {
   rocksdb::ColumnFamilyHandle* jobs_ = nullptr;
   std::atomic<int64_t> corruptions_{0};
   std::atomic<int64_t> evictions_{0};
+  std::atomic<int64_t> probes_{0};
   std::atomic<int64_t> blob_bytes_{0};
   std::atomic<int64_t> blob_count_{0};
   std::atomic<int64_t> action_results_{0};

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/toml_file.h"
 
 namespace ttc::daemon {
 
@@ -40,29 +41,14 @@ absl::StatusOr<int64_t> ParseByteSize(const std::string& text) {
   return static_cast<int64_t>(n) * u->second;
 }
 
-namespace {
-
-std::string Where(const std::string& path, const toml::source_region& src) {
-  return absl::StrCat(path, ":", src.begin.line, ":", src.begin.column);
-}
-
-}  // namespace
-
 absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const std::string desc(e.description());
-    if (desc.find("File could not be opened") != std::string::npos) {
-      return absl::NotFoundError(absl::StrCat(path, ": cannot read the config file"));
-    }
-    return absl::InvalidArgumentError(absl::StrCat(Where(path, e.source()), ": ", desc));
-  }
+  auto parsed = ParseTomlFile(path, "config file");
+  if (!parsed.ok()) return parsed.status();
+  toml::table table = std::move(*parsed);
   Config c = std::move(base);
   for (auto&& [key, node] : table) {
     const std::string name(key.str());
-    const std::string where = Where(path, node.source());
+    const std::string where = TomlWhere(path, node.source());
     auto bad = [&](const std::string& what) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": key '", name, "': ", what));
     };
@@ -88,7 +74,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       if ((st = get_int(0, 1024, &v)).ok()) c.workers = static_cast<int>(v);
     } else if (name == "queue_size") {
       if ((st = get_int(1, 1 << 20, &v)).ok()) c.queue_size = static_cast<int>(v);
-    } else if (name == "cache_size" || name == "max_message_bytes") {
+    } else if (name == "cache_size" || name == "max_message_bytes" || name == "max_blob_bytes") {
       int64_t bytes = 0;
       if (node.is_integer()) {
         st = get_int(0, std::numeric_limits<int64_t>::max(), &bytes);
@@ -99,7 +85,11 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       } else {
         st = bad("expected a byte count (integer or a string such as \"10GiB\")");
       }
-      if (st.ok()) (name == "cache_size" ? c.cache_size : c.max_message_bytes) = bytes;
+      if (st.ok()) {
+        (name == "cache_size" ? c.cache_size : name == "max_blob_bytes" ? c.max_blob_bytes : c.max_message_bytes) =
+            bytes;
+      }
+      if (st.ok() && name == "max_blob_bytes" && bytes < 1) st = bad("must be at least 1 byte");
       if (st.ok() && name == "max_message_bytes" && (bytes < 1024 || bytes > (1LL << 30))) {
         st = bad("must be between 1KiB and 1GiB");
       }
@@ -110,6 +100,29 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       if ((st = get_int(0, 3600, &v)).ok()) c.drain_seconds = static_cast<int>(v);
     } else if (name == "metrics_listen") {
       st = get_string(&c.metrics_listen);
+    } else if (name == "tls_cert") {
+      st = get_string(&c.tls_cert);
+    } else if (name == "tls_key") {
+      st = get_string(&c.tls_key);
+    } else if (name == "tls_client_ca") {
+      st = get_string(&c.tls_client_ca);
+    } else if (name == "tokens_file") {
+      st = get_string(&c.tokens_file);
+    } else if (name == "insecure") {
+      if (!node.is_boolean()) st = bad("expected true or false");
+      else c.insecure = *node.value<bool>();
+    } else if (name == "max_streams_per_client") {
+      if ((st = get_int(0, 1 << 20, &v)).ok()) c.max_streams_per_client = static_cast<int>(v);
+    } else if (name == "rate_limit") {
+      if (node.is_integer() || node.is_floating_point()) {
+        const double r = *node.value<double>();
+        if (r < 0 || r > 1e9) st = bad(absl::StrCat("must be in [0, 1e9] requests per second, got ", r));
+        else c.rate_limit = r;
+      } else {
+        st = bad("expected a number (requests per second)");
+      }
+    } else if (name == "rate_burst") {
+      if ((st = get_int(0, 1 << 30, &v)).ok()) c.rate_burst = static_cast<int>(v);
     } else if (name == "heartbeat_interval_ms") {
       st = get_int(10, 3'600'000, &c.heartbeat_interval_ms);
     } else if (name == "missed_heartbeats") {
@@ -125,7 +138,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
     } else {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, max_message_bytes, "
                "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
-               "metrics_listen)");
+               "metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
+               "max_blob_bytes, rate_limit, rate_burst)");
     }
     if (!st.ok()) return st;
   }

@@ -14,7 +14,16 @@
 //   heartbeat_interval_ms = 10000  # agents heartbeat this often
 //   missed_heartbeats = 3          # a silent agent is lost after this many intervals
 //   max_attempts = 3               # leases per validation job before it fails for good
-//   metrics_listen = "127.0.0.1:9464"  # Prometheus /metrics; "" = off (the default)
+//   metrics_listen = "127.0.0.1:9464"  # Prometheus /metrics (plain HTTP, loopback only); "" = off
+//   tls_cert = "/etc/ttc/tls/server.crt"  # PEM certificate chain served on `listen`
+//   tls_key = "/etc/ttc/tls/server.key"   # PEM private key
+//   tls_client_ca = ""             # PEM CA bundle: when set, clients must present a cert it signed
+//   insecure = false               # plaintext instead of TLS: only with a loopback `listen`
+//   tokens_file = "/etc/ttc/tokens.toml"  # bearer tokens (daemon/auth.h); required with TLS
+//   max_streams_per_client = 64    # open streaming calls per client; 0 = unlimited
+//   max_blob_bytes = "1GiB"        # largest blob the CAS accepts
+//   rate_limit = 0                 # requests/s per client (token bucket); 0 = unlimited
+//   rate_burst = 0                 # bucket size; 0 = 2 * rate_limit
 //
 // Unknown keys and values of the wrong type are errors naming the key and its line.
 // Thread-safety: plain values; the functions are pure apart from reading the file.
@@ -42,6 +51,18 @@ struct Config {
   int missed_heartbeats = 3;
   int max_attempts = 3;
   std::string metrics_listen;  // "" = no metrics endpoint
+  // Security: TLS with `tls_cert`/`tls_key`, or plaintext with `insecure` on a loopback
+  // address; one of the two is required (Server::Start says which is missing).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  bool insecure = false;
+  std::string tokens_file;  // "" = no tokens: allowed only with `insecure`
+  // Limits (RESOURCE_EXHAUSTED when exceeded).
+  int max_streams_per_client = 64;
+  int64_t max_blob_bytes = int64_t{1} << 30;
+  double rate_limit = 0;
+  int rate_burst = 0;
 };
 
 // $XDG_CACHE_HOME/ttc, or ~/.cache/ttc when XDG_CACHE_HOME is unset or empty (the embedded

@@ -73,7 +73,9 @@ class Outbox {
 
 class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage> {
  public:
-  explicit AgentStream(FleetHub* hub) : hub_(hub), out_(this) { StartRead(&in_); }
+  AgentStream(FleetHub* hub, Gate::StreamSlot slot) : hub_(hub), slot_(std::move(slot)), out_(this) {
+    StartRead(&in_);
+  }
 
   void Send(v1::ServerMessage m) { out_.Send(std::move(m)); }
 
@@ -185,6 +187,7 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
   }
 
   FleetHub* hub_;
+  Gate::StreamSlot slot_;
   Outbox<AgentStream, v1::ServerMessage> out_;
   v1::AgentMessage in_;
   std::string host_;
@@ -195,7 +198,8 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
 
 class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
  public:
-  JobWatch(FleetHub* hub, std::string job_id) : hub_(hub), job_id_(std::move(job_id)), out_(this) {
+  JobWatch(FleetHub* hub, std::string job_id, Gate::StreamSlot slot)
+      : hub_(hub), job_id_(std::move(job_id)), slot_(std::move(slot)), out_(this) {
     hub_->AddWatch(job_id_, this);  // before reading the job, so no change is missed
     auto job = hub_->scheduler()->GetJob(job_id_);
     if (!job.ok()) {
@@ -218,16 +222,24 @@ class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
  private:
   FleetHub* hub_;
   std::string job_id_;
+  Gate::StreamSlot slot_;
   Outbox<JobWatch, v1::Job> out_;
 };
 
-grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id) {
-  return new JobWatch(hub, job_id);
+grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id, Gate::StreamSlot slot) {
+  return new JobWatch(hub, job_id, std::move(slot));
 }
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* FleetServiceImpl::Connect(
     grpc::CallbackServerContext* ctx) {
-  return new AgentStream(hub_);
+  Gate::StreamSlot slot;
+  if (gate_ != nullptr) {
+    // A client token can never lease: only the agent role opens the fleet stream.
+    if (auto st = gate_->AdmitStream(*ctx, "/ttc.v1.DeviceFleet/Connect", kRoleAgent, nullptr, &slot); !st.ok()) {
+      return new RefusedStream<grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>>(st);
+    }
+  }
+  return new AgentStream(hub_, std::move(slot));
 }
 
 FleetHub::FleetHub(JobScheduler* scheduler, int64_t tick_ms) : scheduler_(scheduler), tick_ms_(tick_ms) {

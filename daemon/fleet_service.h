@@ -17,6 +17,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "daemon/auth.h"
 #include "daemon/job_scheduler.h"
 #include "ttc/v1/service.grpc.pb.h"
 
@@ -61,15 +62,19 @@ class FleetHub {
 
 class FleetServiceImpl final : public v1::DeviceFleet::CallbackService {
  public:
-  explicit FleetServiceImpl(FleetHub* hub) : hub_(hub) {}
+  // `gate` (may be null: everyone may connect) admits each stream (role agent).
+  explicit FleetServiceImpl(FleetHub* hub, Gate* gate = nullptr) : hub_(hub), gate_(gate) {}
   grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* Connect(grpc::CallbackServerContext* ctx) override;
 
  private:
   FleetHub* hub_;
+  Gate* gate_;
 };
 
 // A WatchJob stream: the job now, then on every change, ending after COMPLETED.
-grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id);
+// `slot` is held until the stream is done.
+grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id,
+                                                 Gate::StreamSlot slot = {});
 
 }  // namespace ttc::daemon
 

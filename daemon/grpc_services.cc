@@ -75,6 +75,29 @@ grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx, const grpc::S
   return r;
 }
 
+constexpr uint32_t kAnyRole = kRoleSubmit | kRoleAgent | kRoleAdmin;
+
+// Admits a call through `gate` (null: everyone is admitted with every role).
+grpc::Status Admit(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
+                   Principal* who = nullptr) {
+  if (gate == nullptr) {
+    if (who != nullptr) who->roles = kAnyRole;
+    return grpc::Status::OK;
+  }
+  return gate->Admit(*ctx, method, roles, who);
+}
+
+grpc::Status AdmitStream(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
+                         Gate::StreamSlot* slot) {
+  if (gate == nullptr) return grpc::Status::OK;
+  return gate->AdmitStream(*ctx, method, roles, nullptr, slot);
+}
+
+grpc::Status BlobTooBig(const std::string& field, int64_t size, int64_t limit) {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      absl::StrCat(field, ": a blob of ", size, " bytes is over max_blob_bytes (", limit, ")"));
+}
+
 void FillKey(const cache::ActionKey& key, v1::ActionKeyParts* k) {
   k->set_request_digest(key.request_digest);
   k->set_compiler_build_id(key.compiler_build_id);
@@ -117,6 +140,7 @@ void SetBlobStatus(v1::BlobStatus* out, const absl::Status& st) {
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
                                                        v1::CompileResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Compile", kRoleSubmit); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
@@ -135,6 +159,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerContext* ctx,
                                                            const v1::CompileRequest* req, v1::LayoutResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/InferLayout", kRoleSubmit); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
@@ -160,6 +185,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CompilerServiceImpl::GetActionResult(grpc::CallbackServerContext* ctx,
                                                                const v1::GetActionResultRequest* req,
                                                                v1::ActionResult* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetActionResult", kRoleSubmit); !st.ok()) return Answer(ctx, st);
   auto result = service_->Lookup(req->action_key());
   if (!result.ok()) {
     if (absl::IsDataLoss(result.status())) {
@@ -174,12 +200,15 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::GetActionResult(grpc::CallbackSer
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::GetStats(grpc::CallbackServerContext* ctx,
                                                         const v1::GetStatsRequest* req, v1::Stats* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetStats", kRoleAdmin); !st.ok()) return Answer(ctx, st);
   *resp = service_->GetStats();
   return Answer(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
                                                       v1::SubmitResponse* resp) {
+  Principal who;
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Submit", kRoleSubmit, &who); !st.ok()) return Answer(ctx, st);
   v1::JobSpec spec;
   if (req->validate()) {
     if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
@@ -201,6 +230,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
     spec.set_seed(req->seed());
     spec.set_priority(req->priority());
     spec.set_backend(backend);
+    if (who.authenticated) spec.set_owner(who.name);
   }
   auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
   auto state = call->state();
@@ -237,22 +267,33 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
 
 grpc::ServerWriteReactor<v1::Job>* CompilerServiceImpl::WatchJob(grpc::CallbackServerContext* ctx,
                                                                  const v1::JobRef* req) {
-  if (!fleet_) {
-    class Refuse : public grpc::ServerWriteReactor<v1::Job> {
-     public:
-      Refuse() { Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet")); }
-      void OnDone() override { delete this; }
-    };
-    return new Refuse();
+  Gate::StreamSlot slot;
+  if (auto st = AdmitStream(gate_, ctx, "/ttc.v1.Compiler/WatchJob", kRoleSubmit | kRoleAdmin, &slot); !st.ok()) {
+    return new RefusedStream<grpc::ServerWriteReactor<v1::Job>>(st);
   }
-  return StartJobWatch(fleet_, req->job_id());
+  if (!fleet_) {
+    return new RefusedStream<grpc::ServerWriteReactor<v1::Job>>(
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
+  }
+  return StartJobWatch(fleet_, req->job_id(), std::move(slot));
 }
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
                                                          v1::Job* resp) {
+  Principal who;
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/CancelJob", kRoleSubmit | kRoleAdmin, &who); !st.ok()) {
+    return Answer(ctx, st);
+  }
   if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
   auto before = fleet_->scheduler()->GetJob(req->job_id());
   if (!before.ok()) return Answer(ctx, ToGrpc(before.status()));
+  // submit may cancel its own jobs; admin any.
+  if (!(who.roles & kRoleAdmin) && who.authenticated && before->spec().owner() != who.name) {
+    return Answer(ctx, grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                    absl::StrCat("/ttc.v1.Compiler/CancelJob: job ", req->job_id(), " belongs to '",
+                                                 before->spec().owner(), "', not to token '", who.name,
+                                                 "' (only admin may cancel any job)")));
+  }
   auto revoked = fleet_->scheduler()->Cancel(req->job_id());
   if (!revoked.ok()) return Answer(ctx, ToGrpc(revoked.status()));
   if (!revoked->empty()) fleet_->Revoke(before->lease().host_id(), *revoked, "the job was cancelled");
@@ -263,6 +304,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerCon
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
                                                       v1::Job* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetJob", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
   if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
   auto job = fleet_->scheduler()->GetJob(req->job_id());
   if (!job.ok()) return Answer(ctx, ToGrpc(job.status()));
@@ -272,6 +314,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::GetJob(grpc::CallbackServerContex
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
                                                         const v1::ListJobsRequest* req, v1::ListJobsResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListJobs", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
   if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
   for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) *resp->add_jobs() = std::move(j);
   return Answer(ctx, grpc::Status::OK);
@@ -280,6 +323,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerContext* ctx,
                                                            const v1::ListDevicesRequest* req,
                                                            v1::ListDevicesResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListDevices", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
   if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
   for (const DeviceStatus& d : fleet_->scheduler()->ListDevices()) {
     v1::DeviceState* s = resp->add_devices();
@@ -298,6 +342,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CompilerServiceImpl::SetDeviceHealth(grpc::CallbackServerContext* ctx,
                                                                const v1::SetDeviceHealthRequest* req,
                                                                v1::SetDeviceHealthResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/SetDeviceHealth", kRoleAdmin); !st.ok()) return Answer(ctx, st);
   if (!fleet_) return Answer(ctx, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this ttcd runs no device fleet"));
   if (req->health() == v1::HEALTH_UNSPECIFIED) return Answer(ctx, Invalid("health: GOOD, BAD or MAINTENANCE"));
   auto st = fleet_->scheduler()->SetHealth(req->host_id(), req->device_id(), req->health());
@@ -308,6 +353,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::SetDeviceHealth(grpc::CallbackSer
 grpc::ServerUnaryReactor* CasServiceImpl::FindMissingBlobs(grpc::CallbackServerContext* ctx,
                                                            const v1::FindMissingBlobsRequest* req,
                                                            v1::FindMissingBlobsResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Cas/FindMissingBlobs", kRoleSubmit | kRoleAgent); !st.ok()) return Answer(ctx, st);
   std::vector<v1::Digest> digests;
   for (int i = 0; i < req->blob_digests_size(); ++i) {
     if (auto st = CheckDigest(req->blob_digests(i), absl::StrCat("blob_digests[", i, "]")); !st.ok()) {
@@ -323,8 +369,16 @@ grpc::ServerUnaryReactor* CasServiceImpl::FindMissingBlobs(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CasServiceImpl::BatchUpdateBlobs(grpc::CallbackServerContext* ctx,
                                                            const v1::BatchUpdateBlobsRequest* req,
                                                            v1::BatchUpdateBlobsResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Cas/BatchUpdateBlobs", kRoleSubmit | kRoleAgent); !st.ok()) return Answer(ctx, st);
   int64_t total = 0;
-  for (const auto& r : req->requests()) total += static_cast<int64_t>(r.data().size());
+  for (int i = 0; i < req->requests_size(); ++i) {
+    const int64_t size = static_cast<int64_t>(req->requests(i).data().size());
+    if (size > max_blob_bytes_) {
+      counters_->CountError();
+      return Answer(ctx, BlobTooBig(absl::StrCat("requests[", i, "].data"), size, max_blob_bytes_));
+    }
+    total += size;
+  }
   if (total > max_batch_bytes_) {
     counters_->CountError();
     return Answer(ctx, Invalid(absl::StrCat("requests: ", total, " bytes of blobs, over the batch limit of ",
@@ -344,6 +398,7 @@ grpc::ServerUnaryReactor* CasServiceImpl::BatchUpdateBlobs(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CasServiceImpl::BatchReadBlobs(grpc::CallbackServerContext* ctx,
                                                          const v1::BatchReadBlobsRequest* req,
                                                          v1::BatchReadBlobsResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Cas/BatchReadBlobs", kRoleSubmit | kRoleAgent); !st.ok()) return Answer(ctx, st);
   int64_t total = 0;
   for (int i = 0; i < req->digests_size(); ++i) {
     if (auto st = CheckDigest(req->digests(i), absl::StrCat("digests[", i, "]")); !st.ok()) {
@@ -378,7 +433,9 @@ namespace {
 
 class BlobReader final : public grpc::ServerWriteReactor<v1::ReadBlobResponse> {
  public:
-  BlobReader(cache::ArtifactStore* store, CompileService* counters, const v1::ReadBlobRequest& req) {
+  BlobReader(cache::ArtifactStore* store, CompileService* counters, const v1::ReadBlobRequest& req,
+             Gate::StreamSlot slot)
+      : slot_(std::move(slot)) {
     absl::Status st = CheckDigest(req.digest(), "digest");
     if (st.ok() && (req.read_offset() < 0 || req.read_offset() > req.digest().size_bytes())) {
       st = absl::OutOfRangeError(absl::StrCat("read_offset: ", req.read_offset(), " is outside the blob's ",
@@ -420,6 +477,7 @@ class BlobReader final : public grpc::ServerWriteReactor<v1::ReadBlobResponse> {
     pos_ += n;
     StartWrite(&msg_);
   }
+  Gate::StreamSlot slot_;
   std::string data_;
   size_t pos_ = 0;
   v1::ReadBlobResponse msg_;
@@ -427,8 +485,9 @@ class BlobReader final : public grpc::ServerWriteReactor<v1::ReadBlobResponse> {
 
 class BlobWriter final : public grpc::ServerReadReactor<v1::WriteBlobRequest> {
  public:
-  BlobWriter(cache::ArtifactStore* store, CompileService* counters, v1::WriteBlobResponse* resp)
-      : store_(store), counters_(counters), resp_(resp) {
+  BlobWriter(cache::ArtifactStore* store, CompileService* counters, v1::WriteBlobResponse* resp,
+             int64_t max_blob_bytes, Gate::StreamSlot slot)
+      : store_(store), counters_(counters), resp_(resp), max_blob_bytes_(max_blob_bytes), slot_(std::move(slot)) {
     StartRead(&msg_);
   }
   void OnReadDone(bool ok) override {
@@ -444,6 +503,11 @@ class BlobWriter final : public grpc::ServerReadReactor<v1::WriteBlobRequest> {
       started_ = true;
       digest_ = msg_.digest();
       if (auto st = CheckDigest(digest_, "digest"); !st.ok()) return Fail(st);
+      if (digest_.size_bytes() > max_blob_bytes_) {
+        counters_->CountError();
+        Finish(BlobTooBig("digest", digest_.size_bytes(), max_blob_bytes_));
+        return;
+      }
       data_.reserve(static_cast<size_t>(std::min<int64_t>(digest_.size_bytes(), 64 << 20)));
     } else if (msg_.has_digest()) {
       return Fail(absl::InvalidArgumentError("digest: only the first message may name the digest"));
@@ -465,6 +529,8 @@ class BlobWriter final : public grpc::ServerReadReactor<v1::WriteBlobRequest> {
   cache::ArtifactStore* store_;
   CompileService* counters_;
   v1::WriteBlobResponse* resp_;
+  int64_t max_blob_bytes_;
+  Gate::StreamSlot slot_;
   v1::WriteBlobRequest msg_;
   bool started_ = false;
   v1::Digest digest_;
@@ -475,12 +541,20 @@ class BlobWriter final : public grpc::ServerReadReactor<v1::WriteBlobRequest> {
 
 grpc::ServerWriteReactor<v1::ReadBlobResponse>* CasServiceImpl::ReadBlob(grpc::CallbackServerContext* ctx,
                                                                          const v1::ReadBlobRequest* req) {
-  return new BlobReader(store_, counters_, *req);
+  Gate::StreamSlot slot;
+  if (auto st = AdmitStream(gate_, ctx, "/ttc.v1.Cas/ReadBlob", kRoleSubmit | kRoleAgent, &slot); !st.ok()) {
+    return new RefusedStream<grpc::ServerWriteReactor<v1::ReadBlobResponse>>(st);
+  }
+  return new BlobReader(store_, counters_, *req, std::move(slot));
 }
 
 grpc::ServerReadReactor<v1::WriteBlobRequest>* CasServiceImpl::WriteBlob(grpc::CallbackServerContext* ctx,
                                                                          v1::WriteBlobResponse* resp) {
-  return new BlobWriter(store_, counters_, resp);
+  Gate::StreamSlot slot;
+  if (auto st = AdmitStream(gate_, ctx, "/ttc.v1.Cas/WriteBlob", kRoleSubmit | kRoleAgent, &slot); !st.ok()) {
+    return new RefusedStream<grpc::ServerReadReactor<v1::WriteBlobRequest>>(st);
+  }
+  return new BlobWriter(store_, counters_, resp, max_blob_bytes_, std::move(slot));
 }
 
 }  // namespace ttc::daemon

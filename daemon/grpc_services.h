@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "cache/artifact_store.h"
+#include "daemon/auth.h"
 #include "daemon/compile_service.h"
 #include "daemon/fleet_service.h"
 #include "ttc/v1/service.grpc.pb.h"
@@ -23,7 +24,9 @@ grpc::Status ToGrpc(const absl::Status& st);
 class CompilerServiceImpl final : public v1::Compiler::CallbackService {
  public:
   // `fleet` (may be null: no device validation) serves Submit with validate and the job RPCs.
-  CompilerServiceImpl(CompileService* service, FleetHub* fleet) : service_(service), fleet_(fleet) {}
+  // `gate` (may be null: everyone may call everything) admits each call (daemon/auth.h).
+  CompilerServiceImpl(CompileService* service, FleetHub* fleet, Gate* gate = nullptr)
+      : service_(service), fleet_(fleet), gate_(gate) {}
   grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
                                     v1::CompileResponse* resp) override;
   grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
@@ -47,14 +50,19 @@ class CompilerServiceImpl final : public v1::Compiler::CallbackService {
  private:
   CompileService* service_;
   FleetHub* fleet_;
+  Gate* gate_;
 };
 
 class CasServiceImpl final : public v1::Cas::CallbackService {
  public:
   // `max_batch_bytes`: the largest total of blob bytes one batch call may carry (REAPI's
   // max_batch_total_size_bytes); bigger blobs go through ReadBlob / WriteBlob.
-  CasServiceImpl(cache::ArtifactStore* store, CompileService* counters, int64_t max_batch_bytes)
-      : store_(store), counters_(counters), max_batch_bytes_(max_batch_bytes) {}
+  // `max_blob_bytes`: the largest blob accepted (RESOURCE_EXHAUSTED above it).
+  // `gate` (may be null) admits each call.
+  CasServiceImpl(cache::ArtifactStore* store, CompileService* counters, int64_t max_batch_bytes,
+                 int64_t max_blob_bytes = int64_t{1} << 30, Gate* gate = nullptr)
+      : store_(store), counters_(counters), max_batch_bytes_(max_batch_bytes), max_blob_bytes_(max_blob_bytes),
+        gate_(gate) {}
   grpc::ServerUnaryReactor* FindMissingBlobs(grpc::CallbackServerContext* ctx, const v1::FindMissingBlobsRequest* req,
                                              v1::FindMissingBlobsResponse* resp) override;
   grpc::ServerUnaryReactor* BatchUpdateBlobs(grpc::CallbackServerContext* ctx, const v1::BatchUpdateBlobsRequest* req,
@@ -73,6 +81,8 @@ class CasServiceImpl final : public v1::Cas::CallbackService {
   cache::ArtifactStore* store_;
   CompileService* counters_;
   int64_t max_batch_bytes_;
+  int64_t max_blob_bytes_;
+  Gate* gate_;
 };
 
 }  // namespace ttc::daemon

@@ -6,7 +6,15 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
@@ -34,6 +42,116 @@ class StoreJournal : public JobJournal {
   cache::RocksDbStore* store_;
 };
 
+bool IsLoopbackHost(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string HostOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& key, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(key, ": cannot read '", path, "'"));
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (out.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(key, ": '", path, "' is not a PEM file (no -----BEGIN line)"));
+  }
+  return out.str();
+}
+
+std::string OpenSslError() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  return buf;
+}
+
+// Parses the certificate chain's first certificate and the key, and checks they belong
+// together, so a wrong file is reported by name at start instead of as a failed handshake.
+absl::Status CheckKeyPair(const Config& c, const std::string& cert_pem, const std::string& key_pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())),
+                                                     BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr),
+                                                   X509_free);
+  if (!cert) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_cert: '", c.tls_cert, "' holds no readable certificate: ", OpenSslError()));
+  }
+  std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())),
+                                                    BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  if (!key) {
+    return absl::InvalidArgumentError(absl::StrCat("tls_key: '", c.tls_key,
+                                                   "' holds no readable (unencrypted) private key: ", OpenSslError()));
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_key: '", c.tls_key, "' is not the private key of the certificate in '", c.tls_cert, "'"));
+  }
+  return absl::OkStatus();
+}
+
+// The listener's credentials from the security keys of `c` (see Config): TLS, or plaintext
+// only when `insecure` is set and every listener is on loopback.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(const Config& c) {
+  // The metrics endpoint is plain HTTP (prometheus-cpp's civetweb; its TLS mode does not
+  // work with Debian's OpenSSL 3), so it stays on loopback: scrape it from the same host.
+  if (!c.metrics_listen.empty() && !IsLoopbackHost(HostOf(c.metrics_listen))) {
+    return absl::InvalidArgumentError(absl::StrCat("metrics_listen: '", c.metrics_listen,
+                                                   "' is not a loopback address; /metrics is plain HTTP and is "
+                                                   "served on loopback only (docs/operations.md)"));
+  }
+  const bool tls = !c.tls_cert.empty() || !c.tls_key.empty();
+  if (tls && c.insecure) {
+    return absl::InvalidArgumentError("insecure: set together with tls_cert/tls_key; choose TLS or plaintext");
+  }
+  if (!tls && !c.insecure) {
+    return absl::InvalidArgumentError(
+        "tls_cert, tls_key: not set; ttcd serves TLS (docs/operations.md), or plaintext on a loopback address "
+        "only with insecure = true (--insecure)");
+  }
+  if (c.insecure) {
+    if (!IsLoopbackHost(HostOf(c.listen))) {
+      return absl::InvalidArgumentError(absl::StrCat("insecure: plaintext is only allowed on a loopback address ",
+                                                     "(127.0.0.1, ::1, localhost), but listen is '", c.listen,
+                                                     "'; configure tls_cert and tls_key"));
+    }
+    if (!c.tls_client_ca.empty()) return absl::InvalidArgumentError("tls_client_ca: needs tls_cert and tls_key");
+    return grpc::InsecureServerCredentials();
+  }
+  if (c.tls_cert.empty() || c.tls_key.empty()) {
+    return absl::InvalidArgumentError(c.tls_cert.empty() ? "tls_cert: not set, but tls_key is"
+                                                         : "tls_key: not set, but tls_cert is");
+  }
+  if (c.tokens_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tokens_file: not set; with TLS every RPC needs a bearer token (create one with `ttcd token add`)");
+  }
+  auto cert = ReadPem("tls_cert", c.tls_cert);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem("tls_key", c.tls_key);
+  if (!key.ok()) return key.status();
+  if (auto st = CheckKeyPair(c, *cert, *key); !st.ok()) return st;
+  grpc::SslServerCredentialsOptions options(c.tls_client_ca.empty()
+                                                ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                                : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!c.tls_client_ca.empty()) {
+    auto ca = ReadPem("tls_client_ca", c.tls_client_ca);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+  }
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std::function<void()> before_compile) {
@@ -43,6 +161,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   if (s->config_.data_dir.empty()) {
     return absl::InvalidArgumentError("data_dir: not set, and neither XDG_CACHE_HOME nor HOME is set");
   }
+  auto credentials = ServerCredentialsFor(s->config_);
+  if (!credentials.ok()) return credentials.status();
+  Gate::Options gate_options;
+  if (!s->config_.tokens_file.empty()) {
+    auto tokens = LoadTokenFile(s->config_.tokens_file);
+    if (!tokens.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("tokens_file: ", std::string(tokens.status().message())));
+    }
+    gate_options.auth_enabled = true;
+    gate_options.tokens = std::move(*tokens);
+  }
+  gate_options.rate_limit = s->config_.rate_limit;
+  gate_options.rate_burst = s->config_.rate_burst;
+  gate_options.max_streams_per_client = s->config_.max_streams_per_client;
+  const size_t token_count = gate_options.tokens.size();
+  s->gate_ = std::make_unique<Gate>(std::move(gate_options));
   if (s->config_.workers <= 0) s->config_.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::error_code ec;
   std::filesystem::create_directories(s->config_.data_dir, ec);
@@ -88,9 +222,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
     return absl::InternalError(absl::StrCat("recovering the job queue: ", std::string(st.message())));
   }
   s->fleet_ = std::make_unique<FleetHub>(s->scheduler_.get());
-  s->fleet_service_ = std::make_unique<FleetServiceImpl>(s->fleet_.get());
-  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get());
-  s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), s->config_.max_message_bytes * 3 / 4);
+  s->fleet_service_ = std::make_unique<FleetServiceImpl>(s->fleet_.get(), s->gate_.get());
+  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get());
+  s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), s->config_.max_message_bytes * 3 / 4,
+                                             s->config_.max_blob_bytes, s->gate_.get());
 
   if (!s->config_.metrics_listen.empty()) {
     auto metrics = Metrics::Start(s->config_.metrics_listen, s->service_.get(), s->scheduler_.get());
@@ -107,7 +242,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(s->config_.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(s->config_.listen, *credentials, &s->port_);
   // gRPC itself refuses messages past this (RESOURCE_EXHAUSTED); requests between
   // max_message_bytes and it get the service's INVALID_ARGUMENT naming the limit.
   const int64_t transport_limit = std::min<int64_t>(s->config_.max_message_bytes + (4 << 20),
@@ -140,12 +275,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   }
   const std::string host = s->config_.listen.substr(0, s->config_.listen.rfind(':'));
   s->address_ = absl::StrCat(host, ":", s->port_);
-  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  s->UpdateHealth();
   s->evictor_ = std::thread([p = s.get()] { p->EvictLoop(); });
-  spdlog::info("msg=\"serving\" listen={} data_dir={} workers={} queue_size={} cache_size={} sync_writes={} "
-               "jobs_recovered={} metrics_port={}",
-               s->address_, s->config_.data_dir, s->config_.workers, s->config_.queue_size, s->config_.cache_size,
-               s->config_.sync_writes, s->scheduler_->ListJobs().size(), s->metrics_port());
+  spdlog::info("msg=\"serving\" listen={} tls={} client_certs={} tokens={} data_dir={} workers={} queue_size={} "
+               "cache_size={} sync_writes={} jobs_recovered={} metrics_port={}",
+               s->address_, !s->config_.insecure, !s->config_.tls_client_ca.empty(),
+               s->gate_->auth_enabled() ? std::to_string(token_count) : std::string("off"), s->config_.data_dir,
+               s->config_.workers, s->config_.queue_size, s->config_.cache_size, s->config_.sync_writes,
+               s->scheduler_->ListJobs().size(), s->metrics_port());
   return s;
 }
 
@@ -153,11 +290,54 @@ Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
 
 void Server::KickEviction() { evict_cv_.notify_all(); }
 
+absl::Status Server::ReloadTokens() {
+  if (config_.tokens_file.empty()) return absl::FailedPreconditionError("tokens_file: not set; nothing to reload");
+  auto tokens = LoadTokenFile(config_.tokens_file);
+  if (!tokens.ok()) return tokens.status();  // the old table stays
+  const size_t n = tokens->size();
+  gate_->Reload(std::move(*tokens));
+  spdlog::info("msg=\"tokens reloaded\" tokens={}", n);
+  return absl::OkStatus();
+}
+
+void Server::SetStoreProbe(std::function<absl::Status()> probe) {
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    probe_ = std::move(probe);
+  }
+  UpdateHealth();
+}
+
+bool Server::serving() {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  return serving_;
+}
+
+void Server::UpdateHealth() {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  if (draining_ || !server_) return;
+  const absl::Status st = probe_ ? probe_() : store_->Probe();
+  const bool ok = st.ok();
+  if (ok != serving_ || !health_set_) {
+    if (!ok) {
+      spdlog::error("msg=\"store unusable: NOT_SERVING\" error=\"{}\"", std::string(st.message()));
+    } else if (health_set_) {
+      spdlog::info("msg=\"store usable again: SERVING\"");
+    }
+    server_->GetHealthCheckService()->SetServingStatus(ok);
+    serving_ = ok;
+    health_set_ = true;
+  }
+}
+
 void Server::EvictLoop() {
   std::unique_lock<std::mutex> lock(evict_mu_);
   while (!stopping_) {
     evict_cv_.wait_for(lock, std::chrono::milliseconds(500));
     if (stopping_) break;
+    lock.unlock();
+    UpdateHealth();
+    lock.lock();
     const int64_t limit = config_.cache_size;
     if (limit <= 0 || store_->BlobBytes() <= limit) continue;
     lock.unlock();
@@ -177,7 +357,12 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   if (shut_down_ || !server_) return;  // never started, or already stopped
   shut_down_ = true;
   spdlog::info("msg=\"draining\" drain_ms={}", drain.count());
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    draining_ = true;
+    serving_ = false;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   service_->Drain();
   // Waits for in-flight calls (their compiles finish on the workers) up to the deadline,
   // then cancels what is left.

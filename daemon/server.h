@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "cache/rocksdb_store.h"
+#include "daemon/auth.h"
 #include "daemon/compile_service.h"
 #include "daemon/config.h"
 #include "daemon/fleet_service.h"
@@ -31,7 +32,10 @@ class Server {
  public:
   // Opens the store (creating DATA_DIR) and starts serving. Errors: INTERNAL when the store
   // cannot be opened (e.g. another ttcd holds its lock: the message says so),
-  // UNAVAILABLE when the address cannot be bound, INVALID_ARGUMENT for a bad config value.
+  // UNAVAILABLE when the address cannot be bound, INVALID_ARGUMENT for a bad config value,
+  // naming the key: neither TLS (tls_cert + tls_key) nor `insecure`; `insecure` on a
+  // non-loopback address; TLS without tokens_file; unreadable or mismatched PEM files; a
+  // malformed token file.
   // `before_compile`: CompileService::Options::before_compile (a test seam; null in ttcd).
   static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config,
                                                       std::function<void()> before_compile = nullptr);
@@ -52,6 +56,16 @@ class Server {
   // store is flushed and closed.
   void Shutdown(std::chrono::milliseconds drain);
 
+  // Re-reads tokens_file and swaps the token table (ttcd does this on SIGHUP). On error the
+  // old table stays. FAILED_PRECONDITION when no tokens_file is configured.
+  absl::Status ReloadTokens();
+
+  // grpc.health.v1 status: SERVING unless draining or the store probe fails. The probe
+  // (RocksDbStore::Probe by default) runs every 500 ms; SetStoreProbe replaces it (tests
+  // use it to simulate a failing disk) and re-evaluates at once.
+  void SetStoreProbe(std::function<absl::Status()> probe);
+  bool serving();
+
   // Wakes the evictor now (it also runs every few seconds and after writes grow the store
   // past the limit).
   void KickEviction();
@@ -59,6 +73,7 @@ class Server {
  private:
   Server() = default;
   void EvictLoop();
+  void UpdateHealth();
 
   Config config_;
   int port_ = 0;
@@ -73,7 +88,14 @@ class Server {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CompilerServiceImpl> compiler_;
   std::unique_ptr<CasServiceImpl> cas_;
+  std::unique_ptr<Gate> gate_;
   std::unique_ptr<grpc::Server> server_;
+
+  std::mutex health_mu_;
+  std::function<absl::Status()> probe_;  // guarded by health_mu_
+  bool draining_ = false;                 // guarded by health_mu_
+  bool serving_ = false;                  // guarded by health_mu_
+  bool health_set_ = false;               // guarded by health_mu_
 
   std::mutex evict_mu_;
   std::condition_variable evict_cv_;

@@ -4,12 +4,19 @@
 //        [--cache-size BYTES] [--max-message-bytes BYTES] [--no-sync-writes] [--drain-seconds S]
 //        [--log-level LEVEL] [--heartbeat-interval-ms MS] [--missed-heartbeats N] [--max-attempts N]
 //        [--metrics-listen HOST:PORT] [--port-file FILE]
+//        [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] | --insecure] [--tokens-file FILE]
+//        [--max-streams-per-client N] [--max-blob-bytes BYTES] [--rate-limit RPS] [--rate-burst N]
+//   ttcd token add --tokens-file FILE --name NAME --role ROLE [--role ROLE...]
 //   ttcd --version
 //
 // Flags override the config file's keys (daemon/config.h, docs/daemon.md). Logs go to stderr
 // as logfmt lines (`ts level msg=... key=value`). SIGTERM or SIGINT drains: health turns
 // NOT_SERVING, accepted work finishes (up to drain_seconds), the store is closed, exit 0.
-// Exit status: 0 clean shutdown; 1 cannot start (store, address); 2 usage or config error.
+// SIGHUP re-reads tokens_file (a malformed file is logged and the old tokens stay).
+// `token add` creates a token: appends its name, roles and SHA-256 to the token file
+// (mode 0600) and prints the token itself once on stdout (daemon/auth.h).
+// Exit status: 0 clean shutdown; 1 cannot start (store, address); 2 usage or config error
+// (including the security keys: TLS files, tokens file).
 #include <signal.h>
 
 #include <cstdio>
@@ -70,7 +77,53 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100));
   app.add_option("--metrics-listen", metrics_listen, "Serve Prometheus /metrics on HOST:PORT [off]");
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving (for scripts)");
+  std::string tls_cert, tls_key, tls_client_ca, tokens_file, max_blob;
+  bool insecure = false;
+  std::optional<int> max_streams, rate_burst;
+  std::optional<double> rate_limit;
+  app.add_option("--tls-cert", tls_cert, "PEM certificate chain to serve TLS with");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+  app.add_option("--tls-client-ca", tls_client_ca, "Require client certificates signed by this PEM CA bundle");
+  app.add_flag("--insecure", insecure, "Serve plaintext (only on a loopback address; for development)");
+  app.add_option("--tokens-file", tokens_file, "Bearer tokens (TOML, SHA-256 digests; see ttcd token add)");
+  app.add_option("--max-streams-per-client", max_streams, "Streaming calls one client may hold open [64]; 0 = off")
+      ->check(CLI::Range(0, 1 << 20));
+  app.add_option("--max-blob-bytes", max_blob, "Largest blob the CAS accepts [1GiB]");
+  app.add_option("--rate-limit", rate_limit, "Requests per second per client [0 = unlimited]")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--rate-burst", rate_burst, "Requests a client may burst [2 x rate limit]")
+      ->check(CLI::Range(0, 1 << 30));
+
+  CLI::App* token_cmd = app.add_subcommand("token", "Manage bearer tokens");
+  CLI::App* token_add = token_cmd->add_subcommand("add", "Create a token: append its digest to the token file, print it");
+  token_cmd->require_subcommand(1);
+  std::string new_name, new_file;
+  std::vector<std::string> new_roles;
+  token_add->add_option("--tokens-file", new_file, "Token file to append to (created with mode 0600)")->required();
+  token_add->add_option("--name", new_name, "Who the token is for (unique in the file)")->required();
+  token_add->add_option("--role", new_roles, "submit, agent or admin (repeatable)")->required();
   CLI11_PARSE(app, argc, argv);
+
+  if (token_add->parsed()) {
+    uint32_t roles = 0;
+    for (const std::string& r : new_roles) {
+      auto role = ttc::daemon::ParseRole(r);
+      if (!role.ok()) {
+        std::cerr << "ttcd: error: --role: " << role.status().message() << "\n";
+        return 2;
+      }
+      roles |= *role;
+    }
+    const std::string token = ttc::daemon::NewToken();
+    if (auto st = ttc::daemon::AppendTokenEntry(new_file, new_name, roles, token); !st.ok()) {
+      std::cerr << "ttcd: error: " << st.message() << "\n";
+      return 2;
+    }
+    std::cerr << "ttcd: added token '" << new_name << "' (" << ttc::daemon::RoleNames(roles) << ") to " << new_file
+              << "; it is printed once below, keep it secret (send SIGHUP to a running ttcd to load it)\n";
+    std::cout << token << std::endl;
+    return 0;
+  }
 
   ttc::daemon::Config config;
   if (!config_file.empty()) {
@@ -92,8 +145,17 @@ int main(int argc, char** argv) {
   if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
   if (missed_heartbeats) config.missed_heartbeats = *missed_heartbeats;
   if (max_attempts) config.max_attempts = *max_attempts;
+  if (!tls_cert.empty()) config.tls_cert = tls_cert;
+  if (!tls_key.empty()) config.tls_key = tls_key;
+  if (!tls_client_ca.empty()) config.tls_client_ca = tls_client_ca;
+  if (insecure) config.insecure = true;
+  if (!tokens_file.empty()) config.tokens_file = tokens_file;
+  if (max_streams) config.max_streams_per_client = *max_streams;
+  if (rate_limit) config.rate_limit = *rate_limit;
+  if (rate_burst) config.rate_burst = *rate_burst;
   for (auto [text, field, name] : {std::tuple{&cache_size, &config.cache_size, "--cache-size"},
-                                   std::tuple{&max_message, &config.max_message_bytes, "--max-message-bytes"}}) {
+                                   std::tuple{&max_message, &config.max_message_bytes, "--max-message-bytes"},
+                                   std::tuple{&max_blob, &config.max_blob_bytes, "--max-blob-bytes"}}) {
     if (text->empty()) continue;
     auto bytes = ttc::daemon::ParseByteSize(*text);
     if (!bytes.ok()) {
@@ -119,6 +181,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -126,7 +189,7 @@ int main(int argc, char** argv) {
   if (!server.ok()) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", std::string(server.status().message()));
     std::cerr << "ttcd: error: " << server.status().message() << "\n";
-    return 1;
+    return absl::IsInvalidArgument(server.status()) ? 2 : 1;  // config error vs cannot start
   }
   std::cout << "ttcd: listening on " << (*server)->address() << std::endl;
   if (!port_file.empty() && !WritePortFile(port_file, (*server)->port())) {
@@ -135,7 +198,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (auto st = (*server)->ReloadTokens(); !st.ok()) {
+      spdlog::error("msg=\"token reload failed; the old tokens stay\" error=\"{}\"", std::string(st.message()));
+    }
+  }
   spdlog::info("msg=\"signal\" signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(std::chrono::seconds(config.drain_seconds));
   return 0;

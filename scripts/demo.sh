@@ -37,8 +37,8 @@ printf '\nThe kernel, as TileLang users write it:\n$ sed -n "/^import/,\$p" exam
 sed -n '/^import/,$p' examples/gemm_256_bf16.py
 
 # The daemon: port 0 picks a free port; --port-file tells us which.
-printf '\n$ %s --listen 127.0.0.1:0 --data-dir %s --port-file %s &\n' "$ttcd" "$tmp/data" "$tmp/port"
-"$ttcd" --listen 127.0.0.1:0 --data-dir "$tmp/data" --port-file "$tmp/port" >"$tmp/ttcd.out" 2>"$tmp/ttcd.log" &
+printf '\n$ %s --insecure --listen 127.0.0.1:0 --data-dir %s --port-file %s &\n' "$ttcd" "$tmp/data" "$tmp/port"
+"$ttcd" --insecure --listen 127.0.0.1:0 --data-dir "$tmp/data" --port-file "$tmp/port" >"$tmp/ttcd.out" 2>"$tmp/ttcd.log" &
 daemon_pid=$!
 for _ in $(seq 100); do
   [ -s "$tmp/port" ] && break

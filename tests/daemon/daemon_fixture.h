@@ -68,6 +68,7 @@ class DaemonTest : public ::testing::Test {
     c.data_dir = dir_.Sub("data");
     c.workers = 2;
     c.sync_writes = false;  // tests that need durability turn it back on
+    c.insecure = true;      // plaintext on loopback; tests/daemon/security_test.cc covers TLS
     return c;
   }
   void StartServer(daemon::Config c) {

@@ -511,5 +511,28 @@ TEST_F(DaemonTest, DrainingAnswersUnavailableAndHealthSaysNotServing) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(DaemonTest, HealthIsNotServingWhileTheStoreIsUnusable) {
+  StartServer();
+  auto health = [&] {
+    grpc::health::v1::HealthCheckResponse r;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline(std::chrono::seconds(10)));
+    EXPECT_TRUE(health_->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &r).ok());
+    return r.status();
+  };
+  EXPECT_TRUE(server_->store()->Probe().ok());  // the real probe: write and read back
+  EXPECT_EQ(health(), grpc::health::v1::HealthCheckResponse::SERVING);
+  // A disk that stopped taking writes (simulated: the probe's answer is what RocksDB says then).
+  server_->SetStoreProbe([] { return absl::UnavailableError("IO error: No space left on device"); });
+  EXPECT_FALSE(server_->serving());
+  EXPECT_EQ(health(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  server_->SetStoreProbe(nullptr);  // back to the real probe: the store works again
+  EXPECT_TRUE(server_->serving());
+  EXPECT_EQ(health(), grpc::health::v1::HealthCheckResponse::SERVING);
+  // Draining is NOT_SERVING for good, whatever the probe says.
+  server_->Shutdown(std::chrono::milliseconds(0));
+  EXPECT_FALSE(server_->serving());
+}
+
 }  // namespace
 }  // namespace ttc::testing

@@ -23,7 +23,7 @@ class FleetTest : public ::testing::Test {
   void StartDaemon() {
     std::filesystem::remove(dir_.Sub("port"));
     daemon_ = std::make_unique<Child>(
-        std::vector<std::string>{TTCD_PATH, "--listen", "127.0.0.1:0", "--data-dir", dir_.Sub("data"), "--port-file",
+        std::vector<std::string>{TTCD_PATH, "--insecure", "--listen", "127.0.0.1:0", "--data-dir", dir_.Sub("data"), "--port-file",
                                  dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "500",
                                  "--missed-heartbeats", "3"},
         dir_.Sub("ttcd.log." + std::to_string(daemon_starts_++)));

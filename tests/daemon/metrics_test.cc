@@ -86,10 +86,22 @@ TEST_F(DaemonTest, MetricsCountRpcsCacheAndStoreAndPassPromtool) {
 }
 
 TEST_F(DaemonTest, AMetricsAddressThatCannotBeBoundIsAStartError) {
+  daemon::Config first = BaseConfig();
+  first.metrics_listen = "127.0.0.1:0";
+  StartServer(first);
   daemon::Config c = BaseConfig();
-  c.metrics_listen = "256.0.0.1:1";
+  c.data_dir = dir_.Sub("data2");
+  c.metrics_listen = absl::StrCat("127.0.0.1:", server_->metrics_port());  // taken by the first daemon
   auto s = daemon::Server::Start(c);
   EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
+}
+
+TEST_F(DaemonTest, MetricsAreServedOnLoopbackOnly) {
+  daemon::Config c = BaseConfig();
+  c.metrics_listen = "0.0.0.0:0";
+  auto s = daemon::Server::Start(c);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << s.status();
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("metrics_listen: '0.0.0.0:0' is not a loopback address"));
 }
 
 }  // namespace

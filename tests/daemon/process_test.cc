@@ -25,7 +25,7 @@ class ProcessTest : public ::testing::Test {
  protected:
   std::unique_ptr<Child> StartDaemon(const std::string& data, std::vector<std::string> extra = {}) {
     std::filesystem::remove(dir_.Sub("port"));
-    std::vector<std::string> argv = {TTCD_PATH, "--listen", "127.0.0.1:0", "--data-dir", data,
+    std::vector<std::string> argv = {TTCD_PATH, "--insecure", "--listen", "127.0.0.1:0", "--data-dir", data,
                                      "--port-file", dir_.Sub("port"), "--workers", "2"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto child = std::make_unique<Child>(argv, dir_.Sub("ttcd.log." + std::to_string(starts_++)));
@@ -138,7 +138,7 @@ TEST_F(ProcessTest, TheClientSaysWhichAddressDidNotAnswerAndHowToStartADaemon) {
 
 TEST_F(ProcessTest, ASecondDaemonOnTheSameDataDirIsRefusedWithAReason) {
   auto first = StartDaemon(dir_.Sub("data"));
-  auto [status, out] = Shell(std::string(TTCD_PATH) + " --listen 127.0.0.1:0 --data-dir " + dir_.Sub("data"));
+  auto [status, out] = Shell(std::string(TTCD_PATH) + " --insecure --listen 127.0.0.1:0 --data-dir " + dir_.Sub("data"));
   EXPECT_EQ(status, 1) << out;
   EXPECT_THAT(out, HasSubstr("another ttcd"));
 }

@@ -1,0 +1,295 @@
+#include "daemon/auth.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <toml++/toml.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/toml_file.h"
+
+namespace ttc::daemon {
+namespace {
+
+bool IsHexDigest(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The client key for limits: the token's name, or the peer's host (without the port, so
+// several connections from one host share a budget) when auth is off.
+std::string PeerHost(const grpc::ServerContextBase& ctx) {
+  std::string peer = ctx.peer();  // "ipv4:127.0.0.1:5555", "ipv6:[::1]:5555", "unix:..."
+  if (absl::StartsWith(peer, "ipv4:") || absl::StartsWith(peer, "ipv6:")) {
+    const size_t colon = peer.rfind(':');
+    if (colon != std::string::npos && colon > 5) peer.resize(colon);
+  }
+  return peer;
+}
+
+}  // namespace
+
+absl::StatusOr<Role> ParseRole(const std::string& name) {
+  if (name == "submit") return kRoleSubmit;
+  if (name == "agent") return kRoleAgent;
+  if (name == "admin") return kRoleAdmin;
+  return absl::InvalidArgumentError(absl::StrCat("unknown role '", name, "' (submit, agent, admin)"));
+}
+
+std::string RoleNames(uint32_t roles) {
+  std::vector<std::string> names;
+  if (roles & kRoleSubmit) names.push_back("submit");
+  if (roles & kRoleAgent) names.push_back("agent");
+  if (roles & kRoleAdmin) names.push_back("admin");
+  return absl::StrJoin(names, ",");
+}
+
+std::string HashToken(const std::string& token) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
+}
+
+std::string NewToken() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    // OpenSSL's CSPRNG only fails when it cannot be seeded; no token is better than a weak one.
+    std::fprintf(stderr, "ttcd: fatal: OpenSSL RAND_bytes failed\n");
+    std::abort();
+  }
+  return absl::StrCat("ttc_", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), 32)));
+}
+
+absl::StatusOr<std::vector<TokenEntry>> LoadTokenFile(const std::string& path) {
+  auto parsed = ParseTomlFile(path, "token file");
+  if (!parsed.ok()) return parsed.status();
+  toml::table table = std::move(*parsed);
+  std::vector<TokenEntry> out;
+  std::set<std::string> names, digests;
+  for (auto&& [key, node] : table) {
+    if (key.str() != "token") {
+      return absl::InvalidArgumentError(absl::StrCat(TomlWhere(path, node.source()), ": unknown key '", std::string(key.str()),
+                                                     "' (a token file holds [[token]] entries)"));
+    }
+    const toml::array* entries = node.as_array();
+    if (entries == nullptr || !entries->is_array_of_tables()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(TomlWhere(path, node.source()), ": 'token' must be an array of tables ([[token]])"));
+    }
+    for (const toml::node& entry_node : *entries) {
+      const toml::table& entry = *entry_node.as_table();
+      const std::string at = TomlWhere(path, entry.source());
+      TokenEntry t;
+      bool has_roles = false;
+      for (auto&& [k, v] : entry) {
+        const std::string name(k.str());
+        const std::string where = TomlWhere(path, v.source());
+        auto bad = [&](const std::string& what) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": key '", name, "': ", what));
+        };
+        if (name == "name") {
+          if (!v.is_string() || v.value<std::string>()->empty()) return bad("expected a non-empty string");
+          t.name = *v.value<std::string>();
+        } else if (name == "sha256") {
+          if (!v.is_string() || !IsHexDigest(*v.value<std::string>())) {
+            return bad("expected the token's SHA-256 as 64 lowercase hex digits");
+          }
+          t.sha256 = *v.value<std::string>();
+        } else if (name == "roles") {
+          const toml::array* roles = v.as_array();
+          if (roles == nullptr || roles->empty()) return bad("expected a non-empty array of roles");
+          for (const toml::node& r : *roles) {
+            if (!r.is_string()) return bad("roles are strings: \"submit\", \"agent\", \"admin\"");
+            auto role = ParseRole(*r.value<std::string>());
+            if (!role.ok()) {
+              return absl::InvalidArgumentError(
+                  absl::StrCat(TomlWhere(path, r.source()), ": key 'roles': ", role.status().message()));
+            }
+            t.roles |= *role;
+          }
+          has_roles = true;
+        } else {
+          return bad("unknown key (known: name, roles, sha256)");
+        }
+      }
+      if (t.name.empty()) return absl::InvalidArgumentError(absl::StrCat(at, ": [[token]] without a name"));
+      if (!has_roles) return absl::InvalidArgumentError(absl::StrCat(at, ": token '", t.name, "' has no roles"));
+      if (t.sha256.empty()) return absl::InvalidArgumentError(absl::StrCat(at, ": token '", t.name, "' has no sha256"));
+      if (!names.insert(t.name).second) {
+        return absl::InvalidArgumentError(absl::StrCat(at, ": token name '", t.name, "' is used twice"));
+      }
+      if (!digests.insert(t.sha256).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(at, ": token '", t.name, "' has the same sha256 as an earlier entry"));
+      }
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+absl::Status AppendTokenEntry(const std::string& path, const std::string& name, uint32_t roles,
+                              const std::string& token) {
+  if (name.empty() || name.find_first_of("\"\\\n\r") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("token name '", name, "': must be non-empty, without quotes, "
+                                                   "backslashes or newlines"));
+  }
+  if (roles == 0) return absl::InvalidArgumentError("a token needs at least one role");
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    auto existing = LoadTokenFile(path);
+    if (!existing.ok()) return existing.status();
+    for (const TokenEntry& e : *existing) {
+      if (e.name == name) return absl::InvalidArgumentError(absl::StrCat(path, ": token name '", name, "' exists"));
+    }
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open for writing"));
+  std::vector<std::string> role_list;
+  for (uint32_t bit : {kRoleSubmit, kRoleAgent, kRoleAdmin}) {
+    if (roles & bit) role_list.push_back(absl::StrCat("\"", RoleNames(bit), "\""));
+  }
+  const std::string text = absl::StrCat("\n[[token]]\nname = \"", name, "\"\nroles = [", absl::StrJoin(role_list, ", "),
+                                        "]\nsha256 = \"", HashToken(token), "\"\n");
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return absl::InternalError(absl::StrCat(path, ": write failed"));
+  return absl::OkStatus();
+}
+
+Gate::StreamSlot& Gate::StreamSlot::operator=(StreamSlot&& o) noexcept {
+  if (this != &o) {
+    if (gate_ != nullptr) gate_->ReleaseStream(client_);
+    gate_ = o.gate_;
+    client_ = std::move(o.client_);
+    o.gate_ = nullptr;
+  }
+  return *this;
+}
+
+Gate::StreamSlot::~StreamSlot() {
+  if (gate_ != nullptr) gate_->ReleaseStream(client_);
+}
+
+Gate::Gate(Options options) : options_(std::move(options)) {
+  Reload(options_.tokens);
+  options_.tokens.clear();
+}
+
+void Gate::Reload(std::vector<TokenEntry> tokens) {
+  auto table = std::make_shared<std::map<std::string, TokenEntry>>();
+  for (TokenEntry& t : tokens) table->emplace(t.sha256, std::move(t));
+  std::lock_guard<std::mutex> lock(mu_);
+  by_digest_ = std::move(table);
+}
+
+std::chrono::steady_clock::time_point Gate::Now() const {
+  return options_.now ? options_.now() : std::chrono::steady_clock::now();
+}
+
+grpc::Status Gate::Admit(const grpc::ServerContextBase& ctx, const char* method, uint32_t roles, Principal* who) {
+  Principal p;
+  if (!options_.auth_enabled) {
+    p.name = PeerHost(ctx);
+    p.roles = kRoleSubmit | kRoleAgent | kRoleAdmin;
+  } else {
+    const auto& md = ctx.client_metadata();
+    auto it = md.find("authorization");
+    if (it == md.end()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          absl::StrCat(method, ": no bearer token (send metadata 'authorization: Bearer TOKEN')"));
+    }
+    const std::string value(it->second.data(), it->second.size());
+    constexpr char kPrefix[] = "Bearer ";
+    if (!absl::StartsWithIgnoreCase(value, kPrefix) || value.size() <= sizeof(kPrefix) - 1) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          absl::StrCat(method, ": the authorization metadata is not 'Bearer TOKEN'"));
+    }
+    const std::string digest = HashToken(std::string(absl::StripAsciiWhitespace(value.substr(sizeof(kPrefix) - 1))));
+    std::shared_ptr<const std::map<std::string, TokenEntry>> table;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      table = by_digest_;
+    }
+    auto entry = table->find(digest);
+    if (entry == table->end()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, absl::StrCat(method, ": unknown token"));
+    }
+    p.name = entry->second.name;
+    p.roles = entry->second.roles;
+    p.authenticated = true;
+    if ((p.roles & roles) == 0) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat(method, ": token '", p.name, "' has roles [", RoleNames(p.roles), "], needs ",
+                                       roles == (kRoleSubmit | kRoleAgent | kRoleAdmin) ? "any role"
+                                                                                        : RoleNames(roles)));
+    }
+  }
+  if (options_.rate_limit > 0) {
+    const double burst =
+        options_.rate_burst > 0 ? options_.rate_burst : std::max(1.0, 2 * options_.rate_limit);
+    const auto now = Now();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = buckets_.try_emplace(p.name);
+    Bucket& b = it->second;
+    if (fresh) {
+      b.tokens = burst;
+    } else {
+      const double elapsed = std::chrono::duration<double>(now - b.last).count();
+      b.tokens = std::min(burst, b.tokens + std::max(0.0, elapsed) * options_.rate_limit);
+    }
+    b.last = now;
+    if (b.tokens < 1) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat(method, ": rate limit: client '", p.name, "' is over ", options_.rate_limit,
+                                       " requests/s (burst ", burst, "); retry later"));
+    }
+    b.tokens -= 1;
+  }
+  if (who != nullptr) *who = std::move(p);
+  return grpc::Status::OK;
+}
+
+grpc::Status Gate::AdmitStream(const grpc::ServerContextBase& ctx, const char* method, uint32_t roles,
+                               Principal* who, StreamSlot* slot) {
+  Principal p;
+  grpc::Status st = Admit(ctx, method, roles, &p);
+  if (!st.ok()) return st;
+  if (options_.max_streams_per_client > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int& open = streams_[p.name];
+    if (open >= options_.max_streams_per_client) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat(method, ": client '", p.name, "' already has ", open,
+                                       " streams open (max_streams_per_client = ", options_.max_streams_per_client,
+                                       ")"));
+    }
+    ++open;
+    *slot = StreamSlot(this, p.name);
+  }
+  if (who != nullptr) *who = std::move(p);
+  return grpc::Status::OK;
+}
+
+void Gate::ReleaseStream(const std::string& client) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = streams_.find(client);
+  if (it == streams_.end()) return;
+  if (--it->second <= 0) streams_.erase(it);
+}
+
+}  // namespace ttc::daemon
