@@ -1,8 +1,16 @@
 // `ttc-agent`: runs device-validation jobs for a ttcd daemon on this host's devices.
 //
-//   ttc-agent --server ADDR --backend emulator|metalium [--arch ARCH] [--devices N]
-//             [--labels k=v,...] [--work-dir DIR] [--host-id ID] [--drain-seconds S]
-//             [--health-check-every N]
+//   ttc-agent [--config FILE] [--check-config] [--server ADDR] [--backend emulator|metalium]
+//             [--arch ARCH] [--devices N] [--labels k=v,...] [--work-dir DIR] [--host-id ID]
+//             [--drain-seconds S] [--health-check-every N] [--tls-ca FILE]
+//             [--tls-cert FILE --tls-key FILE] [--tls] [--token-file FILE]
+//
+// Settings (agent/agent_config.h): each flag, else the environment ($TTC_SERVER; the token
+// from $TTC_TOKEN or $TTC_TOKEN_FILE), else the key of the same name in --config FILE
+// (agent.toml; deploy/agent.toml is the commented example), else the default. The connection
+// is TLS unless the server is loopback (client/remote.h). --check-config loads and checks
+// everything the agent needs before it connects (the file, the token and PEM files, the
+// backend), prints the effective settings as agent.toml text and exits.
 //
 // It opens one DeviceFleet stream, registers its devices, heartbeats at the interval the
 // daemon asks for, takes leases (one job per device at a time), fetches the program's blobs
@@ -13,7 +21,10 @@
 // exits 0. Health checks (a known-good kernel validated on each device) run after the first
 // registration and every --health-check-every jobs; a failing device leaves rotation (BAD)
 // until a check passes again. Logs are logfmt lines on stderr.
-// Exit status: 0 clean shutdown; 2 usage error or a backend that cannot run here.
+// Exit status: 0 clean shutdown (or --check-config found no problem); 2 usage or config error,
+// a backend that cannot run here, or the daemon refused the agent (UNAUTHENTICATED: no or
+// an unknown token; PERMISSION_DENIED: the token lacks the agent role) - retrying would not
+// help, the token has to change (the systemd unit restarts the agent later).
 #include <signal.h>
 #include <unistd.h>
 
@@ -33,7 +44,8 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_replace.h"
+#include "agent/agent_config.h"
 #include "agent/backend.h"
 #include "cache/artifact_store.h"
 #include "client/action.h"
@@ -47,17 +59,7 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-struct Options {
-  std::string server;
-  std::string backend = "emulator";
-  std::string arch = "wormhole_b0";
-  int devices = 1;
-  std::string labels;
-  std::string work_dir;
-  std::string host_id;
-  int drain_seconds = 60;
-  int health_check_every = 20;
-};
+using Options = ttc::agent::AgentConfig;
 
 // The health check (LAVA): a known-good kernel - TileLang's element-wise add, 64x64 bf16 -
 // compiled here and validated on the device. A device that cannot pass it leaves rotation.
@@ -77,28 +79,15 @@ def health_check(A: T.Buffer((64, 64), "bfloat16"), B: T.Buffer((64, 64), "bfloa
         T.copy(C_tile, C[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32])
 )";
 
-// The agent's channel: HTTP/2 keepalive pings every 10 s, the connection dropped when one goes
-// unanswered for 5 s, so a half-open network is noticed even while the agent only listens.
-std::shared_ptr<grpc::Channel> StreamChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  args.SetMaxSendMessageSize(64 << 20);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
-
 class Agent {
  public:
-  Agent(Options o, std::unique_ptr<ttc::agent::Backend> backend)
-      : o_(std::move(o)), backend_(std::move(backend)), channel_(StreamChannel(o_.server)),
-        fleet_(ttc::v1::DeviceFleet::NewStub(channel_)), cas_(ttc::v1::Cas::NewStub(channel_)) {
-    for (absl::string_view kv : absl::StrSplit(o_.labels, ',', absl::SkipEmpty())) {
-      std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));
-      labels_[p.first] = p.second;
-    }
+  // `channel`: remote::Connect's (keepalive pings notice a half-open network while the agent
+  // only listens). `labels`: o.labels parsed.
+  Agent(Options o, std::map<std::string, std::string> labels, std::shared_ptr<grpc::Channel> channel,
+        std::unique_ptr<ttc::agent::Backend> backend)
+      : o_(std::move(o)), backend_(std::move(backend)), channel_(std::move(channel)),
+        fleet_(ttc::v1::DeviceFleet::NewStub(channel_)), cas_(ttc::v1::Cas::NewStub(channel_)),
+        labels_(std::move(labels)) {
     std::filesystem::create_directories(o_.work_dir + "/cas");
   }
 
@@ -112,12 +101,25 @@ class Agent {
     cv_.notify_all();
   }
 
-  // Runs until SIGTERM/SIGINT; returns the exit status.
+  // Runs until SIGTERM/SIGINT, or until the daemon refuses the agent; returns the exit status.
   int Run() {
     int backoff_ms = 100;
     // (Stop() ends a session; a reconnect sleep wakes on g_stop through cv_.)
     while (!g_stop) {
       const bool registered = Session();
+      if (!refused_.ok()) {
+        spdlog::error("msg=\"the daemon refused the agent; not retrying: the token has to change (--token-file, "
+                      "TTC_TOKEN, token_file in the config)\" server={} status={} error=\"{}\" token_from=\"{}\"",
+                      o_.server,
+                      refused_.error_code() == grpc::StatusCode::UNAUTHENTICATED ? "UNAUTHENTICATED"
+                                                                                  : "PERMISSION_DENIED",
+                      refused_.error_message(), o_.token_source.empty() ? "none" : o_.token_source);
+        std::lock_guard<std::mutex> l(mu_);
+        for (auto& [lease, w] : work_) {
+          if (w->thread.joinable()) w->thread.detach();  // its result cannot be reported any more
+        }
+        return 2;
+      }
       if (g_stop) break;
       backoff_ms = registered ? 100 : std::min(backoff_ms * 2, 5000);
       spdlog::warn("msg=\"stream lost, reconnecting\" server={} in_ms={}", o_.server, backoff_ms);
@@ -178,19 +180,17 @@ class Agent {
       std::lock_guard<std::mutex> l(mu_);
       for (const auto& [lease, w] : work_) reg->add_running_leases(lease);
     }
+    bool sent;
     {
       std::lock_guard<std::mutex> l(write_mu_);
       stream_ = stream.get();
-      if (!stream_->Write(hello)) {
-        stream_ = nullptr;
-        return false;
-      }
+      sent = stream_->Write(hello);
     }
     std::atomic<bool> session_over{false};
     std::thread heartbeat;
     bool registered = false;
     ttc::v1::ServerMessage m;
-    while (stream->Read(&m)) {
+    while (sent && stream->Read(&m)) {
       if (m.has_registered()) {
         registered = true;
         const int64_t interval = std::max<int64_t>(10, m.registered().heartbeat_interval_ms());
@@ -235,7 +235,12 @@ class Agent {
     cv_.notify_all();
     if (heartbeat.joinable()) heartbeat.join();
     grpc::Status st = stream->Finish();
-    if (!g_stop) spdlog::warn("msg=\"stream ended\" status={} error=\"{}\"", st.error_code(), st.error_message());
+    if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+        st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      refused_ = st;
+    } else if (!g_stop) {
+      spdlog::warn("msg=\"stream ended\" status={} error=\"{}\"", st.error_code(), st.error_message());
+    }
     return registered;
   }
 
@@ -443,6 +448,7 @@ class Agent {
   std::condition_variable cv_;
   std::map<std::string, std::unique_ptr<Work>> work_;  // lease id -> job
 
+  grpc::Status refused_;              // the daemon's UNAUTHENTICATED or PERMISSION_DENIED, once
   bool checked_ = false;              // health checks ran after the first registration
   std::atomic<int64_t> jobs_done_{0};
 
@@ -457,56 +463,81 @@ class Agent {
 
 int main(int argc, char** argv) {
   CLI::App app{"ttc-agent: runs ttcd's device-validation jobs on this host", "ttc-agent"};
-  Options o;
-  app.add_option("--server", o.server, "ttcd address HOST:PORT [$TTC_SERVER]");
-  app.add_option("--backend", o.backend, "emulator or metalium [emulator]");
-  app.add_option("--arch", o.arch, "Device arch: wormhole_b0, blackhole, grayskull [wormhole_b0]");
-  app.add_option("--devices", o.devices, "Devices (concurrent jobs) [1]")->check(CLI::Range(1, 64));
-  app.add_option("--labels", o.labels, "Device labels k=v,... (jobs can require them)");
-  app.add_option("--work-dir", o.work_dir, "Blob cache and scratch [$XDG_CACHE_HOME/ttc/agent]");
-  app.add_option("--host-id", o.host_id, "This host's id, stable across restarts [hostname]");
-  app.add_option("--drain-seconds", o.drain_seconds, "SIGTERM: time running jobs may take [60]")
-      ->check(CLI::Range(0, 3600));
-  app.add_option("--health-check-every", o.health_check_every,
-                 "Run the device health check after every N jobs (and at start); 0 = only at start [20]")
-      ->check(CLI::Range(0, 1000000));
-  CLI11_PARSE(app, argc, argv);
-
-  auto logger = spdlog::stderr_logger_mt("ttc-agent");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
-  spdlog::set_default_logger(logger);
-  spdlog::flush_on(spdlog::level::info);
-
-  if (o.server.empty()) {
-    auto resolved = ttc::remote::ResolveServer("");
-    o.server = resolved.ok() ? resolved->address : ttc::remote::kDefaultServer;
-  }
-  if (o.host_id.empty()) {
-    char name[256] = {0};
-    gethostname(name, sizeof(name) - 1);
-    o.host_id = name;
-  }
-  if (o.work_dir.empty()) {
-    const char* xdg = std::getenv("XDG_CACHE_HOME");
-    const char* home = std::getenv("HOME");
-    o.work_dir = (xdg && *xdg) ? std::string(xdg) + "/ttc/agent"
-                 : home        ? std::string(home) + "/.cache/ttc/agent"
-                               : "/tmp/ttc-agent";
-  }
-  auto backend = ttc::agent::MakeBackend(o.backend);
-  if (!backend.ok()) {
-    std::cerr << "ttc-agent: error: " << backend.status().message() << "\n";
+  Options flags;
+  std::string config_path;
+  bool check_config = false;
+  app.add_option("--config", config_path,
+                 "agent.toml with the settings below (keys: the flag names with '_'); flags override it");
+  app.add_flag("--check-config", check_config,
+               "Load and check the settings, the token and PEM files and the backend; print the settings; exit");
+  // Each setting's flag is --KEY of agent/agent_config.h with '-' for '_'.
+  app.add_option("--server", flags.server, "ttcd address HOST:PORT [$TTC_SERVER, config, 127.0.0.1:7878]");
+  app.add_option("--backend", flags.backend, "emulator or metalium [emulator]");
+  app.add_option("--arch", flags.arch, "Device arch: wormhole_b0, blackhole, grayskull [wormhole_b0]");
+  app.add_option("--devices", flags.devices, "Devices (concurrent jobs), 1..64 [1]");
+  app.add_option("--labels", flags.labels, "Device labels k=v,... (jobs can require them)");
+  app.add_option("--work-dir", flags.work_dir, "Blob cache and scratch [$XDG_CACHE_HOME/ttc/agent]");
+  app.add_option("--host-id", flags.host_id, "This host's id, stable across restarts [hostname]");
+  app.add_option("--drain-seconds", flags.drain_seconds, "SIGTERM: time running jobs may take, 0..3600 [60]");
+  app.add_option("--health-check-every", flags.health_check_every,
+                 "Run the device health check after every N jobs (and at start); 0 = only at start [20]");
+  app.add_option("--tls-ca", flags.tls_ca, "PEM file of the CA that signed ttcd's certificate [system roots]");
+  app.add_option("--tls-cert", flags.tls_cert, "PEM client certificate, for a ttcd that requires one");
+  app.add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
+  app.add_flag("--tls", flags.tls, "Use TLS on a loopback address too (always used for other addresses)");
+  app.add_option("--token-file", flags.token_file,
+                 "File whose first line is the agent's bearer token [$TTC_TOKEN, $TTC_TOKEN_FILE, config]");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
     return 2;
   }
+  std::set<std::string> given;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+    const std::string name = absl::StrReplaceAll(opt->get_lnames()[0], {{"-", "_"}});
+    if (name != "config" && name != "check_config") given.insert(name);
+  }
 
-  // SIGTERM/SIGINT: a watcher thread takes them and wakes the agent.
+  // SIGTERM/SIGINT: blocked here, before gRPC starts threads that would inherit the default
+  // action; a watcher thread takes them and wakes the agent.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  Agent agent(o, std::move(*backend));
+
+  auto o = ttc::agent::ResolveAgentConfig(flags, given, config_path);
+  if (!o.ok()) {
+    std::cerr << "ttc-agent: error: " << o.status().message() << "\n";
+    return 2;
+  }
+  auto labels = ttc::agent::ParseLabels(o->labels);  // checked by ResolveAgentConfig
+  auto backend = ttc::agent::MakeBackend(o->backend);
+  if (!backend.ok()) {
+    std::cerr << "ttc-agent: error: " << backend.status().message() << "\n";
+    return 2;
+  }
+  auto channel = ttc::remote::Connect(o->server, {o->tls_ca, o->tls_cert, o->tls_key, o->tls, o->token});
+  if (!channel.ok()) {
+    std::cerr << "ttc-agent: error: " << channel.status().message() << "\n";
+    return 2;
+  }
+  if (check_config) {
+    std::cout << ttc::agent::FormatAgentConfig(*o);
+    return 0;
+  }
+
+  auto logger = spdlog::stderr_logger_mt("ttc-agent");
+  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  spdlog::set_default_logger(logger);
+  spdlog::flush_on(spdlog::level::info);
+
+  Agent agent(*o, *std::move(labels), *std::move(channel), std::move(*backend));
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);

@@ -1,23 +1,30 @@
 // `ttc-client`: talk to a ttcd compile daemon.
 //
-//   ttc-client [--server ADDR] [--timeout SECONDS] submit REQUEST [-o DIR] [--func NAME] [--target PRESET]
-//              [--json] [--explain-key] [--no-cache]
-//   ttc-client [--server ADDR] layout REQUEST [--func NAME] [--target PRESET] [--json]
+//   ttc-client [GLOBAL] submit REQUEST [-o DIR] [--func NAME] [--target PRESET] [--json] [--explain-key]
+//              [--no-cache]
+//   ttc-client [GLOBAL] layout REQUEST [--func NAME] [--target PRESET] [--json]
 //
 // REQUEST is a TileLang script (.py, or - for stdin) or a request file (.textproto, .json, .binpb).
-//   ttc-client [--server ADDR] get KEY -o DIR
-//   ttc-client [--server ADDR] stats [--json]
-//   ttc-client [--server ADDR] health
-//   ttc-client [--server ADDR] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--wait|--no-wait]
-//   ttc-client [--server ADDR] watch JOB | cancel JOB | devices | jobs [--state S]
-//   ttc-client [--server ADDR] device-health HOST DEVICE GOOD|BAD|MAINTENANCE
+//   ttc-client [GLOBAL] get KEY -o DIR
+//   ttc-client [GLOBAL] stats [--json]
+//   ttc-client [GLOBAL] health
+//   ttc-client [GLOBAL] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--wait|--no-wait]
+//   ttc-client [GLOBAL] watch JOB | cancel JOB | devices | jobs [--state S]
+//   ttc-client [GLOBAL] device-health HOST DEVICE GOOD|BAD|MAINTENANCE
 //
+// GLOBAL: [--server ADDR] [--timeout SECONDS] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls]
+//         [--token-file FILE]
 // The server address comes from --server, else $TTC_SERVER, else `server = "HOST:PORT"` in
-// ~/.config/ttc/client.toml, else 127.0.0.1:7878.
+// ~/.config/ttc/client.toml, else 127.0.0.1:7878. The connection is TLS unless the address is
+// loopback (then --tls, --tls-ca or --tls-cert turn it on); the bearer token comes from
+// --token-file, else $TTC_TOKEN, else $TTC_TOKEN_FILE, else token_file in client.toml
+// (client/remote.h: ResolveClientSettings, Connect).
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr, as `ttc compile`
-// prints them); 2 usage error or unreadable request; 3 internal compiler error; 4 the daemon
-// could not be reached or refused the call (the message says which address and why). With
-// --validate --wait and for watch: 0 the job passed, 1 it failed validation, 4 it never
+// prints them); 2 usage error, unreadable request, or unusable settings (client.toml, token or
+// PEM files); 3 internal compiler error; 4 the daemon could not be reached or failed the call
+// (the message says which address and why); 5 the daemon refused the caller: UNAUTHENTICATED
+// (no token, or one it does not know) or PERMISSION_DENIED (the token lacks the call's role).
+// With --validate --wait and for watch: 0 the job passed, 1 it failed validation, 4 it never
 // reached a verdict (cancelled, attempts exhausted).
 #include <unistd.h>
 
@@ -48,11 +55,13 @@ constexpr int kExitCompileError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
 constexpr int kExitServer = 4;
+constexpr int kExitRefused = 5;
 
 struct Globals {
-  std::string server;
+  ttc::remote::ClientFlags flags;
   double timeout_seconds = 600;
-  ttc::remote::ServerAddress resolved;
+  ttc::remote::ClientSettings settings;
+  bool tls = false;  // the channel uses TLS
   std::shared_ptr<grpc::Channel> channel;
   std::chrono::system_clock::time_point deadline() const {
     return std::chrono::system_clock::now() +
@@ -60,33 +69,63 @@ struct Globals {
   }
 };
 
-// Connects lazily; false (with the message printed) when the address cannot be resolved.
+// Connects lazily; false (with the message printed) when the settings are unusable.
 bool Open(Globals& g) {
-  auto resolved = ttc::remote::ResolveServer(g.server);
-  if (!resolved.ok()) {
-    std::cerr << "ttc-client: error: " << resolved.status().message() << "\n";
+  auto settings = ttc::remote::ResolveClientSettings(g.flags, ttc::remote::DefaultClientConfigPath());
+  if (!settings.ok()) {
+    std::cerr << "ttc-client: error: " << settings.status().message() << "\n";
     return false;
   }
-  g.resolved = *resolved;
-  g.channel = ttc::remote::Connect(g.resolved.address);
+  g.settings = *settings;
+  auto channel = ttc::remote::Connect(g.settings.server.address, g.settings.channel);
+  if (!channel.ok()) {
+    std::cerr << "ttc-client: error: " << channel.status().message() << "\n";
+    return false;
+  }
+  g.channel = *channel;
+  g.tls = ttc::remote::UsesTls(g.settings.server.address, g.settings.channel);
   return true;
 }
 
-// The message for a failed call: who was asked, what it said, and what to do about it.
+// The message for a failed call: who was asked, what it said, and what to do about it. The
+// exit status: kExitRefused when the daemon refused the caller, else kExitServer.
 int RpcError(const Globals& g, const grpc::Status& st, const std::string& what) {
+  const std::string& address = g.settings.server.address;
   std::cerr << "ttc-client: error: " << what << ": ";
-  if (st.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    std::cerr << "no ttcd answered at " << g.resolved.address << " (address from " << g.resolved.source
-              << "): " << st.error_message() << "\n"
-              << "ttc-client: start a daemon with `ttcd --listen " << g.resolved.address
-              << "`, or point --server or TTC_SERVER at a running one\n";
-  } else if (st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    std::cerr << "no answer from " << g.resolved.address << " within " << g.timeout_seconds
-              << " s (--timeout)\n";
-  } else {
-    std::cerr << st.error_message() << " [" << g.resolved.address << ", status " << st.error_code() << "]\n";
+  switch (st.error_code()) {
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED: {
+      const bool denied = st.error_code() == grpc::StatusCode::PERMISSION_DENIED;
+      std::cerr << "the daemon at " << address << " refused the call: "
+                << (denied ? "PERMISSION_DENIED" : "UNAUTHENTICATED") << ": " << st.error_message() << "; ";
+      if (g.settings.token_source.empty()) {
+        std::cerr << "no token was sent: pass --token-file FILE or set TTC_TOKEN\n";
+      } else {
+        std::cerr << "the token from " << g.settings.token_source
+                  << (denied ? " lacks the role this call needs" : " is not one the daemon knows")
+                  << "; check --token-file / TTC_TOKEN\n";
+      }
+      return kExitRefused;
+    }
+    case grpc::StatusCode::UNAVAILABLE:
+      std::cerr << "no ttcd answered at " << address << (g.tls ? " over TLS" : "") << " (address from "
+                << g.settings.server.source << "): " << st.error_message() << "\n";
+      if (g.tls) {
+        std::cerr << "ttc-client: if ttcd runs there, check the TLS handshake: --tls-ca must name the CA that "
+                     "signed its certificate (without it the system's roots are used), and a daemon that "
+                     "requires client certificates needs --tls-cert and --tls-key\n";
+      } else {
+        std::cerr << "ttc-client: start a daemon with `ttcd --listen " << address
+                  << "`, or point --server or TTC_SERVER at a running one (one that serves TLS needs --tls)\n";
+      }
+      return kExitServer;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      std::cerr << "no answer from " << address << " within " << g.timeout_seconds << " s (--timeout)\n";
+      return kExitServer;
+    default:
+      std::cerr << st.error_message() << " [" << address << ", status " << st.error_code() << "]\n";
+      return kExitServer;
   }
-  return kExitServer;
 }
 
 std::string ToJson(const google::protobuf::Message& m) {
@@ -401,7 +440,7 @@ int RunGet(Globals& g, const std::string& key, const std::string& out_dir) {
     ctx.set_deadline(g.deadline());
     grpc::Status st = stub->GetActionResult(&ctx, req, &result);
     if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
-      std::cerr << "ttc-client: error: no result for action key " << key << " at " << g.resolved.address
+      std::cerr << "ttc-client: error: no result for action key " << key << " at " << g.settings.server.address
                 << " (never compiled there, or evicted)\n";
       return kExitCompileError;
     }
@@ -417,6 +456,12 @@ int RunGet(Globals& g, const std::string& key, const std::string& out_dir) {
   auto cas = ttc::v1::Cas::NewStub(g.channel);
   auto blobs = ttc::remote::FetchBlobs(cas.get(), digests, g.deadline());
   if (!blobs.ok()) {
+    if (absl::IsUnauthenticated(blobs.status()) || absl::IsPermissionDenied(blobs.status()) ||
+        absl::IsUnavailable(blobs.status()) || absl::IsDeadlineExceeded(blobs.status())) {
+      return RpcError(g, grpc::Status(static_cast<grpc::StatusCode>(blobs.status().code()),
+                                      std::string(blobs.status().message())),
+                      "fetching the files of " + key);
+    }
     std::cerr << "ttc-client: error: fetching the files of " << key << ": " << blobs.status().message() << "\n";
     return kExitServer;
   }
@@ -460,7 +505,7 @@ int RunStats(Globals& g, bool json) {
   const double rate = s.requests() > 0 ? 100.0 * static_cast<double>(s.hits()) / static_cast<double>(s.requests()) : 0;
   std::ostringstream pct;
   pct << std::fixed << std::setprecision(1) << rate << " %";
-  std::cout << "ttcd at " << g.resolved.address << " (compiler " << s.compiler_build_id() << ", up "
+  std::cout << "ttcd at " << g.settings.server.address << " (compiler " << s.compiler_build_id() << ", up "
             << s.uptime_seconds() << " s)\n";
   row("Requests", std::to_string(s.requests()));
   row("  Cache hits", std::to_string(s.hits()));
@@ -494,7 +539,7 @@ int RunHealth(Globals& g) {
   if (auto st = stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &resp); !st.ok()) {
     return RpcError(g, st, "health");
   }
-  std::cout << g.resolved.address << ": "
+  std::cout << g.settings.server.address << ": "
             << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk : kExitServer;
 }
@@ -505,9 +550,16 @@ int main(int argc, char** argv) {
   CLI::App app{"ttc-client: submit kernels to a ttcd compile daemon", "ttc-client"};
   app.require_subcommand(1);
   Globals g;
-  app.add_option("--server", g.server, "Daemon address HOST:PORT [$TTC_SERVER, client.toml, 127.0.0.1:7878]");
+  app.add_option("--server", g.flags.server, "Daemon address HOST:PORT [$TTC_SERVER, client.toml, 127.0.0.1:7878]");
   app.add_option("--timeout", g.timeout_seconds, "Deadline of each call in seconds [600]")
       ->check(CLI::PositiveNumber);
+  app.add_option("--tls-ca", g.flags.tls_ca,
+                 "PEM file of the CA that signed ttcd's certificate [client.toml, system roots]");
+  app.add_option("--tls-cert", g.flags.tls_cert, "PEM client certificate, for a ttcd that requires one [client.toml]");
+  app.add_option("--tls-key", g.flags.tls_key, "PEM private key of --tls-cert [client.toml]");
+  app.add_flag("--tls", g.flags.tls, "Use TLS on a loopback address too (always used for other addresses)");
+  app.add_option("--token-file", g.flags.token_file,
+                 "File whose first line is the bearer token [$TTC_TOKEN, $TTC_TOKEN_FILE, client.toml]");
 
   SubmitArgs sa;
   auto* submit = app.add_subcommand("submit", "Compile a kernel request on the daemon (cached fleet-wide)");
@@ -571,7 +623,14 @@ int main(int argc, char** argv) {
 
   auto* health = app.add_subcommand("health", "Ask the daemon's grpc.health.v1 service; exit 0 when SERVING");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
   if (*submit) return RunSubmit(g, sa);
   if (*layout) return RunLayout(g, layout_request, layout_func, layout_target, layout_json);
   if (*get) return RunGet(g, key, get_out);

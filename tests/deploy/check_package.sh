@@ -29,7 +29,7 @@ done
 "$root/usr/bin/ttc-client" --help >/dev/null
 "$root/usr/bin/ttc-agent" --help >/dev/null
 for f in lib/systemd/system/ttcd.service lib/systemd/system/ttc-agent.service share/doc/ttc/examples/ttcd.toml \
-         share/ttc/emu/include/dataflow_api.h lib/ttc/libttc_emu.so; do
+         share/doc/ttc/examples/agent.toml share/ttc/emu/include/dataflow_api.h lib/ttc/libttc_emu.so; do
   [ -f "$root/usr/$f" ] || { echo "missing /usr/$f"; exit 1; }
 done
 
