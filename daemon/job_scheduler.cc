@@ -138,12 +138,11 @@ void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<De
   std::map<std::string, DeviceInfo> next;
   for (const DeviceInfo& d : devices) {
     DeviceInfo info = d;
-    auto old = h.devices.find(d.device_id);
-    // An operator's or a failed check's verdict survives a reconnect unless the host itself
-    // reports worse.
-    if (old != h.devices.end() && old->second.health != v1::GOOD && d.health == v1::GOOD) {
-      info.health = old->second.health;
-    }
+    // An operator's or a failed check's verdict survives a reconnect (and registrations that
+    // left the device out) unless the host itself reports worse.
+    auto verdict = h.verdicts.find(d.device_id);
+    if (verdict != h.verdicts.end() && d.health == v1::GOOD) info.health = verdict->second;
+    if (info.health != v1::GOOD) h.verdicts[d.device_id] = info.health;
     next[d.device_id] = info;
   }
   h.devices = std::move(next);
@@ -344,7 +343,10 @@ absl::Status JobScheduler::ReportCrash(const std::string& lease_id, const std::s
     auto h = hosts_.find(job->lease().host_id());
     if (h != hosts_.end()) {
       auto d = h->second.devices.find(job->lease().device_id());
-      if (d != h->second.devices.end()) d->second.health = v1::BAD;
+      if (d != h->second.devices.end()) {
+        d->second.health = v1::BAD;
+        h->second.verdicts[d->first] = v1::BAD;
+      }
     }
     RequeueLocked(*job, absl::StrCat("crashed on ", job->lease().host_id(), "/", job->lease().device_id(), ": ",
                                      reason),
@@ -387,6 +389,8 @@ absl::Status JobScheduler::SetHealth(const std::string& host_id, const std::stri
     return absl::NotFoundError(absl::StrCat("no device ", host_id, "/", device_id));
   }
   h->second.devices[device_id].health = health;
+  if (health == v1::GOOD) h->second.verdicts.erase(device_id);
+  else h->second.verdicts[device_id] = health;
   return absl::OkStatus();
 }
 
@@ -399,6 +403,8 @@ absl::Status JobScheduler::RecordHealthCheck(const std::string& host_id, const s
   DeviceInfo& d = h->second.devices[device_id];
   if (d.health == v1::MAINTENANCE) return absl::OkStatus();
   d.health = passed ? v1::GOOD : v1::BAD;
+  if (passed) h->second.verdicts.erase(device_id);
+  else h->second.verdicts[device_id] = v1::BAD;
   return absl::OkStatus();
 }
 

@@ -173,6 +173,10 @@ class JobScheduler {
  private:
   struct Host {
     std::map<std::string, DeviceInfo> devices;  // by device id
+    // The latest non-GOOD verdict per device id (an operator's SetHealth, a failed health
+    // check). Kept across registrations, including an agent's goodbye session that registers
+    // no devices, so a drained device comes back in MAINTENANCE.
+    std::map<std::string, v1::DeviceHealth> verdicts;
     int64_t last_heartbeat_ms = 0;
     bool online = false;
   };

@@ -527,6 +527,14 @@ TEST_F(JobSchedulerTest, MaintenanceAndBadDevicesAreOutOfRotation) {
   EXPECT_EQ(DeviceOf("h1", "d1").device.health, v1::BAD);
   EXPECT_THAT(sched_.Assign(), IsEmpty());
 
+  // An agent's goodbye session registers no devices; the verdicts outlive it, so a drained
+  // device comes back in MAINTENANCE when the agent restarts.
+  sched_.RegisterHost("h1", {});
+  sched_.RegisterHost("h1", {Device("d0"), Device("d1")});
+  EXPECT_EQ(DeviceOf("h1", "d0").device.health, v1::MAINTENANCE);
+  EXPECT_EQ(DeviceOf("h1", "d1").device.health, v1::BAD);
+  EXPECT_THAT(sched_.Assign(), IsEmpty());
+
   // A host reporting a device BAD itself wins over the scheduler's GOOD.
   sched_.RegisterHost("h2", {Device("d0")});
   sched_.RegisterHost("h2", {Device("d0", kWormhole, {}, v1::BAD)});
