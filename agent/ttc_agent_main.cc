@@ -29,6 +29,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -114,11 +116,11 @@ class Agent {
                       refused_.error_code() == grpc::StatusCode::UNAUTHENTICATED ? "UNAUTHENTICATED"
                                                                                   : "PERMISSION_DENIED",
                       refused_.error_message(), o_.token_source.empty() ? "none" : o_.token_source);
-        std::lock_guard<std::mutex> l(mu_);
-        for (auto& [lease, w] : work_) {
-          if (w->thread.joinable()) w->thread.detach();  // its result cannot be reported any more
-        }
-        return 2;
+        // Jobs still running cannot report any more; exit now rather than tear down the
+        // agent under their threads.
+        spdlog::default_logger()->flush();
+        std::fflush(nullptr);
+        std::_Exit(2);
       }
       if (g_stop) break;
       backoff_ms = registered ? 100 : std::min(backoff_ms * 2, 5000);

@@ -20,6 +20,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cache/artifact_store.h"
 #include "common/toml_file.h"
 #include "cache/digest.h"
@@ -141,6 +142,15 @@ bool IsTokenText(const std::string& token) {
 }  // namespace
 
 bool IsLoopback(const std::string& address) {
+  // ipv4:/ipv6: targets may list several addresses: loopback only if every one is.
+  for (const char* scheme : {"ipv4:", "ipv6:"}) {
+    if (absl::StartsWith(address, scheme) && address.find(',') != std::string::npos) {
+      for (absl::string_view part : absl::StrSplit(address.substr(std::strlen(scheme)), ',')) {
+        if (!IsLoopback(absl::StrCat(scheme, part))) return false;
+      }
+      return true;
+    }
+  }
   if (absl::StartsWith(address, "unix:") || absl::StartsWith(address, "unix-abstract:")) return true;
   const std::string host = HostOf(address);
   if (absl::EqualsIgnoreCase(host, "localhost")) return true;

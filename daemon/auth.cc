@@ -1,6 +1,7 @@
 #include "daemon/auth.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,21 +145,33 @@ absl::StatusOr<std::vector<TokenEntry>> LoadTokenFile(const std::string& path) {
 
 absl::Status AppendTokenEntry(const std::string& path, const std::string& name, uint32_t roles,
                               const std::string& token) {
-  if (name.empty() || name.find_first_of("\"\\\n\r") != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("token name '", name, "': must be non-empty, without quotes, "
-                                                   "backslashes or newlines"));
+  if (name.empty() || name.size() > 128 || !std::all_of(name.begin(), name.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' || c == '-';
+      })) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("token name '", name, "': use 1 to 128 of A-Z a-z 0-9 . _ @ - (an agent's token is named "
+                     "after its host id)"));
   }
   if (roles == 0) return absl::InvalidArgumentError("a token needs at least one role");
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) {
-    auto existing = LoadTokenFile(path);
-    if (!existing.ok()) return existing.status();
-    for (const TokenEntry& e : *existing) {
-      if (e.name == name) return absl::InvalidArgumentError(absl::StrCat(path, ": token name '", name, "' exists"));
-    }
-  }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open for writing"));
+  // One `token add` at a time: the name check and the append happen under the lock.
+  ::flock(fd, LOCK_EX);
+  auto done = [fd](absl::Status st) {
+    ::flock(fd, LOCK_UN);
+    ::close(fd);
+    return st;
+  };
+  struct stat info;
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+    auto existing = LoadTokenFile(path);
+    if (!existing.ok()) return done(existing.status());
+    for (const TokenEntry& e : *existing) {
+      if (e.name == name) {
+        return done(absl::InvalidArgumentError(absl::StrCat(path, ": token name '", name, "' exists")));
+      }
+    }
+  }
   std::vector<std::string> role_list;
   for (uint32_t bit : {kRoleSubmit, kRoleAgent, kRoleAdmin}) {
     if (roles & bit) role_list.push_back(absl::StrCat("\"", RoleNames(bit), "\""));
@@ -166,9 +179,8 @@ absl::Status AppendTokenEntry(const std::string& path, const std::string& name, 
   const std::string text = absl::StrCat("\n[[token]]\nname = \"", name, "\"\nroles = [", absl::StrJoin(role_list, ", "),
                                         "]\nsha256 = \"", HashToken(token), "\"\n");
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return absl::InternalError(absl::StrCat(path, ": write failed"));
-  return absl::OkStatus();
+  if (!ok) return done(absl::InternalError(absl::StrCat(path, ": write failed")));
+  return done(absl::OkStatus());
 }
 
 Gate::StreamSlot& Gate::StreamSlot::operator=(StreamSlot&& o) noexcept {

@@ -13,7 +13,9 @@
 // Roles (a token may hold several; none implies another):
 //   submit  Compiler: Compile, InferLayout, GetActionResult, Submit, WatchJob, GetJob,
 //           ListJobs, ListDevices, CancelJob of its own jobs; Cas: every RPC.
-//   agent   DeviceFleet.Connect; Cas: every RPC (agents fetch programs and upload reports).
+//   agent   DeviceFleet.Connect, registering only the host id equal to the token's name (so
+//           one host's token cannot take over another host); Cas: every RPC (agents fetch
+//           programs and upload reports).
 //   admin   GetStats, SetDeviceHealth, CancelJob of any job, plus the read-only job and
 //           device calls (GetJob, WatchJob, ListJobs, ListDevices).
 // grpc.health.v1 and server reflection need no token (probes; reflection serves only the

@@ -73,7 +73,10 @@ class Outbox {
 
 class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage> {
  public:
-  AgentStream(FleetHub* hub, Gate::StreamSlot slot) : hub_(hub), slot_(std::move(slot)), out_(this) {
+  // `who`: the admitted caller; an authenticated agent may only register the host its token
+  // is named after.
+  AgentStream(FleetHub* hub, Principal who, Gate::StreamSlot slot)
+      : hub_(hub), who_(std::move(who)), slot_(std::move(slot)), out_(this) {
     StartRead(&in_);
   }
 
@@ -105,6 +108,12 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
     if (m.has_register_()) {
       const v1::RegisterAgent& r = m.register_();
       if (r.host_id().empty()) return absl::InvalidArgumentError("register.host_id: missing");
+      if (who_.authenticated && r.host_id() != who_.name) {
+        // Otherwise one host's token could take over another host's devices and leases.
+        return absl::PermissionDeniedError(absl::StrCat("register.host_id: token '", who_.name,
+                                                        "' may only register host '", who_.name, "', not '",
+                                                        r.host_id(), "' (name each agent's token after its host id)"));
+      }
       host_ = r.host_id();
       devices_.clear();
       for (int i = 0; i < r.devices_size(); ++i) {
@@ -187,6 +196,7 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
   }
 
   FleetHub* hub_;
+  Principal who_;
   Gate::StreamSlot slot_;
   Outbox<AgentStream, v1::ServerMessage> out_;
   v1::AgentMessage in_;
@@ -233,13 +243,14 @@ grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::strin
 grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* FleetServiceImpl::Connect(
     grpc::CallbackServerContext* ctx) {
   Gate::StreamSlot slot;
+  Principal who;
   if (gate_ != nullptr) {
     // A client token can never lease: only the agent role opens the fleet stream.
-    if (auto st = gate_->AdmitStream(*ctx, "/ttc.v1.DeviceFleet/Connect", kRoleAgent, nullptr, &slot); !st.ok()) {
+    if (auto st = gate_->AdmitStream(*ctx, "/ttc.v1.DeviceFleet/Connect", kRoleAgent, &who, &slot); !st.ok()) {
       return new RefusedStream<grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>>(st);
     }
   }
-  return new AgentStream(hub_, std::move(slot));
+  return new AgentStream(hub_, std::move(who), std::move(slot));
 }
 
 FleetHub::FleetHub(JobScheduler* scheduler, int64_t tick_ms) : scheduler_(scheduler), tick_ms_(tick_ms) {

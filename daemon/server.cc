@@ -1,5 +1,8 @@
 #include "daemon/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <filesystem>
 #include <limits>
 #include <thread>
@@ -44,7 +47,11 @@ class StoreJournal : public JobJournal {
 
 bool IsLoopbackHost(std::string host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string HostOf(const std::string& address) {
@@ -314,9 +321,17 @@ bool Server::serving() {
 }
 
 void Server::UpdateHealth() {
+  std::function<absl::Status()> probe;
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    if (draining_ || !server_) return;
+    probe = probe_;
+  }
+  // Outside the lock: a hung disk must not hold up Shutdown. The store outlives this call
+  // (Shutdown joins the evictor thread, the only other caller, before closing it).
+  const absl::Status st = probe ? probe() : store_->Probe();
   std::lock_guard<std::mutex> lock(health_mu_);
-  if (draining_ || !server_) return;
-  const absl::Status st = probe_ ? probe_() : store_->Probe();
+  if (draining_) return;
   const bool ok = st.ok();
   if (ok != serving_ || !health_set_) {
     if (!ok) {

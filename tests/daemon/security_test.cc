@@ -571,6 +571,36 @@ TEST_P(SecurityAuth, HealthNeedsNoToken) {
   EXPECT_TRUE(st.ok()) << st.error_message();
 }
 
+TEST_P(SecurityAuth, AnAgentTokenRegistersOnlyTheHostItIsNamedAfter) {
+  ASSERT_NO_FATAL_FAILURE(Start(SecureConfig(GetParam())));
+  Stubs s(Channel(GetParam()));
+  auto register_as = [&](const std::string& host) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf("agent"));  // named "rack1"
+    auto stream = s.fleet->Connect(&ctx);
+    v1::AgentMessage hello;
+    hello.mutable_register_()->set_host_id(host);
+    v1::AgentDevice* d = hello.mutable_register_()->add_devices();
+    d->set_device_id("dev0");
+    d->set_arch("wormhole_b0");
+    stream->Write(hello);
+    v1::ServerMessage reply;
+    const bool registered = stream->Read(&reply) && reply.has_registered();
+    stream->WritesDone();
+    while (stream->Read(&reply)) {
+    }
+    grpc::Status st = stream->Finish();
+    return std::make_pair(registered, st);
+  };
+  auto [other_registered, other] = register_as("rack2");
+  EXPECT_FALSE(other_registered);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED) << other.error_message();
+  EXPECT_THAT(other.error_message(), HasSubstr("token 'rack1' may only register host 'rack1', not 'rack2'"));
+  auto [own_registered, own] = register_as("rack1");
+  EXPECT_TRUE(own_registered);
+  EXPECT_TRUE(own.ok()) << own.error_message();
+}
+
 TEST_P(SecurityAuth, SubmitTokensCancelOnlyTheirOwnJobs) {
   ASSERT_NO_FATAL_FAILURE(Start(SecureConfig(GetParam())));
   Stubs s(Channel(GetParam()));
