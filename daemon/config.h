@@ -14,7 +14,8 @@
 //   heartbeat_interval_ms = 10000  # agents heartbeat this often
 //   missed_heartbeats = 3          # a silent agent is lost after this many intervals
 //   max_attempts = 3               # leases per validation job before it fails for good
-//   metrics_listen = "127.0.0.1:9464"  # Prometheus /metrics (plain HTTP, loopback only); "" = off
+//   metrics_listen = "127.0.0.1:9464"  # Prometheus /metrics: HTTPS with tls_cert/tls_key, else
+//                                      # plain HTTP on loopback only; "" = off
 //   tls_cert = "/etc/ttc/tls/server.crt"  # PEM certificate chain served on `listen`
 //   tls_key = "/etc/ttc/tls/server.key"   # PEM private key
 //   tls_client_ca = ""             # PEM CA bundle: when set, clients must present a cert it signed

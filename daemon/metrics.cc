@@ -1,6 +1,14 @@
 #include "daemon/metrics.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <cstring>
 #include <map>
+#include <sstream>
+
+#include <microhttpd.h>
+#include <prometheus/text_serializer.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -135,10 +143,44 @@ class CountingFactory : public grpc::experimental::ServerInterceptorFactoryInter
   Metrics* metrics_;
 };
 
+MHD_Result Reply(MHD_Connection* connection, unsigned int code, const std::string& body, const char* type) {
+  MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()),
+                                                    MHD_RESPMEM_MUST_COPY);
+  if (r == nullptr) return MHD_NO;
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  const MHD_Result ret = MHD_queue_response(connection, code, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+MHD_Result HandleHttp(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                      const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
+                      void** /*req_cls*/) {
+  if (*upload_data_size != 0) {
+    *upload_data_size = 0;  // a body is ignored
+    return MHD_YES;
+  }
+  if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 && std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+    return Reply(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n", "text/plain");
+  }
+  if (std::strcmp(url, "/metrics") != 0) return Reply(connection, MHD_HTTP_NOT_FOUND, "see /metrics\n", "text/plain");
+  return Reply(connection, MHD_HTTP_OK, static_cast<const Metrics*>(cls)->Scrape(),
+               "text/plain; version=0.0.4; charset=utf-8");
+}
+
 }  // namespace
 
+std::string Metrics::Scrape() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (prometheus::MetricFamily& f : derived_->Collect()) families.push_back(std::move(f));
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
 absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& listen, CompileService* service,
-                                                        JobScheduler* scheduler) {
+                                                        JobScheduler* scheduler, const std::string& tls_cert_pem,
+                                                        const std::string& tls_key_pem) {
   std::unique_ptr<Metrics> m(new Metrics());
   m->registry_ = std::make_shared<prometheus::Registry>();
   m->rpcs_ = &prometheus::BuildCounter()
@@ -152,20 +194,56 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& liste
                              .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
                                                                               0.05, 0.1, 0.2, 0.5, 1, 2, 5});
   m->derived_ = std::make_shared<Derived>(service, scheduler);
-  try {
-    m->exposer_ = std::make_unique<prometheus::Exposer>(listen, /*num_threads=*/1);
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen, ": ", e.what()));
+
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("metrics_listen: '", listen, "' is not HOST:PORT"));
   }
-  m->exposer_->RegisterCollectable(m->registry_);
-  m->exposer_->RegisterCollectable(m->derived_);
-  const auto ports = m->exposer_->GetListeningPorts();
-  if (ports.empty()) return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen));
-  m->port_ = ports[0];
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), listen.substr(colon + 1).c_str(), &hints, &found) != 0 || found == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("metrics_listen: cannot resolve '", listen, "'"));
+  }
+  sockaddr_storage addr{};
+  std::memcpy(&addr, found->ai_addr, found->ai_addrlen);
+  const bool v6 = found->ai_family == AF_INET6;
+  freeaddrinfo(found);
+
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+  if (v6) flags |= MHD_USE_IPv6;
+  const bool tls = !tls_cert_pem.empty() && !tls_key_pem.empty();
+  if (tls) flags |= MHD_USE_TLS;
+  m->tls_cert_pem_ = tls_cert_pem;
+  m->tls_key_pem_ = tls_key_pem;
+  // Port 0 in MHD_start_daemon means "take the port from the socket address".
+  if (tls) {
+    m->http_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &HandleHttp, m.get(), MHD_OPTION_SOCK_ADDR,
+                                reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_HTTPS_MEM_KEY,
+                                m->tls_key_pem_.c_str(), MHD_OPTION_HTTPS_MEM_CERT, m->tls_cert_pem_.c_str(),
+                                MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+  } else {
+    m->http_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &HandleHttp, m.get(), MHD_OPTION_SOCK_ADDR,
+                                reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                MHD_OPTION_END);
+  }
+  if (m->http_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen,
+                                               tls ? " (or the TLS certificate/key was refused by GnuTLS)" : ""));
+  }
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(m->http_, MHD_DAEMON_INFO_BIND_PORT);
+  m->port_ = info != nullptr ? info->port : 0;
+  if (m->port_ == 0) return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen));
   return m;
 }
 
-Metrics::~Metrics() = default;
+Metrics::~Metrics() {
+  if (http_ != nullptr) MHD_stop_daemon(http_);  // waits for its thread: no Scrape runs after this
+}
 
 void Metrics::CountRpc(const std::string& method, grpc::StatusCode code) {
   rpcs_->Add({{"method", method}, {"code", CodeName(code)}}).Increment();

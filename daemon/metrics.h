@@ -1,5 +1,7 @@
 // ttcd's Prometheus metrics (prometheus-cpp), served on their own address (`metrics_listen`)
-// at /metrics in the text exposition format:
+// at /metrics in the text exposition format, over HTTPS with the gRPC listener's certificate
+// when ttcd serves TLS (libmicrohttpd with GnuTLS; prometheus-cpp's own civetweb exposer
+// cannot do TLS with Debian's OpenSSL 3), plain HTTP otherwise:
 //   ttc_rpc_requests_total{method,code}      every RPC answered, by full method and gRPC code
 //   ttc_compile_duration_seconds             histogram of pipeline runs
 //   ttc_cache_hits_total, ttc_cache_misses_total, ttc_compiles_total, ttc_compile_errors_total,
@@ -21,7 +23,6 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -30,14 +31,19 @@
 #include "daemon/compile_service.h"
 #include "daemon/job_scheduler.h"
 
+struct MHD_Daemon;  // libmicrohttpd
+
 namespace ttc::daemon {
 
 class Metrics {
  public:
-  // Serves /metrics on `listen` (HOST:PORT; port 0 picks one). UNAVAILABLE when it cannot
+  // Serves GET /metrics on `listen` (HOST:PORT, IPv4, [IPv6] or a resolvable name; port 0
+  // picks one): HTTPS with `tls_cert_pem`/`tls_key_pem` (PEM text) when both are set, plain
+  // HTTP otherwise. INVALID_ARGUMENT for an unparsable address; UNAVAILABLE when it cannot
   // bind. `service` and `scheduler` must outlive the Metrics.
   static absl::StatusOr<std::unique_ptr<Metrics>> Start(const std::string& listen, CompileService* service,
-                                                        JobScheduler* scheduler);
+                                                        JobScheduler* scheduler, const std::string& tls_cert_pem = "",
+                                                        const std::string& tls_key_pem = "");
   ~Metrics();
 
   int port() const { return port_; }
@@ -47,12 +53,15 @@ class Metrics {
   void ObserveCompile(int64_t micros);
   // The interceptor factory to give grpc::ServerBuilder (counts every RPC's final status).
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
+  // The exposition text of every metric now (what GET /metrics answers).
+  std::string Scrape() const;
 
  private:
   Metrics() = default;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<prometheus::Collectable> derived_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  ::MHD_Daemon* http_ = nullptr;
+  std::string tls_cert_pem_, tls_key_pem_;  // libmicrohttpd keeps pointers to these
   prometheus::Family<prometheus::Counter>* rpcs_ = nullptr;
   prometheus::Histogram* compile_seconds_ = nullptr;
   int port_ = 0;

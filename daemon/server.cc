@@ -109,13 +109,6 @@ absl::Status CheckKeyPair(const Config& c, const std::string& cert_pem, const st
 // The listener's credentials from the security keys of `c` (see Config): TLS, or plaintext
 // only when `insecure` is set and every listener is on loopback.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(const Config& c) {
-  // The metrics endpoint is plain HTTP (prometheus-cpp's civetweb; its TLS mode does not
-  // work with Debian's OpenSSL 3), so it stays on loopback: scrape it from the same host.
-  if (!c.metrics_listen.empty() && !IsLoopbackHost(HostOf(c.metrics_listen))) {
-    return absl::InvalidArgumentError(absl::StrCat("metrics_listen: '", c.metrics_listen,
-                                                   "' is not a loopback address; /metrics is plain HTTP and is "
-                                                   "served on loopback only (docs/operations.md)"));
-  }
   const bool tls = !c.tls_cert.empty() || !c.tls_key.empty();
   if (tls && c.insecure) {
     return absl::InvalidArgumentError("insecure: set together with tls_cert/tls_key; choose TLS or plaintext");
@@ -130,6 +123,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(co
       return absl::InvalidArgumentError(absl::StrCat("insecure: plaintext is only allowed on a loopback address ",
                                                      "(127.0.0.1, ::1, localhost), but listen is '", c.listen,
                                                      "'; configure tls_cert and tls_key"));
+    }
+    // Without TLS, /metrics is plain HTTP: loopback only, like the gRPC listener.
+    if (!c.metrics_listen.empty() && !IsLoopbackHost(HostOf(c.metrics_listen))) {
+      return absl::InvalidArgumentError(absl::StrCat("metrics_listen: '", c.metrics_listen,
+                                                     "' is not a loopback address; with insecure, /metrics is "
+                                                     "plain HTTP and served on loopback only"));
     }
     if (!c.tls_client_ca.empty()) return absl::InvalidArgumentError("tls_client_ca: needs tls_cert and tls_key");
     return grpc::InsecureServerCredentials();
@@ -235,7 +234,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
                                              s->config_.max_blob_bytes, s->gate_.get());
 
   if (!s->config_.metrics_listen.empty()) {
-    auto metrics = Metrics::Start(s->config_.metrics_listen, s->service_.get(), s->scheduler_.get());
+    std::string cert_pem, key_pem;  // HTTPS with the gRPC listener's certificate when it serves TLS
+    if (!s->config_.insecure) {
+      auto cert = ReadPem("tls_cert", s->config_.tls_cert);
+      auto key = ReadPem("tls_key", s->config_.tls_key);
+      if (!cert.ok() || !key.ok()) return !cert.ok() ? cert.status() : key.status();
+      cert_pem = std::move(*cert);
+      key_pem = std::move(*key);
+    }
+    auto metrics = Metrics::Start(s->config_.metrics_listen, s->service_.get(), s->scheduler_.get(), cert_pem, key_pem);
     if (!metrics.ok()) {
       s->fleet_.reset();
       s->service_.reset();

@@ -12,7 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools clang-14 libclang-rt-14-dev
-  systemd prometheus-cpp-dev prometheus openssl curl python3
+  systemd prometheus-cpp-dev prometheus libmicrohttpd-dev openssl curl python3
 )
 
 missing=()

@@ -96,7 +96,7 @@ TEST_F(DaemonTest, AMetricsAddressThatCannotBeBoundIsAStartError) {
   EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
 }
 
-TEST_F(DaemonTest, MetricsAreServedOnLoopbackOnly) {
+TEST_F(DaemonTest, PlaintextMetricsAreServedOnLoopbackOnly) {
   daemon::Config c = BaseConfig();
   c.metrics_listen = "0.0.0.0:0";
   auto s = daemon::Server::Start(c);

@@ -679,6 +679,25 @@ TEST_F(SecurityTls, APlaintextClientFails) {
   EXPECT_FALSE(HealthCheck(s).ok());
 }
 
+TEST_F(SecurityTls, MetricsAreServedOverHttpsWithTheServersCertificate) {
+  daemon::Config c = SecureConfig(Transport::kTls);
+  c.metrics_listen = "127.0.0.1:0";
+  ASSERT_NO_FATAL_FAILURE(Start(c));
+  Stubs s(Tls(TestCerts().ca));
+  ASSERT_TRUE(ListDevices(s, TokenOf("submit")).ok());
+  const std::string url = "https://localhost:" + std::to_string(server_->metrics_port()) + "/metrics";
+  // Trusting the CA: the exposition, counting the call above.
+  auto [status, out] = Shell("curl -sS --max-time 10 --cacert " + TestCerts().ca + " " + url);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("ttc_rpc_requests_total{code=\"OK\",method=\"/ttc.v1.Compiler/ListDevices\"} 1"));
+  // Not trusting it, or plain HTTP: no metrics.
+  std::tie(status, out) = Shell("curl -sS --max-time 10 --cacert " + TestCerts().other_ca + " " + url);
+  EXPECT_NE(status, 0) << out;
+  std::tie(status, out) = Shell("curl -sS --max-time 10 http://127.0.0.1:" +
+                                std::to_string(server_->metrics_port()) + "/metrics");
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("ttc_rpc_requests_total"))) << out;
+}
+
 TEST_F(SecurityTls, WithTlsClientCaOnlyClientsWithACertificateFromItGetIn) {
   daemon::Config c = SecureConfig(Transport::kTls);
   c.tls_client_ca = TestCerts().ca;
