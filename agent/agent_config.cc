@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "client/remote.h"
+#include "remote/remote.h"
 #include "common/toml_file.h"
 #include "ir/target.h"
 

@@ -10,7 +10,7 @@
 //   host_id = "tt-host-7"             # stable across restarts
 //   drain_seconds = 60                # 0..3600
 //   health_check_every = 20           # 0..1000000
-//   tls_ca = "/etc/ttc/tls/ca.pem"    # TLS and token: client/remote.h (ChannelOptions)
+//   tls_ca = "/etc/ttc/tls/ca.pem"    # TLS and token: remote/remote.h (ChannelOptions)
 //   tls_cert = ""
 //   tls_key = ""
 //   tls = false

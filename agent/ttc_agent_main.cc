@@ -8,7 +8,7 @@
 // Settings (agent/agent_config.h): each flag, else the environment ($TTC_SERVER; the token
 // from $TTC_TOKEN or $TTC_TOKEN_FILE), else the key of the same name in --config FILE
 // (agent.toml; deploy/agent.toml is the commented example), else the default. The connection
-// is TLS unless the server is loopback (client/remote.h). --check-config loads and checks
+// is TLS unless the server is loopback (remote/remote.h). --check-config loads and checks
 // everything the agent needs before it connects (the file, the token and PEM files, the
 // backend), prints the effective settings as agent.toml text and exits.
 //
@@ -48,13 +48,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "agent/agent_config.h"
-#include "agent/backend.h"
+#include "validate/backend.h"
 #include "cache/artifact_store.h"
-#include "client/action.h"
+#include "driver/action.h"
 #include "frontend/load.h"
 #include "cache/digest.h"
-#include "client/remote.h"
-#include "client/validate.h"
+#include "remote/remote.h"
+#include "validate/validate.h"
 #include "ttc/v1/service.grpc.pb.h"
 
 namespace {
@@ -86,7 +86,7 @@ class Agent {
   // `channel`: remote::Connect's (keepalive pings notice a half-open network while the agent
   // only listens). `labels`: o.labels parsed.
   Agent(Options o, std::map<std::string, std::string> labels, std::shared_ptr<grpc::Channel> channel,
-        std::unique_ptr<ttc::agent::Backend> backend)
+        std::unique_ptr<ttc::validate::Backend> backend)
       : o_(std::move(o)), backend_(std::move(backend)), channel_(std::move(channel)),
         fleet_(ttc::v1::DeviceFleet::NewStub(channel_)), cas_(ttc::v1::Cas::NewStub(channel_)),
         labels_(std::move(labels)) {
@@ -440,7 +440,7 @@ class Agent {
   }
 
   Options o_;
-  std::unique_ptr<ttc::agent::Backend> backend_;
+  std::unique_ptr<ttc::validate::Backend> backend_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<ttc::v1::DeviceFleet::Stub> fleet_;
   std::unique_ptr<ttc::v1::Cas::Stub> cas_;
@@ -519,7 +519,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto labels = ttc::agent::ParseLabels(o->labels);  // checked by ResolveAgentConfig
-  auto backend = ttc::agent::MakeBackend(o->backend);
+  auto backend = ttc::validate::MakeBackend(o->backend);
   if (!backend.ok()) {
     std::cerr << "ttc-agent: error: " << backend.status().message() << "\n";
     return 2;

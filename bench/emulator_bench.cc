@@ -48,9 +48,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/gemm_requests.h"
-#include "client/compile_core.h"
-#include "client/program_writer.h"
-#include "client/validate.h"
+#include "driver/compile.h"
+#include "driver/program_writer.h"
+#include "validate/validate.h"
 #include "emu/runtime/device.h"
 #include "ir/proto_convert.h"
 #include "ir/request_io.h"

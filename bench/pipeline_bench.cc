@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "bench/gemm_requests.h"
-#include "client/compile_core.h"
+#include "driver/compile.h"
 #include "ir/request_io.h"
 #include "ttc/v1/request.pb.h"
 

@@ -1,24 +1,9 @@
 #include "cache/digest.h"
 
-#include <openssl/evp.h>
 
 #include "absl/strings/str_cat.h"
 
 namespace ttc::cache {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 v1::Digest DigestOf(std::string_view data) {
   v1::Digest d;

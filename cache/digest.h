@@ -6,12 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/sha256.h"
 #include "ttc/v1/digest.pb.h"
 
 namespace ttc::cache {
-
-// SHA-256 (OpenSSL) of `data` as 64 lowercase hex characters.
-std::string Sha256Hex(std::string_view data);
 
 // The digest of `data`.
 v1::Digest DigestOf(std::string_view data);

@@ -18,7 +18,7 @@
 // ~/.config/ttc/client.toml, else 127.0.0.1:7878. The connection is TLS unless the address is
 // loopback (then --tls, --tls-ca or --tls-cert turn it on); the bearer token comes from
 // --token-file, else $TTC_TOKEN, else $TTC_TOKEN_FILE, else token_file in client.toml
-// (client/remote.h: ResolveClientSettings, Connect).
+// (remote/remote.h: ResolveClientSettings, Connect).
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr, as `ttc compile`
 // prints them); 2 usage error, unreadable request, or unusable settings (client.toml, token or
 // PEM files); 3 internal compiler error; 4 the daemon could not be reached or failed the call
@@ -41,9 +41,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
-#include "client/action.h"
-#include "client/program_writer.h"
-#include "client/remote.h"
+#include "driver/action.h"
+#include "driver/program_writer.h"
+#include "remote/remote.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "frontend/load.h"
 #include "ttc/v1/service.grpc.pb.h"

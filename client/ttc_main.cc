@@ -27,15 +27,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache/action_key.h"
-#include "client/build_id.h"
-#include "client/compile_core.h"
-#include "client/program_writer.h"
-#include "client/validate.h"
+#include "driver/build_id.h"
+#include "driver/compile.h"
+#include "driver/program_writer.h"
+#include "validate/validate.h"
 #include "codegen/emit_tt_kernels.h"
 #include "frontend/load.h"
 #include "ir/printer.h"
 #include "ir/request_io.h"
-#include "passes/registry.h"
+#include "driver/pipeline.h"
 
 namespace {
 
@@ -79,7 +79,7 @@ struct CompileArgs {
 
 int RunCompile(const CompileArgs& a) {
   if (a.print_pipeline) {
-    for (const ttc::PassInfo& p : ttc::PassRegistry()) std::cout << p.name << "\n";
+    for (const ttc::PassInfo& p : ttc::TTPipeline()) std::cout << p.name << "\n";
     return kExitOk;
   }
   if (a.request.empty()) {
@@ -93,7 +93,7 @@ int RunCompile(const CompileArgs& a) {
   opts.target_override = a.target;
   if (!a.passes.empty()) opts.pipeline.passes = absl::StrSplit(a.passes, ',', absl::SkipEmpty());
   if (a.explain_key) {
-    auto pipeline = ttc::BuildPipeline(opts.pipeline);
+    auto pipeline = ttc::BuildPipeline(ttc::TTPipeline(), opts.pipeline);
     if (!pipeline.ok()) {
       std::cerr << "ttc: error: " << pipeline.status().message() << "\n";
       return kExitUsage;
@@ -271,7 +271,7 @@ int main(int argc, char** argv) {
     if (markdown) {
       std::cout << ttc::PassesMarkdown();
     } else {
-      for (const ttc::PassInfo& p : ttc::PassRegistry()) std::cout << p.name << "  " << p.summary << "\n";
+      for (const ttc::PassInfo& p : ttc::TTPipeline()) std::cout << p.name << "  " << p.summary << "\n";
     }
     return kExitOk;
   }

@@ -12,7 +12,6 @@
 #include <sstream>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <toml++/toml.h>
 
 #include "absl/strings/ascii.h"
@@ -20,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/sha256.h"
 #include "common/toml_file.h"
 
 namespace ttc::daemon {
@@ -60,9 +60,7 @@ std::string RoleNames(uint32_t roles) {
 }
 
 std::string HashToken(const std::string& token) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), md);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
+  return Sha256Hex(token);
 }
 
 std::string NewToken() {

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
-#include "client/build_id.h"
+#include "driver/build_id.h"
 
 namespace ttc::daemon {
 namespace {
@@ -35,7 +35,7 @@ absl::StatusOr<cache::ActionKey> CompileService::Key(const v1::CompileRequest& r
     request.request().SerializeToCodedStream(&out);
   }
   absl::StrAppend(&bytes, "\n", request.target_override(), "\n", kind == ActionKind::kLayout ? "layout" : "compile");
-  const std::string memo = cache::Sha256Hex(bytes);
+  const std::string memo = Sha256Hex(bytes);
   {
     std::lock_guard<std::mutex> lock(key_mu_);
     if (auto it = keys_.find(memo); it != keys_.end()) return it->second;

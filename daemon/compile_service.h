@@ -6,7 +6,7 @@
 // Flow of one request (ARCHITECTURE.md "Data flow of one request"):
 //   key = KeyAction(request) -> AC hit whose blobs all read back verified -> answer now, on
 //   the calling (gRPC) thread; otherwise join or start the flight of that key; the flight's
-//   task re-checks the AC, compiles (client/action.h), puts every blob, then the result, and
+//   task re-checks the AC, compiles (driver/action.h), puts every blob, then the result, and
 //   answers all its waiters. Kernels with errors are results too (cached, so a broken kernel
 //   is not recompiled by every CI job); compiler bugs (internal errors) are answered, not
 //   cached.
@@ -26,7 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "cache/artifact_store.h"
-#include "client/action.h"
+#include "driver/action.h"
 #include "daemon/worker_pool.h"
 #include "ttc/v1/service.pb.h"
 

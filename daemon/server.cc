@@ -1,7 +1,5 @@
 #include "daemon/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <filesystem>
 #include <limits>
@@ -20,6 +18,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/address.h"
 
 namespace ttc::daemon {
 namespace {
@@ -44,20 +43,6 @@ class StoreJournal : public JobJournal {
  private:
   cache::RocksDbStore* store_;
 };
-
-bool IsLoopbackHost(std::string host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") return true;
-  in_addr v4;
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6;
-  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
-std::string HostOf(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
 
 absl::StatusOr<std::string> ReadPem(const std::string& key, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -119,13 +104,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(co
         "only with insecure = true (--insecure)");
   }
   if (c.insecure) {
-    if (!IsLoopbackHost(HostOf(c.listen))) {
+    if (!IsLoopbackAddress(c.listen)) {
       return absl::InvalidArgumentError(absl::StrCat("insecure: plaintext is only allowed on a loopback address ",
                                                      "(127.0.0.1, ::1, localhost), but listen is '", c.listen,
                                                      "'; configure tls_cert and tls_key"));
     }
     // Without TLS, /metrics is plain HTTP: loopback only, like the gRPC listener.
-    if (!c.metrics_listen.empty() && !IsLoopbackHost(HostOf(c.metrics_listen))) {
+    if (!c.metrics_listen.empty() && !IsLoopbackAddress(c.metrics_listen)) {
       return absl::InvalidArgumentError(absl::StrCat("metrics_listen: '", c.metrics_listen,
                                                      "' is not a loopback address; with insecure, /metrics is "
                                                      "plain HTTP and served on loopback only"));

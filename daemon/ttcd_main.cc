@@ -29,7 +29,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "client/build_id.h"
+#include "driver/build_id.h"
 #include "daemon/config.h"
 #include "daemon/server.h"
 

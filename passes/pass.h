@@ -1,5 +1,5 @@
-// What a pass is: a named function over a PrimFunc, declared once in the registry
-// (passes/registry.cc) with a one-line summary and the function attributes it requires and
+// What a pass is: a named function over a PrimFunc, declared once in the pipeline table
+// (driver/pipeline.cc) with a one-line summary and the function attributes it requires and
 // produces. The pass manager checks the requirements, so a pass may assume them.
 #ifndef TTC_PASSES_PASS_H_
 #define TTC_PASSES_PASS_H_
@@ -36,6 +36,10 @@ struct PassInfo {
   std::vector<std::string> produces_attrs;  // function attributes it writes
   PassFn run;
 };
+
+// A pipeline table: passes in the order of the default pipeline (driver/pipeline.h has the
+// TT one; tests may build their own).
+using PassTable = std::vector<PassInfo>;
 
 }  // namespace ttc
 

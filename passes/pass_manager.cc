@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/printer.h"
-#include "passes/registry.h"
 
 namespace ttc {
 
@@ -19,16 +18,32 @@ bool PassContext::Ran(const std::string& pass) const {
   return false;
 }
 
-absl::StatusOr<std::vector<const PassInfo*>> BuildPipeline(const PipelineOptions& opts) {
+const PassInfo* FindPass(const PassTable& table, const std::string& name) {
+  for (const PassInfo& p : table) {
+    if (name == p.name) return &p;
+  }
+  return nullptr;
+}
+
+const PassInfo* ProducerOf(const PassTable& table, const std::string& key) {
+  for (const PassInfo& p : table) {
+    for (const std::string& k : p.produces_attrs) {
+      if (k == key) return &p;
+    }
+  }
+  return nullptr;
+}
+
+absl::StatusOr<std::vector<const PassInfo*>> BuildPipeline(const PassTable& table, const PipelineOptions& opts) {
   std::vector<const PassInfo*> out;
   if (opts.passes.empty()) {
-    for (const PassInfo& p : PassRegistry()) out.push_back(&p);
+    for (const PassInfo& p : table) out.push_back(&p);
   } else {
     for (const std::string& name : opts.passes) {
-      const PassInfo* p = FindPass(name);
+      const PassInfo* p = FindPass(table, name);
       if (!p) {
         std::vector<std::string> known;
-        for (const PassInfo& q : PassRegistry()) known.push_back(q.name);
+        for (const PassInfo& q : table) known.push_back(q.name);
         return absl::InvalidArgumentError(
             absl::StrCat("unknown pass '", name, "'; known passes: ", absl::StrJoin(known, ", ")));
       }
@@ -73,13 +88,13 @@ namespace {
 // whose producer ran is a compiler bug, unless the producer declined to add anything (as
 // apply_tt_defaults does once the request sets tt_ attributes of its own): then the request
 // is incomplete, a user error.
-bool CheckRequirements(const PassInfo& pass, PassContext& ctx, const ir::PrimFunc& func,
+bool CheckRequirements(const PassTable& table, const PassInfo& pass, PassContext& ctx, const ir::PrimFunc& func,
                        const std::set<std::string>& declined, const std::vector<std::string>& request_keys) {
   bool ok = true;
   for (const std::string& key : pass.requires_attrs) {
     if (func.attrs.contains(key)) continue;
     ok = false;
-    const PassInfo* producer = ProducerOf(key);
+    const PassInfo* producer = ProducerOf(table, key);
     if (producer && ctx.Ran(producer->name) && declined.count(producer->name)) {
       ctx.diag.Error(func.loc, absl::StrCat("pass '", pass.name, "' requires attribute '", key, "', which '",
                                             producer->name, "' ran but did not add: it defers to the request's own "
@@ -100,7 +115,7 @@ bool CheckRequirements(const PassInfo& pass, PassContext& ctx, const ir::PrimFun
 
 }  // namespace
 
-PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const PipelineOptions& opts,
+PipelineResult RunPipeline(const PassTable& table, const std::vector<const PassInfo*>& pipeline, const PipelineOptions& opts,
                            const ir::Target& target, ir::PrimFunc& func, DiagnosticEngine& diag,
                            std::ostream* ir_out) {
   PipelineResult result;
@@ -112,7 +127,7 @@ PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const P
     diag.set_current_pass(pass->name);
     const int errors_before = diag.error_count();
     const auto start = std::chrono::steady_clock::now();
-    if (CheckRequirements(*pass, ctx, func, declined, request_keys)) {
+    if (CheckRequirements(table, *pass, ctx, func, declined, request_keys)) {
       std::vector<bool> had;
       for (const std::string& k : pass->produces_attrs) had.push_back(func.attrs.contains(k));
       try {

@@ -18,16 +18,23 @@
 namespace ttc {
 
 struct PipelineOptions {
-  std::vector<std::string> passes;     // explicit pass list; empty = the whole registry
+  std::vector<std::string> passes;     // explicit pass list; empty = the whole table
   std::string stop_after;              // last pass to run; "" = run to the end
   bool print_ir_after_all = false;
   std::set<std::string> print_ir_after;
   bool time_passes = false;
 };
 
-// The passes to run, validated: INVALID_ARGUMENT naming an unknown pass (with the known
-// ones), a repeated pass, or a --stop-after/--print-ir-after name not in the pipeline.
-absl::StatusOr<std::vector<const PassInfo*>> BuildPipeline(const PipelineOptions& opts);
+// The pass of `table` named `name`, or nullptr.
+const PassInfo* FindPass(const PassTable& table, const std::string& name);
+
+// The pass of `table` that produces function attribute `key` (first in table order), or nullptr.
+const PassInfo* ProducerOf(const PassTable& table, const std::string& key);
+
+// The passes of `table` to run, validated: INVALID_ARGUMENT naming an unknown pass (with the
+// known ones), a repeated pass, or a --stop-after/--print-ir-after name not in the pipeline.
+// The returned pointers point into `table`, which must outlive them.
+absl::StatusOr<std::vector<const PassInfo*>> BuildPipeline(const PassTable& table, const PipelineOptions& opts);
 
 // "a,b,c": the canonical pipeline string (enters cache keys and reproducers).
 std::string PipelineString(const std::vector<const PassInfo*>& pipeline);
@@ -45,8 +52,9 @@ struct PipelineResult {
 };
 
 // Runs `pipeline` on `func`. IR dumps go to `ir_out` (when requested), each preceded by
-// `# -----// IR Dump After <pass> //----- #`. Diagnostics go to `diag`.
-PipelineResult RunPipeline(const std::vector<const PassInfo*>& pipeline, const PipelineOptions& opts,
+// `# -----// IR Dump After <pass> //----- #`. Diagnostics go to `diag`. `table` names the
+// producer of a missing required attribute in its diagnostic.
+PipelineResult RunPipeline(const PassTable& table, const std::vector<const PassInfo*>& pipeline, const PipelineOptions& opts,
                            const ir::Target& target, ir::PrimFunc& func, DiagnosticEngine& diag,
                            std::ostream* ir_out);
 

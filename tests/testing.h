@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "client/compile_core.h"
+#include "driver/compile.h"
 #include "ttc/v1/request.pb.h"
 
 namespace ttc::testing {

@@ -5,7 +5,6 @@
 // recompile. Cache directory: $TTC_EMU_CACHE_DIR, else $XDG_CACHE_HOME/ttc/emu-kernels, else
 // ~/.cache/ttc/emu-kernels. Compiler: $CXX, else g++.
 #include <dlfcn.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,25 +17,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/sha256.h"
 #include "emu/runtime/device.h"
 
 namespace ttc::emu {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 std::string ReadAll(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

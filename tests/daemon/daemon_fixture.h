@@ -14,7 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "client/remote.h"
+#include "remote/remote.h"
 #include "daemon/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/cache/temp_dir.h"

@@ -9,7 +9,7 @@
 #include <rocksdb/db.h>
 
 #include "cache/digest.h"
-#include "client/action.h"
+#include "driver/action.h"
 #include "tests/daemon/daemon_fixture.h"
 
 namespace ttc::testing {

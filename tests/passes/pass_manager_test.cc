@@ -10,10 +10,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_split.h"
-#include "client/compile_core.h"
+#include "driver/compile.h"
+#include "driver/pipeline.h"
 #include "passes/attrs.h"
 #include "passes/pass_manager.h"
-#include "passes/registry.h"
 #include "tests/passes/pass_test_util.h"
 #include "tests/testing.h"
 
@@ -68,7 +68,7 @@ TEST(PassManager, UnknownPassIsAnInvalidArgumentListingKnownPasses) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   const std::string msg(r.status().message());
   EXPECT_THAT(msg, StartsWith("unknown pass 'fuse_everything'"));
-  for (const PassInfo& p : PassRegistry()) EXPECT_THAT(msg, HasSubstr(p.name));
+  for (const PassInfo& p : TTPipeline()) EXPECT_THAT(msg, HasSubstr(p.name));
   EXPECT_THAT(msg, HasSubstr("known passes: apply_tt_defaults, infer_default_tt_schedule"));
 }
 
@@ -143,13 +143,13 @@ void DropNumTiles(PassContext&, ir::PrimFunc& func) { func.attrs.erase(attr::kNu
 
 TEST(PassManager, MissingAttributeAfterItsProducerRanIsInternal) {
   const PassInfo drop = {"drop_num_tiles", "test only", {}, {}, &DropNumTiles};
-  std::vector<const PassInfo*> pipeline = {FindPass("apply_tt_defaults"), FindPass("infer_default_tt_schedule"),
-                                           FindPass("infer_default_tt_shard"), FindPass("infer_tt_layout"), &drop,
-                                           FindPass("layout_aware_work_partition_tt")};
+  std::vector<const PassInfo*> pipeline = {FindPass(TTPipeline(), "apply_tt_defaults"), FindPass(TTPipeline(), "infer_default_tt_schedule"),
+                                           FindPass(TTPipeline(), "infer_default_tt_shard"), FindPass(TTPipeline(), "infer_tt_layout"), &drop,
+                                           FindPass(TTPipeline(), "layout_aware_work_partition_tt")};
   auto r = CompileWith(SimpleRequest({8, 8}, {256, 256}), "apply_tt_defaults");
   ASSERT_TRUE(r.ok());
   DiagnosticEngine diag;
-  auto result = RunPipeline(pipeline, PipelineOptions{}, r.unit.target, r.unit.func, diag, nullptr);
+  auto result = RunPipeline(TTPipeline(), pipeline, PipelineOptions{}, r.unit.target, r.unit.func, diag, nullptr);
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.failed_pass, "layout_aware_work_partition_tt");
   ASSERT_TRUE(diag.has_internal_errors());
@@ -217,7 +217,7 @@ TEST(PassManager, PrintIrAfterAllDumpsEveryPass) {
   std::ostringstream ir;
   auto r = CompileOpts(SimpleRequest({8, 8}, {256, 256}), p, &ir);
   ASSERT_TRUE(r.ok()) << r.status();
-  for (const PassInfo& pass : PassRegistry()) {
+  for (const PassInfo& pass : TTPipeline()) {
     EXPECT_THAT(ir.str(), HasSubstr(std::string("# -----// IR Dump After ") + pass.name + " //----- #"));
   }
 }
@@ -238,12 +238,12 @@ TEST(PassManager, CompilingTwiceGivesIdenticalAttributes) {
 }
 
 TEST(PassManager, ProducerOfNamesTheFirstProducer) {
-  ASSERT_NE(ProducerOf(attr::kNumTiles), nullptr);
-  EXPECT_STREQ(ProducerOf(attr::kNumTiles)->name, "infer_default_tt_schedule");
-  ASSERT_NE(ProducerOf(attr::kShard), nullptr);
-  EXPECT_STREQ(ProducerOf(attr::kShard)->name, "infer_default_tt_shard");
-  EXPECT_EQ(ProducerOf("no_such_attribute"), nullptr);
-  EXPECT_EQ(FindPass("no_such_pass"), nullptr);
+  ASSERT_NE(ProducerOf(TTPipeline(), attr::kNumTiles), nullptr);
+  EXPECT_STREQ(ProducerOf(TTPipeline(), attr::kNumTiles)->name, "infer_default_tt_schedule");
+  ASSERT_NE(ProducerOf(TTPipeline(), attr::kShard), nullptr);
+  EXPECT_STREQ(ProducerOf(TTPipeline(), attr::kShard)->name, "infer_default_tt_shard");
+  EXPECT_EQ(ProducerOf(TTPipeline(), "no_such_attribute"), nullptr);
+  EXPECT_EQ(FindPass(TTPipeline(), "no_such_pass"), nullptr);
 }
 
 }  // namespace

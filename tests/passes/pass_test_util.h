@@ -10,9 +10,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "client/compile_core.h"
+#include "driver/compile.h"
+#include "driver/pipeline.h"
 #include "passes/diagnostics.h"
-#include "passes/registry.h"
 #include "tests/testing.h"
 #include "ttc/v1/request.pb.h"
 
@@ -30,7 +30,7 @@ inline constexpr char kThroughPropagate[] =
 // The registry's pipeline from its first pass through `last`, as a --passes list.
 inline std::string Through(const std::string& last) {
   std::vector<std::string> names;
-  for (const PassInfo& p : PassRegistry()) {
+  for (const PassInfo& p : TTPipeline()) {
     names.push_back(p.name);
     if (last == p.name) break;
   }

@@ -1,4 +1,4 @@
-#include "passes/registry.h"
+#include "driver/pipeline.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -19,7 +19,7 @@
 
 namespace ttc {
 
-const std::vector<PassInfo>& PassRegistry() {
+const std::vector<PassInfo>& TTPipeline() {
   using namespace attr;
   // The pipeline reads top to bottom. Ordering constraints:
   // - defaults first: every later pass reads the tile shape and policy they set;
@@ -67,25 +67,9 @@ const std::vector<PassInfo>& PassRegistry() {
   return kPasses;
 }
 
-const PassInfo* FindPass(const std::string& name) {
-  for (const PassInfo& p : PassRegistry()) {
-    if (name == p.name) return &p;
-  }
-  return nullptr;
-}
-
-const PassInfo* ProducerOf(const std::string& key) {
-  for (const PassInfo& p : PassRegistry()) {
-    for (const std::string& k : p.produces_attrs) {
-      if (k == key) return &p;
-    }
-  }
-  return nullptr;
-}
-
 std::string PassesMarkdown() {
   std::string out =
-      "# Passes\n\nGenerated from the pass registry (`passes/registry.cc`) by `ttc passes --markdown`;\n"
+      "# Passes\n\nGenerated from the pipeline table (`driver/pipeline.cc`) by `ttc passes --markdown`;\n"
       "do not edit by hand. Semantics and diagnostics: the design's pass spec (PASSES.md).\n\n"
       "| # | pass | what it does | requires | produces |\n|---|---|---|---|---|\n";
   int i = 0;
@@ -95,7 +79,7 @@ std::string PassesMarkdown() {
     for (const auto& k : ks) q.push_back("`" + k + "`");
     return absl::StrJoin(q, ", ");
   };
-  for (const PassInfo& p : PassRegistry()) {
+  for (const PassInfo& p : TTPipeline()) {
     absl::StrAppend(&out, "| ", ++i, " | `", p.name, "` | ", p.summary, " | ", keys(p.requires_attrs), " | ",
                     keys(p.produces_attrs), " |\n");
   }

@@ -1,4 +1,4 @@
-#include "agent/backend.h"
+#include "validate/backend.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ir/proto_convert.h"
 
-namespace ttc::agent {
+namespace ttc::validate {
 namespace {
 
 class EmulatorBackend : public Backend {
@@ -55,4 +55,4 @@ absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name) {
   return absl::InvalidArgumentError(absl::StrCat("--backend: '", name, "' is not one of emulator, metalium"));
 }
 
-}  // namespace ttc::agent
+}  // namespace ttc::validate

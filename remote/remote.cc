@@ -1,7 +1,5 @@
-#include "client/remote.h"
+#include "remote/remote.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -22,27 +20,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cache/artifact_store.h"
-#include "common/toml_file.h"
 #include "cache/digest.h"
+#include "common/address.h"
+#include "common/toml_file.h"
 
 namespace ttc::remote {
 namespace {
-
-// The host part of a gRPC target: HOST:PORT, [V6]:PORT, a bare V6 address, with or without
-// a dns:///, ipv4: or ipv6: scheme.
-std::string HostOf(std::string address) {
-  for (const char* scheme : {"dns:///", "dns:", "ipv4:", "ipv6:"}) {
-    if (absl::StartsWith(address, scheme)) {
-      address = address.substr(std::strlen(scheme));
-      break;
-    }
-  }
-  if (absl::StartsWith(address, "[")) return address.substr(1, address.find(']') - 1);
-  const size_t colon = address.find(':');
-  if (colon == std::string::npos) return address;
-  if (address.find(':', colon + 1) != std::string::npos) return address;  // bare IPv6
-  return address.substr(0, colon);
-}
 
 // Every RPC carries `authorization: Bearer <token>` (daemon/auth.h reads it).
 class BearerTokenInterceptor : public grpc::experimental::Interceptor {
@@ -141,31 +124,8 @@ bool IsTokenText(const std::string& token) {
 
 }  // namespace
 
-bool IsLoopback(const std::string& address) {
-  // ipv4:/ipv6: targets may list several addresses: loopback only if every one is.
-  for (const char* scheme : {"ipv4:", "ipv6:"}) {
-    if (absl::StartsWith(address, scheme) && address.find(',') != std::string::npos) {
-      for (absl::string_view part : absl::StrSplit(address.substr(std::strlen(scheme)), ',')) {
-        if (!IsLoopback(absl::StrCat(scheme, part))) return false;
-      }
-      return true;
-    }
-  }
-  if (absl::StartsWith(address, "unix:") || absl::StartsWith(address, "unix-abstract:")) return true;
-  const std::string host = HostOf(address);
-  if (absl::EqualsIgnoreCase(host, "localhost")) return true;
-  in_addr v4;
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6;
-  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
-    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
-  }
-  return false;
-}
-
 bool UsesTls(const std::string& address, const ChannelOptions& options) {
-  return options.tls || !options.tls_ca.empty() || !options.tls_cert.empty() || !IsLoopback(address);
+  return options.tls || !options.tls_ca.empty() || !options.tls_cert.empty() || !IsLoopbackAddress(address);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& address, const ChannelOptions& options) {

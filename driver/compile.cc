@@ -1,14 +1,15 @@
-#include "client/compile_core.h"
+#include "driver/compile.h"
 
 #include <utility>
 
 #include "absl/strings/str_split.h"
+#include "driver/pipeline.h"
 
 namespace ttc {
 
 absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const CompileOptions& opts,
                                       std::ostream* ir_out) {
-  auto pipeline = BuildPipeline(opts.pipeline);
+  auto pipeline = BuildPipeline(TTPipeline(), opts.pipeline);
   if (!pipeline.ok()) return pipeline.status();
   CompileResult result;
   result.pipeline_string = PipelineString(*pipeline);
@@ -22,7 +23,7 @@ absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const Compil
     return result;
   }
   result.unit = std::move(*unit);
-  result.pipeline = RunPipeline(*pipeline, opts.pipeline, result.unit.target, result.unit.func, result.diag, ir_out);
+  result.pipeline = RunPipeline(TTPipeline(), *pipeline, opts.pipeline, result.unit.target, result.unit.func, result.diag, ir_out);
   return result;
 }
 

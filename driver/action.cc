@@ -1,11 +1,12 @@
-#include "client/action.h"
+#include "driver/action.h"
 
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
-#include "client/build_id.h"
-#include "client/compile_core.h"
+#include "driver/build_id.h"
+#include "driver/compile.h"
+#include "driver/pipeline.h"
 #include "ir/printer.h"
 #include "ir/target.h"
 #include "passes/pass_manager.h"
@@ -27,7 +28,7 @@ absl::StatusOr<cache::ActionKey> KeyAction(const v1::KernelRequest& request, std
   if (!target.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("request.target.preset: ", std::string(target.status().message())));
   }
-  auto pipeline = BuildPipeline(PipelineFor(kind));
+  auto pipeline = BuildPipeline(TTPipeline(), PipelineFor(kind));
   if (!pipeline.ok()) return pipeline.status();
   return cache::ComputeActionKey(request, *target, CompilerBuildId(), PipelineString(*pipeline));
 }

@@ -2,18 +2,18 @@
 // available: ttc's TT-Metalium emulator, the same check as `ttc validate`) and the metalium
 // backend (hosts with Tenstorrent cards; needs an installed TT-Metalium).
 // Thread-safety: Run may be called concurrently for different jobs.
-#ifndef TTC_AGENT_BACKEND_H_
-#define TTC_AGENT_BACKEND_H_
+#ifndef TTC_VALIDATE_BACKEND_H_
+#define TTC_VALIDATE_BACKEND_H_
 
 #include <map>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "client/validate.h"
+#include "validate/validate.h"
 #include "ttc/v1/jobs.pb.h"
 
-namespace ttc::agent {
+namespace ttc::validate {
 
 class Backend {
  public:
@@ -29,6 +29,6 @@ class Backend {
 // installed ($TT_METAL_HOME unset or without tt_metal/); INVALID_ARGUMENT for other names.
 absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name);
 
-}  // namespace ttc::agent
+}  // namespace ttc::validate
 
-#endif  // TTC_AGENT_BACKEND_H_
+#endif  // TTC_VALIDATE_BACKEND_H_

@@ -1,4 +1,4 @@
-#include "client/program_writer.h"
+#include "driver/program_writer.h"
 
 #include <unistd.h>
 

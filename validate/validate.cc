@@ -1,6 +1,5 @@
-#include "client/validate.h"
+#include "validate/validate.h"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/sha256.h"
 #include "emu/formats.h"
 #include "emu/reference_interpreter.h"
 
@@ -25,15 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) out += absl::StrFormat("%02x", md[i]);
-  return out;
-}
 
 fs::path CacheRoot() {
   if (const char* d = std::getenv("TTC_EMU_CACHE_DIR")) return fs::path(d);

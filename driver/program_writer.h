@@ -2,8 +2,8 @@
 // temporary directory first, which is then renamed onto DIR, so an error never leaves a
 // half-written program behind. An existing DIR is replaced only when it is empty or a
 // previous ttc program (it holds plan.json); anything else is refused.
-#ifndef TTC_CLIENT_PROGRAM_WRITER_H_
-#define TTC_CLIENT_PROGRAM_WRITER_H_
+#ifndef TTC_DRIVER_PROGRAM_WRITER_H_
+#define TTC_DRIVER_PROGRAM_WRITER_H_
 
 #include <map>
 #include <string>
@@ -19,4 +19,4 @@ absl::Status WriteProgramDir(const std::string& dir, const std::map<std::string,
 
 }  // namespace ttc
 
-#endif  // TTC_CLIENT_PROGRAM_WRITER_H_
+#endif  // TTC_DRIVER_PROGRAM_WRITER_H_

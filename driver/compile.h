@@ -1,8 +1,8 @@
 // The compile core: request -> IR -> pass pipeline -> result, with no I/O and no RPC in it.
 // `ttc compile` calls it locally; the daemon will call the same function on its workers.
 // Thread-safety: Compile is reentrant (no shared mutable state); call it from any thread.
-#ifndef TTC_CLIENT_COMPILE_CORE_H_
-#define TTC_CLIENT_COMPILE_CORE_H_
+#ifndef TTC_DRIVER_COMPILE_H_
+#define TTC_DRIVER_COMPILE_H_
 
 #include <ostream>
 #include <string>
@@ -41,4 +41,4 @@ ir::AttrValue AttributesJson(const ir::PrimFunc& func);
 
 }  // namespace ttc
 
-#endif  // TTC_CLIENT_COMPILE_CORE_H_
+#endif  // TTC_DRIVER_COMPILE_H_

@@ -5,8 +5,8 @@
 // `ttc validate` and by device hosts running validation jobs.
 // Thread-safety: independent calls may run concurrently (they share only the on-disk caches,
 // which are written atomically).
-#ifndef TTC_CLIENT_VALIDATE_H_
-#define TTC_CLIENT_VALIDATE_H_
+#ifndef TTC_VALIDATE_VALIDATE_H_
+#define TTC_VALIDATE_VALIDATE_H_
 
 #include <cstdint>
 #include <map>
@@ -55,4 +55,4 @@ std::string ReportJson(const ValidationReport& r);
 
 }  // namespace ttc
 
-#endif  // TTC_CLIENT_VALIDATE_H_
+#endif  // TTC_VALIDATE_VALIDATE_H_

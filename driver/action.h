@@ -3,8 +3,8 @@
 // Shared by `ttc` and the daemon, so that a local compile and a farm compile of the same
 // request produce the same key and the same bytes. No RPC and no I/O in here.
 // Thread-safety: all functions are reentrant.
-#ifndef TTC_CLIENT_ACTION_H_
-#define TTC_CLIENT_ACTION_H_
+#ifndef TTC_DRIVER_ACTION_H_
+#define TTC_DRIVER_ACTION_H_
 
 #include <map>
 #include <string>
@@ -56,4 +56,4 @@ std::string FormatDiagnosticMessage(const v1::DiagnosticMessage& d, std::string_
 
 }  // namespace ttc
 
-#endif  // TTC_CLIENT_ACTION_H_
+#endif  // TTC_DRIVER_ACTION_H_

@@ -3,8 +3,8 @@
 // message limit, chunked streams for blobs bigger than a batch). Used by ttc-client, ttc-agent
 // and the tests.
 // Thread-safety: the functions are reentrant; gRPC stubs may be shared across threads.
-#ifndef TTC_CLIENT_REMOTE_H_
-#define TTC_CLIENT_REMOTE_H_
+#ifndef TTC_REMOTE_REMOTE_H_
+#define TTC_REMOTE_REMOTE_H_
 
 #include <chrono>
 #include <cstdint>
@@ -31,12 +31,8 @@ struct ChannelOptions {
   std::string token;     // sent as `authorization: Bearer <token>` on every call; "" = none
 };
 
-// True when `address`'s host is loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), `localhost`,
-// or a `unix:` socket. Accepts HOST:PORT, [V6]:PORT and gRPC's dns:/ipv4:/ipv6: targets.
-bool IsLoopback(const std::string& address);
-
 // Whether Connect uses TLS: when options.tls, or tls_ca or tls_cert is set, or the address is
-// not loopback. Plaintext only on loopback, so a token never crosses the network in clear.
+// not loopback (IsLoopbackAddress, common/address.h). Plaintext only on loopback, so a token never crosses the network in clear.
 bool UsesTls(const std::string& address, const ChannelOptions& options);
 
 // A channel to `address` for `options` (TLS per UsesTls; the token attached to every call by
@@ -130,4 +126,4 @@ absl::StatusOr<int64_t> UploadBlobs(v1::Cas::Stub* cas, const std::map<std::stri
 
 }  // namespace ttc::remote
 
-#endif  // TTC_CLIENT_REMOTE_H_
+#endif  // TTC_REMOTE_REMOTE_H_
