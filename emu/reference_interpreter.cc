@@ -15,6 +15,7 @@
 #include "emu/formats.h"
 #include "ir/expr.h"
 #include "ir/stmt.h"
+#include "ir/tile_geometry.h"
 
 namespace ttc::emu {
 namespace {
@@ -206,31 +207,21 @@ struct VarSlot {
   double f = 0;
 };
 
-int64_t RoundUp(int64_t v, int64_t m) { return m > 0 ? (v + m - 1) / m * m : v; }
-
-// The tile-padded shape of parameter `b` (see the header).
+// The tile-padded shape of parameter `b` (see the header), in b's rank: ir::TileGeometryOf with
+// the layout annotation's tile_shape (default 32x32) and padded_shape.
 std::vector<int64_t> PaddedShape(const ir::PrimFunc& func, const ir::BufferNode& b) {
-  std::vector<int64_t> bound = b.shape;
-  if (bound.empty()) return bound;
+  if (b.shape.empty()) return b.shape;
   int64_t th = 32, tw = 32;
-  const v1::BufferLayout* layout = nullptr;
-  if (auto it = func.layouts.find(b.name); it != func.layouts.end()) layout = &it->second;
-  if (layout && layout->tile_shape_size() == 2 && layout->tile_shape(0) > 0 && layout->tile_shape(1) > 0) {
-    th = layout->tile_shape(0);
-    tw = layout->tile_shape(1);
-  }
-  const size_t rank = bound.size();
-  bound[rank - 1] = RoundUp(bound[rank - 1], tw);
-  if (rank >= 2) bound[rank - 2] = RoundUp(bound[rank - 2], th);
-  if (layout && layout->padded_shape_size() > 0) {
-    // Same rank as the buffer, or [1, n'] for a 1-D buffer (infer_tt_layout's convention).
-    const int ps = layout->padded_shape_size();
-    for (size_t i = 0; i < rank; ++i) {
-      const int j = ps - static_cast<int>(rank) + static_cast<int>(i);
-      if (j >= 0) bound[i] = std::max(b.shape[i], static_cast<int64_t>(layout->padded_shape(j)));
+  std::vector<int64_t> padded;
+  if (auto it = func.layouts.find(b.name); it != func.layouts.end()) {
+    const v1::BufferLayout& layout = it->second;
+    if (layout.tile_shape_size() == 2 && layout.tile_shape(0) > 0 && layout.tile_shape(1) > 0) {
+      th = layout.tile_shape(0);
+      tw = layout.tile_shape(1);
     }
+    padded.assign(layout.padded_shape().begin(), layout.padded_shape().end());
   }
-  return bound;
+  return ir::TileGeometryOf(b.shape, th, tw, b.dtype, padded).PaddedInRank(b.shape.size());
 }
 
 class Interpreter {

@@ -62,9 +62,11 @@ class Lowerer {
   }
 
  private:
-  // The tile shape of global buffer `g` (tt.buffer.<g>).
-  std::vector<int64_t> TileOf(const Buffer& g) {
-    return func_.attrs[attr::BufferKey(g->name)]["tile_shape"].get<std::vector<int64_t>>();
+  // The resolved layout of global buffer `g` (tt.buffer.<g>, written by infer_tt_layout).
+  const BufferLayoutAttr& LayoutOf(const Buffer& g) {
+    auto it = layouts_.find(g->name);
+    if (it == layouts_.end()) it = layouts_.emplace(g->name, BufferLayoutOf(func_, *g).value()).first;
+    return it->second;
   }
 
   bool AssignCircularBuffers() {
@@ -89,7 +91,7 @@ class Lowerer {
         continue;
       }
       role_of[name] = role;
-      const std::vector<int64_t> tile = TileOf(e.global);
+      const std::vector<int64_t> tile = LayoutOf(e.global).tile_shape;
       const auto& shape = e.onchip->shape;
       const size_t r = shape.size();
       int64_t lead = 1;
@@ -101,7 +103,7 @@ class Lowerer {
                                                     " tiles; TT circular buffers hold whole tiles"));
         return false;
       }
-      auto cb_attr = CbFromAttr(func_.attrs[attr::CbKey(name)]);
+      auto cb_attr = CbOf(func_.attrs, name);
       if (!cb_attr) {
         ctx_.diag.InternalError(e.loc, absl::StrCat("missing ", attr::CbKey(name), " (propagate_tt_layout)"));
         return false;
@@ -128,18 +130,14 @@ class Lowerer {
       }
       for (size_t i = 0; i < group->size(); ++i) (*group)[i].cb_id = (in ? 0 : 16) + static_cast<int64_t>(i);
     }
-    AttrValue list = AttrValue::array();
-    int64_t bytes = 0;
+    std::vector<CircularBuffer> all;
     for (const auto* group : {&inputs, &outputs}) {
       for (const CircularBuffer& cb : *group) {
-        list.push_back(ToAttr(cb));
-        bytes += cb.page_size * cb.num_pages;
+        all.push_back(cb);
         cbs_[cb.buffer] = cb;
       }
     }
-    func_.attrs[attr::kCircularBuffers] = std::move(list);
-    func_.attrs[attr::kNumCbs] = static_cast<int64_t>(inputs.size() + outputs.size());
-    func_.attrs[attr::kL1Bytes] = bytes;
+    SetCircularBuffers(func_.attrs, all);
     return true;
   }
 
@@ -159,12 +157,12 @@ class Lowerer {
                                         "such as [1, N]"));
       return std::nullopt;
     }
-    const std::vector<int64_t> tile = TileOf(g);
-    auto layout = BufferLayoutFromAttr(func_.attrs[attr::BufferKey(g->name)]);
-    const std::vector<int64_t>& padded = layout->needs_padding ? layout->padded_shape : g->shape;
+    const BufferLayoutAttr& layout = LayoutOf(g);
+    const std::vector<int64_t>& tile = layout.tile_shape;
+    const std::vector<int64_t>& padded = layout.geometry.padded;
     TileAccess a;
-    a.tiles_w = padded[r - 1] / tile[1];
-    a.tiles_hw = padded[r - 2] / tile[0] * a.tiles_w;
+    a.tiles_w = layout.geometry.tiles_w;
+    a.tiles_hw = layout.geometry.tiles_h * a.tiles_w;
     auto row = DivideExact(region.begin[r - 2], tile[0]);
     auto col = DivideExact(region.begin[r - 1], tile[1]);
     if (!row || !col || region.extent[r - 2] % tile[0] != 0 || region.extent[r - 1] % tile[1] != 0) {
@@ -326,6 +324,7 @@ class Lowerer {
   PassContext& ctx_;
   PrimFunc& func_;
   std::map<std::string, CircularBuffer> cbs_;
+  std::map<std::string, BufferLayoutAttr> layouts_;  // tt.buffer.<B> by global buffer, read once
   std::map<std::string, int> names_;
 };
 

@@ -108,21 +108,17 @@ class Tensorizer {
     std::vector<Stmt> top = KernelInit();
     top.push_back(lowered);
     func_.kernels["compute"] = RemoveUnusedLets(MakeSeq(std::move(top)));
-    AttrValue all = func_.attrs[attr::kCircularBuffers];
-    for (const CircularBuffer& cb : new_cbs_) all.push_back(ToAttr(cb));
     if (!new_cbs_.empty()) {
-      int64_t bytes = func_.attrs.value(attr::kL1Bytes, int64_t{0});
-      for (const CircularBuffer& cb : new_cbs_) bytes += cb.page_size * cb.num_pages;
-      func_.attrs[attr::kCircularBuffers] = all;
-      func_.attrs[attr::kNumCbs] = static_cast<int64_t>(all.size());
-      func_.attrs[attr::kL1Bytes] = bytes;
+      std::vector<CircularBuffer> all = CircularBuffersFromAttrs(func_.attrs);
+      all.insert(all.end(), new_cbs_.begin(), new_cbs_.end());
+      SetCircularBuffers(func_.attrs, all);
     }
-    func_.attrs[attr::kMatmulPatterns] = matmuls_;
-    func_.attrs[attr::kNumMatmuls] = static_cast<int64_t>(matmuls_.size());
-    func_.attrs[attr::kEltwisePatterns] = eltwise_;
-    func_.attrs[attr::kHasTensorize] = !matmuls_.empty() || !eltwise_.empty();
-    func_.attrs[attr::kFp32DestAcc] = fp32_;
-    func_.attrs[attr::kDstTilesNeeded] = dst_needed_;
+    SetAttr(func_.attrs, attr::kMatmulPatterns, matmuls_);
+    SetAttr(func_.attrs, attr::kNumMatmuls, static_cast<int64_t>(matmuls_.size()));
+    SetAttr(func_.attrs, attr::kEltwisePatterns, eltwise_);
+    SetAttr(func_.attrs, attr::kHasTensorize, !matmuls_.empty() || !eltwise_.empty());
+    SetAttr(func_.attrs, attr::kFp32DestAcc, fp32_);
+    SetAttr(func_.attrs, attr::kDstTilesNeeded, dst_needed_);
   }
 
  private:
