@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/printer.h"
+#include "ir/tile_geometry.h"
 #include "passes/attrs.h"
 #include "passes/circular_buffers.h"
 #include "passes/dataflow.h"
@@ -93,11 +94,9 @@ class Lowerer {
       role_of[name] = role;
       const std::vector<int64_t> tile = LayoutOf(e.global).tile_shape;
       const auto& shape = e.onchip->shape;
-      const size_t r = shape.size();
-      int64_t lead = 1;
-      for (size_t i = 0; i + 2 < r; ++i) lead *= shape[i];
-      const int64_t rows = r >= 2 ? shape[r - 2] : 1, cols = shape[r - 1];
-      if (lead != 1 || rows % tile[0] != 0 || cols % tile[1] != 0) {
+      // The on-chip block in the global buffer's tiles: one batch entry of whole tiles.
+      const ir::TileGeometry block = ir::TileGeometryOf(shape, tile[0], tile[1], e.onchip->dtype);
+      if (block.batch != 1 || block.needs_padding) {
         ctx_.diag.Error(e.onchip->loc, absl::StrCat("on-chip buffer '", name, "' of shape ", List(shape),
                                                     " is not a whole block of ", List(tile),
                                                     " tiles; TT circular buffers hold whole tiles"));
@@ -113,8 +112,8 @@ class Lowerer {
       cb.role = role;
       cb.page_size = cb_attr->page_size;
       cb.data_format = cb_attr->data_format;
-      cb.tile_rows = rows / tile[0];
-      cb.tile_cols = cols / tile[1];
+      cb.tile_rows = block.tiles_h;
+      cb.tile_cols = block.tiles_w;
       cb.block_tiles = cb.tile_rows * cb.tile_cols;
       cb.num_pages = cb.block_tiles * cb_attr->depth;
       (e.reads_global ? inputs : outputs).push_back(cb);
