@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/builder.h"
 #include "ir/printer.h"
 #include "ir/tile_geometry.h"
 #include "passes/attrs.h"
@@ -19,31 +20,6 @@ namespace {
 using namespace ir;
 
 std::string List(const std::vector<int64_t>& v) { return absl::StrCat("[", absl::StrJoin(v, ", "), "]"); }
-
-Stmt Call(const std::string& name, std::vector<Expr> args) {
-  auto n = std::make_shared<Evaluate>();
-  n->value = MakeCall("tt." + name, std::move(args));
-  return n;
-}
-
-Stmt LetStmt(const std::string& var, Expr value, Stmt body) {
-  auto n = std::make_shared<Let>();
-  n->var = var;
-  n->value = std::move(value);
-  n->body = std::move(body);
-  return n;
-}
-
-Stmt Loop(const std::string& var, int64_t extent, Stmt body) {
-  if (extent == 1) return body;
-  auto n = std::make_shared<For>();
-  n->var = var;
-  n->min = MakeInt(0);
-  n->extent = MakeInt(extent);
-  n->for_kind = ForKind::kSerial;
-  n->body = MakeSeq({std::move(body)});
-  return n;
-}
 
 enum class Role { kReader, kCompute, kWriter };
 
@@ -200,11 +176,14 @@ class Lowerer {
   // Per-tile statements for a block: `make(page_id, l1_addr)` inside loops over the block.
   Stmt TileLoop(const TileAccess& a, const CircularBuffer& cb, const std::string& addr,
                 const std::function<Stmt(Expr, Expr)>& make) {
-    Expr r = a.rows > 1 ? MakeVar("tt_r") : MakeInt(0);
-    Expr c = a.cols > 1 ? MakeVar("tt_c") : MakeInt(0);
-    Expr page = Add(Add(Mul(a.batch, a.tiles_hw), Mul(Add(a.first_row, r), a.tiles_w)), Add(a.first_col, c));
-    Expr l1 = Add(MakeVar(addr), Mul(Add(Mul(r, a.cols), c), cb.page_size));
-    return Loop("tt_r", a.rows, Loop("tt_c", a.cols, make(page, l1)));
+    std::vector<Stmt> loops = Repeat("tt_r", a.rows, [&](Expr r) {
+      return Repeat("tt_c", a.cols, [&](Expr c) {
+        Expr page = Add(Add(Mul(a.batch, a.tiles_hw), Mul(Add(a.first_row, r), a.tiles_w)), Add(a.first_col, c));
+        Expr l1 = Add(MakeVar(addr), Mul(Add(Mul(r, a.cols), c), cb.page_size));
+        return std::vector<Stmt>{make(page, l1)};
+      });
+    });
+    return loops.front();
   }
 
   std::string UniqueName(const std::string& base) {
@@ -219,12 +198,12 @@ class Lowerer {
     const std::string addr = UniqueName("l1_write_addr_" + cb.buffer);
     const Expr cbv = MakeVar(CbVar(cb.buffer));
     Stmt tiles = TileLoop(*a, cb, addr, [&](Expr page, Expr l1) {
-      return Call("noc_async_read_tile", {page, MakeVar(AccessorVar(c.src.buffer->name)), l1});
+      return MakeIntrinsic("noc_async_read_tile", {page, MakeVar(AccessorVar(c.src.buffer->name)), l1});
     });
-    return MakeSeq({Call("cb_reserve_back", {cbv, MakeInt(cb.block_tiles)}),
-                    LetStmt(addr, MakeCall("tt.get_write_ptr", {cbv}),
-                            MakeSeq({tiles, Call("noc_async_read_barrier", {}),
-                                     Call("cb_push_back", {cbv, MakeInt(cb.block_tiles)})}))});
+    return MakeSeq({MakeIntrinsic("cb_reserve_back", {cbv, MakeInt(cb.block_tiles)}),
+                    MakeLetStmt(addr, MakeCall("tt.get_write_ptr", {cbv}),
+                            MakeSeq({tiles, MakeIntrinsic("noc_async_read_barrier", {}),
+                                     MakeIntrinsic("cb_push_back", {cbv, MakeInt(cb.block_tiles)})}))});
   }
 
   Stmt LowerWrite(const Copy& c) {
@@ -234,12 +213,12 @@ class Lowerer {
     const std::string addr = UniqueName("l1_read_addr_" + cb.buffer);
     const Expr cbv = MakeVar(CbVar(cb.buffer));
     Stmt tiles = TileLoop(*a, cb, addr, [&](Expr page, Expr l1) {
-      return Call("noc_async_write_tile", {page, MakeVar(AccessorVar(c.dst.buffer->name)), l1});
+      return MakeIntrinsic("noc_async_write_tile", {page, MakeVar(AccessorVar(c.dst.buffer->name)), l1});
     });
-    return MakeSeq({Call("cb_wait_front", {cbv, MakeInt(cb.block_tiles)}),
-                    LetStmt(addr, MakeCall("tt.get_read_ptr", {cbv}),
-                            MakeSeq({tiles, Call("noc_async_write_barrier", {}),
-                                     Call("cb_pop_front", {cbv, MakeInt(cb.block_tiles)})}))});
+    return MakeSeq({MakeIntrinsic("cb_wait_front", {cbv, MakeInt(cb.block_tiles)}),
+                    MakeLetStmt(addr, MakeCall("tt.get_read_ptr", {cbv}),
+                            MakeSeq({tiles, MakeIntrinsic("noc_async_write_barrier", {}),
+                                     MakeIntrinsic("cb_pop_front", {cbv, MakeInt(cb.block_tiles)})}))});
   }
 
   static bool Empty(const Stmt& s) {
@@ -256,8 +235,8 @@ class Lowerer {
         for (const Stmt& c : As<Seq>(s)->stmts) {
           if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Reads(*cp)) {
             const CircularBuffer& cb = cbs_.at(cp->dst.buffer->name);
-            out.push_back(Call("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
-            pops.push_back(Call("cb_pop_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
+            out.push_back(MakeIntrinsic("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
+            pops.push_back(MakeIntrinsic("cb_pop_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
             continue;
           }
           if (Stmt p = Project(c, role); !Empty(p)) out.push_back(p);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/builder.h"
 #include "ir/printer.h"
 #include "ir/visitor.h"
 #include "passes/attrs.h"
@@ -20,28 +21,6 @@ namespace ttc {
 namespace {
 
 using namespace ir;
-
-Stmt Intrin(const std::string& name, std::vector<Expr> args = {}) {
-  auto n = std::make_shared<Evaluate>();
-  n->value = MakeCall("tt." + name, std::move(args));
-  return n;
-}
-
-Stmt Loop(const std::string& var, int64_t extent, std::vector<Stmt> body) {
-  auto n = std::make_shared<For>();
-  n->var = var;
-  n->min = MakeInt(0);
-  n->extent = MakeInt(extent);
-  n->for_kind = ForKind::kSerial;
-  n->body = MakeSeq(std::move(body));
-  return n;
-}
-
-// A loop over `extent` values of `var`, or the body with var = 0 when extent is 1.
-std::vector<Stmt> Repeat(const std::string& var, int64_t extent, const std::function<std::vector<Stmt>(Expr)>& body) {
-  if (extent == 1) return body(MakeInt(0));
-  return {Loop(var, extent, body(MakeVar(var)))};
-}
 
 Expr Div(const Expr& a, int64_t b) { return b == 1 ? a : Simplify(MakeBinary(BinOp::kFloorDiv, a, MakeInt(b))); }
 Expr Mod(const Expr& a, int64_t b) { return Simplify(MakeBinary(BinOp::kFloorMod, a, MakeInt(b))); }
@@ -344,13 +323,13 @@ class Tensorizer {
 
   std::vector<Stmt> Pack(const std::string& f, const TileSpan& span, int64_t offset, const std::string& cb) {
     const Expr cbv = MakeVar(CbVar(cb));
-    std::vector<Stmt> out = {Intrin("cb_reserve_back", {cbv, MakeInt(span.count)})};
+    std::vector<Stmt> out = {MakeIntrinsic("cb_reserve_back", {cbv, MakeInt(span.count)})};
     for (Stmt& s : Repeat("tt_d", span.count, [&](Expr d) {
-           return std::vector<Stmt>{Intrin("pack_tile", {Add(d, offset), cbv})};
+           return std::vector<Stmt>{MakeIntrinsic("pack_tile", {Add(d, offset), cbv})};
          })) {
       out.push_back(s);
     }
-    out.push_back(Intrin("cb_push_back", {cbv, MakeInt(span.count)}));
+    out.push_back(MakeIntrinsic("cb_push_back", {cbv, MakeInt(span.count)}));
     return out;
   }
 
@@ -365,7 +344,7 @@ class Tensorizer {
         off += Tiles(f);
       }
       dst_needed_ = std::max(dst_needed_, total);
-      std::vector<Stmt> out = {Intrin("tile_regs_acquire")};
+      std::vector<Stmt> out = {MakeIntrinsic("tile_regs_acquire")};
       std::vector<Stmt> packs;
       for (const Stmt& s : region) {
         if (const Copy* c = As<Copy>(s)) {
@@ -375,10 +354,10 @@ class Tensorizer {
         }
         Emit(s, offsets, nullptr, &out);
       }
-      out.push_back(Intrin("tile_regs_commit"));
-      out.push_back(Intrin("tile_regs_wait"));
+      out.push_back(MakeIntrinsic("tile_regs_commit"));
+      out.push_back(MakeIntrinsic("tile_regs_wait"));
       out.insert(out.end(), packs.begin(), packs.end());
-      out.push_back(Intrin("tile_regs_release"));
+      out.push_back(MakeIntrinsic("tile_regs_release"));
       return out;
     }
     if (group.size() > 1) {
@@ -398,9 +377,9 @@ class Tensorizer {
     for (const Stmt& s : region) w.VisitStmt(s);
     if (!w.found) {
       // Nothing is consumed inside the region: repeat it for each DST-sized sub-block.
-      return {Loop("tt_sb", tiles / n, [&] {
+      return {MakeSerialLoop("tt_sb", tiles / n, [&] {
         TileSpan span{Mul(MakeVar("tt_sb"), n), n};
-        std::vector<Stmt> body = {Intrin("tile_regs_acquire")};
+        std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
           if (As<Copy>(s)) {
@@ -409,10 +388,10 @@ class Tensorizer {
           }
           Emit(s, {{f, 0}}, &span, &body);
         }
-        body.push_back(Intrin("tile_regs_commit"));
-        body.push_back(Intrin("tile_regs_wait"));
+        body.push_back(MakeIntrinsic("tile_regs_commit"));
+        body.push_back(MakeIntrinsic("tile_regs_wait"));
         body.insert(body.end(), packs.begin(), packs.end());
-        body.push_back(Intrin("tile_regs_release"));
+        body.push_back(MakeIntrinsic("tile_regs_release"));
         return body;
       }())};
     }
@@ -461,22 +440,22 @@ class Tensorizer {
     const int64_t nsb = tiles / n;
     auto span_of = [&](Expr sb) { return TileSpan{Mul(sb, n), n}; };
     auto reload = [&]() {
-      std::vector<Stmt> s = {Intrin("cb_wait_front", {pv, MakeInt(n)}), Intrin("copy_tile_init", {pv})};
+      std::vector<Stmt> s = {MakeIntrinsic("cb_wait_front", {pv, MakeInt(n)}), MakeIntrinsic("copy_tile_init", {pv})};
       for (Stmt& c : Repeat("tt_d", n, [&](Expr d) {
-             return std::vector<Stmt>{Intrin("copy_tile", {pv, d, d})};
+             return std::vector<Stmt>{MakeIntrinsic("copy_tile", {pv, d, d})};
            })) {
         s.push_back(c);
       }
-      s.push_back(Intrin("cb_pop_front", {pv, MakeInt(n)}));
+      s.push_back(MakeIntrinsic("cb_pop_front", {pv, MakeInt(n)}));
       return s;
     };
     auto pass = [&](std::vector<Stmt> work, const std::string& dest) {
-      std::vector<Stmt> body = {Intrin("tile_regs_acquire")};
+      std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
       body.insert(body.end(), work.begin(), work.end());
-      body.push_back(Intrin("tile_regs_commit"));
-      body.push_back(Intrin("tile_regs_wait"));
+      body.push_back(MakeIntrinsic("tile_regs_commit"));
+      body.push_back(MakeIntrinsic("tile_regs_wait"));
       for (Stmt& p : Pack(f, {MakeInt(0), n}, 0, dest)) body.push_back(p);
-      body.push_back(Intrin("tile_regs_release"));
+      body.push_back(MakeIntrinsic("tile_regs_release"));
       return body;
     };
     std::vector<Stmt> out;
@@ -487,7 +466,7 @@ class Tensorizer {
         TileSpan sp = span_of(MakeVar("tt_sb"));
         Emit(region[0], {{f, 0}}, &sp, &work);
       }
-      out.push_back(Loop("tt_sb", nsb, pass(work, part.buffer)));
+      out.push_back(MakeSerialLoop("tt_sb", nsb, pass(work, part.buffer)));
     }
     // Each K step: reload a sub-block, accumulate this step's products, spill it again.
     class GemmSpill : public StmtMutator {
@@ -514,15 +493,15 @@ class Tensorizer {
     GemmSpill spill(this, f, [&](const Stmt& gemm) {
       std::vector<Stmt> work = reload();
       const Gemm* g = As<Gemm>(gemm);
-      work.push_back(Intrin("mm_init_short", {MakeVar(CbVar(g->a->name)), MakeVar(CbVar(g->b->name)),
+      work.push_back(MakeIntrinsic("mm_init_short", {MakeVar(CbVar(g->a->name)), MakeVar(CbVar(g->b->name)),
                                               MakeInt(g->transpose_b ? 1 : 0)}));
       TileSpan sp = span_of(MakeVar("tt_sb"));
       Emit(gemm, {{f, 0}}, &sp, &work);
-      return std::vector<Stmt>{Loop("tt_sb", nsb, pass(work, part.buffer))};
+      return std::vector<Stmt>{MakeSerialLoop("tt_sb", nsb, pass(work, part.buffer))};
     });
     out.push_back(spill.MutateStmt(region[i]));
     // The copy-out: reload each sub-block and pack it into the output circular buffer.
-    out.push_back(Loop("tt_sb", nsb, pass(reload(), f)));
+    out.push_back(MakeSerialLoop("tt_sb", nsb, pass(reload(), f)));
     return out;
   }
 
@@ -569,9 +548,9 @@ class Tensorizer {
         const double value = fv ? fv->value : static_cast<double>(*v);
         const TileSpan all{MakeInt(0), Tiles(f->buffer->name)};
         const TileSpan& sp = span ? *span : all;
-        out->push_back(Intrin("fill_tile_init"));
+        out->push_back(MakeIntrinsic("fill_tile_init"));
         for (Stmt& c : Repeat("tt_d", sp.count, [&](Expr d) {
-               return std::vector<Stmt>{Intrin("fill_tile", {Add(d, offsets.at(f->buffer->name)), MakeFloat(value)})};
+               return std::vector<Stmt>{MakeIntrinsic("fill_tile", {Add(d, offsets.at(f->buffer->name)), MakeFloat(value)})};
              })) {
           out->push_back(c);
         }
@@ -624,7 +603,7 @@ class Tensorizer {
              Expr ia = Add(Mul(mt, kb), k);
              Expr ib = g.transpose_b ? Add(Mul(nt, kb), k) : Add(Mul(k, nb), nt);
              return std::vector<Stmt>{
-                 Intrin("matmul_tiles", {cba, cbb, ia, ib, Add(d, off), MakeInt(g.transpose_b ? 1 : 0)})};
+                 MakeIntrinsic("matmul_tiles", {cba, cbb, ia, ib, Add(d, off), MakeInt(g.transpose_b ? 1 : 0)})};
            });
          })) {
       out->push_back(st);
@@ -706,8 +685,8 @@ class Tensorizer {
     while (const Cast* c = As<Cast>(x)) x = c->value;
     if (const Load* l = operand(x)) {
       const Expr cb = MakeVar(CbVar(l->buffer->name));
-      out->push_back(Intrin("copy_tile_init", {cb}));
-      out->push_back(Intrin("copy_tile", {cb, tile, dst}));
+      out->push_back(MakeIntrinsic("copy_tile_init", {cb}));
+      out->push_back(MakeIntrinsic("copy_tile", {cb, tile, dst}));
       ops->push_back("copy");
       kinds_.insert("unary");
       if (!unary_cb_) unary_cb_ = l->buffer->name;
@@ -723,8 +702,8 @@ class Tensorizer {
       const Load* lb = operand(xb);
       if (it == kOps.end() || !la || !lb) return false;
       const Expr ca = MakeVar(CbVar(la->buffer->name)), cbb = MakeVar(CbVar(lb->buffer->name));
-      out->push_back(Intrin(it->second + "_tiles_init", {ca, cbb}));
-      out->push_back(Intrin(it->second + "_tiles", {ca, cbb, tile, tile, dst}));
+      out->push_back(MakeIntrinsic(it->second + "_tiles_init", {ca, cbb}));
+      out->push_back(MakeIntrinsic(it->second + "_tiles", {ca, cbb, tile, tile, dst}));
       ops->push_back(it->second);
       kinds_.insert("binary");
       if (!binary_cbs_) binary_cbs_ = std::pair<std::string, std::string>{la->buffer->name, lb->buffer->name};
@@ -733,8 +712,8 @@ class Tensorizer {
     if (const Call* c = As<Call>(x); c && c->args.size() == 1) {
       auto op = SfpuOp(c->name);
       if (!op || !Compute(c->args[0], st, tile, dst, out, ops)) return false;
-      out->push_back(Intrin(*op + "_tile_init"));
-      out->push_back(Intrin(*op + "_tile", {dst}));
+      out->push_back(MakeIntrinsic(*op + "_tile_init"));
+      out->push_back(MakeIntrinsic(*op + "_tile", {dst}));
       ops->push_back(*op);
       return true;
     }
@@ -750,14 +729,14 @@ class Tensorizer {
     if (out_cb.empty()) return {};
     const Expr ov = MakeVar(CbVar(out_cb));
     if (matmul_cbs_) {
-      return {Intrin("mm_init", {MakeVar(CbVar((*matmul_cbs_)[0])), MakeVar(CbVar((*matmul_cbs_)[1])),
+      return {MakeIntrinsic("mm_init", {MakeVar(CbVar((*matmul_cbs_)[0])), MakeVar(CbVar((*matmul_cbs_)[1])),
                                  MakeVar(CbVar((*matmul_cbs_)[2]))})};
     }
     if (binary_cbs_) {
-      return {Intrin("binary_op_init_common",
+      return {MakeIntrinsic("binary_op_init_common",
                      {MakeVar(CbVar(binary_cbs_->first)), MakeVar(CbVar(binary_cbs_->second)), ov})};
     }
-    return {Intrin("init_sfpu", {unary_cb_ ? MakeVar(CbVar(*unary_cb_)) : ov, ov})};
+    return {MakeIntrinsic("init_sfpu", {unary_cb_ ? MakeVar(CbVar(*unary_cb_)) : ov, ov})};
   }
 
   PassContext& ctx_;
