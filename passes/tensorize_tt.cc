@@ -15,6 +15,7 @@
 #include "passes/circular_buffers.h"
 #include "passes/dataflow.h"
 #include "passes/dead_code.h"
+#include "passes/raise_manual_matmul.h"
 #include "passes/simplify.h"
 
 namespace ttc {
@@ -78,7 +79,7 @@ class Tensorizer {
 
   void Run() {
     for (const CircularBuffer& cb : CircularBuffersOf(func_)) cbs_[cb.buffer] = cb;
-    Stmt body = RaiseManualMatmuls(func_.kernels.at("compute"));
+    Stmt body = RaiseManualMatmuls(func_.kernels.at("compute"), &manual_);
     CollectComputed(body);
     if (ctx_.diag.has_errors()) return;
     dst_capacity_ = fp32_ ? ctx_.target.dst_tiles_32 : ctx_.target.dst_tiles_16;
@@ -102,75 +103,6 @@ class Tensorizer {
 
  private:
   // ---- analysis ----
-
-  // Manual `C[i, j] += A[i, k] * B[k, j]` nests covering the buffers become T.gemm.
-  Stmt RaiseManualMatmuls(const Stmt& body) {
-    class Raiser : public StmtMutator {
-     public:
-      explicit Raiser(Tensorizer* t) : t_(t) {}
-
-     protected:
-      Stmt MutateFor(const For& f, const Stmt& self) override {
-        if (Stmt g = t_->MatchManualNest(f)) return g;
-        return StmtMutator::MutateFor(f, self);
-      }
-
-     private:
-      Tensorizer* t_;
-    };
-    return Raiser(this).MutateStmt(body);
-  }
-
-  // The perfect nest rooted at `f`: its loops and the single statement inside.
-  static std::pair<std::vector<const For*>, Stmt> Nest(const For& f) {
-    std::vector<const For*> loops = {&f};
-    Stmt inner = f.body;
-    while (true) {
-      const Seq* q = As<Seq>(inner);
-      if (!q || q->stmts.size() != 1) break;
-      if (const For* g = As<For>(q->stmts[0])) {
-        loops.push_back(g);
-        inner = g->body;
-        continue;
-      }
-      inner = q->stmts[0];
-      break;
-    }
-    return {loops, inner};
-  }
-
-  Stmt MatchManualNest(const For& f) {
-    auto [loops, inner] = Nest(f);
-    const Store* s = As<Store>(inner);
-    if (loops.size() != 3 || !s) return nullptr;
-    auto mm = MatchMatmulStore(*s);
-    if (!mm) return nullptr;
-    std::map<std::string, int64_t> extent;
-    for (const For* l : loops) {
-      auto e = ConstValue(l->extent);
-      if (!e || ConstValue(l->min) != 0) return nullptr;
-      extent[l->var] = *e;
-    }
-    const auto& A = mm->a->shape;
-    const auto& B = mm->b->shape;
-    const auto& C = mm->c->shape;
-    auto ext = [&](const std::string& v) { return extent.count(v) ? extent[v] : -1; };
-    // Accesses must be exactly the loop variables and cover the whole buffers.
-    if (ext(mm->c_indices[0]) != C[0] || ext(mm->c_indices[1]) != C[1] || ext(mm->a_indices[0]) != A[0] ||
-        ext(mm->a_indices[1]) != A[1] || ext(mm->b_indices[0]) != B[0] || ext(mm->b_indices[1]) != B[1] ||
-        extent.size() != 3) {
-      return nullptr;
-    }
-    auto g = std::make_shared<Gemm>();
-    g->a = mm->a;
-    g->b = mm->b;
-    g->c = mm->c;
-    g->transpose_a = mm->transpose_a;
-    g->transpose_b = mm->transpose_b;
-    g->loc = f.loc;
-    manual_[g.get()] = *mm;
-    return g;
-  }
 
   void CollectComputed(const Stmt& body) {
     class Collector : public StmtVisitor {
@@ -515,7 +447,7 @@ class Tensorizer {
         return;
       case StmtKind::kFor: {
         const For* f = As<For>(s);
-        auto [loops, inner] = Nest(*f);
+        auto [loops, inner] = PerfectNest(*f);
         if (const Store* st = As<Store>(inner); st && computed_.count(st->buffer->name)) {
           EmitEltwise(loops, *st, offsets, span, out);
           return;
@@ -747,7 +679,7 @@ class Tensorizer {
   int64_t dst_capacity_ = 0;
   int64_t dst_needed_ = 0;
   std::vector<CircularBuffer> new_cbs_;
-  std::map<const Gemm*, MatmulInfo> manual_;
+  RaisedMatmuls manual_;  // the T.gemm nodes raised from manual nests
   std::set<const void*> recorded_;
   AttrValue matmuls_ = AttrValue::array();
   AttrValue eltwise_ = AttrValue::array();
