@@ -15,6 +15,7 @@
 #include "passes/circular_buffers.h"
 #include "passes/dataflow.h"
 #include "passes/dead_code.h"
+#include "passes/dst_plan.h"
 #include "passes/raise_manual_matmul.h"
 #include "passes/simplify.h"
 
@@ -266,50 +267,41 @@ class Tensorizer {
   }
 
   std::vector<Stmt> LowerRegion(const std::vector<Stmt>& region, const std::set<std::string>& group) {
-    int64_t total = 0;
-    for (const std::string& f : group) total += Tiles(f);
-    if (total <= dst_capacity_) {
-      std::map<std::string, int64_t> offsets;
-      int64_t off = 0;
-      for (const std::string& f : group) {
-        offsets[f] = off;
-        off += Tiles(f);
-      }
-      dst_needed_ = std::max(dst_needed_, total);
-      std::vector<Stmt> out = {MakeIntrinsic("tile_regs_acquire")};
-      std::vector<Stmt> packs;
-      for (const Stmt& s : region) {
-        if (const Copy* c = As<Copy>(s)) {
-          const std::string& f = c->src.buffer->name;
-          for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, offsets[f], f)) packs.push_back(p);
-          continue;
-        }
-        Emit(s, offsets, nullptr, &out);
-      }
-      out.push_back(MakeIntrinsic("tile_regs_commit"));
-      out.push_back(MakeIntrinsic("tile_regs_wait"));
-      out.insert(out.end(), packs.begin(), packs.end());
-      out.push_back(MakeIntrinsic("tile_regs_release"));
-      return out;
-    }
-    if (group.size() > 1) {
-      ctx_.diag.Error(region.front()->loc,
-                      absl::StrCat("DST overflow that cannot be split: results ", absl::StrJoin(group, ", "),
-                                   " are live together and need ", total, " tiles but DST holds ", dst_capacity_,
-                                   fp32_ ? " with fp32 accumulation" : "",
-                                   "; compute them in separate blocks or use smaller blocks"));
-      return {};
-    }
-    const std::string f = *group.begin();
-    const int64_t tiles = Tiles(f);
-    int64_t n = dst_capacity_;
-    while (tiles % n != 0) --n;
-    dst_needed_ = std::max(dst_needed_, n);
+    std::map<std::string, int64_t> tiles;
+    for (const std::string& f : group) tiles[f] = Tiles(f);
     HasWaits w;
     for (const Stmt& s : region) w.VisitStmt(s);
-    if (!w.found) {
-      // Nothing is consumed inside the region: repeat it for each DST-sized sub-block.
-      return {MakeSerialLoop("tt_sb", tiles / n, [&] {
+    const DstPlan plan = PlanDst(tiles, dst_capacity_, w.found);
+    dst_needed_ = std::max(dst_needed_, plan.dst_tiles());
+    switch (plan.kind) {
+      case DstPlan::Kind::kResident: {
+        std::vector<Stmt> out = {MakeIntrinsic("tile_regs_acquire")};
+        std::vector<Stmt> packs;
+        for (const Stmt& s : region) {
+          if (const Copy* c = As<Copy>(s)) {
+            const std::string& f = c->src.buffer->name;
+            for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, plan.offsets.at(f), f)) packs.push_back(p);
+            continue;
+          }
+          Emit(s, plan.offsets, nullptr, &out);
+        }
+        out.push_back(MakeIntrinsic("tile_regs_commit"));
+        out.push_back(MakeIntrinsic("tile_regs_wait"));
+        out.insert(out.end(), packs.begin(), packs.end());
+        out.push_back(MakeIntrinsic("tile_regs_release"));
+        return out;
+      }
+      case DstPlan::Kind::kOverflow:
+        ctx_.diag.Error(region.front()->loc,
+                        absl::StrCat("DST overflow that cannot be split: results ", absl::StrJoin(group, ", "),
+                                     " are live together and need ", plan.total, " tiles but DST holds ",
+                                     dst_capacity_, fp32_ ? " with fp32 accumulation" : "",
+                                     "; compute them in separate blocks or use smaller blocks"));
+        return {};
+      case DstPlan::Kind::kSubBlocks: {
+        // Nothing is consumed inside the region: repeat it for each DST-sized sub-block.
+        const std::string& f = plan.result;
+        const int64_t n = plan.sub_block;
         TileSpan span{Mul(MakeVar("tt_sb"), n), n};
         std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
         std::vector<Stmt> packs;
@@ -324,10 +316,11 @@ class Tensorizer {
         body.push_back(MakeIntrinsic("tile_regs_wait"));
         body.insert(body.end(), packs.begin(), packs.end());
         body.push_back(MakeIntrinsic("tile_regs_release"));
-        return body;
-      }())};
+        return {MakeSerialLoop("tt_sb", Tiles(f) / n, std::move(body))};
+      }
+      case DstPlan::Kind::kSpill: return SpillRegion(region, plan.result, plan.sub_block);
     }
-    return SpillRegion(region, f, n);
+    return {};
   }
 
   // A matmul accumulator larger than DST whose K loop consumes operands: partial sums of each
