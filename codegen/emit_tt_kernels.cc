@@ -34,13 +34,11 @@ class CallNames : public ir::StmtVisitor {
 // One global buffer as the program stores it on the device.
 struct DeviceBuffer {
   ir::Buffer param;
-  BufferLayoutAttr layout;
+  BufferLayoutAttr layout;  // with its tile geometry (tiles, padding, pages)
   ir::DType dtype;
-  int64_t th = 32, tw = 32;
-  int64_t batch = 1, rows = 1, cols = 1;     // original extents (rank >= 2: leading dims folded)
-  int64_t prows = 1, pcols = 1;              // padded extents
-  int64_t page_bytes = 0, pages = 0;
   bool input = false, output = false;
+
+  const ir::TileGeometry& geo() const { return layout.geometry; }
 };
 
 struct Program {
@@ -49,7 +47,7 @@ struct Program {
   std::vector<CircularBuffer> cbs;
   std::vector<DeviceBuffer> buffers;
   std::map<std::string, std::vector<KernelArg>> tables;
-  std::vector<CoreRange> ranges;
+  WorkPartitionAttr partition;
   bool fp32_dest_acc = false;
 };
 
@@ -85,7 +83,7 @@ std::string Prologue(const Program& p, const std::string& role, bool dataflow) {
     if (prev.empty()) absl::StrAppend(&out, "    // Tensor accessors; the host appends their compile-time args in this order.\n");
     absl::StrAppend(&out, "    constexpr auto ", s, "_args = TensorAccessorArgs<",
                     prev.empty() ? "0" : prev + "_args.next_compile_time_args_offset()", ">();\n");
-    absl::StrAppend(&out, "    constexpr uint32_t ", b.param->name, "_page_bytes = ", b.page_bytes, ";\n");
+    absl::StrAppend(&out, "    constexpr uint32_t ", b.param->name, "_page_bytes = ", b.geo().page_bytes, ";\n");
     absl::StrAppend(&out, "    const auto ", s, " = TensorAccessor(", s, "_args, ", AddrArg(b.param->name), ", ",
                     b.param->name, "_page_bytes);\n");
     prev = s;
@@ -151,7 +149,6 @@ std::string DataFormat(const std::string& f) { return "tt::DataFormat::" + f; }
 
 std::string Host(const Program& p) {
   std::ostringstream o;
-  const ir::PrimFunc& f = p.func;
   o << Header(p, "Host program: main --inputs DIR --outputs DIR. Reads <inputs>/<buffer>.bin (row-major, "
                  "little-endian, the buffer's dtype), runs the kernel on the device, writes <outputs>/<buffer>.bin.");
   o << "#include <cstdint>\n#include <cstring>\n#include <exception>\n#include <fstream>\n#include <iostream>\n"
@@ -217,17 +214,16 @@ std::string Host(const Program& p) {
          "    if (!out) throw std::runtime_error(\"cannot write \" + path);\n}\n\n";
   }
   // Per-core work table.
-  const AttrValue names = f.attrs[attr::kRuntimeArgs];
   std::vector<std::string> fields = {"x", "y"};
-  for (const AttrValue& n : names) fields.push_back(n.get<std::string>());
+  for (const std::string& n : p.partition.runtime_args.names) fields.push_back(n);
   o << "// Work of each core (layout_aware_work_partition_tt): logical core, then its runtime values.\n"
        "struct CoreWork {\n    uint32_t " << absl::StrJoin(fields, ", ") << ";\n};\n\n"
        "constexpr CoreWork kCoreWork[] = {\n";
-  const AttrValue& rows = f.attrs[attr::kCoreRuntimeArgs];
+  const auto& rows = p.partition.runtime_args.per_core;
   size_t i = 0;
-  for (const auto& [y, x] : CoresOf(p.ranges)) {
+  for (const auto& [y, x] : CoresOf(p.partition.core_ranges)) {
     std::vector<int64_t> v = {x, y};
-    for (const AttrValue& a : rows[i++]) v.push_back(a.get<int64_t>());
+    for (int64_t a : rows[i++]) v.push_back(a);
     o << "    {" << absl::StrJoin(v, ", ") << "},\n";
   }
   o << "};\n\nint Run(const std::string& inputs, const std::string& outputs) {\n"
@@ -235,32 +231,33 @@ std::string Host(const Program& p) {
        "    Program program = CreateProgram();\n\n";
   o << "    // Cores with work (tt.core_ranges), logical {x, y}, inclusive.\n"
        "    const CoreRangeSet cores(std::set<CoreRange>{\n";
-  for (const CoreRange& r : p.ranges) {
+  for (const CoreRange& r : p.partition.core_ranges) {
     o << "        CoreRange(CoreCoord{" << r.x0 << ", " << r.y0 << "}, CoreCoord{" << r.x1 << ", " << r.y1 << "}),\n";
   }
   o << "    });\n\n";
   // Buffers.
   for (const DeviceBuffer& b : p.buffers) {
     const std::string n = b.param->name;
+    const ir::TileGeometry& g = b.geo();
     o << "    // '" << n << "': " << absl::StrJoin(b.param->shape, "x") << " " << b.dtype.name << ", "
-      << b.pages << " tiles of " << b.th << "x" << b.tw << " (" << b.page_bytes << " bytes), "
+      << g.pages << " tiles of " << g.tile_h << "x" << g.tile_w << " (" << g.page_bytes << " bytes), "
       << (b.layout.is_l1_sharded() ? "L1 block-sharded" : b.layout.memory + " interleaved")
-      << (b.layout.needs_padding ? absl::StrCat(", padded to ", b.prows, "x", b.pcols) : "") << ".\n";
+      << (g.needs_padding ? absl::StrCat(", padded to ", g.padded_rows, "x", g.padded_cols) : "") << ".\n";
     if (b.layout.is_l1_sharded()) {
       const NdShardAttr& s = *b.layout.nd_shard;
       const int64_t gy = s.projected_grid[0], gx = s.projected_grid[1];
       o << "    const CoreRangeSet " << n << "_shard_cores(std::set<CoreRange>{CoreRange(CoreCoord{0, 0}, CoreCoord{"
         << gx - 1 << ", " << gy - 1 << "})});\n"
-        << "    const ShardedBufferConfig " << n << "_config{.device = device, .size = " << b.pages * b.page_bytes
-        << ", .page_size = " << b.page_bytes << ", .buffer_type = BufferType::L1,\n"
+        << "    const ShardedBufferConfig " << n << "_config{.device = device, .size = " << g.pages * g.page_bytes
+        << ", .page_size = " << g.page_bytes << ", .buffer_type = BufferType::L1,\n"
         << "        .buffer_layout = TensorMemoryLayout::BLOCK_SHARDED,\n"
         << "        .shard_parameters = ShardSpecBuffer(" << n << "_shard_cores, {"
-        << s.projected_shard_tiles[0] * b.th << ", " << s.projected_shard_tiles[1] * b.tw
-        << "}, ShardOrientation::ROW_MAJOR, {" << b.th << ", " << b.tw << "}, {" << b.batch * b.prows / b.th << ", "
-        << b.pcols / b.tw << "})};\n";
+        << s.projected_shard_tiles[0] * g.tile_h << ", " << s.projected_shard_tiles[1] * g.tile_w
+        << "}, ShardOrientation::ROW_MAJOR, {" << g.tile_h << ", " << g.tile_w << "}, {"
+        << g.batch * g.padded_rows / g.tile_h << ", " << g.tiles_w << "})};\n";
     } else {
-      o << "    const InterleavedBufferConfig " << n << "_config{.device = device, .size = " << b.pages * b.page_bytes
-        << ", .page_size = " << b.page_bytes << ", .buffer_type = BufferType::"
+      o << "    const InterleavedBufferConfig " << n << "_config{.device = device, .size = " << g.pages * g.page_bytes
+        << ", .page_size = " << g.page_bytes << ", .buffer_type = BufferType::"
         << (b.layout.memory == "L1" ? "L1" : "DRAM") << "};\n";
     }
     o << "    std::shared_ptr<Buffer> " << n << " = CreateBuffer(" << n << "_config);\n\n";
@@ -306,20 +303,23 @@ std::string Host(const Program& p) {
   for (const DeviceBuffer& b : p.buffers) {
     if (!b.input) continue;
     const std::string n = b.param->name;
+    const ir::TileGeometry& g = b.geo();
     o << "    const std::vector<uint8_t> " << n << "_tiles = Tilize(ReadInput(inputs, \"" << n << "\", "
-      << b.batch * b.rows * b.cols * (b.dtype.bits / 8) << "), " << b.batch << ", " << b.rows << ", " << b.cols << ", "
-      << b.prows << ", " << b.pcols << ", " << b.th << ", " << b.tw << ", " << b.dtype.bits / 8 << ");\n"
+      << g.batch * g.rows * g.cols * (b.dtype.bits / 8) << "), " << g.batch << ", " << g.rows << ", " << g.cols << ", "
+      << g.padded_rows << ", " << g.padded_cols << ", " << g.tile_h << ", " << g.tile_w << ", " << b.dtype.bits / 8
+      << ");\n"
       << "    EnqueueWriteBuffer(cq, " << n << ", " << n << "_tiles.data(), false);\n";
   }
   o << "    EnqueueProgram(cq, program, false);\n    Finish(cq);\n";
   for (const DeviceBuffer& b : p.buffers) {
     if (!b.output) continue;
     const std::string n = b.param->name;
-    o << "    std::vector<uint8_t> " << n << "_result(" << b.pages * b.page_bytes << ");\n"
+    const ir::TileGeometry& g = b.geo();
+    o << "    std::vector<uint8_t> " << n << "_result(" << g.pages * g.page_bytes << ");\n"
       << "    EnqueueReadBuffer(cq, " << n << ", " << n << "_result.data(), true);\n"
-      << "    WriteOutput(outputs, \"" << n << "\", Untilize(" << n << "_result, " << b.batch << ", " << b.rows << ", "
-      << b.cols << ", " << b.prows << ", " << b.pcols << ", " << b.th << ", " << b.tw << ", " << b.dtype.bits / 8
-      << "));\n";
+      << "    WriteOutput(outputs, \"" << n << "\", Untilize(" << n << "_result, " << g.batch << ", " << g.rows << ", "
+      << g.cols << ", " << g.padded_rows << ", " << g.padded_cols << ", " << g.tile_h << ", " << g.tile_w << ", "
+      << b.dtype.bits / 8 << "));\n";
   }
   o << "    return CloseDevice(device) ? 0 : 1;\n}\n\n}  // namespace\n\n"
        "int main(int argc, char** argv) {\n    std::string inputs, outputs;\n"
@@ -342,17 +342,19 @@ std::string Plan(const Program& p) {
   plan["kernel"] = f.name;
   plan["target"] = p.target.ToAttr();
   plan["grid"] = {f.grid.x(), f.grid.y(), f.grid.z()};
-  plan["partition_mode"] = f.attrs[attr::kPartitionMode];
-  plan["order"] = f.attrs[attr::kOrder];
-  plan["grid_tiles"] = f.attrs[attr::kGridTiles];
-  plan["core_ranges"] = f.attrs[attr::kCoreRanges];
+  plan["partition_mode"] = p.partition.mode;
+  plan["order"] = p.partition.order;
+  plan["grid_tiles"] = p.partition.grid_tiles;
+  std::vector<int64_t> flat;
+  for (const CoreRange& r : p.partition.core_ranges) flat.insert(flat.end(), {r.y0, r.x0, r.y1, r.x1});
+  plan["core_ranges"] = flat;
   AttrValue cores = AttrValue::array();
-  const AttrValue names = f.attrs[attr::kRuntimeArgs];
+  const std::vector<std::string>& names = p.partition.runtime_args.names;
   size_t i = 0;
-  for (const auto& [y, x] : CoresOf(p.ranges)) {
+  for (const auto& [y, x] : CoresOf(p.partition.core_ranges)) {
     AttrValue c = {{"core", {y, x}}};
-    const AttrValue& row = f.attrs[attr::kCoreRuntimeArgs][i++];
-    for (size_t j = 0; j < names.size(); ++j) c[names[j].get<std::string>()] = row[j];
+    const std::vector<int64_t>& row = p.partition.runtime_args.per_core[i++];
+    for (size_t j = 0; j < names.size(); ++j) c[names[j]] = row[j];
     cores.push_back(c);
   }
   plan["cores"] = cores;
@@ -378,9 +380,9 @@ std::string Plan(const Program& p) {
                    {"dtype", b.dtype.name},
                    {"memory", b.layout.memory},
                    {"layout", b.layout.layout},
-                   {"tile_shape", {b.th, b.tw}},
-                   {"page_size", b.page_bytes},
-                   {"num_pages", b.pages},
+                   {"tile_shape", {b.geo().tile_h, b.geo().tile_w}},
+                   {"page_size", b.geo().page_bytes},
+                   {"num_pages", b.geo().pages},
                    {"input", b.input},
                    {"output", b.output}};
     if (b.layout.needs_padding) e["padded_shape"] = b.layout.padded_shape;
@@ -424,16 +426,25 @@ void EmitTTKernels(PassContext& ctx, ir::PrimFunc& func) {
       return;
     }
   }
-  Program p{func, ctx.target, CircularBuffersOf(func), {}, {}, {}, func.attrs.value(attr::kFp32DestAcc, false)};
+  auto partition = WorkPartitionOf(func.attrs);
+  if (!partition) {
+    ctx.diag.InternalError(func.loc, "emit_tt_kernels: no work partition (layout_aware_work_partition_tt)");
+    return;
+  }
+  Program p{func, ctx.target, CircularBuffersOf(func), {}, {}, *partition, GetBool(func.attrs, attr::kFp32DestAcc, false)};
   for (const char* role : {"reader", "compute", "writer"}) p.tables[role] = KernelArgTable(func, role);
-  const std::vector<int64_t> flat = func.attrs[attr::kCoreRanges].get<std::vector<int64_t>>();
-  for (size_t i = 0; i + 3 < flat.size(); i += 4) p.ranges.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3]});
   const std::set<std::string> read = FreeVars(func.kernels.at("reader"));
   const std::set<std::string> written = FreeVars(func.kernels.at("writer"));
   for (const ir::Buffer& b : func.params) {
     DeviceBuffer d;
     d.param = b;
-    d.layout = *BufferLayoutFromAttr(func.attrs[attr::BufferKey(b->name)]);
+    auto layout = BufferLayoutOf(func, *b);
+    if (!layout) {
+      ctx.diag.InternalError(b->loc, absl::StrCat("emit_tt_kernels: buffer '", b->name, "' has no valid ",
+                                                 attr::BufferKey(b->name), " (infer_tt_layout)"));
+      return;
+    }
+    d.layout = *layout;
     d.dtype = *ir::ParseDType(d.layout.dtype);
     if (d.dtype.cls == ir::DTypeClass::kBlockFloat || d.dtype.bits % 8 != 0) {
       ctx.diag.Error(b->loc, absl::StrCat("buffer '", b->name, "' has dtype ", d.dtype.name,
@@ -441,18 +452,6 @@ void EmitTTKernels(PassContext& ctx, ir::PrimFunc& func) {
                                           "use bfloat16, float16, float32 or an integer type"));
       return;
     }
-    d.th = d.layout.tile_shape[0];
-    d.tw = d.layout.tile_shape[1];
-    const auto& s = b->shape;
-    const auto& ps = d.layout.needs_padding ? d.layout.padded_shape : s;
-    const size_t r = s.size();
-    d.rows = r >= 2 ? s[r - 2] : 1;
-    d.cols = s[r - 1];
-    d.prows = ps[ps.size() - 2];
-    d.pcols = ps.back();
-    for (size_t i = 0; i + 2 < r; ++i) d.batch *= s[i];
-    d.page_bytes = d.dtype.TileBytes(d.th, d.tw);
-    d.pages = d.batch * (d.prows / d.th) * (d.pcols / d.tw);
     d.input = read.count(AccessorVar(b->name)) > 0;
     d.output = written.count(AccessorVar(b->name)) > 0;
     p.buffers.push_back(d);

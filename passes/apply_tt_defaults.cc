@@ -6,14 +6,14 @@
 namespace ttc {
 
 void ApplyTTDefaults(PassContext&, ir::PrimFunc& func) {
-  for (auto it = func.attrs.begin(); it != func.attrs.end(); ++it) {
-    if (absl::StartsWith(it.key(), "tt_")) return;
+  for (const std::string& key : AttrKeys(func.attrs)) {
+    if (absl::StartsWith(key, "tt_")) return;
   }
-  func.attrs[attr::kSchedulePolicy] = "contiguous";
-  func.attrs[attr::kScheduleOrder] = attr::kOrderRowMajor;
-  func.attrs[attr::kLayoutType] = "dram_interleaved";
-  func.attrs[attr::kTileHeight] = 32;
-  func.attrs[attr::kTileWidth] = 32;
+  SetAttr(func.attrs, attr::kSchedulePolicy, "contiguous");
+  SetAttr(func.attrs, attr::kScheduleOrder, attr::kOrderRowMajor);
+  SetAttr(func.attrs, attr::kLayoutType, "dram_interleaved");
+  SetAttr(func.attrs, attr::kTileHeight, 32);
+  SetAttr(func.attrs, attr::kTileWidth, 32);
 }
 
 }  // namespace ttc

@@ -5,11 +5,13 @@
 #define TTC_PASSES_ATTRS_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ir/stmt.h"
+#include "ir/tile_geometry.h"
 
 namespace ttc::attr {
 
@@ -94,6 +96,44 @@ inline constexpr char kOrderMatchShard[] = "match_shard";
 
 namespace ttc {
 
+// ---- Untyped scalars: the only way passes touch a function attribute that has no struct ----
+
+// Whether `attrs` (a PrimFunc::attrs object) has `key`.
+bool HasAttr(const ir::AttrValue& attrs, const std::string& key);
+// Sets `key` to `value`, replacing any previous value.
+void SetAttr(ir::AttrValue& attrs, const std::string& key, ir::AttrValue value);
+// An integer / bool attribute; `fallback` when absent or of another type.
+int64_t GetInt(const ir::AttrValue& attrs, const char* key, int64_t fallback);
+bool GetBool(const ir::AttrValue& attrs, const char* key, bool fallback);
+// A string / integer-list attribute; nullopt when absent or of another type.
+std::optional<std::string> GetString(const ir::AttrValue& attrs, const char* key);
+std::optional<std::vector<int64_t>> GetInts(const ir::AttrValue& attrs, const std::string& key);
+// The keys of `attrs`, sorted.
+std::vector<std::string> AttrKeys(const ir::AttrValue& attrs);
+// The attribute as JSON text for messages ("null" when absent).
+std::string DumpAttr(const ir::AttrValue& attrs, const std::string& key);
+
+// ---- infer_default_tt_shard (section 3) ----
+
+// One buffer's default interleaved layout, written both on the buffer (buffer_attrs) and as
+// its tt_shard entry.
+struct DefaultShardAttr {
+  ir::TileGeometry geometry;  // tile shape, tile grid, padding, pages
+  int64_t bank_count = 0;     // DRAM banks of the target
+};
+// Writes the buffer attributes of every entry of `shards` (merged into existing buffer
+// attributes) and tt_shard = {buffer: entry} (replacing it).
+void SetDefaultShards(ir::PrimFunc& func, const std::map<std::string, DefaultShardAttr>& shards);
+
+// A request's legacy tt_shard entry for a buffer (read by infer_tt_layout as a fallback).
+struct LegacyShardAttr {
+  std::optional<std::string> layout;
+  std::optional<std::vector<int64_t>> tile_shape;
+};
+std::optional<LegacyShardAttr> LegacyShardOf(const ir::AttrValue& attrs, const std::string& buffer);
+
+// ---- infer_tt_layout / propagate_tt_layout (sections 4, 5) ----
+
 // tt.buffer.<B>.nd_shard (section 4).
 struct NdShardAttr {
   std::vector<std::string> axes;
@@ -105,17 +145,26 @@ struct NdShardAttr {
   std::vector<int64_t> projected_shard_tiles;  // [Sm, Sn]
 };
 
-// tt.buffer.<B> (section 4): the resolved layout of one global buffer.
+// tt.buffer.<B> (section 4): the resolved layout of one global buffer, resolved once by
+// infer_tt_layout; every later pass and codegen read it through BufferLayoutOf.
 struct BufferLayoutAttr {
   std::string memory;                // "DRAM" or "L1"
   std::string layout;                // "interleaved" or "sharded"
   std::vector<int64_t> tile_shape;   // [th, tw], elements
   std::string dtype;                 // device dtype name
   bool needs_padding = false;
-  std::vector<int64_t> padded_shape; // set when needs_padding
+  std::vector<int64_t> padded_shape; // set when needs_padding (the [1, N'] view for rank 1)
   std::optional<NdShardAttr> nd_shard;
+  // The annotation's circular-buffer options; serialized only when the request sets them.
+  std::string data_format;           // tt::DataFormat override; empty: the dtype's format
+  std::optional<int64_t> cb_depth;   // pages per tile of the buffer's CBs; unset: by direction
+  // Derived from the buffer's shape and the fields above, never serialized: set by
+  // BufferLayoutOf (and by infer_tt_layout, which computes it first).
+  ir::TileGeometry geometry;
 
   bool is_l1_sharded() const { return memory == "L1" && layout == "sharded" && nd_shard.has_value(); }
+  // data_format, or the dtype's tt::DataFormat (empty when the device has none).
+  std::string ResolvedDataFormat() const;
 };
 
 // tt.cb.<B> (section 5).
@@ -130,11 +179,77 @@ ir::AttrValue ToAttr(const BufferLayoutAttr& a);
 ir::AttrValue ToAttr(const CbAttr& a);
 // Parse the structured attributes back. nullopt when the value is missing or malformed
 // (which, for attributes written by an earlier pass, is an internal error for the caller).
+// BufferLayoutFromAttr leaves `geometry` default; use BufferLayoutOf for a buffer of a function.
 std::optional<BufferLayoutAttr> BufferLayoutFromAttr(const ir::AttrValue& v);
 std::optional<CbAttr> CbFromAttr(const ir::AttrValue& v);
+// tt.buffer.<b> of `func` with its geometry (ir::TileGeometryOf of b's shape, the tile shape,
+// the dtype and the padded shape); nullopt when absent or malformed.
+std::optional<BufferLayoutAttr> BufferLayoutOf(const ir::PrimFunc& func, const ir::BufferNode& b);
+// tt.cb.<buffer> of `attrs`; nullopt when absent or malformed.
+std::optional<CbAttr> CbOf(const ir::AttrValue& attrs, const std::string& buffer);
 
-// Reads an integer function attribute; `fallback` when absent or not an integer.
-int64_t GetInt(const ir::AttrValue& attrs, const char* key, int64_t fallback);
+// ---- layout_aware_work_partition_tt (section 6), tt_tiles_to_core_map (section 8) ----
+
+// An inclusive rectangle of cores (TT-Metalium's CoreRange) on the logical compute grid,
+// cores (y, x) with core id = y * cols + x. Serialized flat in tt.core_ranges as
+// [y0, x0, y1, x1, ...] (see passes/core_ranges.h) and nested in tt_core_ranges.
+struct CoreRange {
+  int64_t y0, x0, y1, x1;  // inclusive
+};
+
+// The runtime arguments every core receives (tt.runtime_args, tt.runtime_constants,
+// tt_core_runtime_args).
+struct RuntimeArgsAttr {
+  std::vector<std::string> names;               // argument names, in argument order
+  std::map<std::string, int64_t> constants;     // arguments equal on every core
+  std::vector<std::vector<int64_t>> per_core;   // one row of values (as `names`) per core,
+                                                // cores in CoresOf(core_ranges) order
+};
+
+// The work partition (section 6).
+struct WorkPartitionAttr {
+  std::string mode;                     // kModeGlobal or kModeLocalShard
+  std::string order;                    // "row_major", "block_linear(k)", "match_shard"
+  std::vector<int64_t> grid_tiles;      // [Mt, Nt]
+  std::vector<CoreRange> core_ranges;
+  RuntimeArgsAttr runtime_args;
+  std::vector<int64_t> shard_grid;        // [Gy, Gx], local_shard only
+  std::vector<int64_t> local_shape_tiles; // [Sm, Sn], local_shard only
+};
+void SetWorkPartition(ir::AttrValue& attrs, const WorkPartitionAttr& p);
+// The partition written by SetWorkPartition; nullopt when absent or malformed.
+std::optional<WorkPartitionAttr> WorkPartitionOf(const ir::AttrValue& attrs);
+// tt.core_ranges alone; empty when absent.
+std::vector<CoreRange> CoreRangesOf(const ir::AttrValue& attrs);
+// tt.runtime_args alone; empty when absent.
+std::vector<std::string> RuntimeArgNamesOf(const ir::AttrValue& attrs);
+// The number of rows of tt_core_runtime_args (cores with work); 0 when absent.
+int64_t CoresWithWork(const ir::AttrValue& attrs);
+// tt_core_ranges: the ranges as [[y0, x0, y1, x1], ...].
+ir::AttrValue NestedCoreRanges(const std::vector<CoreRange>& ranges);
+
+// ---- memory_space_lower_tt (section 9), tensorize_tt (section 11) ----
+
+// One circular buffer. Roles (TT-Metalium's CB index convention): "input" (filled by the
+// reader from DRAM, c_0..c_7), "output" (packed by compute, drained by the writer to DRAM,
+// c_16..c_23), "intermediate" (written and read by compute, c_24..c_31).
+struct CircularBuffer {
+  int64_t cb_id = 0;
+  std::string buffer;       // the on-chip buffer it carries ("C_local"), or a synthetic name
+  std::string role;
+  int64_t page_size = 0;    // bytes of one tile page
+  int64_t num_pages = 0;    // capacity in pages
+  std::string data_format;  // tt::DataFormat name
+  int64_t block_tiles = 0;  // tiles moved per reserve/push (the buffer's tile count)
+  int64_t tile_rows = 0, tile_cols = 0;  // the block's tile grid (block_tiles = rows * cols)
+};
+
+ir::AttrValue ToAttr(const CircularBuffer& cb);
+// tt_circular_buffers in stored order; empty when absent.
+std::vector<CircularBuffer> CircularBuffersFromAttrs(const ir::AttrValue& attrs);
+// Writes tt_circular_buffers = `cbs` (in this order), tt_num_cbs and tt_l1_bytes (the sum of
+// page_size * num_pages, bytes per core).
+void SetCircularBuffers(ir::AttrValue& attrs, const std::vector<CircularBuffer>& cbs);
 
 }  // namespace ttc
 

@@ -10,25 +10,12 @@
 #include <vector>
 
 #include "ir/stmt.h"
+#include "passes/attrs.h"
 
 namespace ttc {
 
-// One circular buffer. Roles (TT-Metalium's CB index convention): "input" (filled by the
-// reader from DRAM, c_0..c_7), "output" (packed by compute, drained by the writer to DRAM,
-// c_16..c_23), "intermediate" (written and read by compute, c_24..c_31).
-struct CircularBuffer {
-  int64_t cb_id = 0;
-  std::string buffer;       // the on-chip buffer it carries ("C_local"), or a synthetic name
-  std::string role;
-  int64_t page_size = 0;    // bytes of one tile page
-  int64_t num_pages = 0;    // capacity in pages
-  std::string data_format;  // tt::DataFormat name
-  int64_t block_tiles = 0;  // tiles moved per reserve/push (the buffer's tile count)
-  int64_t tile_rows = 0, tile_cols = 0;  // the block's tile grid (block_tiles = rows * cols)
-};
-
-ir::AttrValue ToAttr(const CircularBuffer& cb);
-// The circular buffers recorded in tt_circular_buffers, in cb_id order.
+// The circular buffers recorded in tt_circular_buffers (struct CircularBuffer: passes/attrs.h),
+// in cb_id order.
 std::vector<CircularBuffer> CircularBuffersOf(const ir::PrimFunc& func);
 // The circular buffer that carries on-chip buffer `name`, if any.
 std::optional<CircularBuffer> FindCircularBuffer(const ir::PrimFunc& func, const std::string& name);

@@ -39,12 +39,6 @@ std::vector<CoreRange> MergeCoreRanges(const std::vector<bool>& used, int64_t co
   return done;
 }
 
-std::vector<int64_t> FlattenCoreRanges(const std::vector<CoreRange>& ranges) {
-  std::vector<int64_t> out;
-  for (const CoreRange& r : ranges) out.insert(out.end(), {r.y0, r.x0, r.y1, r.x1});
-  return out;
-}
-
 std::vector<std::pair<int64_t, int64_t>> CoresOf(const std::vector<CoreRange>& ranges) {
   std::vector<std::pair<int64_t, int64_t>> out;
   for (const CoreRange& r : ranges) {

@@ -24,18 +24,23 @@ Stmt MakeLet(const std::string& var, Expr value, Stmt body) {
 }  // namespace
 
 void GridToPersistentTT(PassContext& ctx, PrimFunc& func) {
-  if (func.attrs.value(attr::kPersistentLoop, false)) return;
+  if (GetBool(func.attrs, attr::kPersistentLoop, false)) return;
   const int64_t gx = func.grid.x(), gy = func.grid.y(), gz = func.grid.z();
-  const std::string mode = func.attrs.value(attr::kPartitionMode, std::string(attr::kModeGlobal));
-  const std::string order = func.attrs.value(attr::kOrder, std::string(attr::kOrderRowMajor));
-  const std::vector<int64_t> grid_tiles = func.attrs.value(attr::kGridTiles, std::vector<int64_t>{gy * gz, gx});
+  const std::string mode = GetString(func.attrs, attr::kPartitionMode).value_or(attr::kModeGlobal);
+  const std::string order = GetString(func.attrs, attr::kOrder).value_or(attr::kOrderRowMajor);
+  const std::vector<int64_t> grid_tiles = GetInts(func.attrs, attr::kGridTiles).value_or(std::vector<int64_t>{gy * gz, gx});
   const int64_t nt = grid_tiles[1];
   const Expr pos = Add(MakeVar("start_id"), MakeVar(attr::kIterVar));
 
   Expr tile_id;
   if (mode == attr::kModeLocalShard) {
-    const std::vector<int64_t> tiles = func.attrs[attr::kLocalShapeTiles].get<std::vector<int64_t>>();
-    const int64_t sm = tiles[0], sn = tiles[1];
+    const auto tiles = GetInts(func.attrs, attr::kLocalShapeTiles);
+    if (!tiles || tiles->size() != 2) {
+      ctx.diag.InternalError(func.loc, "grid_to_persistent_tt: local_shard without tt.local_shape_tiles "
+                                       "(layout_aware_work_partition_tt)");
+      return;
+    }
+    const int64_t sm = (*tiles)[0], sn = (*tiles)[1];
     Expr m = Add(Mul(MakeVar("sy"), sm), Div(pos, sn));
     Expr n = Add(Mul(MakeVar("sx"), sn), Mod(pos, sn));
     tile_id = Add(Mul(m, nt), n);
@@ -76,9 +81,9 @@ void GridToPersistentTT(PassContext& ctx, PrimFunc& func) {
   for (size_t i = 0; i < vars.size() && i < 3; ++i) {
     if (i == 0 || extents[i] > 1) symbols.push_back(vars[i]);
   }
-  func.attrs[attr::kPersistentLoop] = true;
-  func.attrs[attr::kPersistentIterationNdims] = ndims;
-  func.attrs[attr::kPersistentRuntimeArgs] = {
+  SetAttr(func.attrs, attr::kPersistentLoop, true);
+  SetAttr(func.attrs, attr::kPersistentIterationNdims, ndims);
+  SetAttr(func.attrs, attr::kPersistentRuntimeArgs, {
       {"start_tile", {{"name", "start_id"}, {"dtype", "uint32"}, {"semantic", "tile_start"}}},
       {"tile_count", {{"name", "count"}, {"dtype", "uint32"}, {"semantic", "tile_count"}}},
       {"grid_shape", {gx, gy, gz}},
@@ -86,9 +91,8 @@ void GridToPersistentTT(PassContext& ctx, PrimFunc& func) {
       {"iteration_ndims", ndims},
       {"iteration_symbols", symbols},
       {"iteration_order", order},
-      {"arg_names", func.attrs.value(attr::kRuntimeArgs, AttrValue::array())},
-      {"partition_mode", mode}};
-  (void)ctx;
+      {"arg_names", RuntimeArgNamesOf(func.attrs)},
+      {"partition_mode", mode}});
 }
 
 }  // namespace ttc

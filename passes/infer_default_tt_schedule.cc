@@ -18,20 +18,20 @@ std::vector<std::pair<int64_t, int64_t>> ContiguousSplit(int64_t units, int64_t 
 }
 
 void InferDefaultTTSchedule(PassContext& ctx, ir::PrimFunc& func) {
-  const ir::AttrValue& policy = func.attrs[attr::kSchedulePolicy];
+  const std::optional<std::string> policy = GetString(func.attrs, attr::kSchedulePolicy);
   if (policy != "contiguous") {
-    ctx.diag.Error(func.loc, absl::StrCat("unsupported schedule policy ", policy.dump(),
+    ctx.diag.Error(func.loc, absl::StrCat("unsupported schedule policy ", DumpAttr(func.attrs, attr::kSchedulePolicy),
                                           "; supported: \"contiguous\""));
     return;
   }
   const int64_t gx = func.grid.x(), gy = func.grid.y(), gz = func.grid.z();
   const int64_t units = gx * gy * gz;
   const int64_t cores = ctx.target.num_cores();
-  func.attrs[attr::kGridX] = gx;
-  func.attrs[attr::kGridY] = gy;
-  func.attrs[attr::kGridZ] = gz;
-  func.attrs[attr::kNumTiles] = units;
-  func.attrs[attr::kNumCores] = cores;
+  SetAttr(func.attrs, attr::kGridX, gx);
+  SetAttr(func.attrs, attr::kGridY, gy);
+  SetAttr(func.attrs, attr::kGridZ, gz);
+  SetAttr(func.attrs, attr::kNumTiles, units);
+  SetAttr(func.attrs, attr::kNumCores, cores);
 
   ir::AttrValue per_core = ir::AttrValue::array();
   ir::AttrValue assignments = ir::AttrValue::array();
@@ -40,16 +40,17 @@ void InferDefaultTTSchedule(PassContext& ctx, ir::PrimFunc& func) {
     per_core.push_back({start, count});
     assignments.push_back({{"core_id", core++}, {"start_tile", start}, {"tile_count", count}});
   }
-  func.attrs[attr::kTilesPerCore] = std::move(per_core);
-  func.attrs[attr::kSchedule] = {{"policy", policy},
-                                 {"order", func.attrs[attr::kScheduleOrder]},
+  const std::optional<std::string> order = GetString(func.attrs, attr::kScheduleOrder);
+  SetAttr(func.attrs, attr::kTilesPerCore, std::move(per_core));
+  SetAttr(func.attrs, attr::kSchedule, {{"policy", *policy},
+                                 {"order", order ? ir::AttrValue(*order) : ir::AttrValue()},
                                  {"grid_shape", {gx, gy, gz}},
                                  {"total_tiles", units},
                                  {"num_cores", cores},
-                                 {"assignments", std::move(assignments)}};
-  func.attrs[attr::kRuntimeArgsSchema] = ir::AttrValue::array(
+                                 {"assignments", std::move(assignments)}});
+  SetAttr(func.attrs, attr::kRuntimeArgsSchema, ir::AttrValue::array(
       {{{"name", "start_id"}, {"dtype", "uint32"}, {"meaning", "index of the first work unit of this core"}},
-       {{"name", "count"}, {"dtype", "uint32"}, {"meaning", "number of work units this core processes"}}});
+       {{"name", "count"}, {"dtype", "uint32"}, {"meaning", "number of work units this core processes"}}}));
 }
 
 }  // namespace ttc

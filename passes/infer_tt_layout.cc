@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/tile_geometry.h"
 #include "passes/attrs.h"
 
 namespace ttc {
@@ -28,9 +29,7 @@ class BufferResolver {
     } else {
       base_loc_ = b->loc;
     }
-    if (auto s = func.attrs.find(attr::kShard); s != func.attrs.end() && s->contains(b->name)) {
-      legacy_ = &(*s)[b->name];
-    }
+    legacy_ = LegacyShardOf(func.attrs, b->name);
   }
 
   std::optional<BufferLayoutAttr> Resolve() {
@@ -51,8 +50,8 @@ class BufferResolver {
     std::string layout = "interleaved";
     if (user_ && !user_->layout().empty()) {
       layout = user_->layout();
-    } else if (legacy_ && legacy_->contains("layout")) {
-      layout = (*legacy_)["layout"].get<std::string>();
+    } else if (legacy_ && legacy_->layout) {
+      layout = *legacy_->layout;
     }
     const std::string lower = absl::AsciiStrToLower(layout);
     if (lower == "interleaved" || lower == "dram_interleaved") {
@@ -65,7 +64,7 @@ class BufferResolver {
     }
     // tile shape
     std::vector<int64_t> tile = {GetInt(func_.attrs, attr::kTileHeight, 32), GetInt(func_.attrs, attr::kTileWidth, 32)};
-    if (legacy_ && legacy_->contains("tile_shape")) tile = (*legacy_)["tile_shape"].get<std::vector<int64_t>>();
+    if (legacy_ && legacy_->tile_shape) tile = *legacy_->tile_shape;
     if (user_ && user_->tile_shape_size() > 0) {
       tile.assign(user_->tile_shape().begin(), user_->tile_shape().end());
     }
@@ -99,29 +98,25 @@ class BufferResolver {
                                                name, "'; expected a tt::DataFormat name (Float16_b, Float16, "
                                                "Float32, Int32, UInt32, Int16, UInt16, Int8, UInt8, Bfp8_b)"));
     }
-    // padding
-    const size_t rank = b_->shape.size();
-    const int64_t m = rank >= 2 ? b_->shape[rank - 2] : 1;
-    const int64_t n = b_->shape[rank - 1];
-    out.needs_padding = m % th != 0 || n % tw != 0;
-    if (out.needs_padding) {
-      out.padded_shape = rank >= 2 ? b_->shape : std::vector<int64_t>{1, n};
-      out.padded_shape[out.padded_shape.size() - 2] = CeilDiv(m, th) * th;
-      out.padded_shape[out.padded_shape.size() - 1] = CeilDiv(n, tw) * tw;
-    }
+    if (user_ && !user_->data_format().empty()) out.data_format = user_->data_format();
+    if (user_ && user_->has_cb_depth()) out.cb_depth = user_->cb_depth();
+    // padding: the tile geometry, with the annotation's padded_shape when it is valid
+    const std::vector<int64_t> dims = ir::TileView(b_->shape);
+    std::vector<int64_t> user_padded;
     if (user_ && user_->padded_shape_size() > 0) {
-      std::vector<int64_t> p(user_->padded_shape().begin(), user_->padded_shape().end());
-      std::vector<int64_t> shape2 = rank >= 2 ? b_->shape : std::vector<int64_t>{1, n};
-      bool ok = p.size() == shape2.size() && p[p.size() - 2] % th == 0 && p.back() % tw == 0;
-      for (size_t i = 0; ok && i < p.size(); ++i) ok = p[i] >= shape2[i];
+      user_padded.assign(user_->padded_shape().begin(), user_->padded_shape().end());
+      const std::vector<int64_t>& p = user_padded;
+      bool ok = p.size() == dims.size() && p[p.size() - 2] % th == 0 && p.back() % tw == 0;
+      for (size_t i = 0; ok && i < p.size(); ++i) ok = p[i] >= dims[i];
       if (!ok) {
         return Fail(".padded_shape", absl::StrCat("padded_shape ", List(p), " for buffer '", name, "' with shape ",
                                                   List(b_->shape), " must cover the shape and be a multiple of the tile ",
                                                   List(tile)));
       }
-      out.padded_shape = p;
-      out.needs_padding = p != shape2;
     }
+    out.geometry = ir::TileGeometryOf(b_->shape, th, tw, dtype, user_padded);
+    out.needs_padding = out.geometry.needs_padding;
+    if (out.needs_padding) out.padded_shape = out.geometry.padded;
     if (user_ && user_->has_needs_padding() && user_->needs_padding() != out.needs_padding) {
       return Fail(".needs_padding", absl::StrCat("needs_padding=", user_->needs_padding() ? "true" : "false",
                                                  " for buffer '", name, "' contradicts its shape ", List(b_->shape),
@@ -152,7 +147,6 @@ class BufferResolver {
         return Fail(".nd_shard", absl::StrCat("nd_shard incomplete: buffer '", name, "' is missing '", field, "'"));
       }
     }
-    const std::vector<int64_t> dims = rank >= 2 ? b_->shape : std::vector<int64_t>{1, n};
     if (static_cast<size_t>(s.axes_size()) != dims.size() || s.grid_size() != s.axes_size() ||
         s.shard_shape_elems_size() != s.axes_size()) {
       return Fail(".nd_shard", absl::StrCat("nd_shard incomplete: buffer '", name, "' has ", dims.size(),
@@ -247,7 +241,7 @@ class BufferResolver {
   const ir::PrimFunc& func_;
   const ir::Buffer& b_;
   const v1::BufferLayout* user_ = nullptr;
-  const ir::AttrValue* legacy_ = nullptr;
+  std::optional<LegacyShardAttr> legacy_;
   ir::Loc base_loc_;
 };
 
@@ -256,7 +250,7 @@ class BufferResolver {
 void InferTTLayout(PassContext& ctx, ir::PrimFunc& func) {
   for (const ir::Buffer& b : func.params) {
     auto resolved = BufferResolver(ctx, func, b).Resolve();
-    if (resolved) func.attrs[attr::BufferKey(b->name)] = ToAttr(*resolved);
+    if (resolved) SetAttr(func.attrs, attr::BufferKey(b->name), ToAttr(*resolved));
   }
 }
 

@@ -11,8 +11,8 @@ std::vector<KernelArg> KernelArgTable(const ir::PrimFunc& func, const std::strin
   auto it = func.kernels.find(role);
   if (it == func.kernels.end()) return out;
   const std::set<std::string> used = FreeVars(it->second);
-  for (const ir::AttrValue& name : func.attrs.value(attr::kRuntimeArgs, ir::AttrValue::array())) {
-    if (used.count(name.get<std::string>())) out.push_back({name.get<std::string>(), "work", ""});
+  for (const std::string& name : RuntimeArgNamesOf(func.attrs)) {
+    if (used.count(name)) out.push_back({name, "work", ""});
   }
   for (const ir::Buffer& b : func.params) {
     if (used.count(AccessorVar(b->name))) out.push_back({AddrArg(b->name), "buffer", b->name});

@@ -27,16 +27,16 @@ class Partitioner {
   void Run() {
     std::vector<ShardedBuffer> l1_shards;
     for (const ir::Buffer& b : func_.params) {
-      auto it = func_.attrs.find(attr::BufferKey(b->name));
-      if (it == func_.attrs.end()) {
+      if (!HasAttr(func_.attrs, attr::BufferKey(b->name))) {
         Report(b->loc, absl::StrCat("missing layout metadata: buffer '", b->name,
                                     "' has no tt.buffer entry (run infer_tt_layout first)"),
                ctx_.Ran("infer_tt_layout"));
         return;
       }
-      auto layout = BufferLayoutFromAttr(*it);
+      auto layout = BufferLayoutOf(func_, *b);
       if (!layout) {
-        ctx_.diag.InternalError(b->loc, absl::StrCat("malformed ", it.key(), ": ", it->dump()));
+        ctx_.diag.InternalError(b->loc, absl::StrCat("malformed ", attr::BufferKey(b->name), ": ",
+                                                     DumpAttr(func_.attrs, attr::BufferKey(b->name))));
         return;
       }
       layouts_[b->name] = *layout;
@@ -123,7 +123,7 @@ class Partitioner {
     std::string order = user.order();
     if (order.empty()) {
       order = mode == attr::kModeLocalShard ? attr::kOrderMatchShard
-                                            : func_.attrs.value(attr::kScheduleOrder, std::string(attr::kOrderRowMajor));
+                                            : GetString(func_.attrs, attr::kScheduleOrder).value_or(attr::kOrderRowMajor);
     }
     static const std::regex kBlockLinear(R"(block_linear\((\d+)\))");
     std::smatch m;
@@ -166,13 +166,14 @@ class Partitioner {
     std::vector<bool> used(cores, false);
     for (int64_t i = 0; i < cores; ++i) used[i] = split[i].second > 0;
     const auto ranges = MergeCoreRanges(used, ctx_.target.cols);
-    ir::AttrValue rows = ir::AttrValue::array();
+    WorkPartitionAttr p{attr::kModeGlobal, *order, {mt_, nt_}, ranges, {}, {}, {}};
+    p.runtime_args.names = {"start_id", "count", "Mt", "Kt", "Nt"};
+    p.runtime_args.constants = {{"Mt", mt_}, {"Kt", kt_}, {"Nt", nt_}};
     for (const auto& [y, x] : CoresOf(ranges)) {
       const auto& [start, count] = split[y * ctx_.target.cols + x];
-      rows.push_back({start, count, mt_, kt_, nt_});
+      p.runtime_args.per_core.push_back({start, count, mt_, kt_, nt_});
     }
-    Write(attr::kModeGlobal, *order, ranges, {"start_id", "count", "Mt", "Kt", "Nt"},
-          {{"Mt", mt_}, {"Kt", kt_}, {"Nt", nt_}}, std::move(rows));
+    SetWorkPartition(func_.attrs, p);
   }
 
   void LocalShard(const std::vector<ShardedBuffer>& shards) {
@@ -212,10 +213,8 @@ class Partitioner {
     if (outputs.empty()) {
       return Error(func_.loc, "local_shard partition needs an output: the kernel writes no global buffer");
     }
-    const BufferLayoutAttr& out = layouts_.at(outputs[0]->name);
-    const auto& oshape = out.needs_padding ? out.padded_shape : outputs[0]->shape;
-    const int64_t om = oshape.size() >= 2 ? oshape[oshape.size() - 2] / out.tile_shape[0] : 1;
-    const int64_t on = oshape.back() / out.tile_shape[1];
+    const ir::TileGeometry& out = layouts_.at(outputs[0]->name).geometry;
+    const int64_t om = out.tiles_h, on = out.tiles_w;
     if (gyc * sm != om || gxc * sn != on) {
       return Error(func_.loc, absl::StrCat("shard footprint [", gyc * sm, ", ", gxc * sn,
                                            "] does not match output tiles [", om, ", ", on, "] of '",
@@ -231,24 +230,13 @@ class Partitioner {
     auto order = ResolveOrder(attr::kModeLocalShard, &block_k);
     if (!order) return;
     const std::vector<CoreRange> ranges = {{0, 0, gyc - 1, gxc - 1}};
-    ir::AttrValue rows = ir::AttrValue::array();
-    for (const auto& [y, x] : CoresOf(ranges)) rows.push_back({0, sm * sn, mt_, kt_, nt_, sm, sn, gyc, gxc, y, x});
-    func_.attrs[attr::kShardGrid] = grid;
-    func_.attrs[attr::kLocalShapeTiles] = tiles;
-    Write(attr::kModeLocalShard, *order, ranges,
-          {"start_id", "count", "Mt", "Kt", "Nt", "Sm", "Sn", "Gy", "Gx", "sy", "sx"},
-          {{"Mt", mt_}, {"Kt", kt_}, {"Nt", nt_}, {"Sm", sm}, {"Sn", sn}, {"Gy", gyc}, {"Gx", gxc}}, std::move(rows));
-  }
-
-  void Write(const std::string& mode, const std::string& order, const std::vector<CoreRange>& ranges,
-             std::vector<std::string> arg_names, ir::AttrValue constants, ir::AttrValue rows) {
-    func_.attrs[attr::kPartitionMode] = mode;
-    func_.attrs[attr::kOrder] = order;
-    func_.attrs[attr::kGridTiles] = {mt_, nt_};
-    func_.attrs[attr::kCoreRanges] = FlattenCoreRanges(ranges);
-    func_.attrs[attr::kRuntimeArgs] = std::move(arg_names);
-    func_.attrs[attr::kRuntimeConstants] = std::move(constants);
-    func_.attrs[attr::kCoreRuntimeArgs] = std::move(rows);
+    WorkPartitionAttr p{attr::kModeLocalShard, *order, {mt_, nt_}, ranges, {}, grid, tiles};
+    p.runtime_args.names = {"start_id", "count", "Mt", "Kt", "Nt", "Sm", "Sn", "Gy", "Gx", "sy", "sx"};
+    p.runtime_args.constants = {{"Mt", mt_}, {"Kt", kt_}, {"Nt", nt_}, {"Sm", sm}, {"Sn", sn}, {"Gy", gyc}, {"Gx", gxc}};
+    for (const auto& [y, x] : CoresOf(ranges)) {
+      p.runtime_args.per_core.push_back({0, sm * sn, mt_, kt_, nt_, sm, sn, gyc, gxc, y, x});
+    }
+    SetWorkPartition(func_.attrs, p);
   }
 
   PassContext& ctx_;

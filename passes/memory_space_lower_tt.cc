@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/builder.h"
 #include "ir/printer.h"
+#include "ir/tile_geometry.h"
 #include "passes/attrs.h"
 #include "passes/circular_buffers.h"
 #include "passes/dataflow.h"
@@ -18,31 +20,6 @@ namespace {
 using namespace ir;
 
 std::string List(const std::vector<int64_t>& v) { return absl::StrCat("[", absl::StrJoin(v, ", "), "]"); }
-
-Stmt Call(const std::string& name, std::vector<Expr> args) {
-  auto n = std::make_shared<Evaluate>();
-  n->value = MakeCall("tt." + name, std::move(args));
-  return n;
-}
-
-Stmt LetStmt(const std::string& var, Expr value, Stmt body) {
-  auto n = std::make_shared<Let>();
-  n->var = var;
-  n->value = std::move(value);
-  n->body = std::move(body);
-  return n;
-}
-
-Stmt Loop(const std::string& var, int64_t extent, Stmt body) {
-  if (extent == 1) return body;
-  auto n = std::make_shared<For>();
-  n->var = var;
-  n->min = MakeInt(0);
-  n->extent = MakeInt(extent);
-  n->for_kind = ForKind::kSerial;
-  n->body = MakeSeq({std::move(body)});
-  return n;
-}
 
 enum class Role { kReader, kCompute, kWriter };
 
@@ -62,9 +39,11 @@ class Lowerer {
   }
 
  private:
-  // The tile shape of global buffer `g` (tt.buffer.<g>).
-  std::vector<int64_t> TileOf(const Buffer& g) {
-    return func_.attrs[attr::BufferKey(g->name)]["tile_shape"].get<std::vector<int64_t>>();
+  // The resolved layout of global buffer `g` (tt.buffer.<g>, written by infer_tt_layout).
+  const BufferLayoutAttr& LayoutOf(const Buffer& g) {
+    auto it = layouts_.find(g->name);
+    if (it == layouts_.end()) it = layouts_.emplace(g->name, BufferLayoutOf(func_, *g).value()).first;
+    return it->second;
   }
 
   bool AssignCircularBuffers() {
@@ -89,19 +68,17 @@ class Lowerer {
         continue;
       }
       role_of[name] = role;
-      const std::vector<int64_t> tile = TileOf(e.global);
+      const std::vector<int64_t> tile = LayoutOf(e.global).tile_shape;
       const auto& shape = e.onchip->shape;
-      const size_t r = shape.size();
-      int64_t lead = 1;
-      for (size_t i = 0; i + 2 < r; ++i) lead *= shape[i];
-      const int64_t rows = r >= 2 ? shape[r - 2] : 1, cols = shape[r - 1];
-      if (lead != 1 || rows % tile[0] != 0 || cols % tile[1] != 0) {
+      // The on-chip block in the global buffer's tiles: one batch entry of whole tiles.
+      const ir::TileGeometry block = ir::TileGeometryOf(shape, tile[0], tile[1], e.onchip->dtype);
+      if (block.batch != 1 || block.needs_padding) {
         ctx_.diag.Error(e.onchip->loc, absl::StrCat("on-chip buffer '", name, "' of shape ", List(shape),
                                                     " is not a whole block of ", List(tile),
                                                     " tiles; TT circular buffers hold whole tiles"));
         return false;
       }
-      auto cb_attr = CbFromAttr(func_.attrs[attr::CbKey(name)]);
+      auto cb_attr = CbOf(func_.attrs, name);
       if (!cb_attr) {
         ctx_.diag.InternalError(e.loc, absl::StrCat("missing ", attr::CbKey(name), " (propagate_tt_layout)"));
         return false;
@@ -111,8 +88,8 @@ class Lowerer {
       cb.role = role;
       cb.page_size = cb_attr->page_size;
       cb.data_format = cb_attr->data_format;
-      cb.tile_rows = rows / tile[0];
-      cb.tile_cols = cols / tile[1];
+      cb.tile_rows = block.tiles_h;
+      cb.tile_cols = block.tiles_w;
       cb.block_tiles = cb.tile_rows * cb.tile_cols;
       cb.num_pages = cb.block_tiles * cb_attr->depth;
       (e.reads_global ? inputs : outputs).push_back(cb);
@@ -128,18 +105,14 @@ class Lowerer {
       }
       for (size_t i = 0; i < group->size(); ++i) (*group)[i].cb_id = (in ? 0 : 16) + static_cast<int64_t>(i);
     }
-    AttrValue list = AttrValue::array();
-    int64_t bytes = 0;
+    std::vector<CircularBuffer> all;
     for (const auto* group : {&inputs, &outputs}) {
       for (const CircularBuffer& cb : *group) {
-        list.push_back(ToAttr(cb));
-        bytes += cb.page_size * cb.num_pages;
+        all.push_back(cb);
         cbs_[cb.buffer] = cb;
       }
     }
-    func_.attrs[attr::kCircularBuffers] = std::move(list);
-    func_.attrs[attr::kNumCbs] = static_cast<int64_t>(inputs.size() + outputs.size());
-    func_.attrs[attr::kL1Bytes] = bytes;
+    SetCircularBuffers(func_.attrs, all);
     return true;
   }
 
@@ -159,12 +132,12 @@ class Lowerer {
                                         "such as [1, N]"));
       return std::nullopt;
     }
-    const std::vector<int64_t> tile = TileOf(g);
-    auto layout = BufferLayoutFromAttr(func_.attrs[attr::BufferKey(g->name)]);
-    const std::vector<int64_t>& padded = layout->needs_padding ? layout->padded_shape : g->shape;
+    const BufferLayoutAttr& layout = LayoutOf(g);
+    const std::vector<int64_t>& tile = layout.tile_shape;
+    const std::vector<int64_t>& padded = layout.geometry.padded;
     TileAccess a;
-    a.tiles_w = padded[r - 1] / tile[1];
-    a.tiles_hw = padded[r - 2] / tile[0] * a.tiles_w;
+    a.tiles_w = layout.geometry.tiles_w;
+    a.tiles_hw = layout.geometry.tiles_h * a.tiles_w;
     auto row = DivideExact(region.begin[r - 2], tile[0]);
     auto col = DivideExact(region.begin[r - 1], tile[1]);
     if (!row || !col || region.extent[r - 2] % tile[0] != 0 || region.extent[r - 1] % tile[1] != 0) {
@@ -203,11 +176,14 @@ class Lowerer {
   // Per-tile statements for a block: `make(page_id, l1_addr)` inside loops over the block.
   Stmt TileLoop(const TileAccess& a, const CircularBuffer& cb, const std::string& addr,
                 const std::function<Stmt(Expr, Expr)>& make) {
-    Expr r = a.rows > 1 ? MakeVar("tt_r") : MakeInt(0);
-    Expr c = a.cols > 1 ? MakeVar("tt_c") : MakeInt(0);
-    Expr page = Add(Add(Mul(a.batch, a.tiles_hw), Mul(Add(a.first_row, r), a.tiles_w)), Add(a.first_col, c));
-    Expr l1 = Add(MakeVar(addr), Mul(Add(Mul(r, a.cols), c), cb.page_size));
-    return Loop("tt_r", a.rows, Loop("tt_c", a.cols, make(page, l1)));
+    std::vector<Stmt> loops = Repeat("tt_r", a.rows, [&](Expr r) {
+      return Repeat("tt_c", a.cols, [&](Expr c) {
+        Expr page = Add(Add(Mul(a.batch, a.tiles_hw), Mul(Add(a.first_row, r), a.tiles_w)), Add(a.first_col, c));
+        Expr l1 = Add(MakeVar(addr), Mul(Add(Mul(r, a.cols), c), cb.page_size));
+        return std::vector<Stmt>{make(page, l1)};
+      });
+    });
+    return loops.front();
   }
 
   std::string UniqueName(const std::string& base) {
@@ -222,12 +198,12 @@ class Lowerer {
     const std::string addr = UniqueName("l1_write_addr_" + cb.buffer);
     const Expr cbv = MakeVar(CbVar(cb.buffer));
     Stmt tiles = TileLoop(*a, cb, addr, [&](Expr page, Expr l1) {
-      return Call("noc_async_read_tile", {page, MakeVar(AccessorVar(c.src.buffer->name)), l1});
+      return MakeIntrinsic("noc_async_read_tile", {page, MakeVar(AccessorVar(c.src.buffer->name)), l1});
     });
-    return MakeSeq({Call("cb_reserve_back", {cbv, MakeInt(cb.block_tiles)}),
-                    LetStmt(addr, MakeCall("tt.get_write_ptr", {cbv}),
-                            MakeSeq({tiles, Call("noc_async_read_barrier", {}),
-                                     Call("cb_push_back", {cbv, MakeInt(cb.block_tiles)})}))});
+    return MakeSeq({MakeIntrinsic("cb_reserve_back", {cbv, MakeInt(cb.block_tiles)}),
+                    MakeLetStmt(addr, MakeCall("tt.get_write_ptr", {cbv}),
+                            MakeSeq({tiles, MakeIntrinsic("noc_async_read_barrier", {}),
+                                     MakeIntrinsic("cb_push_back", {cbv, MakeInt(cb.block_tiles)})}))});
   }
 
   Stmt LowerWrite(const Copy& c) {
@@ -237,12 +213,12 @@ class Lowerer {
     const std::string addr = UniqueName("l1_read_addr_" + cb.buffer);
     const Expr cbv = MakeVar(CbVar(cb.buffer));
     Stmt tiles = TileLoop(*a, cb, addr, [&](Expr page, Expr l1) {
-      return Call("noc_async_write_tile", {page, MakeVar(AccessorVar(c.dst.buffer->name)), l1});
+      return MakeIntrinsic("noc_async_write_tile", {page, MakeVar(AccessorVar(c.dst.buffer->name)), l1});
     });
-    return MakeSeq({Call("cb_wait_front", {cbv, MakeInt(cb.block_tiles)}),
-                    LetStmt(addr, MakeCall("tt.get_read_ptr", {cbv}),
-                            MakeSeq({tiles, Call("noc_async_write_barrier", {}),
-                                     Call("cb_pop_front", {cbv, MakeInt(cb.block_tiles)})}))});
+    return MakeSeq({MakeIntrinsic("cb_wait_front", {cbv, MakeInt(cb.block_tiles)}),
+                    MakeLetStmt(addr, MakeCall("tt.get_read_ptr", {cbv}),
+                            MakeSeq({tiles, MakeIntrinsic("noc_async_write_barrier", {}),
+                                     MakeIntrinsic("cb_pop_front", {cbv, MakeInt(cb.block_tiles)})}))});
   }
 
   static bool Empty(const Stmt& s) {
@@ -259,8 +235,8 @@ class Lowerer {
         for (const Stmt& c : As<Seq>(s)->stmts) {
           if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Reads(*cp)) {
             const CircularBuffer& cb = cbs_.at(cp->dst.buffer->name);
-            out.push_back(Call("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
-            pops.push_back(Call("cb_pop_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
+            out.push_back(MakeIntrinsic("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
+            pops.push_back(MakeIntrinsic("cb_pop_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
             continue;
           }
           if (Stmt p = Project(c, role); !Empty(p)) out.push_back(p);
@@ -326,6 +302,7 @@ class Lowerer {
   PassContext& ctx_;
   PrimFunc& func_;
   std::map<std::string, CircularBuffer> cbs_;
+  std::map<std::string, BufferLayoutAttr> layouts_;  // tt.buffer.<B> by global buffer, read once
   std::map<std::string, int> names_;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/printer.h"
+#include "passes/attrs.h"
 
 namespace ttc {
 
@@ -92,7 +93,7 @@ bool CheckRequirements(const PassTable& table, const PassInfo& pass, PassContext
                        const std::set<std::string>& declined, const std::vector<std::string>& request_keys) {
   bool ok = true;
   for (const std::string& key : pass.requires_attrs) {
-    if (func.attrs.contains(key)) continue;
+    if (HasAttr(func.attrs, key)) continue;
     ok = false;
     const PassInfo* producer = ProducerOf(table, key);
     if (producer && ctx.Ran(producer->name) && declined.count(producer->name)) {
@@ -120,8 +121,7 @@ PipelineResult RunPipeline(const PassTable& table, const std::vector<const PassI
                            std::ostream* ir_out) {
   PipelineResult result;
   PassContext ctx{target, diag, {}, {}};
-  std::vector<std::string> request_keys;  // function attributes the request itself set
-  for (auto it = func.attrs.begin(); it != func.attrs.end(); ++it) request_keys.push_back(it.key());
+  std::vector<std::string> request_keys = AttrKeys(func.attrs);  // function attributes the request itself set
   std::set<std::string> declined;  // passes that ran without adding any attribute they produce
   for (const PassInfo* pass : pipeline) {
     diag.set_current_pass(pass->name);
@@ -129,7 +129,7 @@ PipelineResult RunPipeline(const PassTable& table, const std::vector<const PassI
     const auto start = std::chrono::steady_clock::now();
     if (CheckRequirements(table, *pass, ctx, func, declined, request_keys)) {
       std::vector<bool> had;
-      for (const std::string& k : pass->produces_attrs) had.push_back(func.attrs.contains(k));
+      for (const std::string& k : pass->produces_attrs) had.push_back(HasAttr(func.attrs, k));
       try {
         pass->run(ctx, func);
       } catch (const std::exception& e) {
@@ -137,7 +137,7 @@ PipelineResult RunPipeline(const PassTable& table, const std::vector<const PassI
       }
       bool added = false;
       for (size_t i = 0; i < had.size(); ++i) {
-        added = added || (!had[i] && func.attrs.contains(pass->produces_attrs[i]));
+        added = added || (!had[i] && HasAttr(func.attrs, pass->produces_attrs[i]));
       }
       if (!added) declined.insert(pass->name);
     }

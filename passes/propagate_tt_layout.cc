@@ -15,8 +15,7 @@ void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
     // Only L1 buffers (shared/fragment) are circular buffers; a T.alloc_local buffer is not.
     if (e.onchip->scope != ir::Scope::kShared && e.onchip->scope != ir::Scope::kFragment) continue;
     const std::string& g = e.global->name;
-    auto it = func.attrs.find(attr::BufferKey(g));
-    if (it == func.attrs.end()) {
+    if (!HasAttr(func.attrs, attr::BufferKey(g))) {
       std::string msg = absl::StrCat("missing layout metadata: buffer '", g,
                                      "' has no tt.buffer entry (run infer_tt_layout first)");
       if (ctx.Ran("infer_tt_layout")) {
@@ -26,24 +25,23 @@ void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
       }
       continue;
     }
-    auto layout = BufferLayoutFromAttr(*it);
+    auto layout = BufferLayoutOf(func, *e.global);
     if (!layout) {
-      ctx.diag.InternalError(e.loc, absl::StrCat("malformed ", attr::BufferKey(g), ": ", it->dump()));
+      ctx.diag.InternalError(e.loc, absl::StrCat("malformed ", attr::BufferKey(g), ": ",
+                                                 DumpAttr(func.attrs, attr::BufferKey(g))));
       continue;
     }
-    const ir::DType dtype = *ir::ParseDType(layout->dtype);
-    const v1::BufferLayout* user = nullptr;
-    if (auto u = func.layouts.find(g); u != func.layouts.end()) user = &u->second;
-    if (dtype.tt_data_format.empty() && !(user && !user->data_format().empty())) {
-      ctx.diag.Error(e.global->loc, absl::StrCat("unsupported dtype '", dtype.name, "' for buffer '", g,
+    const std::string data_format = layout->ResolvedDataFormat();
+    if (data_format.empty()) {
+      ctx.diag.Error(e.global->loc, absl::StrCat("unsupported dtype '", layout->dtype, "' for buffer '", g,
                                                  "'; TT devices support bfloat16, float16, float32, int32, uint32, "
                                                  "int16, uint16, int8, uint8 and bfp8_b"));
       continue;
     }
     CbAttr cb;
-    cb.page_size = dtype.TileBytes(layout->tile_shape[0], layout->tile_shape[1]);
-    cb.depth = user && user->has_cb_depth() ? user->cb_depth() : (e.reads_global ? 2 : 1);
-    cb.data_format = user && !user->data_format().empty() ? user->data_format() : dtype.tt_data_format;
+    cb.page_size = layout->geometry.page_bytes;
+    cb.depth = layout->cb_depth.value_or(e.reads_global ? 2 : 1);
+    cb.data_format = data_format;
     for (const ir::Buffer& b : {e.global, e.onchip}) {
       auto [pos, inserted] = cbs.emplace(b->name, cb);
       if (inserted) continue;
@@ -58,7 +56,7 @@ void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
       prev.depth = std::max(prev.depth, cb.depth);
     }
   }
-  for (const auto& [name, cb] : cbs) func.attrs[attr::CbKey(name)] = ToAttr(cb);
+  for (const auto& [name, cb] : cbs) SetAttr(func.attrs, attr::CbKey(name), ToAttr(cb));
 }
 
 }  // namespace ttc

@@ -8,40 +8,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/builder.h"
 #include "ir/printer.h"
 #include "ir/visitor.h"
 #include "passes/attrs.h"
 #include "passes/circular_buffers.h"
 #include "passes/dataflow.h"
 #include "passes/dead_code.h"
+#include "passes/dst_plan.h"
+#include "passes/raise_manual_matmul.h"
 #include "passes/simplify.h"
 
 namespace ttc {
 namespace {
 
 using namespace ir;
-
-Stmt Intrin(const std::string& name, std::vector<Expr> args = {}) {
-  auto n = std::make_shared<Evaluate>();
-  n->value = MakeCall("tt." + name, std::move(args));
-  return n;
-}
-
-Stmt Loop(const std::string& var, int64_t extent, std::vector<Stmt> body) {
-  auto n = std::make_shared<For>();
-  n->var = var;
-  n->min = MakeInt(0);
-  n->extent = MakeInt(extent);
-  n->for_kind = ForKind::kSerial;
-  n->body = MakeSeq(std::move(body));
-  return n;
-}
-
-// A loop over `extent` values of `var`, or the body with var = 0 when extent is 1.
-std::vector<Stmt> Repeat(const std::string& var, int64_t extent, const std::function<std::vector<Stmt>(Expr)>& body) {
-  if (extent == 1) return body(MakeInt(0));
-  return {Loop(var, extent, body(MakeVar(var)))};
-}
 
 Expr Div(const Expr& a, int64_t b) { return b == 1 ? a : Simplify(MakeBinary(BinOp::kFloorDiv, a, MakeInt(b))); }
 Expr Mod(const Expr& a, int64_t b) { return Simplify(MakeBinary(BinOp::kFloorMod, a, MakeInt(b))); }
@@ -99,7 +80,7 @@ class Tensorizer {
 
   void Run() {
     for (const CircularBuffer& cb : CircularBuffersOf(func_)) cbs_[cb.buffer] = cb;
-    Stmt body = RaiseManualMatmuls(func_.kernels.at("compute"));
+    Stmt body = RaiseManualMatmuls(func_.kernels.at("compute"), &manual_);
     CollectComputed(body);
     if (ctx_.diag.has_errors()) return;
     dst_capacity_ = fp32_ ? ctx_.target.dst_tiles_32 : ctx_.target.dst_tiles_16;
@@ -108,94 +89,21 @@ class Tensorizer {
     std::vector<Stmt> top = KernelInit();
     top.push_back(lowered);
     func_.kernels["compute"] = RemoveUnusedLets(MakeSeq(std::move(top)));
-    AttrValue all = func_.attrs[attr::kCircularBuffers];
-    for (const CircularBuffer& cb : new_cbs_) all.push_back(ToAttr(cb));
     if (!new_cbs_.empty()) {
-      int64_t bytes = func_.attrs.value(attr::kL1Bytes, int64_t{0});
-      for (const CircularBuffer& cb : new_cbs_) bytes += cb.page_size * cb.num_pages;
-      func_.attrs[attr::kCircularBuffers] = all;
-      func_.attrs[attr::kNumCbs] = static_cast<int64_t>(all.size());
-      func_.attrs[attr::kL1Bytes] = bytes;
+      std::vector<CircularBuffer> all = CircularBuffersFromAttrs(func_.attrs);
+      all.insert(all.end(), new_cbs_.begin(), new_cbs_.end());
+      SetCircularBuffers(func_.attrs, all);
     }
-    func_.attrs[attr::kMatmulPatterns] = matmuls_;
-    func_.attrs[attr::kNumMatmuls] = static_cast<int64_t>(matmuls_.size());
-    func_.attrs[attr::kEltwisePatterns] = eltwise_;
-    func_.attrs[attr::kHasTensorize] = !matmuls_.empty() || !eltwise_.empty();
-    func_.attrs[attr::kFp32DestAcc] = fp32_;
-    func_.attrs[attr::kDstTilesNeeded] = dst_needed_;
+    SetAttr(func_.attrs, attr::kMatmulPatterns, matmuls_);
+    SetAttr(func_.attrs, attr::kNumMatmuls, static_cast<int64_t>(matmuls_.size()));
+    SetAttr(func_.attrs, attr::kEltwisePatterns, eltwise_);
+    SetAttr(func_.attrs, attr::kHasTensorize, !matmuls_.empty() || !eltwise_.empty());
+    SetAttr(func_.attrs, attr::kFp32DestAcc, fp32_);
+    SetAttr(func_.attrs, attr::kDstTilesNeeded, dst_needed_);
   }
 
  private:
   // ---- analysis ----
-
-  // Manual `C[i, j] += A[i, k] * B[k, j]` nests covering the buffers become T.gemm.
-  Stmt RaiseManualMatmuls(const Stmt& body) {
-    class Raiser : public StmtMutator {
-     public:
-      explicit Raiser(Tensorizer* t) : t_(t) {}
-
-     protected:
-      Stmt MutateFor(const For& f, const Stmt& self) override {
-        if (Stmt g = t_->MatchManualNest(f)) return g;
-        return StmtMutator::MutateFor(f, self);
-      }
-
-     private:
-      Tensorizer* t_;
-    };
-    return Raiser(this).MutateStmt(body);
-  }
-
-  // The perfect nest rooted at `f`: its loops and the single statement inside.
-  static std::pair<std::vector<const For*>, Stmt> Nest(const For& f) {
-    std::vector<const For*> loops = {&f};
-    Stmt inner = f.body;
-    while (true) {
-      const Seq* q = As<Seq>(inner);
-      if (!q || q->stmts.size() != 1) break;
-      if (const For* g = As<For>(q->stmts[0])) {
-        loops.push_back(g);
-        inner = g->body;
-        continue;
-      }
-      inner = q->stmts[0];
-      break;
-    }
-    return {loops, inner};
-  }
-
-  Stmt MatchManualNest(const For& f) {
-    auto [loops, inner] = Nest(f);
-    const Store* s = As<Store>(inner);
-    if (loops.size() != 3 || !s) return nullptr;
-    auto mm = MatchMatmulStore(*s);
-    if (!mm) return nullptr;
-    std::map<std::string, int64_t> extent;
-    for (const For* l : loops) {
-      auto e = ConstValue(l->extent);
-      if (!e || ConstValue(l->min) != 0) return nullptr;
-      extent[l->var] = *e;
-    }
-    const auto& A = mm->a->shape;
-    const auto& B = mm->b->shape;
-    const auto& C = mm->c->shape;
-    auto ext = [&](const std::string& v) { return extent.count(v) ? extent[v] : -1; };
-    // Accesses must be exactly the loop variables and cover the whole buffers.
-    if (ext(mm->c_indices[0]) != C[0] || ext(mm->c_indices[1]) != C[1] || ext(mm->a_indices[0]) != A[0] ||
-        ext(mm->a_indices[1]) != A[1] || ext(mm->b_indices[0]) != B[0] || ext(mm->b_indices[1]) != B[1] ||
-        extent.size() != 3) {
-      return nullptr;
-    }
-    auto g = std::make_shared<Gemm>();
-    g->a = mm->a;
-    g->b = mm->b;
-    g->c = mm->c;
-    g->transpose_a = mm->transpose_a;
-    g->transpose_b = mm->transpose_b;
-    g->loc = f.loc;
-    manual_[g.get()] = *mm;
-    return g;
-  }
 
   void CollectComputed(const Stmt& body) {
     class Collector : public StmtVisitor {
@@ -348,63 +256,54 @@ class Tensorizer {
 
   std::vector<Stmt> Pack(const std::string& f, const TileSpan& span, int64_t offset, const std::string& cb) {
     const Expr cbv = MakeVar(CbVar(cb));
-    std::vector<Stmt> out = {Intrin("cb_reserve_back", {cbv, MakeInt(span.count)})};
+    std::vector<Stmt> out = {MakeIntrinsic("cb_reserve_back", {cbv, MakeInt(span.count)})};
     for (Stmt& s : Repeat("tt_d", span.count, [&](Expr d) {
-           return std::vector<Stmt>{Intrin("pack_tile", {Add(d, offset), cbv})};
+           return std::vector<Stmt>{MakeIntrinsic("pack_tile", {Add(d, offset), cbv})};
          })) {
       out.push_back(s);
     }
-    out.push_back(Intrin("cb_push_back", {cbv, MakeInt(span.count)}));
+    out.push_back(MakeIntrinsic("cb_push_back", {cbv, MakeInt(span.count)}));
     return out;
   }
 
   std::vector<Stmt> LowerRegion(const std::vector<Stmt>& region, const std::set<std::string>& group) {
-    int64_t total = 0;
-    for (const std::string& f : group) total += Tiles(f);
-    if (total <= dst_capacity_) {
-      std::map<std::string, int64_t> offsets;
-      int64_t off = 0;
-      for (const std::string& f : group) {
-        offsets[f] = off;
-        off += Tiles(f);
-      }
-      dst_needed_ = std::max(dst_needed_, total);
-      std::vector<Stmt> out = {Intrin("tile_regs_acquire")};
-      std::vector<Stmt> packs;
-      for (const Stmt& s : region) {
-        if (const Copy* c = As<Copy>(s)) {
-          const std::string& f = c->src.buffer->name;
-          for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, offsets[f], f)) packs.push_back(p);
-          continue;
-        }
-        Emit(s, offsets, nullptr, &out);
-      }
-      out.push_back(Intrin("tile_regs_commit"));
-      out.push_back(Intrin("tile_regs_wait"));
-      out.insert(out.end(), packs.begin(), packs.end());
-      out.push_back(Intrin("tile_regs_release"));
-      return out;
-    }
-    if (group.size() > 1) {
-      ctx_.diag.Error(region.front()->loc,
-                      absl::StrCat("DST overflow that cannot be split: results ", absl::StrJoin(group, ", "),
-                                   " are live together and need ", total, " tiles but DST holds ", dst_capacity_,
-                                   fp32_ ? " with fp32 accumulation" : "",
-                                   "; compute them in separate blocks or use smaller blocks"));
-      return {};
-    }
-    const std::string f = *group.begin();
-    const int64_t tiles = Tiles(f);
-    int64_t n = dst_capacity_;
-    while (tiles % n != 0) --n;
-    dst_needed_ = std::max(dst_needed_, n);
+    std::map<std::string, int64_t> tiles;
+    for (const std::string& f : group) tiles[f] = Tiles(f);
     HasWaits w;
     for (const Stmt& s : region) w.VisitStmt(s);
-    if (!w.found) {
-      // Nothing is consumed inside the region: repeat it for each DST-sized sub-block.
-      return {Loop("tt_sb", tiles / n, [&] {
+    const DstPlan plan = PlanDst(tiles, dst_capacity_, w.found);
+    dst_needed_ = std::max(dst_needed_, plan.dst_tiles());
+    switch (plan.kind) {
+      case DstPlan::Kind::kResident: {
+        std::vector<Stmt> out = {MakeIntrinsic("tile_regs_acquire")};
+        std::vector<Stmt> packs;
+        for (const Stmt& s : region) {
+          if (const Copy* c = As<Copy>(s)) {
+            const std::string& f = c->src.buffer->name;
+            for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, plan.offsets.at(f), f)) packs.push_back(p);
+            continue;
+          }
+          Emit(s, plan.offsets, nullptr, &out);
+        }
+        out.push_back(MakeIntrinsic("tile_regs_commit"));
+        out.push_back(MakeIntrinsic("tile_regs_wait"));
+        out.insert(out.end(), packs.begin(), packs.end());
+        out.push_back(MakeIntrinsic("tile_regs_release"));
+        return out;
+      }
+      case DstPlan::Kind::kOverflow:
+        ctx_.diag.Error(region.front()->loc,
+                        absl::StrCat("DST overflow that cannot be split: results ", absl::StrJoin(group, ", "),
+                                     " are live together and need ", plan.total, " tiles but DST holds ",
+                                     dst_capacity_, fp32_ ? " with fp32 accumulation" : "",
+                                     "; compute them in separate blocks or use smaller blocks"));
+        return {};
+      case DstPlan::Kind::kSubBlocks: {
+        // Nothing is consumed inside the region: repeat it for each DST-sized sub-block.
+        const std::string& f = plan.result;
+        const int64_t n = plan.sub_block;
         TileSpan span{Mul(MakeVar("tt_sb"), n), n};
-        std::vector<Stmt> body = {Intrin("tile_regs_acquire")};
+        std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
           if (As<Copy>(s)) {
@@ -413,14 +312,15 @@ class Tensorizer {
           }
           Emit(s, {{f, 0}}, &span, &body);
         }
-        body.push_back(Intrin("tile_regs_commit"));
-        body.push_back(Intrin("tile_regs_wait"));
+        body.push_back(MakeIntrinsic("tile_regs_commit"));
+        body.push_back(MakeIntrinsic("tile_regs_wait"));
         body.insert(body.end(), packs.begin(), packs.end());
-        body.push_back(Intrin("tile_regs_release"));
-        return body;
-      }())};
+        body.push_back(MakeIntrinsic("tile_regs_release"));
+        return {MakeSerialLoop("tt_sb", Tiles(f) / n, std::move(body))};
+      }
+      case DstPlan::Kind::kSpill: return SpillRegion(region, plan.result, plan.sub_block);
     }
-    return SpillRegion(region, f, n);
+    return {};
   }
 
   // A matmul accumulator larger than DST whose K loop consumes operands: partial sums of each
@@ -465,22 +365,22 @@ class Tensorizer {
     const int64_t nsb = tiles / n;
     auto span_of = [&](Expr sb) { return TileSpan{Mul(sb, n), n}; };
     auto reload = [&]() {
-      std::vector<Stmt> s = {Intrin("cb_wait_front", {pv, MakeInt(n)}), Intrin("copy_tile_init", {pv})};
+      std::vector<Stmt> s = {MakeIntrinsic("cb_wait_front", {pv, MakeInt(n)}), MakeIntrinsic("copy_tile_init", {pv})};
       for (Stmt& c : Repeat("tt_d", n, [&](Expr d) {
-             return std::vector<Stmt>{Intrin("copy_tile", {pv, d, d})};
+             return std::vector<Stmt>{MakeIntrinsic("copy_tile", {pv, d, d})};
            })) {
         s.push_back(c);
       }
-      s.push_back(Intrin("cb_pop_front", {pv, MakeInt(n)}));
+      s.push_back(MakeIntrinsic("cb_pop_front", {pv, MakeInt(n)}));
       return s;
     };
     auto pass = [&](std::vector<Stmt> work, const std::string& dest) {
-      std::vector<Stmt> body = {Intrin("tile_regs_acquire")};
+      std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
       body.insert(body.end(), work.begin(), work.end());
-      body.push_back(Intrin("tile_regs_commit"));
-      body.push_back(Intrin("tile_regs_wait"));
+      body.push_back(MakeIntrinsic("tile_regs_commit"));
+      body.push_back(MakeIntrinsic("tile_regs_wait"));
       for (Stmt& p : Pack(f, {MakeInt(0), n}, 0, dest)) body.push_back(p);
-      body.push_back(Intrin("tile_regs_release"));
+      body.push_back(MakeIntrinsic("tile_regs_release"));
       return body;
     };
     std::vector<Stmt> out;
@@ -491,7 +391,7 @@ class Tensorizer {
         TileSpan sp = span_of(MakeVar("tt_sb"));
         Emit(region[0], {{f, 0}}, &sp, &work);
       }
-      out.push_back(Loop("tt_sb", nsb, pass(work, part.buffer)));
+      out.push_back(MakeSerialLoop("tt_sb", nsb, pass(work, part.buffer)));
     }
     // Each K step: reload a sub-block, accumulate this step's products, spill it again.
     class GemmSpill : public StmtMutator {
@@ -518,15 +418,15 @@ class Tensorizer {
     GemmSpill spill(this, f, [&](const Stmt& gemm) {
       std::vector<Stmt> work = reload();
       const Gemm* g = As<Gemm>(gemm);
-      work.push_back(Intrin("mm_init_short", {MakeVar(CbVar(g->a->name)), MakeVar(CbVar(g->b->name)),
+      work.push_back(MakeIntrinsic("mm_init_short", {MakeVar(CbVar(g->a->name)), MakeVar(CbVar(g->b->name)),
                                               MakeInt(g->transpose_b ? 1 : 0)}));
       TileSpan sp = span_of(MakeVar("tt_sb"));
       Emit(gemm, {{f, 0}}, &sp, &work);
-      return std::vector<Stmt>{Loop("tt_sb", nsb, pass(work, part.buffer))};
+      return std::vector<Stmt>{MakeSerialLoop("tt_sb", nsb, pass(work, part.buffer))};
     });
     out.push_back(spill.MutateStmt(region[i]));
     // The copy-out: reload each sub-block and pack it into the output circular buffer.
-    out.push_back(Loop("tt_sb", nsb, pass(reload(), f)));
+    out.push_back(MakeSerialLoop("tt_sb", nsb, pass(reload(), f)));
     return out;
   }
 
@@ -540,7 +440,7 @@ class Tensorizer {
         return;
       case StmtKind::kFor: {
         const For* f = As<For>(s);
-        auto [loops, inner] = Nest(*f);
+        auto [loops, inner] = PerfectNest(*f);
         if (const Store* st = As<Store>(inner); st && computed_.count(st->buffer->name)) {
           EmitEltwise(loops, *st, offsets, span, out);
           return;
@@ -573,9 +473,9 @@ class Tensorizer {
         const double value = fv ? fv->value : static_cast<double>(*v);
         const TileSpan all{MakeInt(0), Tiles(f->buffer->name)};
         const TileSpan& sp = span ? *span : all;
-        out->push_back(Intrin("fill_tile_init"));
+        out->push_back(MakeIntrinsic("fill_tile_init"));
         for (Stmt& c : Repeat("tt_d", sp.count, [&](Expr d) {
-               return std::vector<Stmt>{Intrin("fill_tile", {Add(d, offsets.at(f->buffer->name)), MakeFloat(value)})};
+               return std::vector<Stmt>{MakeIntrinsic("fill_tile", {Add(d, offsets.at(f->buffer->name)), MakeFloat(value)})};
              })) {
           out->push_back(c);
         }
@@ -628,7 +528,7 @@ class Tensorizer {
              Expr ia = Add(Mul(mt, kb), k);
              Expr ib = g.transpose_b ? Add(Mul(nt, kb), k) : Add(Mul(k, nb), nt);
              return std::vector<Stmt>{
-                 Intrin("matmul_tiles", {cba, cbb, ia, ib, Add(d, off), MakeInt(g.transpose_b ? 1 : 0)})};
+                 MakeIntrinsic("matmul_tiles", {cba, cbb, ia, ib, Add(d, off), MakeInt(g.transpose_b ? 1 : 0)})};
            });
          })) {
       out->push_back(st);
@@ -710,8 +610,8 @@ class Tensorizer {
     while (const Cast* c = As<Cast>(x)) x = c->value;
     if (const Load* l = operand(x)) {
       const Expr cb = MakeVar(CbVar(l->buffer->name));
-      out->push_back(Intrin("copy_tile_init", {cb}));
-      out->push_back(Intrin("copy_tile", {cb, tile, dst}));
+      out->push_back(MakeIntrinsic("copy_tile_init", {cb}));
+      out->push_back(MakeIntrinsic("copy_tile", {cb, tile, dst}));
       ops->push_back("copy");
       kinds_.insert("unary");
       if (!unary_cb_) unary_cb_ = l->buffer->name;
@@ -727,8 +627,8 @@ class Tensorizer {
       const Load* lb = operand(xb);
       if (it == kOps.end() || !la || !lb) return false;
       const Expr ca = MakeVar(CbVar(la->buffer->name)), cbb = MakeVar(CbVar(lb->buffer->name));
-      out->push_back(Intrin(it->second + "_tiles_init", {ca, cbb}));
-      out->push_back(Intrin(it->second + "_tiles", {ca, cbb, tile, tile, dst}));
+      out->push_back(MakeIntrinsic(it->second + "_tiles_init", {ca, cbb}));
+      out->push_back(MakeIntrinsic(it->second + "_tiles", {ca, cbb, tile, tile, dst}));
       ops->push_back(it->second);
       kinds_.insert("binary");
       if (!binary_cbs_) binary_cbs_ = std::pair<std::string, std::string>{la->buffer->name, lb->buffer->name};
@@ -737,8 +637,8 @@ class Tensorizer {
     if (const Call* c = As<Call>(x); c && c->args.size() == 1) {
       auto op = SfpuOp(c->name);
       if (!op || !Compute(c->args[0], st, tile, dst, out, ops)) return false;
-      out->push_back(Intrin(*op + "_tile_init"));
-      out->push_back(Intrin(*op + "_tile", {dst}));
+      out->push_back(MakeIntrinsic(*op + "_tile_init"));
+      out->push_back(MakeIntrinsic(*op + "_tile", {dst}));
       ops->push_back(*op);
       return true;
     }
@@ -754,14 +654,14 @@ class Tensorizer {
     if (out_cb.empty()) return {};
     const Expr ov = MakeVar(CbVar(out_cb));
     if (matmul_cbs_) {
-      return {Intrin("mm_init", {MakeVar(CbVar((*matmul_cbs_)[0])), MakeVar(CbVar((*matmul_cbs_)[1])),
+      return {MakeIntrinsic("mm_init", {MakeVar(CbVar((*matmul_cbs_)[0])), MakeVar(CbVar((*matmul_cbs_)[1])),
                                  MakeVar(CbVar((*matmul_cbs_)[2]))})};
     }
     if (binary_cbs_) {
-      return {Intrin("binary_op_init_common",
+      return {MakeIntrinsic("binary_op_init_common",
                      {MakeVar(CbVar(binary_cbs_->first)), MakeVar(CbVar(binary_cbs_->second)), ov})};
     }
-    return {Intrin("init_sfpu", {unary_cb_ ? MakeVar(CbVar(*unary_cb_)) : ov, ov})};
+    return {MakeIntrinsic("init_sfpu", {unary_cb_ ? MakeVar(CbVar(*unary_cb_)) : ov, ov})};
   }
 
   PassContext& ctx_;
@@ -772,7 +672,7 @@ class Tensorizer {
   int64_t dst_capacity_ = 0;
   int64_t dst_needed_ = 0;
   std::vector<CircularBuffer> new_cbs_;
-  std::map<const Gemm*, MatmulInfo> manual_;
+  RaisedMatmuls manual_;  // the T.gemm nodes raised from manual nests
   std::set<const void*> recorded_;
   AttrValue matmuls_ = AttrValue::array();
   AttrValue eltwise_ = AttrValue::array();

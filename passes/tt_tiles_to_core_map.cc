@@ -30,13 +30,7 @@ const NocMap& NocMapFor(const std::string& preset) {
 }  // namespace
 
 void TTTilesToCoreMap(PassContext& ctx, ir::PrimFunc& func) {
-  const std::vector<int64_t> flat = func.attrs[attr::kCoreRanges].get<std::vector<int64_t>>();
-  std::vector<CoreRange> ranges;
-  ir::AttrValue nested = ir::AttrValue::array();
-  for (size_t i = 0; i + 3 < flat.size(); i += 4) {
-    ranges.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3]});
-    nested.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3]});
-  }
+  const std::vector<CoreRange> ranges = CoreRangesOf(func.attrs);
   const NocMap& noc = NocMapFor(ctx.target.preset);
   ir::AttrValue coords = ir::AttrValue::array();
   for (const auto& [y, x] : CoresOf(ranges)) {
@@ -44,8 +38,8 @@ void TTTilesToCoreMap(PassContext& ctx, ir::PrimFunc& func) {
     const int64_t ny = y < static_cast<int64_t>(noc.y.size()) ? noc.y[y] : -1;
     coords.push_back({{"core_id", y * ctx.target.cols + x}, {"logical", {y, x}}, {"noc", {nx, ny}}});
   }
-  func.attrs[attr::kCoreRangesLegacy] = std::move(nested);
-  func.attrs[attr::kCoreCoords] = std::move(coords);
+  SetAttr(func.attrs, attr::kCoreRangesLegacy, NestedCoreRanges(ranges));
+  SetAttr(func.attrs, attr::kCoreCoords, std::move(coords));
 }
 
 }  // namespace ttc

@@ -13,13 +13,13 @@ void VerifyTTIR(PassContext& ctx, ir::PrimFunc& func) {
   for (const char* key : {attr::kSchedulePolicy, attr::kNumTiles, attr::kShard, attr::kPartitionMode,
                           attr::kCoreRanges, attr::kCoreRuntimeArgs, attr::kPersistentLoop, attr::kCircularBuffers,
                           attr::kHasTensorize}) {
-    if (!func.attrs.contains(key)) {
+    if (!HasAttr(func.attrs, key)) {
       ctx.diag.InternalError(func.loc, absl::StrCat("verify_tt_ir: required attribute '", key, "' is missing"));
     }
   }
   if (ctx.diag.error_count() > errors_before) return;
 
-  const int64_t used = static_cast<int64_t>(func.attrs[attr::kCoreRuntimeArgs].size());
+  const int64_t used = CoresWithWork(func.attrs);
   if (used > t.num_cores()) {
     ctx.diag.Error(func.loc, absl::StrCat("the program uses ", used, " cores but ", t.preset, " has ", t.num_cores(),
                                           " (", t.rows, "x", t.cols, ")"));
@@ -46,18 +46,23 @@ void VerifyTTIR(PassContext& ctx, ir::PrimFunc& func) {
                                             " budget bytes (over 80%)"));
   }
   for (const ir::Buffer& b : func.params) {
-    auto layout = BufferLayoutFromAttr(func.attrs[attr::BufferKey(b->name)]);
+    auto layout = BufferLayoutOf(func, *b);
+    if (!layout) {
+      ctx.diag.InternalError(b->loc, absl::StrCat("verify_tt_ir: buffer '", b->name, "' has no valid ",
+                                                 attr::BufferKey(b->name), " (infer_tt_layout)"));
+      continue;
+    }
     const ir::DType dt = ir::ParseDType(layout->dtype).value_or(b->dtype);
     if (dt.tt_data_format.empty()) {
       ctx.diag.Error(b->loc, absl::StrCat("unsupported dtype '", dt.name, "' for buffer '", b->name, "'"));
     }
-    const auto& shape = layout->needs_padding ? layout->padded_shape : b->shape;
-    if (shape.size() >= 2 && (shape[shape.size() - 2] % layout->tile_shape[0] || shape.back() % layout->tile_shape[1])) {
+    const ir::TileGeometry& g = layout->geometry;
+    if (g.padded_rows % g.tile_h || g.padded_cols % g.tile_w) {
       ctx.diag.InternalError(b->loc, absl::StrCat("buffer '", b->name, "' is not tile-aligned after padding"));
     }
   }
-  const int64_t dst_cap = func.attrs.value(attr::kFp32DestAcc, false) ? t.dst_tiles_32 : t.dst_tiles_16;
-  const int64_t dst_need = func.attrs.value(attr::kDstTilesNeeded, int64_t{0});
+  const int64_t dst_cap = GetBool(func.attrs, attr::kFp32DestAcc, false) ? t.dst_tiles_32 : t.dst_tiles_16;
+  const int64_t dst_need = GetInt(func.attrs, attr::kDstTilesNeeded, 0);
   if (dst_need > dst_cap) {
     ctx.diag.Error(func.loc, absl::StrCat("DST overflow: the compute kernel holds ", dst_need,
                                           " tiles in DST but it has ", dst_cap));
@@ -70,9 +75,9 @@ void VerifyTTIR(PassContext& ctx, ir::PrimFunc& func) {
     }
   }
   const int errors = ctx.diag.error_count() - errors_before;
-  func.attrs[attr::kIrValidated] = errors == 0;
-  func.attrs[attr::kValidationErrorCount] = errors;
-  func.attrs[attr::kValidationWarningCount] = ctx.diag.warning_count() - warnings_before;
+  SetAttr(func.attrs, attr::kIrValidated, errors == 0);
+  SetAttr(func.attrs, attr::kValidationErrorCount, errors);
+  SetAttr(func.attrs, attr::kValidationWarningCount, ctx.diag.warning_count() - warnings_before);
 }
 
 }  // namespace ttc

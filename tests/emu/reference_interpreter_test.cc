@@ -668,5 +668,40 @@ TEST(ReferenceErrors, IllFormedIr) {
   EXPECT_NE(out.status().message().find("source IR only"), std::string::npos) << out.status();
 }
 
+// Every rank rule (Interpreter::CheckRank, until ir/verifier takes them over): loads and
+// stores with the buffer's rank of indices, copy regions with its rank of offsets (or none)
+// and extents, 2-D T.gemm operands.
+TEST(ReferenceErrors, RankMismatches) {
+  auto A = Buf("A", {4, 4}, "float32");
+  auto T = Buf("T", {4, 4}, "float32", ir::Scope::kShared);
+  auto V3 = Buf("V", {2, 4, 4}, "float32", ir::Scope::kShared);
+  auto gemm = [&](const ir::Buffer& a) {
+    auto g = std::make_shared<ir::Gemm>();
+    g->a = a;
+    g->b = T;
+    g->c = T;
+    return g;
+  };
+  const std::pair<ir::PrimFunc, std::string> cases[] = {
+      {Func({A}, {1}, {St(A, {I(0), I(0)}, Ld(A, {I(0)}))}), "load of 'A' has 1 indices; the buffer has rank 2"},
+      {Func({A}, {1}, {St(A, {I(0), I(0), I(0)}, F(1))}), "store to 'A' has 3 indices; the buffer has rank 2"},
+      {Func({A}, {1}, {AllocS(T), CopyS(A, {I(0)}, {4, 4}, T, {}, {4, 4})}),
+       "copy source region of 'A' has 1 offsets and 2 extents; the buffer has rank 2"},
+      {Func({A}, {1}, {AllocS(T), CopyS(A, {}, {4, 4}, T, {}, {16})}),
+       "copy destination region of 'T' has 0 offsets and 1 extents; the buffer has rank 2"},
+      {Func({A}, {1}, {AllocS(T), AllocS(V3), gemm(V3)}), "T.gemm operand 'V' must be 2-D, has shape [2, 4, 4]"},
+  };
+  for (const auto& [f, message] : cases) {
+    SCOPED_TRACE(message);
+    auto out = RunReference(f, MakeInputs(f, {"A"}));
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(out.status().message().find(message), std::string::npos) << out.status();
+  }
+  // A copy region without offsets starts at 0 in every dimension.
+  auto ok = Func({A}, {1}, {AllocS(T), CopyS(A, {}, {4, 4}, T, {}, {4, 4})});
+  EXPECT_TRUE(RunReference(ok, MakeInputs(ok, {"A"})).ok());
+}
+
 }  // namespace
 }  // namespace ttc::emu
