@@ -16,7 +16,6 @@ using ast::ExprKind;
 
 namespace {
 
-
 // Math calls of the IR (ir::CallArity) under their TileLang names.
 const std::map<std::string, std::string>& MathCalls() {
   static const std::map<std::string, std::string> m = {
@@ -41,7 +40,6 @@ const std::set<std::string>& TBuiltins() {
 }
 
 }  // namespace
-
 
 bool Evaluator::ModuleMember(const Value& mod, const std::string& name, SourceLoc loc, Value* out) {
   const std::string full = absl::StrCat(mod.s, ".", name);

@@ -472,4 +472,5 @@ bool Evaluator::ToIR(const Value& v, v1::Expr* out) {
   if (v.loc.line) SetLoc(v.loc, out->mutable_loc());
   return true;
 }
+
 }  // namespace ttc::frontend

@@ -106,7 +106,6 @@ class ExprParser {
     return Fail(Peek().loc, absl::StrCat("expected end of line, got ", Describe(Peek())));
   }
 
-
   // ---- expressions ----
   ExprPtr NewExpr(ExprKind k, SourceLoc loc);
   // Computes the node's depth from its children and enforces kMaxExprDepth.

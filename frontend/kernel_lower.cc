@@ -635,4 +635,5 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
   }
   return LowerBlock(s.body, 0, inner, body, lets);
 }
+
 }  // namespace ttc::frontend

@@ -255,4 +255,5 @@ bool Evaluator::UnaryOp(const std::string& op, const Value& a, SourceLoc loc, Va
   *out = Value::Int(v, loc);
   return true;
 }
+
 }  // namespace ttc::frontend

@@ -29,7 +29,6 @@ class Parser : public ExprParser {
     return true;
   }
 
-
  private:
   // ---- statements ----
   bool ParseStatement(std::vector<StmtPtr>* out) {
