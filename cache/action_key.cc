@@ -23,8 +23,7 @@ void StripLocations(google::protobuf::Message* m) {
       refl->ClearField(m, f);
       continue;
     }
-    if (f->is_map()) continue;  // map values (layouts) hold no locations
-    if (f->is_repeated()) {
+    if (f->is_repeated()) {  // maps too: layouts entries carry locations
       for (int i = 0; i < refl->FieldSize(*m, f); ++i) StripLocations(refl->MutableRepeatedMessage(m, f, i));
     } else {
       StripLocations(refl->MutableMessage(m, f));

@@ -47,10 +47,17 @@ constexpr int kExitInternal = 3;
 // How diagnostics name an input: its path, or `<stdin>` for `-`.
 std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
 
-absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path, const std::string& func) {
+absl::StatusOr<ttc::frontend::LoadedKernel> LoadRequest(const std::string& path, const std::string& func) {
   ttc::frontend::LoadOptions opts;
   opts.func_name = func;
-  return ttc::frontend::LoadKernelRequest(path, opts);
+  return ttc::frontend::LoadKernel(path, opts);
+}
+
+// A diagnostic as `file:location: error: ...`; located in a script, with its line and a caret.
+std::string Format(const ttc::Diagnostic& d, const std::string& shown, const ttc::frontend::LoadedKernel& kernel) {
+  std::string out = ttc::FormatDiagnostic(d, shown);
+  if (kernel.script && d.loc.line > 0) out += kernel.script->Excerpt({d.loc.line, d.loc.col});
+  return out;
 }
 
 // A kernel that cannot be loaded: errors in a TileLang script are errors in the kernel (exit
@@ -86,8 +93,9 @@ int RunCompile(const CompileArgs& a) {
     std::cerr << "ttc: error: compile needs a REQUEST file\n";
     return kExitUsage;
   }
-  auto req = LoadRequest(a.request, a.func);
-  if (!req.ok()) return LoadErrorExit(a.request, req.status());
+  auto loaded = LoadRequest(a.request, a.func);
+  if (!loaded.ok()) return LoadErrorExit(a.request, loaded.status());
+  const ttc::v1::KernelRequest* req = &loaded->request;
   const std::string shown = DisplayName(a.request);
   ttc::CompileOptions opts;
   opts.target_override = a.target;
@@ -118,7 +126,7 @@ int RunCompile(const CompileArgs& a) {
     return kExitUsage;
   }
   for (const ttc::Diagnostic& d : result->diag.diagnostics()) {
-    std::cerr << ttc::FormatDiagnostic(d, shown) << "\n";
+    std::cerr << Format(d, shown, *loaded) << "\n";
   }
   if (a.time_passes) std::cerr << ttc::FormatTimings(result->pipeline.timings);
   if (result->diag.has_internal_errors()) {
@@ -177,8 +185,9 @@ int RunValidate(const ValidateArgs& a) {
                  "from (the reference runs the kernel's source IR)\n";
     return kExitUsage;
   }
-  auto req = LoadRequest(request_path, a.func);
-  if (!req.ok()) return LoadErrorExit(request_path, req.status());
+  auto loaded = LoadRequest(request_path, a.func);
+  if (!loaded.ok()) return LoadErrorExit(request_path, loaded.status());
+  const ttc::v1::KernelRequest* req = &loaded->request;
   ttc::CompileOptions opts;
   opts.target_override = a.target;
   auto result = ttc::Compile(*req, opts, nullptr);
@@ -186,7 +195,9 @@ int RunValidate(const ValidateArgs& a) {
     std::cerr << "ttc: error: " << result.status().message() << "\n";
     return kExitUsage;
   }
-  for (const ttc::Diagnostic& d : result->diag.diagnostics()) std::cerr << ttc::FormatDiagnostic(d, DisplayName(request_path)) << "\n";
+  for (const ttc::Diagnostic& d : result->diag.diagnostics()) {
+    std::cerr << Format(d, DisplayName(request_path), *loaded) << "\n";
+  }
   if (!result->ok()) return result->diag.has_internal_errors() ? kExitInternal : kExitCompileError;
   std::map<std::string, std::string> files = result->pipeline.artifacts;
   if (is_dir) {

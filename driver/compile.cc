@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/str_split.h"
 #include "driver/pipeline.h"
 
 namespace ttc {
@@ -13,12 +12,10 @@ absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const Compil
   if (!pipeline.ok()) return pipeline.status();
   CompileResult result;
   result.pipeline_string = PipelineString(*pipeline);
-  auto unit = ir::FromProto(req, opts.target_override);
+  ir::LocatedError error;
+  auto unit = ir::FromProto(req, opts.target_override, &error);
   if (!unit.ok()) {
-    // "<field path>: <message>" -> a diagnostic located at the path.
-    std::pair<std::string, std::string> parts =
-        absl::StrSplit(unit.status().message(), absl::MaxSplits(": ", 1));
-    result.diag.Error(ir::Loc{0, 0, parts.first}, parts.second);
+    result.diag.Error(error.loc, error.message);
     result.pipeline.ok = false;
     return result;
   }

@@ -29,9 +29,10 @@ struct CompileResult {
 };
 
 // Compiles `req`. Errors in the request itself (structure, names, shapes, target) are
-// reported as diagnostics located at the field path, not as a failed status. The status is
-// INVALID_ARGUMENT only for bad options (unknown pass names, --stop-after outside the
-// pipeline). `ir_out` receives --print-ir-after dumps (may be null).
+// reported as diagnostics located at the field path (and line:col when the request carries
+// locations), not as a failed status. The status is INVALID_ARGUMENT only for bad options
+// (unknown pass names, --stop-after outside the pipeline). `ir_out` receives
+// --print-ir-after dumps (may be null).
 absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const CompileOptions& opts,
                                       std::ostream* ir_out);
 

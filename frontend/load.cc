@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <iterator>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -16,12 +17,12 @@ namespace ttc::frontend {
 
 bool IsTileLangScript(const std::string& path) { return path == "-" || absl::EndsWith(path, ".py"); }
 
-absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, const std::string& display_name,
-                                                      const LoadOptions& opts) {
-  SourceFile file(display_name, text);
+namespace {
+
+absl::StatusOr<v1::KernelRequest> Compile(const SourceFile& file, const LoadOptions& opts) {
   Diagnostic error;
   LexResult lexed;
-  if (!Lex(text, &lexed, &error)) return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
+  if (!Lex(file.text(), &lexed, &error)) return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
   ast::Module module;
   if (!Parse(lexed.tokens, &module, &error)) {
     return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
@@ -35,20 +36,40 @@ absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, c
   return req;
 }
 
-absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, const LoadOptions& opts) {
+}  // namespace
+
+absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, const std::string& display_name,
+                                                      const LoadOptions& opts) {
+  return Compile(SourceFile(display_name, text), opts);
+}
+
+absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptions& opts) {
+  LoadedKernel out;
   if (!IsTileLangScript(path)) {
     auto req = ir::ReadRequestFile(path);
     if (!req.ok()) return absl::Status(req.status().code(), absl::StrCat(path, ": error: ", req.status().message()));
-    return req;
+    out.request = std::move(*req);
+    return out;
   }
   if (path == "-") {
     std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     if (std::cin.bad()) return absl::DataLossError("<stdin>: error: cannot read standard input");
-    return ParseTileLangScript(text, "<stdin>", opts);
+    out.script.emplace("<stdin>", std::move(text));
+  } else {
+    auto bytes = ir::ReadFileBytes(path);
+    if (!bytes.ok()) return absl::Status(bytes.status().code(), absl::StrCat(path, ": error: ", bytes.status().message()));
+    out.script.emplace(path, std::move(*bytes));
   }
-  auto bytes = ir::ReadFileBytes(path);
-  if (!bytes.ok()) return absl::Status(bytes.status().code(), absl::StrCat(path, ": error: ", bytes.status().message()));
-  return ParseTileLangScript(*bytes, path, opts);
+  auto req = Compile(*out.script, opts);
+  if (!req.ok()) return req.status();
+  out.request = std::move(*req);
+  return out;
+}
+
+absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, const LoadOptions& opts) {
+  auto loaded = LoadKernel(path, opts);
+  if (!loaded.ok()) return loaded.status();
+  return std::move(loaded->request);
 }
 
 }  // namespace ttc::frontend

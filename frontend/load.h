@@ -15,9 +15,11 @@
 #ifndef TTC_FRONTEND_LOAD_H_
 #define TTC_FRONTEND_LOAD_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "frontend/source.h"
 #include "ttc/v1/request.pb.h"
 
 namespace ttc::frontend {
@@ -40,6 +42,17 @@ absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, c
 // else a request file by extension (ir::ReadRequestFile: .textproto, .json, .binpb). Every
 // error message is complete and ready to print (`path: error: ...` for request files).
 absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, const LoadOptions& opts);
+
+// A loaded kernel: the request and, for TileLang scripts, the script itself, so that callers
+// can show the source line and a caret under later diagnostics located at a line:col (the
+// passes', e.g. about a layout annotation).
+struct LoadedKernel {
+  v1::KernelRequest request;
+  std::optional<SourceFile> script;  // set for TileLang scripts, named as in diagnostics
+};
+
+// LoadKernelRequest, keeping the script.
+absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptions& opts);
 
 }  // namespace ttc::frontend
 

@@ -1,9 +1,11 @@
-// Lowering of a parsed TileLang script to a compile request: evaluates the module (integer,
-// float and string constants with Python arithmetic, imports of tilelang, factory functions
-// called with constant arguments, `annotate_tt_layout` / `annotate_tt_schedule` calls), turns
-// each `@T.prim_func` into the kernel IR (ttc.v1.PrimFunc, every node carrying its line:col)
-// and builds the ttc.v1.KernelRequest of the selected kernel. The request is then checked by
-// the IR converter (ir::FromProto); its field-path errors are mapped back to line:col.
+// Lowering of a parsed TileLang script to a compile request: evaluates the module
+// (frontend/evaluator.h: integer, float and string constants with Python arithmetic, imports
+// of tilelang, factory functions called with constant arguments, `annotate_tt_layout` /
+// `annotate_tt_schedule` calls, frontend/annotations.h), turns each `@T.prim_func` into the
+// kernel IR (frontend/kernel_lower.h: ttc.v1.PrimFunc, every node carrying its line:col) and
+// builds the ttc.v1.KernelRequest of the selected kernel, with the target of the
+// `# ttc: target=NAME` directive. The request is then checked by the IR converter
+// (ir::FromProto), whose structured error is reported at the line:col it carries.
 //
 // Semantics (docs/tilelang_frontend.md): compile-time values fold (`T.ceildiv(K, block_K)`
 // is 32, `by * block_M` is `by * 128`); names bound by loops, `T.Kernel ... as` and kernel

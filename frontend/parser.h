@@ -3,7 +3,8 @@
 // kernel statements (`with`, `for`, assignments and augmented assignments to names and buffer
 // elements, `return`, `pass`) and Python expressions with Python's precedence. Constructs
 // outside the subset (`while`, `class`, `try`, `lambda`, comprehensions, `*args`, ...) are
-// rejected at their line:col with a message that names the construct.
+// rejected at their line:col with a message that names the construct. Expressions are parsed
+// by frontend/expr_parser.h, statements by parser.cc.
 //
 // Bounds: expression trees deeper than kMaxExprDepth are rejected ("expression is too
 // deeply nested"), so that evaluating the tree cannot exhaust the stack.

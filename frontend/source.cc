@@ -24,17 +24,19 @@ std::string_view SourceFile::Line(int line) const {
 
 std::string SourceFile::FormatError(SourceLoc loc, const std::string& message) const {
   if (loc.line <= 0) return absl::StrCat(name_, ": error: ", message);
-  std::string out = absl::StrCat(name_, ":", loc.line, ":", loc.col, ": error: ", message);
+  return absl::StrCat(name_, ":", loc.line, ":", loc.col, ": error: ", message, Excerpt(loc));
+}
+
+std::string SourceFile::Excerpt(SourceLoc loc) const {
+  if (loc.line <= 0 || loc.line > num_lines()) return "";
   std::string_view line = Line(loc.line);
-  if (line.empty() && loc.line > num_lines()) return out;
   // Control characters other than tabs would garble a terminal: show them as '?'.
   std::string shown;
   for (char c : line) shown += (static_cast<unsigned char>(c) < 0x20 && c != '\t') ? '?' : c;
   std::string caret;
   for (int i = 0; i + 1 < loc.col && i < static_cast<int>(line.size()); ++i) caret += line[i] == '\t' ? '\t' : ' ';
   if (loc.col - 1 > static_cast<int>(line.size())) caret.append(loc.col - 1 - line.size(), ' ');
-  out += "\n" + shown + "\n" + caret + "^";
-  return out;
+  return "\n" + shown + "\n" + caret + "^";
 }
 
 }  // namespace ttc::frontend

@@ -28,4 +28,6 @@ std::string Value::Describe() const {
   return "a value";
 }
 
+std::string Plural(size_t n, const char* word) { return absl::StrCat(n, " ", word, n == 1 ? "" : "s"); }
+
 }  // namespace ttc::frontend

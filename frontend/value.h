@@ -1,4 +1,4 @@
-// Compile-time values of the TileLang frontend's evaluator (frontend/lower.cc): Python
+// Compile-time values of the TileLang frontend's evaluator (frontend/evaluator.h): Python
 // constants (None, bool, int, float, str, tuple, list, dict), modules and builtins of
 // tilelang, user functions (factories), kernels under construction, buffers, buffer types
 // (`T.Buffer(shape, dtype)`) and kernel expressions (IR that depends on loop or block
@@ -26,14 +26,13 @@ struct BufferInfo {
   SourceLoc loc;
 };
 
-// A @T.prim_func being built, with the annotations attached to it.
+// A @T.prim_func being built, with the annotations attached to it (each annotation entry
+// carries its script location in its `loc` field).
 struct Kernel {
   v1::PrimFunc func;
   std::map<std::string, v1::BufferLayout> layouts;
-  std::map<std::string, SourceLoc> layout_locs;
   v1::Schedule schedule;
   bool has_schedule = false;
-  SourceLoc schedule_loc;
 };
 
 class Scope;
@@ -90,6 +89,17 @@ class Scope {
   std::map<std::string, Value> values_;
   std::vector<std::string> order_;
 };
+
+// Helpers shared by the evaluator, the kernel lowering and the annotations.
+inline void SetLoc(SourceLoc l, v1::SourceLoc* out) {
+  out->set_line(l.line);
+  out->set_column(l.col);
+}
+inline bool IsNumber(const Value& v) { return v.kind == Value::kInt || v.kind == Value::kFloat || v.kind == Value::kBool; }
+inline double AsDouble(const Value& v) { return v.kind == Value::kFloat ? v.f : v.kind == Value::kInt ? static_cast<double>(v.i) : v.b; }
+inline int64_t AsInt(const Value& v) { return v.kind == Value::kInt ? v.i : v.b; }
+// "1 argument", "3 arguments".
+std::string Plural(size_t n, const char* word);
 
 }  // namespace ttc::frontend
 

@@ -48,7 +48,12 @@ AttrValue Target::ToAttr() const {
                    {"api_dialect", api_dialect}};
 }
 
-absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view preset_override) {
+absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view preset_override, LocatedError* error) {
+  auto fail = [error](const char* field, std::string message) -> absl::Status {
+    LocatedError e{Loc{0, 0, absl::StrCat("target.", field)}, std::move(message)};
+    if (error) *error = e;
+    return e.ToStatus();
+  };
   std::string name(preset_override.empty() ? t.preset() : preset_override);
   if (name.empty()) name = kPresets[0].name;
   const Preset* p = nullptr;
@@ -56,37 +61,32 @@ absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view prese
     if (name == q.name) p = &q;
   }
   if (!p) {
-    return absl::InvalidArgumentError(absl::StrCat("target.preset: unknown target '", name,
-                                                   "'; known targets: ",
-                                                   absl::StrJoin(TargetPresetNames(), ", ")));
+    return fail("preset", absl::StrCat("unknown target '", name, "'; known targets: ",
+                                       absl::StrJoin(TargetPresetNames(), ", ")));
   }
   Target out{p->name, p->rows, p->cols, p->l1, p->cb_budget, p->banks, p->max_cbs, p->dst16,
              p->dst32, kDefaultApiDialect};
   if (t.grid_size() != 0) {
     if (t.grid_size() != 2 || t.grid(0) <= 0 || t.grid(1) <= 0) {
-      return absl::InvalidArgumentError(
-          "target.grid: expected [rows, cols] with both positive");
+      return fail("grid", "expected [rows, cols] with both positive");
     }
     if (t.grid(0) > p->rows || t.grid(1) > p->cols) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "target.grid: [", t.grid(0), ", ", t.grid(1), "] exceeds the ", p->name,
-          " compute grid [", p->rows, ", ", p->cols, "]"));
+      return fail("grid", absl::StrCat("[", t.grid(0), ", ", t.grid(1), "] exceeds the ", p->name,
+                                       " compute grid [", p->rows, ", ", p->cols, "]"));
     }
     out.rows = t.grid(0);
     out.cols = t.grid(1);
   }
   if (t.cb_budget_bytes() != 0) {
     if (t.cb_budget_bytes() < 0 || t.cb_budget_bytes() > p->l1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "target.cb_budget_bytes: ", t.cb_budget_bytes(), " must be in (0, ", p->l1,
-          "] (the L1 size of ", p->name, ")"));
+      return fail("cb_budget_bytes", absl::StrCat(t.cb_budget_bytes(), " must be in (0, ", p->l1,
+                                                  "] (the L1 size of ", p->name, ")"));
     }
     out.cb_budget_bytes = t.cb_budget_bytes();
   }
   if (!t.api_dialect().empty() && t.api_dialect() != kDefaultApiDialect) {
-    return absl::InvalidArgumentError(absl::StrCat("target.api_dialect: unknown dialect '",
-                                                   t.api_dialect(), "'; supported: ",
-                                                   kDefaultApiDialect));
+    return fail("api_dialect", absl::StrCat("unknown dialect '", t.api_dialect(), "'; supported: ",
+                                            kDefaultApiDialect));
   }
   return out;
 }

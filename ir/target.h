@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ir/located_error.h"
 #include "ir/stmt.h"
 #include "ttc/v1/request.pb.h"
 
@@ -43,8 +44,10 @@ std::vector<std::string> TargetPresetNames();
 // Resolves a request's target. `preset_override` (the --target flag) replaces the preset
 // name when non-empty; grid and budget overrides still apply. Errors (INVALID_ARGUMENT,
 // message "target.<field>: ..."): unknown preset, malformed or oversized grid override,
-// budget above L1, unknown API dialect.
-absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view preset_override = {});
+// budget above L1, unknown API dialect. With `error` non-null, an error is also stored there
+// structured (path "target.<field>", the message without it; no line:col).
+absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view preset_override = {},
+                                     LocatedError* error = nullptr);
 
 }  // namespace ttc::ir
 

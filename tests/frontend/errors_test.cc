@@ -189,6 +189,12 @@ TEST(FrontendErrors, ModuleAndSyntax) {
       {"layout unknown key", good + "annotate_tt_layout(main, {\"A\": {\"memroy\": \"L1\"}})\n",
        "k.py:18:33: error: unknown key string \"memroy\" in the layout of 'A'; known: memory, layout, tile_shape, "
        "dtype, nd_shard, cb_depth, data_format, halo, needs_padding, padded_shape"},
+      {"layout location is not a key", good + "annotate_tt_layout(main, {\"A\": {\"loc\": 1}})\n",
+       "k.py:18:33: error: unknown key string \"loc\" in the layout of 'A'; known: memory, layout, tile_shape, "
+       "dtype, nd_shard, cb_depth, data_format, halo, needs_padding, padded_shape"},
+      {"schedule location is not a key", good + "annotate_tt_schedule(main, {\"loc\": 1})\n",
+       "k.py:18:29: error: unknown key string \"loc\" in the schedule; known: partition_mode, order, grid_tiles, "
+       "shard_grid, local_shape_tiles"},
       {"layout wrong type", good + "annotate_tt_layout(main, {\"A\": {\"tile_shape\": 32}})\n",
        "k.py:18:47: error: 'tile_shape' in the layout of 'A' must be a list, got integer 32"},
       {"schedule wrong type", good + "annotate_tt_schedule(main, {\"partition_mode\": 1})\n",

@@ -73,6 +73,17 @@ TEST(FrontendExamples, EveryTextprotoHasAScriptTwin) {
   }
 }
 
+TEST(FrontendExamples, AnnotationsCarryTheirLineAndColumn) {
+  auto req = frontend::LoadKernelRequest(Example("gemm_l1_sharded", ".py"), {});
+  ASSERT_TRUE(req.ok()) << req.status().message();
+  const v1::SourceLoc& key = req->layouts().at("A").loc();  // the "A" of annotate_tt_layout's dict
+  EXPECT_EQ(key.line(), 23);
+  EXPECT_EQ(key.column(), 5);
+  auto unit = ir::FromProto(*req);
+  ASSERT_TRUE(unit.ok()) << unit.status();
+  EXPECT_EQ(unit->func.layout_locs.at("A").ToString(), "23:5");
+}
+
 TEST(FrontendExamples, ScriptNodesCarryLineAndColumn) {
   auto req = frontend::LoadKernelRequest(Example("gemm_256_bf16", ".py"), {});
   ASSERT_TRUE(req.ok()) << req.status().message();

@@ -1,5 +1,6 @@
-// ir/proto_convert.h: proto -> IR -> proto round trips, and the validation FromProto does
-// (each error names the offending field path first).
+// ir/proto_convert.h: proto -> IR -> proto round trips, the validation FromProto does (each
+// error names the offending field path first, and is also given structured, with the
+// line:col of the nearest located node), and the IR verifier on IR built in C++.
 #include "ir/proto_convert.h"
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "ir/printer.h"
 #include "ir/request_io.h"
 #include "ir/structural_equal.h"
+#include "ir/verifier.h"
 #include "tests/ir/ir_test_kernels.h"
 #include "tests/testing.h"
 
@@ -394,6 +396,135 @@ TEST(ProtoConvert, FuncFromProtoChecksTheSameAsFromProto) {
   auto f = ir::FuncFromProto(req.func());
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().message(), "func.params[0].shape[1]: extent must be positive, got -4");
+}
+
+TEST(ProtoConvert, StructuredErrorOfAnUnlocatedRequestHasTheFieldPath) {
+  v1::KernelRequest req = ParseRequestText(kRichKernel);
+  Body(req, 5).mutable_copy()->mutable_src()->set_buffer("Q");
+  ir::LocatedError e;
+  auto unit = ir::FromProto(req, {}, &e);
+  ASSERT_FALSE(unit.ok());
+  EXPECT_EQ(e.loc.path, "func.body[5].copy.src");
+  EXPECT_EQ(e.loc.line, 0);
+  EXPECT_EQ(e.message, "unknown buffer 'Q'");
+  EXPECT_EQ(unit.status().message(), e.PathAndMessage());
+}
+
+TEST(ProtoConvert, StructuredErrorIsLocatedAtTheNearestLocatedNode) {
+  v1::KernelRequest req = ParseRequestText(kRichKernel);
+  req.mutable_func()->mutable_loc()->set_line(3);
+  req.mutable_func()->mutable_loc()->set_column(1);
+  v1::Stmt& copy = Body(req, 5);
+  copy.mutable_loc()->set_line(19);
+  copy.mutable_loc()->set_column(9);
+  ir::LocatedError e;
+  // A conversion error inside the statement: the statement's line:col.
+  copy.mutable_copy()->mutable_src()->set_buffer("Q");
+  ASSERT_FALSE(ir::FromProto(req, {}, &e).ok());
+  EXPECT_EQ(e.loc.path, "func.body[5].copy.src");
+  EXPECT_EQ(e.loc.ToString(), "19:9");
+  // A verifier error (out of bounds): the statement's line:col too.
+  copy.mutable_copy()->mutable_src()->set_buffer("C_local");
+  copy.mutable_copy()->mutable_dst()->mutable_begin(0)->set_int_imm(240);
+  copy.mutable_copy()->mutable_dst()->mutable_begin(1)->set_int_imm(0);
+  ASSERT_FALSE(ir::FromProto(req, {}, &e).ok());
+  EXPECT_EQ(e.loc.path, "func.body[5].copy.dst");
+  EXPECT_EQ(e.loc.ToString(), "19:9");
+  EXPECT_EQ(e.message, "region [240:272, 0:32] is out of bounds of 'C' with shape [256, 256]");
+  // An expression with its own location wins over its statement's.
+  copy.mutable_copy()->mutable_dst()->mutable_begin(0)->set_var("zz");
+  copy.mutable_copy()->mutable_dst()->mutable_begin(0)->mutable_loc()->set_line(19);
+  copy.mutable_copy()->mutable_dst()->mutable_begin(0)->mutable_loc()->set_column(30);
+  ASSERT_FALSE(ir::FromProto(req, {}, &e).ok());
+  EXPECT_EQ(e.loc.path, "func.body[5].copy.dst.begin[0].var");
+  EXPECT_EQ(e.loc.ToString(), "19:30");
+  // Nothing located below the function: the function's line:col.
+  req.mutable_func()->mutable_params(0)->set_shape(1, -4);
+  ASSERT_FALSE(ir::FromProto(req, {}, &e).ok());
+  EXPECT_EQ(e.loc.path, "func.params[0].shape[1]");
+  EXPECT_EQ(e.loc.ToString(), "3:1");
+}
+
+TEST(ProtoConvert, AnnotationLocationsReachTheIRAndComeBack) {
+  v1::KernelRequest req = ParseRequestText(kRichKernel);
+  v1::BufferLayout& layout = (*req.mutable_layouts())["A"];
+  layout.mutable_loc()->set_line(30);
+  layout.mutable_loc()->set_column(5);
+  req.mutable_schedule()->mutable_loc()->set_line(33);
+  req.mutable_schedule()->mutable_loc()->set_column(8);
+  auto unit = ir::FromProto(req);
+  ASSERT_TRUE(unit.ok()) << unit.status();
+  const ir::Loc& l = unit->func.layout_locs.at("A");
+  EXPECT_EQ(l.ToString(), "30:5");
+  EXPECT_EQ(l.path, "layouts[\"A\"]");
+  EXPECT_EQ(unit->func.schedule_loc.ToString(), "33:8");
+  EXPECT_EQ(unit->func.schedule_loc.path, "schedule");
+  // The annotations the passes read hold no location (the printer prints them as they are).
+  EXPECT_FALSE(unit->func.layouts.at("A").has_loc());
+  EXPECT_FALSE(unit->func.schedule.has_loc());
+  v1::KernelRequest wire = ir::ToProto(unit->func, req.target());
+  EXPECT_EQ(wire.layouts().at("A").loc().line(), 30);
+  EXPECT_EQ(wire.schedule().loc().column(), 8);
+  // A layout of an unknown buffer is reported at its entry.
+  (*req.mutable_layouts())["Q"].mutable_loc()->set_line(31);
+  ir::LocatedError e;
+  ASSERT_FALSE(ir::FromProto(req, {}, &e).ok());
+  EXPECT_EQ(e.loc.path, "layouts[\"Q\"]");
+  EXPECT_EQ(e.loc.line, 31);
+}
+
+TEST(ProtoConvert, TargetErrorsAreStructured) {
+  v1::KernelRequest req = ParseRequestText(kRichKernel);
+  req.mutable_target()->add_grid(9);
+  req.mutable_target()->add_grid(9);
+  ir::LocatedError e;
+  auto unit = ir::FromProto(req, {}, &e);
+  ASSERT_FALSE(unit.ok());
+  EXPECT_EQ(e.loc.path, "target.grid");
+  EXPECT_EQ(e.message, "[9, 9] exceeds the wormhole_b0 compute grid [8, 8]");
+  EXPECT_EQ(unit.status().message(), "target.grid: [9, 9] exceeds the wormhole_b0 compute grid [8, 8]");
+}
+
+// The verifier on IR that no request produced: paths are relative to the node, line:col
+// comes from the node or the nearest enclosing one.
+TEST(Verifier, ChecksIRBuiltInCpp) {
+  auto a = std::make_shared<ir::BufferNode>();
+  a->name = "A";
+  a->shape = {32, 32};
+  a->dtype = *ir::ParseDType("float32");
+  ir::PrimFunc f;
+  f.name = "k";
+  f.params = {a};
+  f.grid.extents = {1};
+  f.grid.vars = {"bx"};
+  auto store = std::make_shared<ir::Store>();
+  store->loc = ir::Loc{7, 5, ""};
+  store->buffer = a;
+  store->indices = {ir::MakeInt(0), ir::MakeInt(1)};
+  store->value = ir::MakeCall("exp", {ir::MakeFloat(1.0)});
+  f.body = ir::MakeSeq({store});
+  EXPECT_TRUE(ir::VerifyFunc(f).ok());
+
+  store->indices.pop_back();
+  ir::LocatedError e;
+  absl::Status st = ir::VerifyFunc(f, &e);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.loc.path, "indices");
+  EXPECT_EQ(e.loc.ToString(), "7:5");
+  EXPECT_EQ(e.message, "buffer 'A' has rank 2 but 1 index was given");
+
+  store->indices.push_back(ir::MakeInt(1));
+  store->value = ir::MakeCall("exp", {ir::MakeFloat(1.0), ir::MakeFloat(2.0)});
+  ASSERT_FALSE(ir::VerifyFunc(f, &e).ok());
+  EXPECT_EQ(e.loc.path, "call.args");
+  EXPECT_EQ(e.loc.line, 7);  // the call has no location: its statement's
+  EXPECT_EQ(e.message, "'exp' takes 1 argument, got 2");
+
+  store->value = ir::MakeFloat(1.0);
+  f.grid.extents = {0};
+  ASSERT_FALSE(ir::VerifyFunc(f, &e).ok());
+  EXPECT_EQ(e.loc.path, "extents[0]");
+  EXPECT_EQ(e.message, "extent must be positive, got 0");
 }
 
 }  // namespace
