@@ -97,6 +97,8 @@ class Agent {
   Outcome Run();
 
  private:
+  // revoked, done and report are guarded by the agent's mu_ (a member of another object, which
+  // the annotations cannot name); job is written before the job's thread starts.
   struct Work {
     v1::Job job;
     bool revoked = false;
