@@ -26,18 +26,10 @@
 // an unknown token; PERMISSION_DENIED: the token lacks the agent role) - retrying would not
 // help, the token has to change (the systemd unit restarts the agent later).
 #include <signal.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <chrono>
-#include <condition_variable>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -45,423 +37,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "agent/agent.h"
 #include "agent/agent_config.h"
-#include "validate/backend.h"
-#include "cache/artifact_store.h"
-#include "driver/action.h"
-#include "frontend/load.h"
-#include "cache/digest.h"
 #include "remote/remote.h"
-#include "validate/validate.h"
-#include "ttc/v1/service.grpc.pb.h"
-
-namespace {
-
-std::atomic<bool> g_stop{false};
+#include "validate/backend.h"
 
 using Options = ttc::agent::AgentConfig;
-
-// The health check (LAVA): a known-good kernel - TileLang's element-wise add, 64x64 bf16 -
-// compiled here and validated on the device. A device that cannot pass it leaves rotation.
-constexpr char kHealthCheckKernel[] = R"(import tilelang.language as T
-
-@T.prim_func
-def health_check(A: T.Buffer((64, 64), "bfloat16"), B: T.Buffer((64, 64), "bfloat16"),
-                 C: T.Buffer((64, 64), "bfloat16")):
-    with T.Kernel(2, 2) as (bx, by):
-        A_tile = T.alloc_fragment((32, 32), "bfloat16")
-        B_tile = T.alloc_fragment((32, 32), "bfloat16")
-        C_tile = T.alloc_fragment((32, 32), "bfloat16")
-        T.copy(A[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32], A_tile)
-        T.copy(B[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32], B_tile)
-        for i, j in T.grid(32, 32):
-            C_tile[i, j] = A_tile[i, j] + B_tile[i, j]
-        T.copy(C_tile, C[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32])
-)";
-
-class Agent {
- public:
-  // `channel`: remote::Connect's (keepalive pings notice a half-open network while the agent
-  // only listens). `labels`: o.labels parsed.
-  Agent(Options o, std::map<std::string, std::string> labels, std::shared_ptr<grpc::Channel> channel,
-        std::unique_ptr<ttc::validate::Backend> backend)
-      : o_(std::move(o)), backend_(std::move(backend)), channel_(std::move(channel)),
-        fleet_(ttc::v1::DeviceFleet::NewStub(channel_)), cas_(ttc::v1::Cas::NewStub(channel_)),
-        labels_(std::move(labels)) {
-    std::filesystem::create_directories(o_.work_dir + "/cas");
-  }
-
-  // From the signal watcher: stop taking work and end the current session.
-  void Stop() {
-    g_stop = true;
-    {
-      std::lock_guard<std::mutex> l(ctx_mu_);
-      if (ctx_) ctx_->TryCancel();
-    }
-    cv_.notify_all();
-  }
-
-  // Runs until SIGTERM/SIGINT, or until the daemon refuses the agent; returns the exit status.
-  int Run() {
-    int backoff_ms = 100;
-    // (Stop() ends a session; a reconnect sleep wakes on g_stop through cv_.)
-    while (!g_stop) {
-      const bool registered = Session();
-      if (!refused_.ok()) {
-        spdlog::error("msg=\"the daemon refused the agent; not retrying: the token has to change (--token-file, "
-                      "TTC_TOKEN, token_file in the config)\" server={} status={} error=\"{}\" token_from=\"{}\"",
-                      o_.server,
-                      refused_.error_code() == grpc::StatusCode::UNAUTHENTICATED ? "UNAUTHENTICATED"
-                                                                                  : "PERMISSION_DENIED",
-                      refused_.error_message(), o_.token_source.empty() ? "none" : o_.token_source);
-        // Jobs still running cannot report any more; exit now rather than tear down the
-        // agent under their threads.
-        spdlog::default_logger()->flush();
-        std::fflush(nullptr);
-        std::_Exit(2);
-      }
-      if (g_stop) break;
-      backoff_ms = registered ? 100 : std::min(backoff_ms * 2, 5000);
-      spdlog::warn("msg=\"stream lost, reconnecting\" server={} in_ms={}", o_.server, backoff_ms);
-      SleepUnlessStopping(backoff_ms);
-    }
-    Drain();
-    return 0;
-  }
-
- private:
-  struct Work {
-    ttc::v1::Job job;
-    bool revoked = false;
-    bool done = false;
-    ttc::v1::AgentMessage report;  // finished or crashed, once done
-    std::thread thread;
-  };
-
-  void SleepUnlessStopping(int ms) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait_for(l, std::chrono::milliseconds(ms), [] { return g_stop.load(); });
-  }
-
-  // Sends on the current stream; false when there is none or it broke.
-  bool Send(const ttc::v1::AgentMessage& m) {
-    std::lock_guard<std::mutex> l(write_mu_);
-    return stream_ && stream_->Write(m);
-  }
-
-  // One connection: register, then read until the stream ends. True if it registered.
-  bool Session() {
-    grpc::ClientContext ctx;
-    {
-      std::lock_guard<std::mutex> l(ctx_mu_);
-      if (g_stop) return false;
-      ctx_ = &ctx;
-    }
-    struct Unset {
-      Agent* a;
-      ~Unset() {
-        std::lock_guard<std::mutex> l(a->ctx_mu_);
-        a->ctx_ = nullptr;
-      }
-    } unset{this};
-    auto stream = fleet_->Connect(&ctx);
-    ttc::v1::AgentMessage hello;
-    auto* reg = hello.mutable_register_();
-    reg->set_host_id(o_.host_id);
-    reg->set_backend(backend_->name());
-    for (int i = 0; i < o_.devices; ++i) {
-      auto* d = reg->add_devices();
-      d->set_device_id(absl::StrCat("dev", i));
-      d->set_arch(o_.arch);
-      d->mutable_labels()->insert(labels_.begin(), labels_.end());
-      d->set_health(ttc::v1::GOOD);
-    }
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      for (const auto& [lease, w] : work_) reg->add_running_leases(lease);
-    }
-    bool sent;
-    {
-      std::lock_guard<std::mutex> l(write_mu_);
-      stream_ = stream.get();
-      sent = stream_->Write(hello);
-    }
-    std::atomic<bool> session_over{false};
-    std::thread heartbeat;
-    bool registered = false;
-    ttc::v1::ServerMessage m;
-    while (sent && stream->Read(&m)) {
-      if (m.has_registered()) {
-        registered = true;
-        const int64_t interval = std::max<int64_t>(10, m.registered().heartbeat_interval_ms());
-        spdlog::info("msg=\"registered\" server={} host={} devices={} heartbeat_ms={}", o_.server, o_.host_id,
-                     o_.devices, interval);
-        std::set<std::string> dropped(m.registered().dropped_leases().begin(), m.registered().dropped_leases().end());
-        {
-          std::lock_guard<std::mutex> l(mu_);
-          for (auto& [lease, w] : work_) {
-            if (dropped.count(lease)) w->revoked = true;
-          }
-        }
-        if (!heartbeat.joinable()) {
-          heartbeat = std::thread([this, interval, &session_over] {
-            ttc::v1::AgentMessage hb;
-            hb.mutable_heartbeat();
-            while (!session_over) {
-              if (!Send(hb)) break;
-              std::unique_lock<std::mutex> l(mu_);
-              cv_.wait_for(l, std::chrono::milliseconds(interval), [&] { return session_over.load(); });
-            }
-          });
-        }
-        FlushReports();
-        if (!checked_) {
-          checked_ = true;
-          for (int i = 0; i < o_.devices; ++i) HealthCheck(absl::StrCat("dev", i));
-        }
-      } else if (m.has_lease()) {
-        StartJob(m.lease());
-      } else if (m.has_revoke()) {
-        std::lock_guard<std::mutex> l(mu_);
-        if (auto it = work_.find(m.revoke().lease_id()); it != work_.end()) it->second->revoked = true;
-        spdlog::info("msg=\"lease revoked\" lease={} reason=\"{}\"", m.revoke().lease_id(), m.revoke().reason());
-      }
-    }
-    {
-      std::lock_guard<std::mutex> l(write_mu_);
-      stream_ = nullptr;
-    }
-    session_over = true;
-    cv_.notify_all();
-    if (heartbeat.joinable()) heartbeat.join();
-    grpc::Status st = stream->Finish();
-    if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
-        st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-      refused_ = st;
-    } else if (!g_stop) {
-      spdlog::warn("msg=\"stream ended\" status={} error=\"{}\"", st.error_code(), st.error_message());
-    }
-    return registered;
-  }
-
-  // Runs the health check on `device` and reports it. The verdict is sent on the stream.
-  void HealthCheck(const std::string& device) {
-    ttc::v1::AgentMessage m;
-    auto* hc = m.mutable_health_check();
-    hc->set_device_id(device);
-    auto req = ttc::frontend::ParseTileLangScript(kHealthCheckKernel, "<health check>", {});
-    absl::Status failure;
-    if (!req.ok()) {
-      failure = req.status();
-    } else {
-      req->mutable_target()->set_preset(o_.arch);
-      auto action = ttc::RunAction(*req, "", ttc::ActionKind::kCompile);
-      if (!action.ok() || !action->result.success()) {
-        failure = absl::InternalError("the health-check kernel does not compile for " + o_.arch);
-      } else {
-        ttc::v1::Job job;
-        *job.mutable_spec()->mutable_request() = *req;
-        job.mutable_spec()->set_seed(1);
-        auto report = backend_->Run(job, action->files);
-        if (!report.ok()) failure = report.status();
-        else if (!report->pass) failure = absl::InternalError("the health-check kernel did not validate: " + report->error);
-      }
-    }
-    hc->set_passed(failure.ok());
-    hc->set_detail(failure.ok() ? "PASS" : std::string(failure.message()));
-    if (failure.ok()) {
-      spdlog::info("msg=\"health check passed\" device={}", device);
-    } else {
-      spdlog::warn("msg=\"health check failed\" device={} detail=\"{}\"", device, std::string(failure.message()));
-    }
-    Send(m);
-  }
-
-  void StartJob(const ttc::v1::Job& job) {
-    std::lock_guard<std::mutex> l(mu_);
-    const std::string lease = job.lease().lease_id();
-    if (g_stop || work_.count(lease)) return;  // draining (handed back at exit) or a duplicate
-    auto w = std::make_unique<Work>();
-    w->job = job;
-    Work* raw = w.get();
-    work_[lease] = std::move(w);
-    raw->thread = std::thread([this, raw] { Execute(raw); });
-  }
-
-  void Progress(const std::string& lease, const std::string& text) {
-    ttc::v1::AgentMessage m;
-    m.mutable_progress()->set_lease_id(lease);
-    m.mutable_progress()->set_message(text);
-    Send(m);
-  }
-
-  // The program's files: from WORK_DIR/cas when present (verified), the rest from the CAS.
-  absl::StatusOr<std::map<std::string, std::string>> FetchProgram(const ttc::v1::Job& job) {
-    std::map<std::string, std::string> files;
-    std::vector<ttc::v1::Digest> missing;
-    for (const auto& f : job.program()) {
-      std::ifstream in(o_.work_dir + "/cas/" + f.digest().hash(), std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), {});
-      if (in.good() || in.eof()) {
-        if (ttc::cache::VerifyBlob(f.digest(), bytes).ok()) {
-          files[f.path()] = std::move(bytes);
-          continue;
-        }
-      }
-      missing.push_back(f.digest());
-    }
-    if (!missing.empty()) {
-      auto blobs = ttc::remote::FetchBlobs(cas_.get(), missing,
-                                           std::chrono::system_clock::now() + std::chrono::seconds(60));
-      if (!blobs.ok()) return blobs.status();
-      for (const auto& f : job.program()) {
-        auto it = blobs->find(ttc::cache::DigestKey(f.digest()));
-        if (it == blobs->end()) continue;
-        const std::string path = o_.work_dir + "/cas/" + f.digest().hash();
-        std::ofstream(path + ".tmp", std::ios::binary) << it->second;
-        std::filesystem::rename(path + ".tmp", path);
-        files[f.path()] = it->second;
-      }
-    }
-    return files;
-  }
-
-  void Execute(Work* w) {
-    const ttc::v1::Job& job = w->job;
-    const std::string lease = job.lease().lease_id();
-    spdlog::info("msg=\"job started\" job={} lease={} device={}", job.id(), lease, job.lease().device_id());
-    ttc::v1::AgentMessage out;
-    ttc::v1::JobResult* result = out.mutable_finished()->mutable_result();
-    out.mutable_finished()->set_lease_id(lease);
-    Progress(lease, "fetching the program from the CAS");
-    auto files = FetchProgram(job);
-    if (!files.ok()) {
-      out.Clear();
-      out.mutable_crashed()->set_lease_id(lease);
-      out.mutable_crashed()->set_reason(absl::StrCat("cannot fetch the program: ", files.status().message()));
-    } else {
-      Progress(lease, absl::StrCat("building and running on the ", backend_->name()));
-      auto report = backend_->Run(job, *files);
-      if (!report.ok()) {
-        result->set_outcome(ttc::v1::ERROR);
-        result->set_summary(std::string(report.status().message()));
-      } else {
-        result->set_outcome(report->pass ? ttc::v1::PASSED : ttc::v1::FAILED);
-        result->set_report_text(ttc::FormatReport(*report));
-        result->set_summary(report->pass ? "PASS" : (report->error.empty() ? "FAIL: an output mismatched"
-                                                                           : "FAIL: " + report->error));
-        const std::string json = ttc::ReportJson(*report);
-        *result->mutable_report_digest() = ttc::cache::DigestOf(json);
-        auto up = ttc::remote::UploadBlobs(cas_.get(), {{ttc::cache::DigestKey(result->report_digest()), json}},
-                                           std::chrono::system_clock::now() + std::chrono::seconds(60));
-        if (!up.ok()) spdlog::warn("msg=\"report upload failed\" lease={} error=\"{}\"", lease, std::string(up.status().message()));
-      }
-    }
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      w->report = out;
-      w->done = true;
-    }
-    spdlog::info("msg=\"job done\" job={} lease={} outcome={}", job.id(), lease,
-                 out.has_finished() ? ttc::v1::JobOutcome_Name(result->outcome()) : "CRASHED");
-    const std::string device = job.lease().device_id();  // `w` is freed once its report is sent
-    FlushReports();
-    if (o_.health_check_every > 0 && ++jobs_done_ % o_.health_check_every == 0) HealthCheck(device);
-  }
-
-  // Sends the results of finished jobs; keeps them for the next session if the stream broke.
-  void FlushReports() {
-    std::vector<std::unique_ptr<Work>> finished;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      for (auto it = work_.begin(); it != work_.end();) {
-        Work* w = it->second.get();
-        if (w->done && (w->revoked || Send(w->report))) {
-          finished.push_back(std::move(it->second));
-          it = work_.erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
-    for (auto& w : finished) {
-      if (w->thread.joinable()) {
-        if (w->thread.get_id() == std::this_thread::get_id()) w->thread.detach();
-        else w->thread.join();
-      }
-    }
-    cv_.notify_all();
-  }
-
-  // SIGTERM: wait for running jobs (bounded), hand back what is left, close the stream.
-  void Drain() {
-    std::unique_lock<std::mutex> l(mu_);
-    spdlog::info("msg=\"draining\" running={} drain_s={}", work_.size(), o_.drain_seconds);
-    cv_.wait_for(l, std::chrono::seconds(o_.drain_seconds), [&] {
-      for (auto& [lease, w] : work_) {
-        if (!w->done) return false;
-      }
-      return true;
-    });
-    l.unlock();
-    // The stream is closed by now (Session returned); report and say goodbye on a new one.
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    auto stream = fleet_->Connect(&ctx);
-    ttc::v1::AgentMessage hello;
-    auto* reg = hello.mutable_register_();
-    reg->set_host_id(o_.host_id);
-    reg->set_backend(backend_->name());  // no devices: it takes no new leases while it says goodbye
-    l.lock();
-    for (const auto& [lease, w] : work_) reg->add_running_leases(lease);
-    l.unlock();
-    if (stream->Write(hello)) {
-      l.lock();
-      for (auto& [lease, w] : work_) {
-        if (w->done && !w->revoked) stream->Write(w->report);
-      }
-      l.unlock();
-      ttc::v1::AgentMessage bye;
-      bye.mutable_goodbye()->set_hand_back_leases(true);
-      stream->Write(bye);
-    }
-    stream->WritesDone();
-    ttc::v1::ServerMessage ignored;
-    while (stream->Read(&ignored)) {
-    }
-    stream->Finish();
-    l.lock();
-    for (auto& [lease, w] : work_) {
-      if (w->thread.joinable()) w->thread.detach();  // still running past the drain time
-    }
-    spdlog::info("msg=\"stopped\" host={}", o_.host_id);
-  }
-
-  Options o_;
-  std::unique_ptr<ttc::validate::Backend> backend_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<ttc::v1::DeviceFleet::Stub> fleet_;
-  std::unique_ptr<ttc::v1::Cas::Stub> cas_;
-  std::map<std::string, std::string> labels_;
-
-  std::mutex mu_;  // work_, and the condition below
-  std::condition_variable cv_;
-  std::map<std::string, std::unique_ptr<Work>> work_;  // lease id -> job
-
-  grpc::Status refused_;              // the daemon's UNAUTHENTICATED or PERMISSION_DENIED, once
-  bool checked_ = false;              // health checks ran after the first registration
-  std::atomic<int64_t> jobs_done_{0};
-
-  std::mutex ctx_mu_;  // the current session's context, for Stop()
-  grpc::ClientContext* ctx_ = nullptr;
-
-  std::mutex write_mu_;  // one writer at a time on the stream
-  grpc::ClientReaderWriter<ttc::v1::AgentMessage, ttc::v1::ServerMessage>* stream_ = nullptr;
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ttc-agent: runs ttcd's device-validation jobs on this host", "ttc-agent"};
@@ -539,7 +121,8 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::flush_on(spdlog::level::info);
 
-  Agent agent(*o, *std::move(labels), *std::move(channel), std::move(*backend));
+  ttc::agent::Agent agent(*o, *std::move(labels), ttc::agent::MakeGrpcFleetChannel(*channel), std::move(*backend),
+                          ttc::agent::MakeCasBlobCache(o->work_dir, *channel), ttc::agent::SystemClock());
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -547,5 +130,12 @@ int main(int argc, char** argv) {
     agent.Stop();
   });
   watcher.detach();
-  return agent.Run();
+  if (agent.Run() == ttc::agent::Agent::Outcome::kRefused) {
+    // Jobs still running cannot report any more; exit now rather than tear down the agent
+    // under their threads.
+    spdlog::default_logger()->flush();
+    std::fflush(nullptr);
+    std::_Exit(2);
+  }
+  return 0;
 }

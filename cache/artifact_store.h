@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "ttc/v1/artifact.pb.h"
 #include "ttc/v1/digest.pb.h"
@@ -62,8 +63,8 @@ class MemoryStore : public ArtifactStore {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::string, std::string> cas_;  // DigestKey -> bytes
-  std::map<std::string, std::string> ac_;   // action key -> serialized ActionResult
+  std::map<std::string, std::string> cas_ ABSL_GUARDED_BY(mu_);  // DigestKey -> bytes
+  std::map<std::string, std::string> ac_ ABSL_GUARDED_BY(mu_);   // action key -> serialized ActionResult
 };
 
 // Checks `digest` against `data` (shared by the implementations).

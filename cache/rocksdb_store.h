@@ -16,6 +16,7 @@
 
 #include <rocksdb/db.h>
 
+#include "absl/base/thread_annotations.h"
 #include "cache/artifact_store.h"
 
 namespace ttc::cache {
@@ -111,12 +112,13 @@ class RocksDbStore : public ArtifactStore {
   };
   void DropHot();
   std::mutex hot_mu_;
-  std::map<std::string, HotResult, std::less<>> hot_;
-  uint64_t hot_generation_ = 0;  // bumped by DropHot; a check that raced with it is not cached
+  std::map<std::string, HotResult, std::less<>> hot_ ABSL_GUARDED_BY(hot_mu_);
+  uint64_t hot_generation_ ABSL_GUARDED_BY(hot_mu_) = 0;  // bumped by DropHot; a check that raced with it is not cached
   static constexpr size_t kHotEntries = 4096;
 
   // Serialises blob writes with the removal of corrupt and evicted blobs (and keeps the
-  // running counts exact).
+  // running counts exact). It guards no member: what it protects is the RocksDB state, which
+  // cannot be annotated.
   std::mutex repair_mu_;
 };
 

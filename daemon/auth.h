@@ -41,6 +41,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 
 namespace ttc::daemon {
@@ -136,9 +137,9 @@ class Gate {
 
   Options options_;
   std::mutex mu_;
-  std::shared_ptr<const std::map<std::string, TokenEntry>> by_digest_;  // guarded by mu_
-  std::map<std::string, Bucket> buckets_;                                // guarded by mu_
-  std::map<std::string, int> streams_;                                   // guarded by mu_
+  std::shared_ptr<const std::map<std::string, TokenEntry>> by_digest_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> streams_ ABSL_GUARDED_BY(mu_);
 };
 
 // A streaming reactor that ends the call at once with `status` (a refused stream).

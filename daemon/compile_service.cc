@@ -119,6 +119,13 @@ void CompileService::Run(const v1::CompileRequest& request, ActionKind kind, boo
   }
 }
 
+int64_t CompileService::waiting() {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t n = 0;
+  for (const auto& [key, flight] : flights_) n += static_cast<int64_t>(flight.waiters.size());
+  return n;
+}
+
 absl::StatusOr<Outcome> CompileService::CompileAndStore(const Flight& flight) {
   const bool want_files = true;  // the outputs are in memory anyway
   // Another flight of this key may have finished between our lookup and this task.

@@ -1,7 +1,7 @@
 // The daemon's compile service without gRPC: look the action key up in the action cache,
 // otherwise compile once per key on the worker pool (single flight: identical concurrent
 // requests wait for the same compile), store the outputs and the result, and answer every
-// waiter. The gRPC handlers (daemon/grpc_services.h) only translate to and from it.
+// waiter. The gRPC handlers (daemon/compiler_grpc_service.h) only translate to and from it.
 //
 // Flow of one request (ARCHITECTURE.md "Data flow of one request"):
 //   key = KeyAction(request) -> AC hit whose blobs all read back verified -> answer now, on
@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "cache/artifact_store.h"
 #include "driver/action.h"
@@ -89,6 +90,8 @@ class CompileService {
   void Drain() { draining_ = true; }
   // Number of pipeline runs so far (tests check single flight with it).
   int64_t compiles() const { return compiles_; }
+  // Requests waiting for a compile in flight (every flight's waiters), now.
+  int64_t waiting();
 
  private:
   struct Waiter {
@@ -119,9 +122,9 @@ class CompileService {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   std::mutex mu_;
-  std::map<std::string, Flight> flights_;  // action key -> in-flight compile
+  std::map<std::string, Flight> flights_ ABSL_GUARDED_BY(mu_);  // action key -> in-flight compile
   std::mutex key_mu_;
-  std::map<std::string, cache::ActionKey> keys_;  // request bytes digest -> key (bounded)
+  std::map<std::string, cache::ActionKey> keys_ ABSL_GUARDED_BY(key_mu_);  // request bytes digest -> key (bounded)
 
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> requests_{0}, hits_{0}, misses_{0}, compiles_{0}, compile_errors_{0}, errors_{0},

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/status_mapping.h"
 
 namespace ttc::daemon {
 namespace {
@@ -62,11 +63,11 @@ class Outbox {
   }
   Reactor* r_;
   std::recursive_mutex mu_;
-  std::deque<Msg> q_;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool finished_ = false;
-  grpc::Status final_;
+  std::deque<Msg> q_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status final_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -91,7 +92,7 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
     if (auto st = Handle(in_); !st.ok()) {
       spdlog::warn("msg=\"agent stream refused\" host={} error=\"{}\"", host_, std::string(st.message()));
       Gone();
-      out_.Close(grpc::Status(static_cast<grpc::StatusCode>(st.code()), std::string(st.message())));
+      out_.Close(ToGrpc(st));
       return;
     }
     StartRead(&in_);

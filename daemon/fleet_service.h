@@ -17,6 +17,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/base/thread_annotations.h"
 #include "daemon/auth.h"
 #include "daemon/job_scheduler.h"
 #include "ttc/v1/service.grpc.pb.h"
@@ -52,11 +53,11 @@ class FleetHub {
   JobScheduler* scheduler_;
   const int64_t tick_ms_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool kicked_ = false;
-  std::map<std::string, AgentStream*> agents_;            // host id -> its current stream
-  std::multimap<std::string, JobWatch*> watches_;         // job id -> watchers
+  std::condition_variable cv_;  // waits on mu_
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool kicked_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, AgentStream*> agents_ ABSL_GUARDED_BY(mu_);     // host id -> its current stream
+  std::multimap<std::string, JobWatch*> watches_ ABSL_GUARDED_BY(mu_);  // job id -> watchers
   std::thread dispatcher_;
 };
 

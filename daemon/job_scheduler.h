@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "ttc/v1/jobs.pb.h"
 
@@ -74,7 +75,7 @@ class MemoryJournal : public JobJournal {
 
  private:
   std::mutex mu_;
-  std::map<std::string, std::string> jobs_;
+  std::map<std::string, std::string> jobs_ ABSL_GUARDED_BY(mu_);
 };
 
 struct DeviceInfo {
@@ -191,12 +192,12 @@ class JobScheduler {
   JobJournal* journal_;
   Options options_;
   std::mutex mu_;
-  std::map<std::string, v1::Job> jobs_;
-  std::map<std::string, Host> hosts_;
-  std::map<std::pair<std::string, std::string>, std::string> busy_;  // (host, device) -> job id
-  std::map<std::string, std::string> lease_job_;                     // lease id -> job id
-  int64_t next_seq_ = 1;
-  std::map<std::string, int64_t> seq_;  // job id -> submit order
+  std::map<std::string, v1::Job> jobs_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Host> hosts_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, std::string> busy_ ABSL_GUARDED_BY(mu_);  // (host, device) -> job id
+  std::map<std::string, std::string> lease_job_ ABSL_GUARDED_BY(mu_);                     // lease id -> job id
+  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<std::string, int64_t> seq_ ABSL_GUARDED_BY(mu_);  // job id -> submit order
   std::function<void(const v1::Job&)> listener_;
 };
 

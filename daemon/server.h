@@ -16,13 +16,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "cache/rocksdb_store.h"
 #include "daemon/auth.h"
 #include "daemon/compile_service.h"
 #include "daemon/config.h"
 #include "daemon/fleet_service.h"
-#include "daemon/grpc_services.h"
+#include "daemon/cas_grpc_service.h"
+#include "daemon/compiler_grpc_service.h"
 #include "daemon/job_scheduler.h"
 #include "daemon/metrics.h"
 
@@ -92,14 +94,14 @@ class Server {
   std::unique_ptr<grpc::Server> server_;
 
   std::mutex health_mu_;
-  std::function<absl::Status()> probe_;  // guarded by health_mu_
-  bool draining_ = false;                 // guarded by health_mu_
-  bool serving_ = false;                  // guarded by health_mu_
-  bool health_set_ = false;               // guarded by health_mu_
+  std::function<absl::Status()> probe_ ABSL_GUARDED_BY(health_mu_);
+  bool draining_ ABSL_GUARDED_BY(health_mu_) = false;
+  bool serving_ ABSL_GUARDED_BY(health_mu_) = false;
+  bool health_set_ ABSL_GUARDED_BY(health_mu_) = false;
 
   std::mutex evict_mu_;
-  std::condition_variable evict_cv_;
-  bool stopping_ = false;
+  std::condition_variable evict_cv_;  // waits on evict_mu_
+  bool stopping_ ABSL_GUARDED_BY(evict_mu_) = false;
   std::thread evictor_;
   bool shut_down_ = false;
 };

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+
 namespace ttc::daemon {
 
 class WorkerPool {
@@ -35,10 +37,10 @@ class WorkerPool {
   void Loop();
   const int capacity_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  int64_t running_ = 0;
-  bool stopping_ = false;
+  std::condition_variable cv_;  // waits on mu_
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t running_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -92,8 +92,9 @@ TEST_F(DaemonTest, HundredConcurrentIdenticalSubmitsCompileOnce) {
       return std::make_pair(st, resp);
     }));
   }
-  ASSERT_TRUE(WaitFor([&] { return server_->service()->compiles() == 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the rest arrive
+  // Every call has joined the one compile in flight (held at the gate) before it may finish.
+  ASSERT_TRUE(WaitFor([&] { return server_->service()->waiting() == 100; }));
+  EXPECT_EQ(server_->service()->compiles(), 1);
   gate_.Open();
   std::set<std::string> keys, mains;
   for (auto& c : calls) {

@@ -218,8 +218,13 @@ TEST_F(FleetTest, AnOperatorDrainsADeviceForMaintenanceWithTtcClient) {
   std::tie(status, out) = Shell(client + " devices");
   EXPECT_THAT(out, ::testing::HasSubstr("MAINTENANCE"));
   const std::string id = SubmitJob("kernel_1d", 3);
-  // A passing health check does not end maintenance: the job waits.
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // A passing health check does not end maintenance: once the daemon has taken a1's verdict
+  // (the job was queued before that), the job still waits.
+  ASSERT_TRUE(WaitFor([&] {
+    return ReadAll(dir_.Sub("ttcd.log.0")).find("msg=\"health check passed\" host=a1 device=dev0") != std::string::npos;
+  }, std::chrono::seconds(60)));
+  std::tie(status, out) = Shell(client + " devices");
+  EXPECT_THAT(out, ::testing::HasSubstr("MAINTENANCE"));
   EXPECT_EQ(Jobs().at(0).stage(), v1::QUEUED);
   std::tie(status, out) = Shell(client + " device-health a1 dev0 GOOD");
   ASSERT_EQ(status, 0) << out;

@@ -1,0 +1,206 @@
+#include "daemon/compiler_grpc_service.h"
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/grpc_plumbing.h"
+#include "daemon/status_mapping.h"
+
+namespace ttc::daemon {
+namespace {
+
+void FillKey(const cache::ActionKey& key, v1::ActionKeyParts* k) {
+  k->set_request_digest(key.request_digest);
+  k->set_compiler_build_id(key.compiler_build_id);
+  k->set_pipeline(key.pipeline);
+  k->set_target_fingerprint(key.target_fingerprint);
+  k->set_key(key.key);
+}
+
+void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point start, v1::CompileResponse* r) {
+  r->set_cache_hit(outcome.cache_hit);
+  FillKey(outcome.key, r->mutable_action_key());
+  *r->mutable_result() = std::move(outcome.result);
+  for (const v1::OutputFile& f : r->result().output_files()) {
+    auto it = outcome.files.find(f.path());
+    if (it == outcome.files.end()) continue;  // files not requested
+    v1::InlineFile* file = r->add_files();
+    file->set_path(f.path());
+    file->set_data(std::move(it->second));
+  }
+  r->set_server_micros(MicrosSince(start));
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
+                                                       v1::CompileResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Compile", kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
+  auto state = call->state();
+  const auto start = std::chrono::steady_clock::now();
+  const bool inline_files = req->inline_files();
+  service_->Run(
+      *req, ActionKind::kCompile, inline_files, [state] { return !state->cancelled; },
+      [state, start](absl::StatusOr<Outcome> outcome) {
+        state->Complete([&](v1::CompileResponse* r) {
+          if (!outcome.ok()) return ToGrpc(outcome.status());
+          FillCompileResponse(std::move(*outcome), start, r);
+          return grpc::Status::OK;
+        });
+      });
+  return call;
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerContext* ctx,
+                                                           const v1::CompileRequest* req, v1::LayoutResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/InferLayout", kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
+  auto state = call->state();
+  const auto start = std::chrono::steady_clock::now();
+  service_->Run(
+      *req, ActionKind::kLayout, /*want_files=*/true, [state] { return !state->cancelled; },
+      [state, start](absl::StatusOr<Outcome> outcome) {
+        state->Complete([&](v1::LayoutResponse* r) {
+          if (!outcome.ok()) return ToGrpc(outcome.status());
+          r->set_cache_hit(outcome->cache_hit);
+          FillKey(outcome->key, r->mutable_action_key());
+          r->set_success(outcome->result.success());
+          *r->mutable_diagnostics() = outcome->result.diagnostics();
+          if (auto it = outcome->files.find(std::string(kLayoutFile)); it != outcome->files.end()) {
+            r->set_attributes_json(std::move(it->second));
+          }
+          r->set_server_micros(MicrosSince(start));
+          return grpc::Status::OK;
+        });
+      });
+  return call;
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::GetActionResult(grpc::CallbackServerContext* ctx,
+                                                               const v1::GetActionResultRequest* req,
+                                                               v1::ActionResult* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetActionResult", kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  auto result = service_->Lookup(req->action_key());
+  if (!result.ok()) {
+    // A corrupt result (removed by the store) reads as missing and is not counted as an error.
+    if (!absl::IsNotFound(result.status()) && !absl::IsDataLoss(result.status())) service_->CountError();
+    return Answer(ctx, ToGrpc(AsMissingIfCorrupt(result.status())));
+  }
+  *resp = std::move(*result);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::GetStats(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetStatsRequest* req, v1::Stats* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetStats", kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  *resp = service_->GetStats();
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
+                                                      v1::SubmitResponse* resp) {
+  Principal who;
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Submit", kRoleSubmit, &who); !st.ok()) return Answer(ctx, st);
+  auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
+  auto state = call->state();
+  const auto start = std::chrono::steady_clock::now();
+  submit_.Submit(*req, who.authenticated ? who.name : "", [state] { return !state->cancelled; },
+                 [state, start](absl::StatusOr<SubmitService::Submitted> submitted) {
+                   state->Complete([&](v1::SubmitResponse* r) {
+                     if (!submitted.ok()) return ToGrpc(submitted.status());
+                     FillCompileResponse(std::move(submitted->compile), start, r->mutable_compile());
+                     if (submitted->job) *r->mutable_job() = std::move(*submitted->job);
+                     return grpc::Status::OK;
+                   });
+                 });
+  return call;
+}
+
+grpc::ServerWriteReactor<v1::Job>* CompilerServiceImpl::WatchJob(grpc::CallbackServerContext* ctx,
+                                                                 const v1::JobRef* req) {
+  Gate::StreamSlot slot;
+  if (auto st = AdmitStream(gate_, ctx, "/ttc.v1.Compiler/WatchJob", kRoleSubmit | kRoleAdmin, &slot); !st.ok()) {
+    return new RefusedStream<grpc::ServerWriteReactor<v1::Job>>(st);
+  }
+  if (!fleet_) {
+    return new RefusedStream<grpc::ServerWriteReactor<v1::Job>>(NoFleet());
+  }
+  return StartJobWatch(fleet_, req->job_id(), std::move(slot));
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
+                                                         v1::Job* resp) {
+  Principal who;
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/CancelJob", kRoleSubmit | kRoleAdmin, &who); !st.ok()) {
+    return Answer(ctx, st);
+  }
+  if (!fleet_) return Answer(ctx, NoFleet());
+  auto before = fleet_->scheduler()->GetJob(req->job_id());
+  if (!before.ok()) return Answer(ctx, ToGrpc(before.status()));
+  // submit may cancel its own jobs; admin any.
+  if (!(who.roles & kRoleAdmin) && who.authenticated && before->spec().owner() != who.name) {
+    return Answer(ctx, grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                    absl::StrCat("/ttc.v1.Compiler/CancelJob: job ", req->job_id(), " belongs to '",
+                                                 before->spec().owner(), "', not to token '", who.name,
+                                                 "' (only admin may cancel any job)")));
+  }
+  auto revoked = fleet_->scheduler()->Cancel(req->job_id());
+  if (!revoked.ok()) return Answer(ctx, ToGrpc(revoked.status()));
+  if (!revoked->empty()) fleet_->Revoke(before->lease().host_id(), *revoked, "the job was cancelled");
+  auto after = fleet_->scheduler()->GetJob(req->job_id());
+  if (after.ok()) *resp = std::move(*after);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
+                                                      v1::Job* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetJob", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  if (!fleet_) return Answer(ctx, NoFleet());
+  auto job = fleet_->scheduler()->GetJob(req->job_id());
+  if (!job.ok()) return Answer(ctx, ToGrpc(job.status()));
+  *resp = std::move(*job);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListJobsRequest* req, v1::ListJobsResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListJobs", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  if (!fleet_) return Answer(ctx, NoFleet());
+  for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) *resp->add_jobs() = std::move(j);
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListDevicesRequest* req,
+                                                           v1::ListDevicesResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListDevices", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  if (!fleet_) return Answer(ctx, NoFleet());
+  for (const DeviceStatus& d : fleet_->scheduler()->ListDevices()) {
+    v1::DeviceState* s = resp->add_devices();
+    s->set_host_id(d.host_id);
+    s->set_device_id(d.device.device_id);
+    s->set_arch(d.device.arch);
+    s->mutable_labels()->insert(d.device.labels.begin(), d.device.labels.end());
+    s->set_health(d.device.health);
+    s->set_host_online(d.host_online);
+    s->set_job_id(d.job_id);
+    if (auto b = d.device.labels.find("backend"); b != d.device.labels.end()) s->set_backend(b->second);
+  }
+  return Answer(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* CompilerServiceImpl::SetDeviceHealth(grpc::CallbackServerContext* ctx,
+                                                               const v1::SetDeviceHealthRequest* req,
+                                                               v1::SetDeviceHealthResponse* resp) {
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/SetDeviceHealth", kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  if (!fleet_) return Answer(ctx, NoFleet());
+  if (req->health() == v1::HEALTH_UNSPECIFIED) return Answer(ctx, Invalid("health: GOOD, BAD or MAINTENANCE"));
+  auto st = fleet_->scheduler()->SetHealth(req->host_id(), req->device_id(), req->health());
+  if (st.ok()) fleet_->Kick();
+  return Answer(ctx, ToGrpc(st));
+}
+
+}  // namespace ttc::daemon

@@ -1,0 +1,58 @@
+// The gRPC face of ttcd's Compiler service (callback API): handlers that validate the
+// message, call CompileService and the fleet's job scheduler, and translate the answer and
+// absl::Status into the reply and grpc::Status (daemon/status_mapping.h). No compiling happens
+// on the gRPC threads: misses go to the CompileService's worker pool; hits are answered in place.
+// Thread-safety: gRPC calls the handlers concurrently; the service holds no per-call state.
+#ifndef TTC_DAEMON_COMPILER_GRPC_SERVICE_H_
+#define TTC_DAEMON_COMPILER_GRPC_SERVICE_H_
+
+#include <functional>
+
+#include <grpcpp/grpcpp.h>
+
+#include "daemon/auth.h"
+#include "daemon/compile_service.h"
+#include "daemon/fleet_service.h"
+#include "daemon/submit_service.h"
+#include "ttc/v1/service.grpc.pb.h"
+
+namespace ttc::daemon {
+
+class CompilerServiceImpl final : public v1::Compiler::CallbackService {
+ public:
+  // `fleet` (may be null: no device validation) serves Submit with validate and the job RPCs.
+  // `gate` (may be null: everyone may call everything) admits each call (daemon/auth.h).
+  CompilerServiceImpl(CompileService* service, FleetHub* fleet, Gate* gate = nullptr)
+      : service_(service), fleet_(fleet), gate_(gate),
+        submit_(service, fleet ? fleet->scheduler() : nullptr,
+                fleet ? std::function<void()>([fleet] { fleet->Kick(); }) : nullptr) {}
+  grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
+                                    v1::CompileResponse* resp) override;
+  grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
+                                        v1::LayoutResponse* resp) override;
+  grpc::ServerUnaryReactor* GetActionResult(grpc::CallbackServerContext* ctx, const v1::GetActionResultRequest* req,
+                                            v1::ActionResult* resp) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx, const v1::GetStatsRequest* req,
+                                     v1::Stats* resp) override;
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
+                                   v1::SubmitResponse* resp) override;
+  grpc::ServerWriteReactor<v1::Job>* WatchJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req) override;
+  grpc::ServerUnaryReactor* CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req, v1::Job* resp) override;
+  grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req, v1::Job* resp) override;
+  grpc::ServerUnaryReactor* ListJobs(grpc::CallbackServerContext* ctx, const v1::ListJobsRequest* req,
+                                     v1::ListJobsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListDevices(grpc::CallbackServerContext* ctx, const v1::ListDevicesRequest* req,
+                                        v1::ListDevicesResponse* resp) override;
+  grpc::ServerUnaryReactor* SetDeviceHealth(grpc::CallbackServerContext* ctx, const v1::SetDeviceHealthRequest* req,
+                                            v1::SetDeviceHealthResponse* resp) override;
+
+ private:
+  CompileService* service_;
+  FleetHub* fleet_;
+  Gate* gate_;
+  SubmitService submit_;
+};
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_COMPILER_GRPC_SERVICE_H_

@@ -1,0 +1,85 @@
+// The reactor plumbing ttcd's callback services share: a unary call answered later (from a
+// worker thread) or cancelled first, an immediate answer, and admission through the Gate.
+// Thread-safety: PendingCall's state may be completed from any thread; the rest is stateless.
+#ifndef TTC_DAEMON_GRPC_PLUMBING_H_
+#define TTC_DAEMON_GRPC_PLUMBING_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/base/thread_annotations.h"
+#include "daemon/auth.h"
+#include "daemon/compile_service.h"
+
+namespace ttc::daemon {
+
+// Microseconds from `t` to now.
+int64_t MicrosSince(std::chrono::steady_clock::time_point t);
+
+// A unary call answered later, possibly from a worker thread, or never if the client goes
+// away first. Exactly one of {the answer, the cancellation} finishes the call; the state is
+// shared with the pending callbacks, so a late answer after cancellation touches nothing
+// that gRPC has freed.
+template <class Resp>
+class PendingCall final : public grpc::ServerUnaryReactor {
+ public:
+  struct State {
+    std::mutex mu;
+    bool finished ABSL_GUARDED_BY(mu) = false;
+    std::atomic<bool> cancelled{false};
+    PendingCall* call = nullptr;
+    Resp* resp = nullptr;
+    // Fills the response and finishes the call, unless it was already finished.
+    bool Complete(const std::function<grpc::Status(Resp*)>& fill) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (finished) return false;
+        finished = true;
+      }
+      call->Finish(fill(resp));
+      return true;
+    }
+  };
+
+  PendingCall(Resp* resp, CompileService* counters) : state_(std::make_shared<State>()), counters_(counters) {
+    state_->call = this;
+    state_->resp = resp;
+  }
+  std::shared_ptr<State> state() const { return state_; }
+
+  void OnCancel() override {
+    state_->cancelled = true;
+    if (state_->Complete([](Resp*) { return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"); })) {
+      counters_->CountCancelled();
+    }
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<State> state_;
+  CompileService* counters_;
+};
+
+// Answers a unary call at once.
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx, const grpc::Status& st);
+
+inline constexpr uint32_t kAnyRole = kRoleSubmit | kRoleAgent | kRoleAdmin;
+
+// Admits a call through `gate` (null: everyone is admitted with every role); `who` (may be
+// null) receives the caller.
+grpc::Status Admit(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
+                   Principal* who = nullptr);
+
+// Admits a streaming call through `gate` (null: admitted), holding `slot` for its lifetime.
+grpc::Status AdmitStream(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
+                         Gate::StreamSlot* slot);
+
+}  // namespace ttc::daemon
+
+#endif  // TTC_DAEMON_GRPC_PLUMBING_H_
