@@ -162,10 +162,17 @@ int ReportDiagnostics(const google::protobuf::RepeatedPtrField<ttc::v1::Diagnost
   return success ? kExitOk : kExitCompileError;
 }
 
-absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path, const std::string& func) {
+// Loads a kernel here (a TileLang script is compiled to a request by the local frontend, whose
+// warnings are printed on stderr like errors); the daemon receives the request.
+absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path, const std::string& func,
+                                                   const std::vector<std::string>& defines) {
   ttc::frontend::LoadOptions opts;
   opts.func_name = func;
-  return ttc::frontend::LoadKernelRequest(path, opts);
+  opts.defines = defines;
+  auto loaded = ttc::frontend::LoadKernel(path, opts);
+  if (!loaded.ok()) return loaded.status();
+  for (const std::string& w : loaded->warnings) std::cerr << w << "\n";
+  return std::move(loaded->request);
 }
 
 // As `ttc compile`: errors in a TileLang script are errors in the kernel (exit 1); unreadable
@@ -236,6 +243,7 @@ struct SubmitArgs {
   bool no_wait = false;
   std::string request;
   std::string func;
+  std::vector<std::string> defines;
   std::string out_dir;
   std::string target;
   bool json = false;
@@ -244,7 +252,7 @@ struct SubmitArgs {
 };
 
 int RunSubmit(Globals& g, const SubmitArgs& a) {
-  auto req = LoadRequest(a.request, a.func);
+  auto req = LoadRequest(a.request, a.func, a.defines);
   if (!req.ok()) return LoadErrorExit(a.request, req.status());
   if (!Open(g)) return kExitUsage;
   ttc::v1::CompileRequest call;
@@ -407,7 +415,7 @@ int RunCancel(Globals& g, const std::string& job_id) {
 
 int RunLayout(Globals& g, const std::string& request, const std::string& func, const std::string& target,
               bool json) {
-  auto req = LoadRequest(request, func);
+  auto req = LoadRequest(request, func, {});
   if (!req.ok()) return LoadErrorExit(request, req.status());
   if (!Open(g)) return kExitUsage;
   ttc::v1::CompileRequest call;
@@ -566,6 +574,7 @@ int main(int argc, char** argv) {
   submit->add_option("REQUEST", sa.request, "TileLang script (.py, - for stdin) or request file (.textproto, .json, .binpb)")
       ->required();
   submit->add_option("--func", sa.func, "With several kernels in a script: the one to compile");
+  submit->add_option("--define", sa.defines, "NAME=VALUE: a size or parameter of the script's kernel; repeatable");
   submit->add_option("-o,--output", sa.out_dir, "Write the TT-Metalium program into DIR");
   submit->add_option("--target", sa.target, "Target preset overriding the request's (wormhole_b0, blackhole, ...)");
   submit->add_flag("--json", sa.json, "Print the answer as JSON (ttc.v1.CompileResponse, without file bytes)");

@@ -4,12 +4,16 @@
 //   ttc compile REQUEST [-o DIR] [--func=NAME] [--target=PRESET] [--emit=attrs|ir|reader|compute|writer|host|plan]
 //               [--passes=a,b,c] [--print-ir-after-all] [--print-ir-after=NAME] [--stop-after=NAME]
 //               [--time-passes]
+//               [--define NAME=VALUE]...
+//   ttc compile SCRIPT.py --list [--define NAME=VALUE]...
 //   ttc compile --print-pipeline
-//   ttc validate REQUEST|PROGRAM_DIR [--request REQUEST] [--func=NAME] [--backend=emulator] [--seed=N]
-//                [--json] [--target=PRESET]
+//   ttc validate REQUEST|PROGRAM_DIR [--request REQUEST] [--func=NAME] [--define NAME=VALUE]...
+//                [--backend=emulator] [--seed=N] [--json] [--target=PRESET]
 //
 // REQUEST is a TileLang script (`.py`, or `-` for stdin) or a request file (.textproto, .json,
-// .binpb); --func picks one kernel of a script that defines several.
+// .binpb); --func picks one kernel of a script that builds several, --define sets a size the
+// script leaves open (or overrides one), --list shows the kernels and their sizes. Frontend
+// warnings (GPU-only hints the TT backend ignores) are printed on stderr like errors.
 //   ttc passes [--markdown]
 //
 // Exit status: 0 success; 1 the kernel has errors (diagnostics on stderr as
@@ -47,10 +51,17 @@ constexpr int kExitInternal = 3;
 // How diagnostics name an input: its path, or `<stdin>` for `-`.
 std::string DisplayName(const std::string& path) { return path == "-" ? "<stdin>" : path; }
 
-absl::StatusOr<ttc::frontend::LoadedKernel> LoadRequest(const std::string& path, const std::string& func) {
+// Loads the kernel; the frontend's warnings go to stderr, formatted like errors.
+absl::StatusOr<ttc::frontend::LoadedKernel> LoadRequest(const std::string& path, const std::string& func,
+                                                        const std::vector<std::string>& defines) {
   ttc::frontend::LoadOptions opts;
   opts.func_name = func;
-  return ttc::frontend::LoadKernel(path, opts);
+  opts.defines = defines;
+  auto loaded = ttc::frontend::LoadKernel(path, opts);
+  if (loaded.ok()) {
+    for (const std::string& w : loaded->warnings) std::cerr << w << "\n";
+  }
+  return loaded;
 }
 
 // A diagnostic as `file:location: error: ...`; located in a script, with its line and a caret.
@@ -72,6 +83,8 @@ int LoadErrorExit(const std::string& path, const absl::Status& status) {
 struct CompileArgs {
   std::string request;
   std::string func;
+  std::vector<std::string> defines;
+  bool list = false;
   std::string target;
   std::string emit;
   std::string out_dir;
@@ -93,7 +106,15 @@ int RunCompile(const CompileArgs& a) {
     std::cerr << "ttc: error: compile needs a REQUEST file\n";
     return kExitUsage;
   }
-  auto loaded = LoadRequest(a.request, a.func);
+  if (a.list) {
+    ttc::frontend::LoadOptions lo;
+    lo.defines = a.defines;
+    auto lines = ttc::frontend::ListKernels(a.request, lo);
+    if (!lines.ok()) return LoadErrorExit(a.request, lines.status());
+    for (const std::string& l : *lines) std::cout << l << "\n";
+    return kExitOk;
+  }
+  auto loaded = LoadRequest(a.request, a.func, a.defines);
   if (!loaded.ok()) return LoadErrorExit(a.request, loaded.status());
   const ttc::v1::KernelRequest* req = &loaded->request;
   const std::string shown = DisplayName(a.request);
@@ -169,6 +190,7 @@ struct ValidateArgs {
   std::string input;    // a request file or a program directory
   std::string request;  // with a program directory: the request it was compiled from
   std::string func;     // --func: the kernel of a script that defines several
+  std::vector<std::string> defines;  // --define NAME=VALUE
   std::string backend = "emulator";
   std::string target;
   uint64_t seed = 0;
@@ -185,7 +207,7 @@ int RunValidate(const ValidateArgs& a) {
                  "from (the reference runs the kernel's source IR)\n";
     return kExitUsage;
   }
-  auto loaded = LoadRequest(request_path, a.func);
+  auto loaded = LoadRequest(request_path, a.func, a.defines);
   if (!loaded.ok()) return LoadErrorExit(request_path, loaded.status());
   const ttc::v1::KernelRequest* req = &loaded->request;
   ttc::CompileOptions opts;
@@ -232,7 +254,12 @@ int main(int argc, char** argv) {
   CLI::App* compile = app.add_subcommand("compile", "Compile a kernel request through the TT pass pipeline");
   compile->add_option("REQUEST", ca.request,
                       "TileLang script (.py, or - for stdin) or request file (.json, .textproto, .binpb)");
-  compile->add_option("--func", ca.func, "The kernel to compile when the script defines several");
+  compile->add_option("--func", ca.func,
+                      "The kernel to compile when the script builds several (bound name, factory or prim_func)");
+  compile->add_option("--define", ca.defines,
+                      "NAME=VALUE: a size or parameter of the script's kernel (a factory parameter or an eager "
+                      "kernel's T.const); repeatable");
+  compile->add_flag("--list", ca.list, "List the kernels the script builds and the sizes each uses, then exit");
   compile->add_option("-o,--output", ca.out_dir, "Write the generated program (six files) into this directory");
   compile->add_flag("--print-pipeline", ca.print_pipeline, "List the passes of the pipeline, in order, and exit");
   compile->add_flag("--explain-key", ca.explain_key,
@@ -254,7 +281,8 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Run a kernel on a backend and compare with the reference");
   validate->add_option("INPUT", va.input, "Request file, or a program directory written by compile -o")->required();
   validate->add_option("--request", va.request, "With a program directory: the request it was compiled from");
-  validate->add_option("--func", va.func, "The kernel to validate when the script defines several");
+  validate->add_option("--func", va.func, "The kernel to validate when the script builds several");
+  validate->add_option("--define", va.defines, "NAME=VALUE: a size or parameter of the script's kernel; repeatable");
   validate->add_option("--backend", va.backend, "Where to run: emulator")->check(CLI::IsMember({"emulator"}));
   validate->add_option("--target", va.target, "Target preset")->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
   validate->add_option("--seed", va.seed, "Seed of the generated inputs");

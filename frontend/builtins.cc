@@ -1,109 +1,143 @@
-// Builtins of the evaluator: members of the tilelang modules, calls of T.* builtins (math,
-// casts, T.ceildiv/min/max, T.Buffer types) and of Python builtins, and the dispatch of
-// annotate_tt_layout / annotate_tt_schedule.
+// Builtins of the evaluator: members of the tilelang modules, attribute access, call
+// dispatch (user functions, lambdas, bound methods, partials, builtins), the T.* builtins
+// evaluated at compile time (math, casts, T.ceildiv/min/max, T.Buffer/T.Tensor/T.empty types,
+// T.const, T.infinity) and annotate_tt_layout / annotate_tt_schedule.
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "frontend/annotations.h"
 #include "frontend/evaluator.h"
+#include "frontend/tilelang_names.h"
 #include "ir/dtype.h"
 
 namespace ttc::frontend {
 
 using ast::ExprKind;
 
-namespace {
-
-// Math calls of the IR (ir::CallArity) under their TileLang names.
-const std::map<std::string, std::string>& MathCalls() {
-  static const std::map<std::string, std::string> m = {
-      {"exp", "exp"},   {"sqrt", "sqrt"}, {"rsqrt", "rsqrt"},     {"log", "log"},   {"abs", "abs"},
-      {"relu", "relu"}, {"recip", "recip"}, {"tanh", "tanh"},     {"sigmoid", "sigmoid"}};
-  return m;
-}
-
-// What T.* the frontend accepts, for messages.
-constexpr char kSupportedT[] =
-    "T.prim_func, T.Buffer, T.Tensor, T.Kernel, T.alloc_shared, T.alloc_fragment, T.alloc_local, T.copy, "
-    "T.gemm, T.clear, T.fill, T.serial, T.Pipelined, T.Parallel, T.grid, T.unroll, T.ceildiv, T.min, T.max, "
-    "T.exp, T.sqrt, T.rsqrt, T.log, T.abs, T.tanh, T.sigmoid, T.relu, T.recip, T.cast, T.if_then_else, "
-    "T.evaluate, T.func_attr and dtype casts such as T.float32(x)";
-
-const std::set<std::string>& TBuiltins() {
-  static const std::set<std::string> s = {
-      "prim_func", "Buffer", "Tensor", "Kernel", "alloc_shared", "alloc_fragment", "alloc_local", "copy",
-      "gemm", "clear", "fill", "serial", "Pipelined", "Parallel", "grid", "unroll", "ceildiv", "min", "max",
-      "cast", "if_then_else", "evaluate", "func_attr", "buffer_attr"};
-  return s;
-}
-
-}  // namespace
-
 bool Evaluator::ModuleMember(const Value& mod, const std::string& name, SourceLoc loc, Value* out) {
   const std::string full = absl::StrCat(mod.s, ".", name);
-  static const std::set<std::string> kModules = {"tilelang.language", "tilelang.tt", "tilelang.tenstorrent",
-                                                 "tilelang.tenstorrent.annotations", "tilelang.tt.passes"};
-  if (kModules.count(full)) {
-    *out = Value::Module(full, loc);
-    return true;
-  }
-  if (mod.s == "tilelang" && name == "jit") {
-    *out = Value::Builtin("tilelang.jit", loc);
-    return true;
-  }
   if (mod.s == "tilelang.language") {
-    if (TBuiltins().count(name) || MathCalls().count(name) || ir::ParseDType(name)) {
+    if (IsTileLangBuiltin(name) || ir::ParseDType(name)) {
       *out = Value::Builtin(full, loc);
       return true;
     }
     return false;
   }
-  if (mod.s != "tilelang" && mod.s.rfind("tilelang.", 0) == 0 &&
-      (name == "annotate_tt_layout" || name == "annotate_tt_schedule")) {
-    *out = Value::Builtin(name, loc);
+  if (mod.s == "tilelang" || mod.s.rfind("tilelang.", 0) == 0) {
+    if (name == "language") {
+      *out = Value::Module("tilelang.language", loc);
+      return true;
+    }
+    if (name == "annotate_tt_layout" || name == "annotate_tt_schedule") {
+      *out = Value::Builtin(name, loc);
+      return true;
+    }
+    if (IsTileLangHostHelper(full)) {
+      *out = Value::Builtin(full, loc);
+      return true;
+    }
+    *out = Value::Module(full, loc);  // tilelang.carver.arch..., tilelang.PassConfigKey...: resolved on use
     return true;
   }
-  return false;
+  return HostMember(mod, name, loc, out);
 }
 
 bool Evaluator::Attribute(const Value& base, const std::string& name, SourceLoc loc, Value* out) {
-  if (base.kind == Value::kModule) {
-    if (ModuleMember(base, name, loc, out)) return true;
-    if (base.s == "tilelang.language") {
-      return Fail(loc, absl::StrCat("T.", name, " is not supported by the TT backend; supported: ", kSupportedT));
-    }
-    if (base.s.rfind("tilelang", 0) == 0) {
-      return Fail(loc, absl::StrCat("'", base.s, ".", name, "' is not supported by ttc"));
-    }
-    return Fail(loc, absl::StrCat("module '", base.s, "' is not available to kernels: ttc evaluates kernel "
-                                  "definitions, not host code"));
-  }
-  if (base.kind == Value::kBuffer || base.kind == Value::kBufferType) {
-    if (name == "shape") {
-      Value v;
-      v.kind = Value::kTuple;
-      v.loc = loc;
-      for (int64_t d : base.buffer->shape) v.items.push_back(Value::Int(d, loc));
-      *out = std::move(v);
+  switch (base.kind) {
+    case Value::kModule:
+      if (ModuleMember(base, name, loc, out)) return true;
+      if (base.s == "tilelang.language") {
+        if (!in_builder()) {
+          *out = Value::Host(absl::StrCat("T.", name), loc);
+          return true;
+        }
+        return Fail(loc, absl::StrCat("T.", name, " is not a TileLang builtin that ttc knows; supported: ",
+                                      SupportedTileLangSummary()));
+      }
+      if (!in_builder()) {
+        *out = Value::Host(absl::StrCat(base.s, ".", name), loc);
+        return true;
+      }
+      return Fail(loc, absl::StrCat("module '", base.s.substr(0, base.s.find('.')), "' is host code: a kernel cannot ",
+                                    "use ", base.s, ".", name, " (ttc evaluates kernel definitions, not host code)"));
+    case Value::kHost: {  // attributes of host values: a tensor's shape, a parsed argument, else a method
+      bool handled = false;
+      if (!CallHost(absl::StrCat("<attr>.", name), {base}, {}, loc, out, &handled)) return false;
+      if (handled) return true;
+      if (in_builder() || base.unknown) return FailUnknown(base, loc);
+      Value m;
+      m.kind = Value::kBound;
+      m.self = std::make_shared<Value>(base);
+      m.s = name;
+      m.loc = loc;
+      *out = std::move(m);
       return true;
     }
-    if (name == "dtype") {
-      *out = Value::Str(base.buffer->dtype, loc);
+    case Value::kBuffer:
+    case Value::kBufferType:
+      if (name == "shape") {
+        Value v;
+        v.kind = Value::kTuple;
+        v.loc = loc;
+        for (int64_t d : base.buffer->shape) v.items.push_back(Value::Int(d, loc));
+        *out = std::move(v);
+        return true;
+      }
+      if (name == "dtype") {
+        *out = Value::Str(base.buffer->dtype, loc);
+        return true;
+      }
+      break;
+    case Value::kKernel:
+      // kernel.get_kernel_source(), kernel.get_profiler(): host code about the compiled kernel.
+      *out = Value::Host(absl::StrCat("kernel.", name), loc);
+      return true;
+    case Value::kFunction:
+      if (name == "compile" || name == "lower" || name == "get_tir" || name == "__call__") {
+        Value m;
+        m.kind = Value::kBound;
+        m.self = std::make_shared<Value>(base);
+        m.s = name;
+        m.loc = loc;
+        *out = std::move(m);
+        return true;
+      }
+      *out = Value::Host(absl::StrCat(base.Describe(), ".", name), loc);
+      return true;
+    case Value::kStr:
+    case Value::kDict:
+    case Value::kList:
+    case Value::kTuple:
+    case Value::kSet:
+    case Value::kInt:
+    case Value::kFloat: {
+      Value m;
+      m.kind = Value::kBound;
+      m.self = std::make_shared<Value>(base);
+      m.s = name;
+      m.loc = loc;
+      *out = std::move(m);
       return true;
     }
+    default: break;
   }
   return Fail(loc, absl::StrCat(base.Describe(), " has no attribute '", name, "' that ttc supports"));
 }
 
-bool Evaluator::ExpectArgs(const ast::Expr& call, const std::string& sig, size_t min, size_t max) {
-  if (!call.keywords.empty()) {
-    return Fail(call.keywords[0].loc, absl::StrCat(sig, " takes no keyword argument '", call.keywords[0].name, "'"));
+bool Evaluator::ExpectArgs(const std::string& sig, const std::vector<Value>& args,
+                           const std::vector<std::pair<std::string, Value>>& kwargs, size_t min, size_t max,
+                           SourceLoc loc) {
+  if (!kwargs.empty()) {
+    return Fail(kwargs[0].second.loc.line ? kwargs[0].second.loc : loc,
+                absl::StrCat(sig, " takes no keyword argument '", kwargs[0].first, "'"));
   }
-  if (call.items.size() < min || call.items.size() > max) {
-    return Fail(call.loc, absl::StrCat(sig.substr(0, sig.find('(')), " expects ", sig.substr(sig.find('(')),
-                                       ", got ", Plural(call.items.size(), "argument")));
+  if (args.size() < min || args.size() > max) {
+    return Fail(loc, absl::StrCat(sig.substr(0, sig.find('(')), " expects ", sig.substr(sig.find('(')), ", got ",
+                                  Plural(args.size(), "argument")));
   }
   return true;
 }
@@ -111,115 +145,168 @@ bool Evaluator::ExpectArgs(const ast::Expr& call, const std::string& sig, size_t
 bool Evaluator::Call(const ast::Expr& x, const std::shared_ptr<Scope>& scope, Value* out) {
   Value callee;
   if (!Eval(*x.base, scope, &callee)) return false;
-  if (callee.kind == Value::kFunction) return CallFunction(callee, x, scope, out);
-  if (callee.kind == Value::kKernel) {
-    return Fail(x.loc, "calling a kernel runs it on a device, which is host code; ttc compiles the kernel itself");
+  if (callee.kind == Value::kBuiltin) {
+    const std::string& name = callee.s;
+    if (name == "annotate_tt_layout" || name == "annotate_tt_schedule") {
+      std::vector<Value> args;
+      std::vector<std::pair<std::string, Value>> kwargs;
+      if (!EvalArgs(x, scope, &args, &kwargs)) return false;
+      if (args.size() != 2 || !kwargs.empty()) {
+        BuilderScope b(this);  // a wrong annotation is the kernel's error, never skipped
+        return Fail(x.loc, absl::StrCat(name, " expects (func, {...}), got ", Plural(args.size() + kwargs.size(), "argument")));
+      }
+      return Annotate(name, args, &x, x.loc, out);
+    }
+    if (name == "tilelang.language.Buffer" || name == "tilelang.language.Tensor") {
+      BufferInfo b;
+      if (!BufferSpec(x, callee.Describe(), scope, &b)) return false;
+      out->kind = Value::kBufferType;
+      out->buffer = std::make_shared<BufferInfo>(b);
+      out->loc = x.loc;
+      return true;
+    }
   }
-  if (callee.kind != Value::kBuiltin) return Fail(x.loc, absl::StrCat(callee.Describe(), " is not callable"));
-  std::string name = callee.s;
-  const std::string t_prefix = "tilelang.language.";
-  const bool is_t = name.rfind(t_prefix, 0) == 0;
-  const std::string short_name = is_t ? name.substr(t_prefix.size()) : name;
   std::vector<Value> args;
-  auto eval_args = [&]() {
-    for (const ast::ExprPtr& a : x.items) {
-      Value v;
-      if (!Eval(*a, scope, &v)) return false;
-      args.push_back(std::move(v));
+  std::vector<std::pair<std::string, Value>> kwargs;
+  if (!EvalArgs(x, scope, &args, &kwargs)) return false;
+  return CallValue(callee, std::move(args), std::move(kwargs), x.loc, out);
+}
+
+bool Evaluator::CallValue(const Value& f, std::vector<Value> args, std::vector<std::pair<std::string, Value>> kwargs,
+                          SourceLoc loc, Value* out) {
+  switch (f.kind) {
+    case Value::kFunction: {
+      bool eager = false;
+      if (f.def && f.jit) {
+        for (const ast::StmtPtr& s : f.def->body) eager |= s->kind == ast::StmtKind::kWith;
+      }
+      if (eager) return CallEager(f, std::move(args), std::move(kwargs), /*compile=*/false, loc, out);
+      return CallFunction(f, std::move(args), std::move(kwargs), loc, out);
     }
-    return true;
-  };
-  if (name == "annotate_tt_layout" || name == "annotate_tt_schedule") return Annotate(x, name, scope, out);
-  if (is_t && (short_name == "Buffer" || short_name == "Tensor")) {
-    BufferInfo b;
-    if (!BufferSpec(x, "T." + short_name, scope, &b)) return false;
-    out->kind = Value::kBufferType;
-    out->buffer = std::make_shared<BufferInfo>(b);
-    out->loc = x.loc;
-    return true;
-  }
-  if (is_t && (short_name == "ceildiv" || short_name == "min" || short_name == "max")) {
-    if (!ExpectArgs(x, "T." + short_name + "(a, b)", 2, 2) || !eval_args()) return false;
-    return BinaryOp(short_name, args[0], args[1], x.loc, out);
-  }
-  if (!is_t && (name == "min" || name == "max")) {
-    if (!ExpectArgs(x, name + "(a, b, ...)", 2, 16) || !eval_args()) return false;
-    *out = args[0];
-    for (size_t i = 1; i < args.size(); ++i) {
-      if (!BinaryOp(name, *out, args[i], x.loc, out)) return false;
-    }
-    return true;
-  }
-  if (is_t && MathCalls().count(short_name)) {
-    if (!ExpectArgs(x, "T." + short_name + "(x)", 1, 1) || !eval_args()) return false;
-    return MakeCall(MathCalls().at(short_name), args, x.loc, out);
-  }
-  if (!is_t && name == "abs") {
-    if (!ExpectArgs(x, "abs(x)", 1, 1) || !eval_args()) return false;
-    if (args[0].kind == Value::kExpr) return MakeCall("abs", args, x.loc, out);
-    if (args[0].kind == Value::kFloat) {
-      *out = Value::Float(std::fabs(args[0].f), x.loc);
+    case Value::kBound:
+      if (f.s == "partial") {
+        std::vector<Value> all = f.items;
+        for (Value& a : args) all.push_back(std::move(a));
+        std::vector<std::pair<std::string, Value>> kw;
+        for (size_t i = 0; i < f.keys.size(); ++i) kw.emplace_back(f.keys[i].s, f.items2[i]);
+        for (auto& [k, v] : kwargs) {
+          bool replaced = false;
+          for (auto& [k2, v2] : kw) {
+            if (k2 == k) {
+              v2 = v;
+              replaced = true;
+            }
+          }
+          if (!replaced) kw.emplace_back(k, v);
+        }
+        return CallValue(*f.self, std::move(all), std::move(kw), loc, out);
+      }
+      if (f.self->kind == Value::kFunction) {
+        if (f.s == "compile") {
+          bool eager = false;
+          for (const ast::StmtPtr& s : f.self->def->body) eager |= s->kind == ast::StmtKind::kWith;
+          if (eager) return CallEager(*f.self, std::move(args), std::move(kwargs), /*compile=*/true, loc, out);
+        }
+        return CallValue(*f.self, std::move(args), std::move(kwargs), loc, out);
+      }
+      return CallMethod(*f.self, f.s, std::move(args), std::move(kwargs), loc, out);
+    case Value::kKernel:
+      // Running a kernel is host code: in the harness, its result is a host value.
+      if (in_builder()) return Fail(loc, "calling a kernel runs it on a device, which is host code");
+      *out = Value::Host(absl::StrCat("the output of kernel '", f.kernel->func.name(), "'"), loc);
       return true;
-    }
-    if (args[0].kind != Value::kInt) return Fail(x.loc, absl::StrCat("abs() needs a number, got ", args[0].Describe()));
-    if (args[0].i == INT64_MIN) return Fail(x.loc, "integer overflow in a compile-time expression (64-bit)");
-    *out = Value::Int(std::llabs(args[0].i), x.loc);
-    return true;
-  }
-  if (is_t && short_name == "if_then_else") {
-    if (!ExpectArgs(x, "T.if_then_else(cond, a, b)", 3, 3) || !eval_args()) return false;
-    return MakeCall("select", args, x.loc, out);
-  }
-  if (is_t && short_name == "cast") {
-    if (!ExpectArgs(x, "T.cast(value, dtype)", 2, 2) || !eval_args()) return false;
-    return MakeCast(args[0], args[1], x.items[1]->loc, x.loc, out);
-  }
-  if (is_t && ir::ParseDType(short_name)) {
-    if (!ExpectArgs(x, "T." + short_name + "(value)", 1, 1) || !eval_args()) return false;
-    return MakeCast(args[0], Value::Str(short_name, x.loc), x.loc, x.loc, out);
-  }
-  if (!is_t && (name == "int" || name == "float")) {
-    if (!ExpectArgs(x, name + "(x)", 1, 1) || !eval_args()) return false;
-    const Value& a = args[0];
-    if (!IsNumber(a)) return Fail(x.loc, absl::StrCat(name, "() of ", a.Describe(), " is not supported"));
-    if (name == "float") {
-      *out = Value::Float(AsDouble(a), x.loc);
+    case Value::kHost:
+      if (in_builder() || f.unknown) return FailUnknown(f, loc);
+      *out = Value::Host(absl::StrCat("the result of ", f.s), loc);
       return true;
-    }
-    if (a.kind == Value::kFloat) {
-      if (!(std::fabs(a.f) < 9.2e18)) return Fail(x.loc, "int() of a float out of the 64-bit range");
-      *out = Value::Int(static_cast<int64_t>(a.f), x.loc);
-      return true;
-    }
-    *out = Value::Int(AsInt(a), x.loc);
+    case Value::kModule:
+      if (!in_builder()) {
+        *out = Value::Host(absl::StrCat("the result of ", f.s), loc);
+        return true;
+      }
+      if (f.s.rfind("tilelang", 0) == 0) {
+        return Fail(loc, absl::StrCat(f.s, " is not supported by ttc: it is TileLang's host API, not kernel code"));
+      }
+      return Fail(loc, absl::StrCat(f.s, " is host code; a kernel cannot call it"));
+    case Value::kBuiltin: return CallBuiltin(f, std::move(args), std::move(kwargs), loc, out);
+    default: return Fail(loc, absl::StrCat(f.Describe(), " is not callable"));
+  }
+}
+
+bool Evaluator::CallBuiltin(const Value& f, std::vector<Value> args, std::vector<std::pair<std::string, Value>> kwargs,
+                            SourceLoc loc, Value* out) {
+  const std::string& name = f.s;
+  const std::string t_prefix = "tilelang.language.";
+  if (name.rfind(t_prefix, 0) != 0) {
+    bool handled = false;
+    if (!CallPython(name, args, kwargs, loc, out, &handled)) return false;
+    if (handled) return true;
+    if (!CallHost(name, std::move(args), std::move(kwargs), loc, out, &handled)) return false;
+    if (handled) return true;
+    return Fail(loc, absl::StrCat(name, "() is not evaluated by ttc"));
+  }
+  const std::string t = name.substr(t_prefix.size());
+  const std::string shown = "T." + t;
+  if (t == "Buffer" || t == "Tensor" || t == "empty") return Tensor(args, kwargs, shown, loc, out);
+  if (t == "const") return EagerConst(args, loc, out);
+  if (t == "ceildiv" || t == "min" || t == "max") {
+    if (!ExpectArgs(shown + "(a, b)", args, kwargs, 2, 2, loc)) return false;
+    return BinaryOp(t, args[0], args[1], loc, out);
+  }
+  if (t == "infinity") {
+    if (!ExpectArgs("T.infinity(dtype)", args, kwargs, 1, 1, loc)) return false;
+    std::string dt;
+    if (!DType(args[0], loc, &dt)) return false;
+    *out = Value::Float(std::numeric_limits<double>::infinity(), loc);
     return true;
   }
-  if (!is_t && name == "len") {
-    if (!ExpectArgs(x, "len(x)", 1, 1) || !eval_args()) return false;
-    const Value& a = args[0];
-    if (a.kind == Value::kStr) {
-      *out = Value::Int(static_cast<int64_t>(a.s.size()), x.loc);
-    } else if (a.kind == Value::kTuple || a.kind == Value::kList || a.kind == Value::kDict) {
-      *out = Value::Int(static_cast<int64_t>(a.items.size()), x.loc);
-    } else {
-      return Fail(x.loc, absl::StrCat("len() of ", a.Describe(), " is not supported"));
-    }
+  if (t == "dtype") {
+    if (!ExpectArgs("T.dtype(name)", args, kwargs, 1, 1, loc)) return false;
+    std::string dt;
+    if (!DType(args[0], loc, &dt)) return false;
+    *out = Value::Builtin(t_prefix + dt, loc);
     return true;
   }
-  std::string shown = is_t ? "T." + short_name : name;
-  if (is_t && (short_name == "serial" || short_name == "Pipelined" || short_name == "Parallel" ||
-               short_name == "grid" || short_name == "unroll") ) {
-    return Fail(x.loc, absl::StrCat(shown, " is only accepted as the iterable of a `for` loop in a kernel"));
+  if (t == "dynamic" || t == "symbolic" || t == "var") {
+    return Fail(loc, absl::StrCat(shown, ": symbolic sizes are not supported by the TT backend, which compiles for "
+                                  "concrete sizes; give the size as an integer (or with --define NAME=VALUE)"));
   }
-  if (name == "range") return Fail(x.loc, "range() is only accepted as the iterable of a `for` loop in a kernel");
-  if (is_t && short_name == "Kernel") return Fail(x.loc, "T.Kernel is only accepted as `with T.Kernel(...) as (bx, by):`");
-  return Fail(x.loc, absl::StrCat(shown, " cannot be used here; kernel statements such as T.copy, T.gemm, T.clear, "
-                                  "T.fill and T.alloc_* belong inside `with T.Kernel(...)`"));
+  if (const std::string* ir_name = TileLangMathCall(t)) {
+    const int arity = TileLangMathArity(t);
+    if (!ExpectArgs(shown + (arity == 1 ? "(x)" : "(x, y)"), args, kwargs, arity, arity, loc)) return false;
+    return MakeCall(*ir_name, args, loc, out);
+  }
+  if (t == "if_then_else") {
+    if (!ExpectArgs("T.if_then_else(cond, a, b)", args, kwargs, 3, 3, loc)) return false;
+    return MakeCall("select", args, loc, out);
+  }
+  if (t == "cast" || t == "Cast") {
+    if (!ExpectArgs(shown + "(value, dtype)", args, kwargs, 2, 2, loc)) return false;
+    if (t == "Cast") std::swap(args[0], args[1]);  // T.Cast(dtype, value)
+    return MakeCast(args[0], args[1], args[1].loc, loc, out);
+  }
+  if (ir::ParseDType(t)) {
+    if (!ExpectArgs(shown + "(value)", args, kwargs, 1, 1, loc)) return false;
+    return MakeCast(args[0], Value::Str(t, loc), loc, loc, out);
+  }
+  if (IsTileLangLoop(t)) {
+    return Fail(loc, absl::StrCat(shown, " is only accepted as the iterable of a `for` loop in a kernel"));
+  }
+  if (t == "Kernel") return Fail(loc, "T.Kernel is only accepted as `with T.Kernel(...) as (bx, by):`");
+  return Fail(loc, absl::StrCat(shown, " cannot be used here; kernel statements such as T.copy, T.gemm, T.clear, "
+                                "T.fill and T.alloc_* belong inside `with T.Kernel(...)`"));
 }
 
 bool Evaluator::MakeCast(const Value& v, const Value& dtype, SourceLoc dtype_loc, SourceLoc loc, Value* out) {
   std::string name;
   if (!DType(dtype, dtype_loc, &name)) return false;
+  if (v.kind == Value::kInt || v.kind == Value::kFloat || v.kind == Value::kBool) {
+    const auto dt = ir::ParseDType(name);
+    if (dt && dt->is_float()) {  // a constant cast folds: T.float32(0) is 0.0
+      *out = Value::Float(AsDouble(v), loc);
+      return true;
+    }
+  }
   Value r;
   r.kind = Value::kExpr;
   r.loc = loc;
@@ -231,58 +318,92 @@ bool Evaluator::MakeCast(const Value& v, const Value& dtype, SourceLoc dtype_loc
   return true;
 }
 
+// T.Tensor / T.Buffer / T.empty from evaluated arguments: (shape, dtype), shape a tuple or
+// list of sizes or one size; keyword shape= / dtype=. T.const sizes not known yet stay
+// symbolic (kSym items in the type's `items`) for the eager lowering to match.
+bool Evaluator::Tensor(const std::vector<Value>& args, const std::vector<std::pair<std::string, Value>>& kwargs,
+                       const std::string& fn, SourceLoc loc, Value* out) {
+  const Value* shape = args.size() > 0 ? &args[0] : nullptr;
+  const Value* dtype = args.size() > 1 ? &args[1] : nullptr;
+  for (const auto& [k, v] : kwargs) {
+    if (k == "shape" && !shape) {
+      shape = &v;
+    } else if (k == "dtype" && !dtype) {
+      dtype = &v;
+    } else if (k == "scope" || k == "data" || k == "strides" || k == "elem_offset" || k == "axis_separators") {
+      Warn(v.loc.line ? v.loc : loc, absl::StrCat(fn, " ", k, "= has no meaning for the TT backend and is ignored"));
+    } else {
+      return Fail(v.loc.line ? v.loc : loc, absl::StrCat(fn, " has no keyword '", k, "'; ", fn, " takes (shape, dtype)"));
+    }
+  }
+  if (!shape || args.size() > 2) {
+    return Fail(loc, absl::StrCat(fn, " expects (shape, dtype), got ", Plural(args.size() + kwargs.size(), "argument")));
+  }
+  std::vector<Value> dims;
+  if (shape->kind == Value::kTuple || shape->kind == Value::kList) {
+    dims = shape->items;
+  } else {
+    dims.push_back(*shape);
+  }
+  if (dims.empty()) return Fail(loc, absl::StrCat(fn, " needs at least one dimension"));
+  Value r;
+  r.kind = Value::kBufferType;
+  r.loc = loc;
+  r.buffer = std::make_shared<BufferInfo>();
+  r.buffer->scope = fn == "T.empty" ? "empty" : "";
+  for (const Value& d : dims) {
+    if (d.kind == Value::kSym) {
+      r.buffer->shape.push_back(-1);
+      r.items.push_back(d);
+      continue;
+    }
+    if (d.kind == Value::kHost) return FailUnknown(d, d.loc.line ? d.loc : loc);
+    if (d.kind != Value::kInt) {
+      return Fail(d.loc.line ? d.loc : loc, absl::StrCat("a buffer shape needs compile-time integers, got ", d.Describe()));
+    }
+    if (d.i <= 0) return Fail(d.loc.line ? d.loc : loc, absl::StrCat("buffer extents must be positive, got ", d.i));
+    r.buffer->shape.push_back(d.i);
+    r.items.push_back(d);
+  }
+  r.buffer->dtype = "float32";  // TileLang's default dtype
+  if (dtype && !DType(*dtype, dtype->loc.line ? dtype->loc : loc, &r.buffer->dtype)) return false;
+  *out = std::move(r);
+  return true;
+}
+
 // (shape, dtype) of T.Buffer / T.Tensor / T.alloc_*; keyword `dtype=`; `scope=` accepted
 // for allocations when it names the same scope.
 bool Evaluator::BufferSpec(const ast::Expr& call, const std::string& fn, const std::shared_ptr<Scope>& scope,
                            BufferInfo* b) {
-  const ast::Expr* shape = call.items.size() > 0 ? call.items[0].get() : nullptr;
-  const ast::Expr* dtype = call.items.size() > 1 ? call.items[1].get() : nullptr;
-  for (const ast::Keyword& kw : call.keywords) {
-    if (kw.name == "shape" && !shape) {
-      shape = kw.value.get();
-    } else if (kw.name == "dtype" && !dtype) {
-      dtype = kw.value.get();
-    } else if (kw.name == "scope" && fn.rfind("T.alloc_", 0) == 0) {
-      Value sv;
-      if (!Eval(*kw.value, scope, &sv)) return false;
-      std::string want = fn.substr(8);
-      if (sv.kind != Value::kStr || (sv.s != want && sv.s != want + ".dyn")) {
-        return Fail(kw.value->loc, absl::StrCat(fn, " allocates in scope \"", want, "\"; another scope= is not "
-                                                "supported"));
+  std::vector<Value> args;
+  std::vector<std::pair<std::string, Value>> kwargs;
+  if (!EvalArgs(call, scope, &args, &kwargs)) return false;
+  for (auto it = kwargs.begin(); it != kwargs.end();) {
+    if (it->first == "scope" && fn.rfind("T.alloc_", 0) == 0) {
+      const std::string want = fn.substr(8);
+      if (it->second.kind != Value::kStr || (it->second.s != want && it->second.s != want + ".dyn")) {
+        return Fail(it->second.loc, absl::StrCat(fn, " allocates in scope \"", want, "\"; another scope= is not "
+                                                 "supported"));
       }
+      it = kwargs.erase(it);
     } else {
-      return Fail(kw.loc, absl::StrCat(fn, " has no keyword '", kw.name, "' the TT backend accepts; ", fn,
-                                       " takes (shape, dtype)"));
+      ++it;
     }
   }
-  if (!shape || call.items.size() > 2) {
-    return Fail(call.loc, absl::StrCat(fn, " expects (shape, dtype), got ",
-                                       Plural(call.items.size() + call.keywords.size(), "argument")));
-  }
-  Value sv;
-  if (!Eval(*shape, scope, &sv)) return false;
-  std::vector<Value> dims;
-  if (sv.kind == Value::kTuple || sv.kind == Value::kList) {
-    dims = sv.items;
-  } else {
-    dims.push_back(sv);
-  }
-  if (dims.empty()) return Fail(shape->loc, absl::StrCat(fn, " needs at least one dimension"));
-  for (const Value& d : dims) {
-    if (d.kind != Value::kInt) {
-      return Fail(d.loc.line ? d.loc : shape->loc,
-                  absl::StrCat("a buffer shape needs compile-time integers, got ", d.Describe()));
+  Value t;
+  if (!Tensor(args, kwargs, fn, call.loc, &t)) return false;
+  for (const Value& d : t.items) {
+    if (d.kind == Value::kSym) {
+      return Fail(d.loc.line ? d.loc : call.loc,
+                  absl::StrCat("size '", d.s, "' is symbolic here; give it a value (`.compile(", d.s,
+                               "=...)`, a tensor argument, or --define ", d.s, "=VALUE)"));
     }
-    if (d.i <= 0) return Fail(d.loc.line ? d.loc : shape->loc, absl::StrCat("buffer extents must be positive, got ", d.i));
-    b->shape.push_back(d.i);
   }
-  if (!dtype) {
-    b->dtype = "float32";  // TileLang's default dtype
-    return true;
-  }
-  Value dv;
-  if (!Eval(*dtype, scope, &dv)) return false;
-  return DType(dv, dtype->loc, &b->dtype);
+  const std::string name = b->name;
+  *b = *t.buffer;
+  b->name = name;
+  b->scope.clear();
+  return true;
 }
 
 bool Evaluator::DType(const Value& v, SourceLoc loc, std::string* out) {
@@ -291,23 +412,28 @@ bool Evaluator::DType(const Value& v, SourceLoc loc, std::string* out) {
     name = v.s;
   } else if (v.kind == Value::kBuiltin && v.s.rfind("tilelang.language.", 0) == 0) {
     name = v.s.substr(std::string("tilelang.language.").size());  // T.float32 as a dtype
+  } else if (v.kind == Value::kBuiltin && v.s.rfind("torch.", 0) == 0) {
+    name = v.s.substr(6);  // torch.float16 as a dtype
+  } else if (v.kind == Value::kHost) {
+    return FailUnknown(v, loc);
   } else {
-    return Fail(loc, absl::StrCat("a dtype must be a string such as \"bfloat16\", got ", v.Describe()));
+    return Fail(loc, absl::StrCat("a dtype must be a string such as \"bfloat16\" or T.float16, got ", v.Describe()));
   }
   auto dt = ir::ParseDType(name);
   if (!dt) return Fail(loc, absl::StrCat("unknown dtype '", name, "'; known: ", ir::KnownDTypeNames()));
   *out = dt->name;
   return true;
 }
-bool Evaluator::Annotate(const ast::Expr& x, const std::string& name, const std::shared_ptr<Scope>& scope, Value* out) {
-  if (x.items.size() != 2 || !x.keywords.empty()) {
-    return Fail(x.loc, absl::StrCat(name, " expects (func, {...}), got ",
-                                    Plural(x.items.size() + x.keywords.size(), "argument")));
+
+bool Evaluator::Annotate(const std::string& name, const std::vector<Value>& args, const ast::Expr* call,
+                         SourceLoc loc, Value* out) {
+  BuilderScope b(this);  // a wrong annotation is the kernel's error, never skipped
+  if (args[0].kind == Value::kHost) return FailUnknown(args[0], loc);
+  if (!ApplyAnnotation(name, *call, args[0], args[1], error_)) {
+    error_fatal_ = true;
+    return false;
   }
-  Value f, d;
-  if (!Eval(*x.items[0], scope, &f) || !Eval(*x.items[1], scope, &d)) return false;
-  if (!ApplyAnnotation(name, x, f, d, error_)) return false;
-  *out = f;
+  *out = args[0];
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "frontend/affine.h"
 #include "frontend/lexer.h"
+#include "frontend/tilelang_names.h"
 
 namespace ttc::frontend {
 
@@ -147,6 +148,8 @@ bool KernelLowerer::LowerKernelBlock(const ast::Stmt& with, const std::shared_pt
       if (!ev_.ConstInt(*kw.value, outer, "threads", &v)) return false;
       if (v < 0) return ev_.Fail(kw.value->loc, "threads must not be negative");
       g->set_threads(v);
+    } else if (kw.name == "prelude" || kw.name == "is_cpu" || kw.name == "cluster_dims") {
+      ev_.Warn(kw.loc, absl::StrCat("T.Kernel ", kw.name, "= is a GPU launch option; the TT backend ignores it"));
     } else {
       return ev_.Fail(kw.loc, absl::StrCat("T.Kernel keyword '", kw.name, "' is not supported by the TT backend; ",
                                        "T.Kernel takes grid extents and threads="));
@@ -241,6 +244,50 @@ bool KernelLowerer::LowerBlock(const std::vector<ast::StmtPtr>& stmts, size_t fr
         return ev_.Fail(s.loc, "'return' is not supported inside a kernel; kernels write their results to buffers");
       case StmtKind::kImport:
         return ev_.Fail(s.loc, "imports inside a kernel are not supported; import at module level");
+      case StmtKind::kAnnAssign: {
+        if (!s.value) break;  // a declaration without a value
+        bool let = false;
+        if (!LowerAssign(s, scope, out, &let)) return false;
+        if (let) {
+          if (lets >= kMaxNesting) {
+            return ev_.Fail(s.loc, absl::StrCat("more than ", kMaxNesting, " kernel variables are live in one block"));
+          }
+          v1::LetStmt* l = out->rbegin()->mutable_let();
+          auto inner = std::make_shared<Scope>(scope);
+          inner->Set(l->var(), VarValue(l->var(), s.targets[0]->loc));
+          return LowerBlock(stmts, i + 1, inner, l->mutable_body(), lets + 1);
+        }
+        break;
+      }
+      case StmtKind::kAssert: {
+        Value c;
+        if (!ev_.Eval(*s.value, scope, &c)) return false;
+        if (c.kind == Value::kExpr) {
+          return ev_.Fail(s.loc, "an assert on kernel values would run on the device; the TT backend has no device "
+                                 "asserts (compile-time asserts on sizes are evaluated)");
+        }
+        bool truth = false;
+        if (!ev_.Truth(c, s.value->loc, "assert", &truth)) return false;
+        if (!truth) return ev_.Fail(s.loc, "assertion failed");
+        break;
+      }
+      case StmtKind::kWhile:
+        return ev_.Fail(s.loc, "'while' loops are not supported in a kernel: TT kernels need a known trip count; use "
+                               "`for i in T.serial(n)`");
+      case StmtKind::kBreak:
+      case StmtKind::kContinue:
+        return ev_.Fail(s.loc, absl::StrCat("'", s.kind == StmtKind::kBreak ? "break" : "continue",
+                                            "' is not supported in a kernel: TT kernel loops run their whole trip "
+                                            "count"));
+      case StmtKind::kClass:
+      case StmtKind::kTry:
+      case StmtKind::kRaise:
+      case StmtKind::kDel:
+      case StmtKind::kGlobal:
+      case StmtKind::kNonlocal:
+      case StmtKind::kMatch:
+        return ev_.Fail(s.loc, "this Python statement cannot be part of a kernel; kernel statements are T.copy, "
+                               "T.gemm, T.clear, T.fill, assignments, loops and `if`");
     }
   }
   return true;
@@ -285,6 +332,18 @@ bool KernelLowerer::LowerCallStmt(const ast::Stmt& s, const std::shared_ptr<Scop
   }
   if (callee.kind == Value::kBuiltin && (callee.s == "annotate_tt_layout" || callee.s == "annotate_tt_schedule")) {
     return ev_.Fail(e.loc, absl::StrCat(callee.s, " is called at module level, after the kernel is defined"));
+  }
+  if (name.rfind("tilelang.language.", 0) == 0) {
+    const std::string t = name.substr(18);
+    if (const char* why = GpuHintWarning(t)) {
+      if (t == "use_swizzle") {
+        return UseSwizzle(e, scope);
+      }
+      ev_.Warn(e.loc, why);
+      return true;
+    }
+    if (const char* why = GpuMechanismError(t)) return ev_.Fail(e.loc, why);
+    if (IsTileLangTileOp(t)) return LowerTileOp(e, t, scope, out);
   }
   Value v;
   if (!ev_.Eval(e, scope, &v)) return false;
@@ -394,9 +453,14 @@ bool KernelLowerer::LowerCopy(const ast::Expr& e, const std::shared_ptr<Scope>& 
   if (e.items.size() != 2) {
     return ev_.Fail(e.loc, absl::StrCat("T.copy expects (src, dst), got ", Plural(e.items.size(), "argument")));
   }
-  if (!e.keywords.empty()) {
-    return ev_.Fail(e.keywords[0].loc, absl::StrCat("T.copy keyword '", e.keywords[0].name,
-                                                "' is not supported by the TT backend; T.copy takes (src, dst)"));
+  for (const ast::Keyword& kw : e.keywords) {
+    if (kw.name == "disable_tma" || kw.name == "coalesced_width" || kw.name == "eviction_policy" ||
+        kw.name == "loop_layout") {
+      ev_.Warn(kw.loc, absl::StrCat("T.copy ", kw.name, "= tunes GPU copies; the TT backend ignores it"));
+      continue;
+    }
+    return ev_.Fail(kw.loc, absl::StrCat("T.copy keyword '", kw.name,
+                                         "' is not supported by the TT backend; T.copy takes (src, dst)"));
   }
   v1::Stmt* st = NewStmt(out, e.loc);
   v1::Copy* c = st->mutable_copy();
@@ -492,6 +556,8 @@ bool KernelLowerer::LowerGemm(const ast::Expr& e, const std::shared_ptr<Scope>& 
       if (!flag(*kw.value, "clear_accum", &clear)) return false;
     } else if (kw.name == "transpose_A" || kw.name == "transpose_B") {
       return ev_.Fail(kw.loc, absl::StrCat("T.gemm got two values for ", kw.name));
+    } else if (kw.name == "policy" || kw.name == "k_pack" || kw.name == "wg_wait" || kw.name == "use_wgmma") {
+      ev_.Warn(kw.loc, absl::StrCat("T.gemm ", kw.name, "= tunes a GPU's tensor cores; the TT backend ignores it"));
     } else {
       return ev_.Fail(kw.loc, absl::StrCat("T.gemm keyword '", kw.name, "' is not supported by the TT backend; ",
                                        "T.gemm accepts transpose_A, transpose_B and clear_accum"));
@@ -556,6 +622,15 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
     kind = v1::PARALLEL;
   } else if (fn == "T.grid") {
     kind = v1::GRID;
+  } else if (fn == "T.Serial") {
+    kind = v1::SERIAL;
+    ranged = true;
+  } else if (fn == "T.vectorized") {
+    kind = v1::PARALLEL;
+  } else if (fn == "T.Persistent") {
+    return ev_.Fail(it.loc, "T.Persistent schedules GPU blocks over SMs; the TT backend makes every kernel persistent "
+                            "over its cores itself (grid_to_persistent_tt): write the T.Kernel grid over the output "
+                            "tiles instead");
   } else {
     return ev_.Fail(it.loc, absl::StrCat("cannot loop over ", callee.Describe(), "; a kernel loop iterates over ",
                                      "T.serial, T.Pipelined, T.Parallel, T.grid, T.unroll or range"));
@@ -565,6 +640,9 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
     if (kw.name == "num_stages" && kind == v1::PIPELINED) {
       if (!ev_.ConstInt(*kw.value, scope, "num_stages", &stages)) return false;
       if (stages < 0 || stages > 64) return ev_.Fail(kw.value->loc, absl::StrCat("num_stages must be in [0, 64], got ", stages));
+    } else if (kw.name == "order" || kw.name == "stage" || kw.name == "group" || kw.name == "sync" ||
+               kw.name == "coalesced_width" || kw.name == "annotations" || kw.name == "loop_layout") {
+      ev_.Warn(kw.loc, absl::StrCat(fn, " ", kw.name, "= is a GPU scheduling hint; the TT backend ignores it"));
     } else {
       return ev_.Fail(kw.loc, absl::StrCat(fn, " keyword '", kw.name, "' is not supported by the TT backend",
                                        kind == v1::PIPELINED ? "; T.Pipelined accepts num_stages" : ""));
@@ -634,6 +712,26 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
     body = f->mutable_body();
   }
   return LowerBlock(s.body, 0, inner, body, lets);
+}
+
+}  // namespace ttc::frontend
+
+namespace ttc::frontend {
+
+// T.use_swizzle(panel_size, enable=True): TileLang's block rasterization for a GPU's L2.
+// The TT backend's nearest notion is the schedule's block order; ttc keeps the schedule it
+// infers and reports the hint.
+bool KernelLowerer::UseSwizzle(const ast::Expr& e, const std::shared_ptr<Scope>& scope) {
+  ev_.Warn(e.loc, GpuHintWarning("use_swizzle"));
+  return true;
+}
+
+// A tile operation the TT lowering does not lower: refused here, at its line:col, with what
+// the TT backend lowers.
+bool KernelLowerer::LowerTileOp(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope,
+                                Stmts* out) {
+  return ev_.Fail(e.loc, absl::StrCat("T.", op, " is not lowered to TT-Metalium yet; the TT backend lowers T.copy, "
+                                      "T.gemm, T.clear/T.fill and element-wise loops (T.Parallel)"));
 }
 
 }  // namespace ttc::frontend

@@ -30,13 +30,15 @@ class KernelLowerer {
 
   // Lowers `def` (a @T.prim_func whose annotations evaluate in `outer`) to a new kernel.
   bool LowerPrimFunc(const ast::Stmt& def, const std::shared_ptr<Scope>& outer, std::shared_ptr<Kernel>* out);
+  // Lowers one `with T.Kernel(gx[, gy[, gz]], threads=...) as (bx, by):` block into `k`'s grid
+  // and body, with the buffers and names of `outer` in scope (an eager kernel's body).
+  bool LowerKernelBlock(const ast::Stmt& with, const std::shared_ptr<Scope>& outer, Kernel* k);
 
  private:
   using Stmts = google::protobuf::RepeatedPtrField<v1::Stmt>;
 
   bool FuncAttr(const ast::Expr& call, const std::shared_ptr<Scope>& scope, Kernel* k);
   bool ToAttr(const Value& v, v1::AttrValue* out);
-  bool LowerKernelBlock(const ast::Stmt& with, const std::shared_ptr<Scope>& outer, Kernel* k);
   Value VarValue(const std::string& name, SourceLoc loc);
   bool LowerBlock(const std::vector<ast::StmtPtr>& stmts, size_t from, const std::shared_ptr<Scope>& scope,
                   Stmts* out, int lets);
@@ -52,6 +54,8 @@ class KernelLowerer {
   bool LowerRegion(const ast::Expr& x, const std::shared_ptr<Scope>& scope, v1::Region* out);
   bool LowerGemm(const ast::Expr& e, const std::shared_ptr<Scope>& scope, Stmts* out);
   bool LowerFill(const ast::Expr& e, const std::shared_ptr<Scope>& scope, Stmts* out);
+  bool UseSwizzle(const ast::Expr& e, const std::shared_ptr<Scope>& scope);
+  bool LowerTileOp(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope, Stmts* out);
   bool LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Stmts* out, int lets);
 
   Evaluator& ev_;

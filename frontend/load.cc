@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "frontend/lexer.h"
 #include "frontend/lower.h"
 #include "frontend/parser.h"
@@ -19,7 +20,7 @@ bool IsTileLangScript(const std::string& path) { return path == "-" || absl::End
 
 namespace {
 
-absl::StatusOr<v1::KernelRequest> Compile(const SourceFile& file, const LoadOptions& opts) {
+absl::StatusOr<LowerResult> Lower(const SourceFile& file, const LoadOptions& opts, bool list_only) {
   Diagnostic error;
   LexResult lexed;
   if (!Lex(file.text(), &lexed, &error)) return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
@@ -29,11 +30,30 @@ absl::StatusOr<v1::KernelRequest> Compile(const SourceFile& file, const LoadOpti
   }
   LowerOptions lower_opts;
   lower_opts.func_name = opts.func_name;
-  v1::KernelRequest req;
-  if (!LowerModule(module, lexed.directives, lower_opts, &req, &error)) {
+  lower_opts.defines = opts.defines;
+  lower_opts.list_only = list_only;
+  LowerResult result;
+  if (!LowerModule(module, lexed.directives, lower_opts, &result, &error)) {
     return absl::InvalidArgumentError(file.FormatError(error.loc, error.message));
   }
-  return req;
+  return result;
+}
+
+absl::StatusOr<v1::KernelRequest> Compile(const SourceFile& file, const LoadOptions& opts) {
+  auto r = Lower(file, opts, false);
+  if (!r.ok()) return r.status();
+  return std::move(r->request);
+}
+
+absl::StatusOr<SourceFile> ReadScript(const std::string& path) {
+  if (path == "-") {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return absl::DataLossError("<stdin>: error: cannot read standard input");
+    return SourceFile("<stdin>", std::move(text));
+  }
+  auto bytes = ir::ReadFileBytes(path);
+  if (!bytes.ok()) return absl::Status(bytes.status().code(), absl::StrCat(path, ": error: ", bytes.status().message()));
+  return SourceFile(path, std::move(*bytes));
 }
 
 }  // namespace
@@ -51,19 +71,34 @@ absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptio
     out.request = std::move(*req);
     return out;
   }
-  if (path == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    if (std::cin.bad()) return absl::DataLossError("<stdin>: error: cannot read standard input");
-    out.script.emplace("<stdin>", std::move(text));
-  } else {
-    auto bytes = ir::ReadFileBytes(path);
-    if (!bytes.ok()) return absl::Status(bytes.status().code(), absl::StrCat(path, ": error: ", bytes.status().message()));
-    out.script.emplace(path, std::move(*bytes));
-  }
-  auto req = Compile(*out.script, opts);
-  if (!req.ok()) return req.status();
-  out.request = std::move(*req);
+  auto script = ReadScript(path);
+  if (!script.ok()) return script.status();
+  out.script.emplace(std::move(*script));
+  auto r = Lower(*out.script, opts, false);
+  if (!r.ok()) return r.status();
+  out.request = std::move(r->request);
+  for (const Diagnostic& w : r->warnings) out.warnings.push_back(out.script->FormatWarning(w.loc, w.message));
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ListKernels(const std::string& path, const LoadOptions& opts) {
+  if (!IsTileLangScript(path)) return absl::InvalidArgumentError(absl::StrCat(path, ": error: --list reads .py files"));
+  auto script = ReadScript(path);
+  if (!script.ok()) return script.status();
+  auto r = Lower(*script, opts, true);
+  if (!r.ok()) return r.status();
+  std::vector<std::string> lines;
+  for (const KernelSummary& k : r->kernels) {
+    std::string line = absl::StrCat(k.name, "  ", script->name(), ":", k.loc.line, ":", k.loc.col);
+    if (!k.builder.empty()) absl::StrAppend(&line, "  ", k.builder, "(", absl::StrJoin(k.sizes, ", "), ")");
+    if (!k.func.empty() && k.func != k.builder) absl::StrAppend(&line, "  prim_func ", k.func);
+    if (!k.missing.empty()) {
+      absl::StrAppend(&line, "  not built: never called; needs ", absl::StrJoin(k.missing, ", "),
+                      " (call it, or --define NAME=VALUE)");
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, const LoadOptions& opts) {

@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "frontend/source.h"
@@ -25,9 +26,12 @@
 namespace ttc::frontend {
 
 struct LoadOptions {
-  // With several kernels in one script: the module-level name or @T.prim_func name to
-  // compile. Empty: the script must define exactly one kernel. Ignored for request files.
+  // With several kernels in one script: the name a kernel is bound to, its factory or
+  // @tilelang.jit function, or its @T.prim_func. Empty: the script must build exactly one
+  // kernel. Ignored for request files.
   std::string func_name;
+  // `--define NAME=VALUE`: a builder parameter or T.const size (frontend/lower.h).
+  std::vector<std::string> defines;
 };
 
 // Whether `path` is read by the TileLang frontend: a `.py` file, or `-` (stdin).
@@ -49,10 +53,18 @@ absl::StatusOr<v1::KernelRequest> LoadKernelRequest(const std::string& path, con
 struct LoadedKernel {
   v1::KernelRequest request;
   std::optional<SourceFile> script;  // set for TileLang scripts, named as in diagnostics
+  // Warnings of the frontend (GPU-only hints, ignored decorators), each formatted like an
+  // error (`kernel.py:12:9: warning: ...`, the source line and a caret), in source order.
+  std::vector<std::string> warnings;
 };
 
 // LoadKernelRequest, keeping the script.
 absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptions& opts);
+
+// `ttc compile --list`: one line per kernel the script builds (or builder it never calls):
+//   matmul  kernel.py:30:14  matmul(M=1024, N=1024, ...)  prim_func gemm
+// Errors as LoadKernel's.
+absl::StatusOr<std::vector<std::string>> ListKernels(const std::string& path, const LoadOptions& opts);
 
 }  // namespace ttc::frontend
 

@@ -117,7 +117,7 @@ bool Evaluator::Compare(const std::string& op, const Value& a, const Value& b, S
     c = a.s.compare(b.s);
     c = c < 0 ? -1 : c > 0 ? 1 : 0;
   } else if (op == "==" || op == "!=") {
-    bool eq = a.kind == Value::kNone && b.kind == Value::kNone;
+    bool eq = ConstEqual(a, b);
     *out = Value::Bool((op == "==") == eq, loc);
     return true;
   } else {
@@ -140,6 +140,17 @@ bool Evaluator::BinaryOp(const std::string& op, const Value& a, const Value& b, 
                                        v->buffer->name, "[i, j]`"));
     }
   }
+  for (const Value* v : {&a, &b}) {
+    if (v->kind == Value::kHost) {  // harness arithmetic on host values stays host
+      if (in_builder() || v->unknown) return FailUnknown(*v, loc);
+      *out = Value::Host(absl::StrCat("the result of '", op, "' on ", v->s), loc);
+      return true;
+    }
+    if (v->kind == Value::kSym) {
+      return Fail(loc, absl::StrCat("size '", v->s, "' is symbolic here; give it a value (`.compile(", v->s,
+                                    "=...)`, a tensor argument, or --define ", v->s, "=VALUE)"));
+    }
+  }
   if (a.kind == Value::kExpr || b.kind == Value::kExpr) {
     auto it = kIR.find(op);
     if (it == kIR.end()) {
@@ -152,13 +163,9 @@ bool Evaluator::BinaryOp(const std::string& op, const Value& a, const Value& b, 
     bool found = false;
     if (b.kind == Value::kStr && a.kind == Value::kStr) {
       found = b.s.find(a.s) != std::string::npos;
-    } else if (b.kind == Value::kTuple || b.kind == Value::kList || b.kind == Value::kDict) {
+    } else if (b.kind == Value::kTuple || b.kind == Value::kList || b.kind == Value::kDict || b.kind == Value::kSet) {
       const std::vector<Value>& seq = b.kind == Value::kDict ? b.keys : b.items;
-      for (const Value& item : seq) {
-        Value eq;
-        if (!Compare("==", a, item, loc, &eq) ) return false;
-        found |= eq.b;
-      }
+      for (const Value& item : seq) found |= ConstEqual(a, item);
     } else {
       return Fail(loc, absl::StrCat("'", op, "' needs a string, tuple, list or dict on the right, got ", b.Describe()));
     }
@@ -167,7 +174,8 @@ bool Evaluator::BinaryOp(const std::string& op, const Value& a, const Value& b, 
   }
   if (op == "is" || op == "is not") {
     bool same = (a.kind == Value::kNone && b.kind == Value::kNone) ||
-                (a.kind == Value::kBool && b.kind == Value::kBool && a.b == b.b);
+                (a.kind == Value::kBool && b.kind == Value::kBool && a.b == b.b) ||
+                (a.kind == Value::kBuiltin && b.kind == Value::kBuiltin && ConstEqual(a, b));
     *out = Value::Bool((op == "is") == same, loc);
     return true;
   }
@@ -180,6 +188,40 @@ bool Evaluator::BinaryOp(const std::string& op, const Value& a, const Value& b, 
   }
   if (a.kind == Value::kStr && b.kind == Value::kStr && op == "+") {
     *out = Value::Str(a.s + b.s, loc);
+    return true;
+  }
+  if ((a.kind == Value::kStr || a.kind == Value::kTuple || a.kind == Value::kList) && b.kind == Value::kInt && op == "*") {
+    if (b.i > 100000 || b.i * static_cast<int64_t>(std::max<size_t>(a.s.size(), a.items.size())) > 1000000) {
+      return Fail(loc, "sequence repetition too large to evaluate");
+    }
+    *out = a;
+    out->loc = loc;
+    out->s.clear();
+    out->items.clear();
+    for (int64_t i = 0; i < b.i; ++i) {
+      out->s += a.s;
+      out->items.insert(out->items.end(), a.items.begin(), a.items.end());
+    }
+    return true;
+  }
+  if (a.kind == Value::kSet && b.kind == Value::kSet && (op == "|" || op == "&" || op == "-")) {
+    Value r;
+    r.kind = Value::kSet;
+    r.loc = loc;
+    for (const Value& x : a.items) {
+      bool in_b = false;
+      for (const Value& y : b.items) in_b |= ConstEqual(x, y);
+      if (op == "|" || (op == "&") == in_b) r.items.push_back(x);
+    }
+    if (op == "|") {
+      for (const Value& y : b.items) {
+        bool in_a = false;
+        for (const Value& x : a.items) in_a |= ConstEqual(x, y);
+        if (!in_a) r.items.push_back(y);
+      }
+    }
+    r.keys = r.items;
+    *out = std::move(r);
     return true;
   }
   if ((a.kind == Value::kTuple && b.kind == Value::kTuple) || (a.kind == Value::kList && b.kind == Value::kList)) {
@@ -222,6 +264,11 @@ bool Evaluator::BinaryOp(const std::string& op, const Value& a, const Value& b, 
 }
 
 bool Evaluator::UnaryOp(const std::string& op, const Value& a, SourceLoc loc, Value* out) {
+  if (a.kind == Value::kHost) {
+    if (in_builder() || a.unknown) return FailUnknown(a, loc);
+    *out = Value::Host(absl::StrCat("the result of '", op, "' on ", a.s), loc);
+    return true;
+  }
   if (a.kind == Value::kExpr) {
     if (op == "+") {
       *out = a;

@@ -27,6 +27,11 @@ std::string SourceFile::FormatError(SourceLoc loc, const std::string& message) c
   return absl::StrCat(name_, ":", loc.line, ":", loc.col, ": error: ", message, Excerpt(loc));
 }
 
+std::string SourceFile::FormatWarning(SourceLoc loc, const std::string& message) const {
+  if (loc.line <= 0) return absl::StrCat(name_, ": warning: ", message);
+  return absl::StrCat(name_, ":", loc.line, ":", loc.col, ": warning: ", message, Excerpt(loc));
+}
+
 std::string SourceFile::Excerpt(SourceLoc loc) const {
   if (loc.line <= 0 || loc.line > num_lines()) return "";
   std::string_view line = Line(loc.line);

@@ -35,6 +35,8 @@ class SourceFile {
   // `name:line:col: error: message`, then the source line and a caret under `col`.
   // With an unknown location: `name: error: message`.
   std::string FormatError(SourceLoc loc, const std::string& message) const;
+  // The same with `warning:` for `error:`.
+  std::string FormatWarning(SourceLoc loc, const std::string& message) const;
   // What FormatError shows under the first line: "\n" + the source line + "\n" + the caret
   // line; empty for an unknown location or a line outside the file. For printing other
   // diagnostics located in the script (the passes') the same way.

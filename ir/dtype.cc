@@ -13,7 +13,9 @@ struct Row {
 };
 
 // TT-Metalium formats: TT_METALIUM_API.md section 1.6; mapping: PASSES.md section 5.
-constexpr std::array<Row, 17> kTable = {{
+// TileLang's own dtype names (tilelang.language dtypes) are all here, so that a kernel using
+// one is refused by the target's format check (naming the formats it has), not as unknown.
+constexpr std::array<Row, 28> kTable = {{
     {"bfloat16", DTypeClass::kFloat, 16, "Float16_b"},
     {"float16", DTypeClass::kFloat, 16, "Float16"},
     {"float32", DTypeClass::kFloat, 32, "Float32"},
@@ -31,15 +33,29 @@ constexpr std::array<Row, 17> kTable = {{
     {"uint4", DTypeClass::kUInt, 4, ""},
     {"bool", DTypeClass::kBool, 8, ""},
     {"float8_e4m3", DTypeClass::kFloat, 8, ""},
+    {"float8_e4m3fn", DTypeClass::kFloat, 8, ""},
+    {"float8_e4m3fnuz", DTypeClass::kFloat, 8, ""},
+    {"float8_e5m2", DTypeClass::kFloat, 8, ""},
+    {"float8_e5m2fnuz", DTypeClass::kFloat, 8, ""},
+    {"float8_e8m0fnu", DTypeClass::kFloat, 8, ""},
+    {"float6_e2m3fn", DTypeClass::kFloat, 6, ""},
+    {"float6_e3m2fn", DTypeClass::kFloat, 6, ""},
+    {"float4_e2m1fn", DTypeClass::kFloat, 4, ""},
+    {"int2", DTypeClass::kInt, 2, ""},
+    {"uint2", DTypeClass::kUInt, 2, ""},
+    {"int1", DTypeClass::kInt, 1, ""},
 }};
 
-constexpr std::array<std::pair<const char*, const char*>, 6> kAliases = {{
+constexpr std::array<std::pair<const char*, const char*>, 9> kAliases = {{
     {"float", "float32"},
     {"fp32", "float32"},
     {"half", "float16"},
     {"fp16", "float16"},
     {"bf16", "bfloat16"},
     {"int", "int32"},
+    {"double", "float64"},
+    {"uint1", "bool"},
+    {"bool_", "bool"},
 }};
 
 }  // namespace

@@ -55,12 +55,12 @@ TEST(FrontendErrors, KernelStatements) {
   const std::vector<Case> cases = {
       {"copy arity", WithBody("T.copy(A[by * 32, k * 32], A_s, B_s)"),
        "k.py:14:13: error: T.copy expects (src, dst), got 3 arguments"},
-      {"copy keyword", WithBody("T.copy(A[by * 32, k * 32], A_s, coalesced_width=4)"),
-       "k.py:14:45: error: T.copy keyword 'coalesced_width' is not supported by the TT backend; T.copy takes (src, dst)"},
+      {"copy keyword", WithBody("T.copy(A[by * 32, k * 32], A_s, stride=4)"),
+       "k.py:14:45: error: T.copy keyword 'stride' is not supported by the TT backend; T.copy takes (src, dst)"},
       {"gemm arity", WithBody("T.gemm(A_s, B_s)"),
        "k.py:14:13: error: T.gemm expects (A, B, C[, transpose_A, transpose_B]), got 2 arguments"},
-      {"gemm policy", WithBody("T.gemm(A_s, B_s, C_l, policy=1)"),
-       "k.py:14:35: error: T.gemm keyword 'policy' is not supported by the TT backend; T.gemm accepts transpose_A, "
+      {"gemm keyword", WithBody("T.gemm(A_s, B_s, C_l, alpha=1)"),
+       "k.py:14:35: error: T.gemm keyword 'alpha' is not supported by the TT backend; T.gemm accepts transpose_A, "
        "transpose_B and clear_accum"},
       {"gemm wrong type", WithBody("T.gemm(A_s, B_s, C_l, transpose_B=1)"),
        "k.py:14:47: error: transpose_B must be True or False, got integer 1"},
@@ -69,12 +69,14 @@ TEST(FrontendErrors, KernelStatements) {
       {"undefined buffer", WithBody("T.copy(Q[by * 32, k * 32], A_s)"), "k.py:14:20: error: name 'Q' is not defined"},
       {"rank mismatch", WithBody("T.copy(A[by * 32], A_s)"),
        "k.py:14:20: error: buffer 'A' has rank 2 but 1 index was given"},
-      {"unsupported T call", WithBody("T.atomic_add(C_l[0, 0], 1)"),
-       "k.py:14:13: error: T.atomic_add is not supported by the TT backend; supported: T.prim_func, T.Buffer, "
-       "T.Tensor, T.Kernel, T.alloc_shared, T.alloc_fragment, T.alloc_local, T.copy, T.gemm, T.clear, T.fill, "
-       "T.serial, T.Pipelined, T.Parallel, T.grid, T.unroll, T.ceildiv, T.min, T.max, T.exp, T.sqrt, T.rsqrt, "
-       "T.log, T.abs, T.tanh, T.sigmoid, T.relu, T.recip, T.cast, T.if_then_else, T.evaluate, T.func_attr and "
-       "dtype casts such as T.float32(x)"},
+      {"unknown T call", WithBody("T.atomic_mul(C_l[0, 0], 1)"),
+       "k.py:14:13: error: T.atomic_mul is not a TileLang builtin that ttc knows; supported: T.Kernel, "
+       "T.alloc_shared/fragment/local, T.copy, T.gemm, T.clear, T.fill, loops (T.serial, T.Pipelined, T.Parallel, "
+       "T.grid, T.unroll), element-wise expressions (arithmetic, T.exp, T.sqrt, T.rsqrt, T.log, T.abs, T.tanh, "
+       "T.sigmoid, T.relu, T.recip, T.cast, T.if_then_else, T.min, T.max)"},
+      {"GPU mechanism", WithBody("tx = T.get_thread_binding()"),
+       "k.py:14:18: error: T.get_thread_binding reads a GPU thread index; a Tensix core runs the tile program once "
+       "per core (reader, compute, writer), with no thread index to branch on"},
       {"while", WithBody("while k < 2:\n                pass"),
        "k.py:14:13: error: 'while' loops are not supported: TT kernels need a known trip count; use "
        "`for i in T.serial(n)` or `range(n)`"},
@@ -85,8 +87,8 @@ TEST(FrontendErrors, KernelStatements) {
       {"loop step", WithBody("for i in range(0, 32, 2):\n                pass"),
        "k.py:14:35: error: a loop step other than 1 is not supported; loop over the count and scale the index "
        "(`for i in T.serial(n): ... i * step`)"},
-      {"pipelined keyword", WithBody("for i in T.Pipelined(2, num_stages=2, order=[0, 1]):\n                pass"),
-       "k.py:14:51: error: T.Pipelined keyword 'order' is not supported by the TT backend; T.Pipelined accepts "
+      {"pipelined keyword", WithBody("for i in T.Pipelined(2, num_stages=2, depth=[0, 1]):\n                pass"),
+       "k.py:14:51: error: T.Pipelined keyword 'depth' is not supported by the TT backend; T.Pipelined accepts "
        "num_stages"},
       {"grid arity", WithBody("for i, j in T.grid(32):\n                pass"),
        "k.py:14:17: error: T.grid gives 1 loop dimension but 2 variables are bound"},
@@ -109,12 +111,11 @@ TEST(FrontendErrors, KernelStatements) {
        "k.py:14:25: error: expected a number or a kernel expression, got string \"x\""},
       {"buffer as value", WithBody("C_l[0, 0] = A_s + 1"),
        "k.py:14:25: error: buffer 'A_s' used as a value; read an element with `A_s[i, j]`"},
-      {"unknown math call", WithBody("C_l[0, 0] = T.exp2(A_s[0, 0])"),
-       "k.py:14:25: error: T.exp2 is not supported by the TT backend; supported: T.prim_func, T.Buffer, T.Tensor, "
-       "T.Kernel, T.alloc_shared, T.alloc_fragment, T.alloc_local, T.copy, T.gemm, T.clear, T.fill, T.serial, "
-       "T.Pipelined, T.Parallel, T.grid, T.unroll, T.ceildiv, T.min, T.max, T.exp, T.sqrt, T.rsqrt, T.log, T.abs, "
-       "T.tanh, T.sigmoid, T.relu, T.recip, T.cast, T.if_then_else, T.evaluate, T.func_attr and dtype casts such "
-       "as T.float32(x)"},
+      {"unknown math call", WithBody("C_l[0, 0] = T.exp3(A_s[0, 0])"),
+       "k.py:14:25: error: T.exp3 is not a TileLang builtin that ttc knows; supported: T.Kernel, "
+       "T.alloc_shared/fragment/local, T.copy, T.gemm, T.clear, T.fill, loops (T.serial, T.Pipelined, T.Parallel, "
+       "T.grid, T.unroll), element-wise expressions (arithmetic, T.exp, T.sqrt, T.rsqrt, T.log, T.abs, T.tanh, "
+       "T.sigmoid, T.relu, T.recip, T.cast, T.if_then_else, T.min, T.max)"},
       {"bad cast dtype", WithBody("C_l[0, 0] = T.cast(A_s[0, 0], \"float128\")"),
        "k.py:14:43: error: unknown dtype 'float128'; known: "},
       {"copy size mismatch (IR check)", WithBody("T.copy(A[0:16, 0:32], A_s)"),
@@ -166,19 +167,22 @@ TEST(FrontendErrors, ModuleAndSyntax) {
        "k.py:8:22: error: a T.Kernel grid extent must be a compile-time integer, got string \"2\""},
       {"block names", absl::StrReplaceAll(good, {{"as (bx, by)", "as (bx, by, bz)"}}),
        "k.py:8:28: error: T.Kernel has 2 grid extents but 3 block index names follow 'as'"},
-      {"module-level for", "for i in range(3):\n    pass\n",
-       "k.py:1:1: error: 'for' loops are only supported inside a kernel (`with T.Kernel(...)`); compute constants "
-       "with arithmetic instead"},
-      {"no kernel", "M = 1\n",
-       "k.py: error: no kernel found: define a @T.prim_func at module level, or call the function that returns one "
-       "(`kernel = matmul(1024, 1024, 1024, 128, 128, 32)`)"},
-      {"factory arity", "def f(a, b):\n    return a\n\nk = f(1, 2, 3)\n", "k.py:4:5: error: f() takes 2 arguments, got 3"},
+      {"no kernel", "M = 1\nfor i in range(3):\n    pass\n",
+       "k.py: error: no kernel found: define a @T.prim_func, call the factory that returns one (`kernel = "
+       "matmul(1024, 1024, 1024, 128, 128, 32)`), or compile an eager kernel (`matmul.compile(M=1024, ...)`), at "
+       "module level or in main()"},
+      {"factory never called", "import tilelang\n\n@tilelang.jit\ndef mm(M, N, block=32):\n    pass\n",
+       "k.py: error: no kernel found: define a @T.prim_func, call the factory that returns one (`kernel = "
+       "matmul(1024, 1024, 1024, 128, 128, 32)`), or compile an eager kernel (`matmul.compile(M=1024, ...)`), at "
+       "module level or in main(); 'mm' (line 4) is never called (it needs M, N)"},
+      {"factory arity", "def f(a, b):\n    return a\n\nk = f(1, 2, 3)\n",
+       "k.py:4:5: error: f() takes 2 positional arguments, got 3"},
       {"factory missing argument", "def f(a, b):\n    return a\n\nk = f(1)\n", "k.py:4:5: error: f() is missing the argument 'b'"},
-      {"unknown decorator", "import functools\n\n@functools.cache\ndef f():\n    pass\n",
-       "k.py:3:2: error: module 'functools' is not available to kernels: ttc evaluates kernel definitions, not host "
-       "code"},
-      {"host module", "import torch\nx = torch.randn(3)\n",
-       "k.py:2:5: error: module 'torch' is not available to kernels: ttc evaluates kernel definitions, not host code"},
+      {"host module in a kernel builder", absl::StrReplaceAll(good, {{"N = 64", "import torch\nN = 64"},
+                                                                      {"C_l = T.alloc_fragment((32, 32), \"float32\")",
+                                                                       "C_l = T.alloc_fragment(torch.zeros(32).shape, \"float32\")"}}),
+       "k.py:12:36: error: module 'torch' is host code: a kernel cannot use torch.zeros (ttc evaluates kernel "
+       "definitions, not host code)"},
       {"division by zero", "x = 1 // 0\n", "k.py:1:7: error: division by zero"},
       {"overflow", "x = 2 ** 64\n", "k.py:1:7: error: integer overflow in a compile-time expression (64-bit)"},
       {"integer literal too large", "x = 99999999999999999999\n", "k.py:1:5: error: integer literal '99999999999999999999' does not fit in 64 bits"},
@@ -234,7 +238,9 @@ TEST(FrontendErrors, FuncSelection) {
                           "def make(n):\n    @T.prim_func\n    def k(A: T.Buffer((n, 32), \"bfloat16\"), B: T.Buffer((n, 32), "
                           "\"bfloat16\")):\n        with T.Kernel(1) as bx:\n            T.copy(A, B)\n    return k\n\n"
                           "small = make(32)\nbig = make(64)\n";
-  EXPECT_EQ(FirstLine(two), "k.py: error: the file defines several kernels (small, big); choose one with --func NAME");
+  EXPECT_EQ(FirstLine(two), "k.py: error: the file builds several kernels (small (n=32); big (n=64)); choose one with "
+                            "--func NAME (the name it is bound to, its factory or its @T.prim_func), and sizes with "
+                            "--define NAME=VALUE");
   frontend::LoadOptions opts;
   opts.func_name = "big";
   auto big = frontend::ParseTileLangScript(two, "k.py", opts);
@@ -243,10 +249,11 @@ TEST(FrontendErrors, FuncSelection) {
   EXPECT_EQ(big->func().params(0).shape(0), 64);
   opts.func_name = "k";
   EXPECT_EQ(std::string(frontend::ParseTileLangScript(two, "k.py", opts).status().message()),
-            "k.py: error: several kernels are named 'k'; choose one by the module-level name it is bound to (small, big)");
+            "k.py: error: several kernels match 'k' (small (n=32); big (n=64)); choose one with --func NAME (the name "
+            "it is bound to, its factory or its @T.prim_func), and sizes with --define NAME=VALUE");
   opts.func_name = "nope";
   EXPECT_EQ(std::string(frontend::ParseTileLangScript(two, "k.py", opts).status().message()),
-            "k.py: error: no kernel named 'nope'; the file defines small, big");
+            "k.py: error: no kernel named 'nope'; the file builds small (n=32), big (n=64)");
 }
 
 TEST(FrontendErrors, TargetDirectiveSetsThePreset) {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One TileLang conformance file (TileLang's published example, unchanged) through ttc:
+#   check_tilelang.sh TTC FILE EXPECTED_FILE REL
+# 1. the frontend accepts the whole file: `ttc compile FILE --list` lists at least one kernel
+#    with the sizes its own harness gives;
+# 2. what EXPECTED_FILE (lines `REL<TAB>validates` or `REL<TAB>error: MESSAGE`) says of REL:
+#    `validates`: `ttc validate FILE` passes on the emulator;
+#    `error: MESSAGE`: `ttc compile FILE` fails (exit 1) and its first diagnostic line ends
+#    with exactly `error: MESSAGE`;
+#    a file not listed (a new example): `ttc compile FILE` either succeeds or fails with a
+#    located diagnostic (exit 1), never a usage error, an internal error or a crash.
+set -u
+ttc=$1 file=$2 expected=$3 rel=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! "$ttc" compile "$file" --list >"$tmp/list" 2>"$tmp/list.err"; then
+  echo "FAIL: the frontend refuses $rel:"; cat "$tmp/list.err"; exit 1
+fi
+if [ ! -s "$tmp/list" ]; then echo "FAIL: no kernel listed for $rel"; exit 1; fi
+echo "kernels of $rel:"; cat "$tmp/list"
+
+want=$(awk -F '\t' -v r="$rel" '$1 == r { print $2 }' "$expected")
+if [ "$want" = "validates" ]; then
+  "$ttc" validate "$file" --seed 1 >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  cat "$tmp/out"
+  if [ $rc -ne 0 ]; then echo "FAIL: $rel does not validate (exit $rc):"; cat "$tmp/err"; exit 1; fi
+  grep -q '^PASS' "$tmp/out" || { echo "FAIL: no PASS line"; exit 1; }
+  exit 0
+fi
+"$ttc" compile "$file" --emit=plan >"$tmp/out" 2>"$tmp/err"
+rc=$?
+first=$(grep -m1 ': error: ' "$tmp/err")
+if [ -n "$want" ]; then
+  if [ $rc -ne 1 ]; then echo "FAIL: expected '$want', got exit $rc:"; cat "$tmp/err"; exit 1; fi
+  case "$first" in
+    *": $want") echo "refused as expected: $first"; exit 0 ;;
+    *) echo "FAIL: expected the first error to end with '$want', got:"; cat "$tmp/err"; exit 1 ;;
+  esac
+fi
+if [ $rc -eq 0 ]; then echo "compiles (not listed in $(basename "$expected"))"; exit 0; fi
+if [ $rc -eq 1 ] && [ -n "$first" ]; then echo "refused (not listed): $first"; exit 0; fi
+echo "FAIL: $rel: exit $rc without a located diagnostic:"; cat "$tmp/err"; exit 1
