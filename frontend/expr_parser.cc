@@ -36,6 +36,12 @@ ExprPtr ExprParser::Finish(ExprPtr e) {
   for (const ExprPtr& c : e->items) see(c);
   for (const ExprPtr& c : e->keys) see(c);
   for (const ast::Keyword& k : e->keywords) see(k.value);
+  for (const ast::Comprehension& c : e->comps) {
+    see(c.target);
+    see(c.iter);
+    for (const ExprPtr& f : c.ifs) see(f);
+  }
+  for (const ast::Param& p : e->params) see(p.default_value);
   e->depth = d + 1;
   if (e->depth > kMaxExprDepth) {
     return FailNull(e->loc, absl::StrCat("expression is too deeply nested (more than ", kMaxExprDepth, " levels)"));
@@ -51,8 +57,8 @@ bool ExprParser::TooDeep() {
 bool ExprParser::StartsExpression() const {
   const Token& t = Peek();
   switch (t.kind) {
-    case TokenKind::kName: return t.text == "not" || t.text == "lambda" || t.text == "True" || t.text == "False" ||
-                                  t.text == "None" || !Keywords().count(t.text);
+    case TokenKind::kName: return t.text == "not" || t.text == "lambda" || t.text == "await" || t.text == "True" ||
+                                  t.text == "False" || t.text == "None" || !Keywords().count(t.text);
     case TokenKind::kInt:
     case TokenKind::kFloat:
     case TokenKind::kString: return true;
@@ -62,16 +68,33 @@ bool ExprParser::StartsExpression() const {
   }
 }
 
+ExprPtr ExprParser::ParseStarOrTest() {
+  if (!AtOp("*")) return ParseTest();
+  RecursionGuard g(&recursion_);
+  if (TooDeep()) return nullptr;
+  ExprPtr e = NewExpr(ExprKind::kStarred, Next().loc);
+  ExprPtr v = ParseBitOr();
+  if (!v) return nullptr;
+  e->items.push_back(std::move(v));
+  return Finish(std::move(e));
+}
+
+ExprPtr ExprParser::ParseStarOrNamedTest() { return AtOp("*") ? ParseStarOrTest() : ParseNamedTest(); }
+
 ExprPtr ExprParser::ParseTestList() {
   SourceLoc loc = Peek().loc;
-  ExprPtr first = ParseTest();
-  if (!first || !AtOp(",")) return first;
+  ExprPtr first = ParseStarOrTest();
+  if (!first) return nullptr;
+  if (!AtOp(",")) {
+    if (first->kind == ExprKind::kStarred) return FailNull(first->loc, "can't use starred expression here");
+    return first;
+  }
   ExprPtr tuple = NewExpr(ExprKind::kTuple, loc);
   tuple->items.push_back(std::move(first));
   while (AtOp(",")) {
     Next();
     if (!StartsExpression()) break;
-    ExprPtr e = ParseTest();
+    ExprPtr e = ParseStarOrTest();
     if (!e) return nullptr;
     tuple->items.push_back(std::move(e));
   }
@@ -80,14 +103,14 @@ ExprPtr ExprParser::ParseTestList() {
 
 ExprPtr ExprParser::ParseTargetList() {
   SourceLoc loc = Peek().loc;
-  ExprPtr first = ParseBitOr();
+  ExprPtr first = AtOp("*") ? ParseStarOrTest() : ParseBitOr();
   if (!first || !AtOp(",")) return first;
   ExprPtr tuple = NewExpr(ExprKind::kTuple, loc);
   tuple->items.push_back(std::move(first));
   while (AtOp(",")) {
     Next();
-    if (AtKw("in") || AtOp(":")) break;
-    ExprPtr e = ParseBitOr();
+    if (AtKw("in") || AtOp(":") || AtOp("=") || AtOp(")")) break;
+    ExprPtr e = AtOp("*") ? ParseStarOrTest() : ParseBitOr();
     if (!e) return nullptr;
     tuple->items.push_back(std::move(e));
   }
@@ -96,14 +119,130 @@ ExprPtr ExprParser::ParseTargetList() {
 
 ExprPtr ExprParser::ParseNamedTest() {
   ExprPtr e = ParseTest();
-  if (e && AtOp(":=")) return FailNull(Peek().loc, "assignment expressions (:=) are not supported");
-  return e;
+  if (!e || !AtOp(":=")) return e;
+  SourceLoc loc = Next().loc;
+  if (e->kind != ExprKind::kName || e->parenthesized) {
+    return FailNull(e->loc, "the target of ':=' must be a name");
+  }
+  ExprPtr v = ParseTest();
+  if (!v) return nullptr;
+  ExprPtr n = NewExpr(ExprKind::kNamedExpr, e->loc);
+  (void)loc;
+  n->items.push_back(std::move(e));
+  n->items.push_back(std::move(v));
+  return Finish(std::move(n));
+}
+
+ExprPtr ExprParser::ParseYield() {
+  ExprPtr e = NewExpr(ExprKind::kYield, Next().loc);
+  if (AtKw("from")) {
+    Next();
+    e->op = "from";
+    ExprPtr v = ParseTest();
+    if (!v) return nullptr;
+    e->items.push_back(std::move(v));
+  } else if (StartsExpression()) {
+    ExprPtr v = ParseTestList();
+    if (!v) return nullptr;
+    e->items.push_back(std::move(v));
+  }
+  return Finish(std::move(e));
+}
+
+ExprPtr ExprParser::ParseLambda() {
+  ExprPtr e = NewExpr(ExprKind::kLambda, Next().loc);
+  if (!ParseParams(&e->params, ":", false)) return nullptr;
+  if (!ExpectOp(":", "after the lambda parameters")) return nullptr;
+  ExprPtr body = ParseTest();
+  if (!body) return nullptr;
+  e->items.push_back(std::move(body));
+  return Finish(std::move(e));
+}
+
+bool ExprParser::ParseParams(std::vector<ast::Param>* params, const char* close, bool annotations) {
+  bool keyword_only = false, seen_default = false, seen_kwargs = false, seen_slash = false;
+  while (!AtOp(close)) {
+    SourceLoc loc = Peek().loc;
+    if (seen_kwargs) return Fail(loc, "no parameter may follow **kwargs");
+    if (AtOp("/")) {
+      if (seen_slash || keyword_only || params->empty()) return Fail(loc, "'/' must follow at least one parameter and come before '*'");
+      Next();
+      seen_slash = true;
+      for (ast::Param& p : *params) p.positional_only = true;
+    } else {
+      ast::Param p;
+      if (AtOp("*") || AtOp("**")) {
+        p.star = Next().text == "*" ? 1 : 2;
+        if (p.star == 1 && keyword_only) return Fail(loc, "'*' may appear only once in a parameter list");
+        if (p.star == 1 && (AtOp(",") || AtOp(close))) {
+          p.loc = loc;  // the bare `*` marker: what follows is keyword-only
+          keyword_only = true;
+          params->push_back(std::move(p));
+          if (!AtOp(",")) break;
+          Next();
+          if (AtOp(close)) return Fail(loc, "named parameters must follow a bare '*'");
+          continue;
+        }
+      }
+      if (!ExpectName(&p.name, &p.loc, "a parameter name")) return false;
+      for (const ast::Param& q : *params) {
+        if (!q.name.empty() && q.name == p.name) return Fail(p.loc, absl::StrCat("duplicate parameter '", p.name, "'"));
+      }
+      if (annotations && AtOp(":")) {
+        Next();
+        p.annotation = p.star == 1 ? ParseStarOrTest() : ParseTest();
+        if (!p.annotation) return false;
+      }
+      if (AtOp("=")) {
+        if (p.star) return Fail(Peek().loc, "a *args or **kwargs parameter cannot have a default");
+        Next();
+        p.default_value = ParseTest();
+        if (!p.default_value) return false;
+        if (!keyword_only) seen_default = true;
+      } else if (p.star == 0 && !keyword_only && seen_default) {
+        return Fail(p.loc, "a parameter without a default follows one with a default");
+      }
+      p.keyword_only = keyword_only && p.star == 0;
+      if (p.star == 1) keyword_only = true;
+      if (p.star == 2) seen_kwargs = true;
+      params->push_back(std::move(p));
+    }
+    if (!AtOp(",")) break;
+    Next();
+  }
+  return true;
+}
+
+bool ExprParser::ParseComprehensions(Expr* e) {
+  while (AtKw("for") || (AtKw("async") && AtKw("for", 1))) {
+    ast::Comprehension c;
+    c.loc = Peek().loc;
+    if (AtKw("async")) {
+      c.is_async = true;
+      Next();
+    }
+    Next();
+    c.target = ParseTargetList();
+    if (!c.target) return false;
+    if (!AtKw("in")) return Fail(Peek().loc, absl::StrCat("expected 'in' in the comprehension, got ", Describe(Peek())));
+    Next();
+    c.iter = ParseOr();
+    if (!c.iter) return false;
+    while (AtKw("if")) {
+      Next();
+      ExprPtr cond = ParseOr();
+      if (!cond) return false;
+      c.ifs.push_back(std::move(cond));
+    }
+    e->comps.push_back(std::move(c));
+  }
+  return true;
 }
 
 ExprPtr ExprParser::ParseTest() {
   RecursionGuard g(&recursion_);
   if (TooDeep()) return nullptr;
-  if (AtKw("lambda")) return FailNull(Peek().loc, "lambda expressions are not supported");
+  if (AtKw("lambda")) return ParseLambda();
   SourceLoc loc = Peek().loc;
   ExprPtr e = ParseOr();
   if (!e || !AtKw("if")) return e;
@@ -260,7 +399,15 @@ ExprPtr ExprParser::ParseFactor() {
 }
 
 ExprPtr ExprParser::ParseAtomExpr() {
-  if (AtKw("await")) return FailNull(Peek().loc, "'await' is not supported");
+  if (AtKw("await")) {
+    RecursionGuard g(&recursion_);
+    if (TooDeep()) return nullptr;
+    ExprPtr a = NewExpr(ExprKind::kAwait, Next().loc);
+    ExprPtr v = ParseAtomExpr();
+    if (!v) return nullptr;
+    a->items.push_back(std::move(v));
+    return Finish(std::move(a));
+  }
   ExprPtr e = ParseAtom();
   while (e) {
     if (AtOp("(")) {
@@ -290,12 +437,26 @@ ExprPtr ExprParser::ParseAtomExpr() {
 }
 
 bool ExprParser::ParseArguments(Expr* call) {
+  bool seen_kwargs_unpack = false;
   while (!AtOp(")")) {
-    if (AtOp("*") || AtOp("**")) return Fail(Peek().loc, "*args and **kwargs in calls are not supported");
-    if (Peek().kind == TokenKind::kName && AtOp("=", 1) && !Keywords().count(Peek().text)) {
+    SourceLoc loc = Peek().loc;
+    if (AtOp("**")) {
+      Next();
+      ast::Keyword k;  // `**mapping`: a keyword with no name
+      k.loc = loc;
+      k.value = ParseTest();
+      if (!k.value) return false;
+      call->keywords.push_back(std::move(k));
+      seen_kwargs_unpack = true;
+    } else if (AtOp("*")) {
+      if (seen_kwargs_unpack) return Fail(loc, "iterable argument unpacking follows keyword argument unpacking");
+      ExprPtr a = ParseStarOrTest();
+      if (!a) return false;
+      call->items.push_back(std::move(a));
+    } else if (Peek().kind == TokenKind::kName && AtOp("=", 1) && !Keywords().count(Peek().text)) {
       ast::Keyword k;
       k.name = Peek().text;
-      k.loc = Peek().loc;
+      k.loc = loc;
       Next();
       Next();
       for (const ast::Keyword& other : call->keywords) {
@@ -305,11 +466,28 @@ bool ExprParser::ParseArguments(Expr* call) {
       if (!k.value) return false;
       call->keywords.push_back(std::move(k));
     } else {
-      SourceLoc loc = Peek().loc;
-      ExprPtr a = ParseTest();
+      ExprPtr a = ParseNamedTest();
       if (!a) return false;
-      if (AtKw("for")) return Fail(Peek().loc, "generator expressions are not supported");
-      if (!call->keywords.empty()) return Fail(loc, "positional argument follows keyword argument");
+      if (AtKw("for") || (AtKw("async") && AtKw("for", 1))) {
+        // A generator expression as the only argument: `sum(x for x in xs)`.
+        ExprPtr gen = NewExpr(ExprKind::kGenerator, a->loc);
+        gen->items.push_back(std::move(a));
+        if (!ParseComprehensions(gen.get())) return false;
+        gen = Finish(std::move(gen));
+        if (!gen) return false;
+        if (!call->items.empty() || !call->keywords.empty() || !AtOp(")")) {
+          if (!(AtOp(",") && AtOp(")", 1) && call->items.empty() && call->keywords.empty())) {
+            return Fail(gen->loc, "a generator expression must be parenthesized unless it is the only argument");
+          }
+          Next();
+        }
+        call->items.push_back(std::move(gen));
+        break;
+      }
+      if (!call->keywords.empty()) {
+        return Fail(loc, seen_kwargs_unpack ? "positional argument follows keyword argument unpacking"
+                                            : "positional argument follows keyword argument");
+      }
       call->items.push_back(std::move(a));
     }
     if (!AtOp(",")) break;
@@ -324,7 +502,7 @@ bool ExprParser::ParseSubscripts(Expr* sub) {
     SourceLoc loc = Peek().loc;
     ExprPtr lower;
     if (!AtOp(":")) {
-      lower = ParseTest();
+      lower = ParseStarOrNamedTest();
       if (!lower) return false;
     }
     if (AtOp(":")) {
@@ -367,7 +545,7 @@ bool ExprParser::ParseSequence(Expr* seq, const char* close, ExprPtr first) {
   while (AtOp(",")) {
     Next();
     if (AtOp(close)) break;
-    ExprPtr e = ParseTest();
+    ExprPtr e = ParseStarOrNamedTest();
     if (!e) return false;
     seq->items.push_back(std::move(e));
   }
@@ -388,16 +566,7 @@ ExprPtr ExprParser::ParseAtom() {
       e->float_value = Next().float_value;
       return e;
     }
-    case TokenKind::kString: {
-      ExprPtr e = NewExpr(ExprKind::kString, loc);
-      e->prefix = Peek().string_prefix;
-      while (At(TokenKind::kString)) {
-        const Token& s = Next();
-        e->name += s.text;
-        if (s.string_prefix.find_first_of("fb") != std::string::npos) e->prefix = s.string_prefix;
-      }
-      return e;
-    }
+    case TokenKind::kString: return ParseStrings();
     case TokenKind::kName: {
       if (Keywords().count(t.text) && t.text != "True" && t.text != "False" && t.text != "None") {
         return FailNull(loc, absl::StrCat("expected an expression, got the keyword '", t.text, "'"));
@@ -417,11 +586,23 @@ ExprPtr ExprParser::ParseAtom() {
       e->parenthesized = true;
       return e;
     }
-    ExprPtr first = ParseTest();
+    if (AtKw("yield")) {
+      ExprPtr y = ParseYield();
+      if (!y || !ExpectOp(")", "to close the yield expression")) return nullptr;
+      y->parenthesized = true;
+      return y;
+    }
+    ExprPtr first = ParseStarOrNamedTest();
     if (!first) return nullptr;
-    if (AtKw("for")) return FailNull(Peek().loc, "generator expressions are not supported");
-    if (AtOp(":=")) return FailNull(Peek().loc, "assignment expressions (:=) are not supported");
-    if (AtOp(")")) {
+    if (AtKw("for") || (AtKw("async") && AtKw("for", 1))) {
+      ExprPtr gen = NewExpr(ExprKind::kGenerator, loc);
+      gen->items.push_back(std::move(first));
+      if (!ParseComprehensions(gen.get())) return nullptr;
+      if (!ExpectOp(")", "to close the generator expression")) return nullptr;
+      gen->parenthesized = true;
+      return Finish(std::move(gen));
+    }
+    if (AtOp(")") && first->kind != ExprKind::kStarred) {
       Next();
       first->parenthesized = true;
       return first;
@@ -439,39 +620,86 @@ ExprPtr ExprParser::ParseAtom() {
       Next();
       return list;
     }
-    ExprPtr first = ParseTest();
+    ExprPtr first = ParseStarOrNamedTest();
     if (!first) return nullptr;
-    if (AtKw("for")) return FailNull(Peek().loc, "list comprehensions are not supported");
+    if (AtKw("for") || (AtKw("async") && AtKw("for", 1))) {
+      list->kind = ExprKind::kListComp;
+      list->items.push_back(std::move(first));
+      if (!ParseComprehensions(list.get())) return nullptr;
+      if (!ExpectOp("]", "to close the list comprehension")) return nullptr;
+      return Finish(std::move(list));
+    }
     if (!ParseSequence(list.get(), "]", std::move(first))) return nullptr;
     if (!ExpectOp("]", "to close the list")) return nullptr;
     return Finish(std::move(list));
   }
-  if (t.text == "{") {
+  if (t.text == "{") return ParseBraces();
+  if (t.text == "...") {
     Next();
-    ExprPtr dict = NewExpr(ExprKind::kDict, loc);
-    while (!AtOp("}")) {
-      if (AtOp("**")) return FailNull(Peek().loc, "dictionary unpacking (**) is not supported");
-      ExprPtr key = ParseTest();
+    return NewExpr(ExprKind::kEllipsis, loc);
+  }
+  if (t.text == "*") return FailNull(loc, "can't use starred expression here");
+  return FailNull(loc, absl::StrCat("expected an expression, got ", Describe(t)));
+}
+
+ExprPtr ExprParser::ParseBraces() {
+  ExprPtr e = NewExpr(ExprKind::kDict, Next().loc);
+  if (AtOp("}")) {
+    Next();
+    return e;
+  }
+  // The first entry decides: `k: v` or `**m` is a dict, anything else a set.
+  bool dict = AtOp("**");
+  ExprPtr first;
+  if (!dict) {
+    first = ParseStarOrNamedTest();
+    if (!first) return nullptr;
+    dict = AtOp(":") && first->kind != ExprKind::kStarred;
+  }
+  if (!dict) {
+    e->kind = ExprKind::kSet;
+    if (AtKw("for") || (AtKw("async") && AtKw("for", 1))) {
+      e->kind = ExprKind::kSetComp;
+      e->items.push_back(std::move(first));
+      if (!ParseComprehensions(e.get())) return nullptr;
+      if (!ExpectOp("}", "to close the set comprehension")) return nullptr;
+      return Finish(std::move(e));
+    }
+    if (!ParseSequence(e.get(), "}", std::move(first))) return nullptr;
+    if (!ExpectOp("}", "to close the set")) return nullptr;
+    return Finish(std::move(e));
+  }
+  while (!AtOp("}")) {
+    if (AtOp("**")) {
+      Next();
+      ExprPtr m = ParseBitOr();
+      if (!m) return nullptr;
+      e->keys.push_back(nullptr);  // `**m` merges a mapping
+      e->items.push_back(std::move(m));
+    } else {
+      ExprPtr key = first ? std::move(first) : ParseTest();
       if (!key) return nullptr;
-      if (!AtOp(":")) {
-        if (AtKw("for")) return FailNull(Peek().loc, "comprehensions are not supported");
-        return FailNull(key->loc, "set literals are not supported; a dict needs `key: value` entries");
-      }
+      if (!AtOp(":")) return FailNull(Peek().loc, absl::StrCat("expected ':' after the dict key, got ", Describe(Peek())));
       Next();
       ExprPtr value = ParseTest();
       if (!value) return nullptr;
-      if (AtKw("for")) return FailNull(Peek().loc, "dict comprehensions are not supported");
-      dict->keys.push_back(std::move(key));
-      dict->items.push_back(std::move(value));
-      if (!AtOp(",")) break;
-      Next();
+      if (AtKw("for") || (AtKw("async") && AtKw("for", 1))) {
+        if (!e->keys.empty()) return FailNull(Peek().loc, "a dict comprehension has a single `key: value` entry");
+        e->kind = ExprKind::kDictComp;
+        e->keys.push_back(std::move(key));
+        e->items.push_back(std::move(value));
+        if (!ParseComprehensions(e.get())) return nullptr;
+        if (!ExpectOp("}", "to close the dict comprehension")) return nullptr;
+        return Finish(std::move(e));
+      }
+      e->keys.push_back(std::move(key));
+      e->items.push_back(std::move(value));
     }
-    if (!ExpectOp("}", "to close the dict")) return nullptr;
-    return Finish(std::move(dict));
+    if (!AtOp(",")) break;
+    Next();
   }
-  if (t.text == "...") return FailNull(loc, "'...' (Ellipsis) is not supported");
-  if (t.text == "*") return FailNull(loc, "starred expressions are not supported");
-  return FailNull(loc, absl::StrCat("expected an expression, got ", Describe(t)));
+  if (!ExpectOp("}", "to close the dict")) return nullptr;
+  return Finish(std::move(e));
 }
 
 }  // namespace ttc::frontend

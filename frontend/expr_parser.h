@@ -1,10 +1,11 @@
 // The expression half of the frontend's recursive-descent parser (frontend/parser.h): the
-// token cursor and error helpers shared with the statement parser, and Python expressions
-// with Python's precedence (conditional expressions, boolean and comparison operators,
-// bitwise, arithmetic and unary operators, calls with keyword arguments, subscripts and
-// slices, attributes, tuples, lists, dicts, literals). Constructs outside the subset
-// (lambda, comprehensions, starred expressions, ...) are rejected at their line:col.
-// Internal to the frontend; the statement parser (parser.cc) derives from it.
+// token cursor and error helpers shared with the statement parser, and the whole of Python 3's
+// expression syntax with Python's precedence (lambda, conditional expressions, `:=`, boolean
+// and comparison operators, bitwise, arithmetic and unary operators, await, calls with `*args`
+// and `**kwargs`, subscripts and slices, attributes, tuples, lists, sets, dicts, comprehensions
+// and generator expressions, starred items, f-strings, `...`, yield). Whether a construct is
+// evaluated, and where, is the evaluator's decision. Internal to the frontend; the statement
+// parser (parser.cc) derives from it; f-strings are parsed by fstring.cc.
 // Thread-safety: one parser per token stream.
 #ifndef TTC_FRONTEND_EXPR_PARSER_H_
 #define TTC_FRONTEND_EXPR_PARSER_H_
@@ -112,8 +113,25 @@ class ExprParser {
   ExprPtr Finish(ExprPtr e);
   bool TooDeep();
   bool StartsExpression() const;
-  // test (',' test)* [','] -> a tuple when there is a comma.
+  // test (',' test)* [','] -> a tuple when there is a comma; items may be starred (`*rest`).
   ExprPtr ParseTestList();
+  // `*expr` (a kStarred) or a test.
+  ExprPtr ParseStarOrTest();
+  // `*expr` or a named test (`x := v`).
+  ExprPtr ParseStarOrNamedTest();
+  // `yield [value]` / `yield from value` (the caller has checked for `yield`).
+  ExprPtr ParseYield();
+  // `lambda params: body` (the caller has checked for `lambda`).
+  ExprPtr ParseLambda();
+  // Parameters up to `close` (")" for def, ":" for lambda); annotations only for def.
+  bool ParseParams(std::vector<ast::Param>* params, const char* close, bool annotations);
+  // The `for ... in ... if ...` clauses of a comprehension into `e->comps`.
+  bool ParseComprehensions(Expr* e);
+  // Adjacent string literals (implicit concatenation); an f-string among them makes a kFString.
+  ExprPtr ParseStrings();
+  // The parts of one f-string token's text into `out->items` (fstring.cc).
+  bool ParseFStringParts(const Token& t, Expr* out);
+  bool ParseFStringText(const std::string& text, bool raw, SourceLoc at, Expr* out, int depth);
   // Loop and `as` targets: expressions at the bitwise-or level, so that `in` ends them.
   ExprPtr ParseTargetList();
   ExprPtr ParseNamedTest();
@@ -140,6 +158,8 @@ class ExprParser {
   // Elements of a parenthesized or bracketed sequence up to `close`.
   bool ParseSequence(Expr* seq, const char* close, ExprPtr first);
   ExprPtr ParseAtom();
+  // `{...}`: a dict, set, or dict/set comprehension.
+  ExprPtr ParseBraces();
 
   const std::vector<Token>& t_;
   Diagnostic* error_;

@@ -65,7 +65,15 @@ bool Evaluator::HostMember(const Value& mod, const std::string& name, SourceLoc 
       *out = Value::Builtin(full, loc);
       return true;
     }
+    if (name == "cuda") {
+      *out = Value::Module(full, loc);
+      return true;
+    }
     return false;
+  }
+  if (mod.s == "torch.cuda" && name == "is_available") {
+    *out = Value::Builtin(full, loc);
+    return true;
   }
   if (mod.s == "math") {
     if (name == "pi" || name == "e" || name == "inf" || name == "tau") {
@@ -90,6 +98,12 @@ bool Evaluator::HostMember(const Value& mod, const std::string& name, SourceLoc 
 bool Evaluator::CallHost(const std::string& name, std::vector<Value> args,
                          std::vector<std::pair<std::string, Value>> kwargs, SourceLoc loc, Value* out, bool* handled) {
   *handled = true;
+  if (name == "torch.cuda.is_available") {
+    // A TT target has no CUDA device: factories that probe for one take their non-CUDA path.
+    if (!ExpectArgs("torch.cuda.is_available()", args, kwargs, 0, 0, loc)) return false;
+    *out = Value::Bool(false, loc);
+    return true;
+  }
   if (name == "tilelang.cdiv") {
     if (!ExpectArgs("tilelang.cdiv(a, b)", args, kwargs, 2, 2, loc)) return false;
     return BinaryOp("ceildiv", args[0], args[1], loc, out);

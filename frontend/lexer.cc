@@ -230,7 +230,11 @@ class Lexer {
     char q = s_[pos_];
     bool triple = pos_ + 2 < s_.size() && s_[pos_ + 1] == q && s_[pos_ + 2] == q;
     pos_ += triple ? 3 : 1;
-    bool raw = prefix.find('r') != std::string::npos;
+    // f-strings keep their text undecoded (escapes, `{{`): the parser splits literal text from
+    // replacement fields first (frontend/fstring.cc) and decodes the literal parts itself.
+    bool fstring = prefix.find('f') != std::string::npos;
+    bool raw = fstring || prefix.find('r') != std::string::npos;
+    SourceLoc body_loc = Here();
     std::string value;
     while (true) {
       if (pos_ >= s_.size()) {
@@ -284,6 +288,7 @@ class Lexer {
     if (!IsUtf8(value)) return Fail(loc, "string literal is not valid UTF-8");
     Emit(TokenKind::kString, loc, std::move(value));
     out_->tokens.back().string_prefix = std::move(prefix);
+    out_->tokens.back().body_loc = body_loc;
     return true;
   }
 
@@ -403,6 +408,39 @@ class Lexer {
 
 bool Lex(const std::string& text, LexResult* out, Diagnostic* error) {
   return Lexer(text, out, error).Run();
+}
+
+std::string DecodeEscapes(std::string_view raw) {
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c != '\\' || i + 1 >= raw.size()) {
+      out += c;
+      continue;
+    }
+    char n = raw[++i];
+    switch (n) {
+      case '\n': break;  // a backslash-newline continues the string
+      case '\r':
+        if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+        break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'r': out += '\r'; break;
+      case 'a': out += '\a'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'v': out += '\v'; break;
+      case '0': out += '\0'; break;
+      case '\\': out += '\\'; break;
+      case '\'': out += '\''; break;
+      case '"': out += '"'; break;
+      default:
+        out += '\\';
+        out += n;
+    }
+  }
+  return out;
 }
 
 }  // namespace ttc::frontend

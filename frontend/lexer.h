@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "frontend/source.h"
@@ -30,6 +31,9 @@ struct Token {
   int64_t int_value = 0;
   double float_value = 0;
   std::string string_prefix;  // kString: lower-cased prefix letters ("", "r", "f", "b", ...)
+  // kString: where the text between the quotes starts. An f-string's `text` is that text
+  // undecoded (escapes and `{{` kept), so that its replacement fields can be parsed in place.
+  SourceLoc body_loc;
 };
 
 // A `# ttc: ...` directive: `body` is the text after "ttc:", `loc` where that text starts.
@@ -45,6 +49,10 @@ struct LexResult {
 
 // Brackets and indentation levels deeper than this are rejected (bounds the parser's recursion).
 inline constexpr int kMaxNesting = 100;
+
+// Decodes the backslash escapes of a non-raw string literal's text (\n, \t, \\, \', ...,
+// backslash-newline); unknown escapes are kept as written, as Python does.
+std::string DecodeEscapes(std::string_view raw);
 
 // Returns false and fills `error` on the first lexical error.
 bool Lex(const std::string& text, LexResult* out, Diagnostic* error);

@@ -1,6 +1,7 @@
 #include "frontend/parser.h"
 
 #include <cstring>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,8 @@
 namespace ttc::frontend {
 namespace {
 
+using ast::Expr;
+using ast::ExprKind;
 using ast::Stmt;
 using ast::StmtKind;
 using ast::StmtPtr;
@@ -38,17 +41,22 @@ class Parser : public ExprParser {
     if (t.kind == TokenKind::kName) {
       const std::string& w = t.text;
       if (w == "if") return ParseIf(out);
-      if (w == "for") return ParseFor(out);
-      if (w == "with") return ParseWith(out);
-      if (w == "def") return ParseDef({}, out);
-      if (w == "while") {
-        return Fail(t.loc, "'while' loops are not supported: TT kernels need a known trip count; use "
-                           "`for i in T.serial(n)` or `range(n)`");
+      if (w == "for") return ParseFor(out, false);
+      if (w == "with") return ParseWith(out, false);
+      if (w == "def") return ParseDef({}, out, false);
+      if (w == "while") return ParseWhile(out);
+      if (w == "class") return ParseClass({}, out);
+      if (w == "try") return ParseTry(out);
+      if (w == "async") {
+        Next();
+        if (AtKw("def")) return ParseDef({}, out, true);
+        if (AtKw("for")) return ParseFor(out, true);
+        if (AtKw("with")) return ParseWith(out, true);
+        return Fail(Peek().loc, absl::StrCat("expected 'def', 'for' or 'with' after 'async', got ", Describe(Peek())));
       }
-      if (w == "class") return Fail(t.loc, "class definitions are not supported in a kernel file");
-      if (w == "try") return Fail(t.loc, "'try' statements are not supported in a kernel file");
-      if (w == "async") return Fail(t.loc, "async functions are not supported");
       if (w == "elif" || w == "else") return Fail(t.loc, absl::StrCat("'", w, "' without a matching 'if'"));
+      if (w == "except" || w == "finally") return Fail(t.loc, absl::StrCat("'", w, "' without a matching 'try'"));
+      if (w == "match" && SkipMatch(out)) return true;
     }
     if (AtOp("@")) {
       std::vector<ExprPtr> decorators;
@@ -60,8 +68,13 @@ class Parser : public ExprParser {
         if (!At(TokenKind::kNewline)) return Fail(Peek().loc, absl::StrCat("expected end of line after the decorator, got ", Describe(Peek())));
         Next();
       }
-      if (!AtKw("def")) return Fail(Peek().loc, absl::StrCat("a decorator must be followed by 'def', got ", Describe(Peek())));
-      return ParseDef(std::move(decorators), out);
+      if (AtKw("class")) return ParseClass(std::move(decorators), out);
+      bool is_async = AtKw("async") && AtKw("def", 1);
+      if (is_async) Next();
+      if (!AtKw("def")) {
+        return Fail(Peek().loc, absl::StrCat("a decorator must be followed by 'def' or 'class', got ", Describe(Peek())));
+      }
+      return ParseDef(std::move(decorators), out, is_async);
     }
     while (true) {
       StmtPtr s = ParseSmallStatement();
@@ -99,7 +112,8 @@ class Parser : public ExprParser {
         return NewStmt(StmtKind::kPass, loc);
       }
       if (w == "break" || w == "continue") {
-        return FailNull(loc, absl::StrCat("'", w, "' is not supported: TT kernel loops run their whole trip count"));
+        Next();
+        return NewStmt(w == "break" ? StmtKind::kBreak : StmtKind::kContinue, loc);
       }
       if (w == "return") {
         Next();
@@ -112,18 +126,67 @@ class Parser : public ExprParser {
       }
       if (w == "import") return ParseImport();
       if (w == "from") return ParseFromImport();
-      if (w == "global" || w == "nonlocal" || w == "del" || w == "assert" || w == "raise" || w == "yield") {
-        return FailNull(loc, absl::StrCat("'", w, "' statements are not supported in a kernel file"));
+      if (w == "global" || w == "nonlocal") {
+        Next();
+        StmtPtr s = NewStmt(w == "global" ? StmtKind::kGlobal : StmtKind::kNonlocal, loc);
+        while (true) {
+          std::string name;
+          SourceLoc name_loc;
+          if (!ExpectName(&name, &name_loc, "a name")) return nullptr;
+          s->names.push_back(name);
+          s->name_locs.push_back(name_loc);
+          if (!AtOp(",")) break;
+          Next();
+        }
+        return s;
+      }
+      if (w == "del") {
+        Next();
+        StmtPtr s = NewStmt(StmtKind::kDel, loc);
+        ExprPtr targets = ParseTargetList();
+        if (!targets) return nullptr;
+        if (targets->kind == ExprKind::kTuple && !targets->parenthesized) {
+          for (ExprPtr& x : targets->items) s->targets.push_back(std::move(x));
+        } else {
+          s->targets.push_back(std::move(targets));
+        }
+        return s;
+      }
+      if (w == "assert") {
+        Next();
+        StmtPtr s = NewStmt(StmtKind::kAssert, loc);
+        s->value = ParseTest();
+        if (!s->value) return nullptr;
+        if (AtOp(",")) {
+          Next();
+          s->msg = ParseTest();
+          if (!s->msg) return nullptr;
+        }
+        return s;
+      }
+      if (w == "raise") {
+        Next();
+        StmtPtr s = NewStmt(StmtKind::kRaise, loc);
+        if (StartsExpression()) {
+          s->value = ParseTest();
+          if (!s->value) return nullptr;
+          if (AtKw("from")) {
+            Next();
+            s->msg = ParseTest();
+            if (!s->msg) return nullptr;
+          }
+        }
+        return s;
       }
     }
-    ExprPtr e = ParseTestList();
+    ExprPtr e = AtKw("yield") ? ParseYield() : ParseTestList();
     if (!e) return nullptr;
     if (AtOp("=")) {
       StmtPtr s = NewStmt(StmtKind::kAssign, loc);
       s->targets.push_back(std::move(e));
       while (AtOp("=")) {
         Next();
-        ExprPtr v = ParseTestList();
+        ExprPtr v = AtKw("yield") ? ParseYield() : ParseTestList();
         if (!v) return nullptr;
         s->targets.push_back(std::move(v));
       }
@@ -138,20 +201,25 @@ class Parser : public ExprParser {
       StmtPtr s = NewStmt(StmtKind::kAugAssign, loc);
       s->op = std::string(op, std::strlen(op) - 1);
       s->targets.push_back(std::move(e));
-      s->value = ParseTest();
+      s->value = AtKw("yield") ? ParseYield() : ParseTestList();
       if (!s->value) return nullptr;
       return s;
     }
     if (AtOp(":")) {
-      // Annotated assignment `x: int = 5`: the annotation is not evaluated.
+      // Annotated assignment `x: T` or `x: T = value` (PEP 526).
       Next();
-      if (!ParseTest()) return nullptr;
-      if (!AtOp("=")) return FailNull(Peek().loc, "a variable annotation needs a value: `name: type = value`");
-      Next();
-      StmtPtr s = NewStmt(StmtKind::kAssign, loc);
+      StmtPtr s = NewStmt(StmtKind::kAnnAssign, loc);
+      if (e->kind != ExprKind::kName && e->kind != ExprKind::kAttribute && e->kind != ExprKind::kSubscript) {
+        return FailNull(e->loc, "only a name, an attribute or a subscript can be annotated");
+      }
       s->targets.push_back(std::move(e));
-      s->value = ParseTest();
-      if (!s->value) return nullptr;
+      s->annotation = ParseTest();
+      if (!s->annotation) return nullptr;
+      if (AtOp("=")) {
+        Next();
+        s->value = AtKw("yield") ? ParseYield() : ParseTestList();
+        if (!s->value) return nullptr;
+      }
       return s;
     }
     StmtPtr s = NewStmt(StmtKind::kExpr, loc);
@@ -191,13 +259,23 @@ class Parser : public ExprParser {
 
   StmtPtr ParseFromImport() {
     StmtPtr s = NewStmt(StmtKind::kImport, Next().loc);
-    if (AtOp(".") || AtOp("...")) return FailNull(Peek().loc, "relative imports are not supported");
-    if (!ParseDotted(&s->module, nullptr)) return nullptr;
+    while (AtOp(".") || AtOp("...")) s->module += Next().text;  // a relative import
+    if (s->module.empty() || !AtKw("import")) {
+      std::string dotted;
+      if (!ParseDotted(&dotted, nullptr)) return nullptr;
+      s->module += dotted;
+    }
     if (!AtKw("import")) return FailNull(Peek().loc, absl::StrCat("expected 'import', got ", Describe(Peek())));
     Next();
     bool paren = AtOp("(");
     if (paren) Next();
-    if (AtOp("*")) return FailNull(Peek().loc, "`from ... import *` is not supported; import the names you use");
+    if (AtOp("*")) {
+      if (paren) return FailNull(Peek().loc, "`import *` cannot be parenthesized");
+      s->names.push_back("*");
+      s->aliases.push_back("");
+      s->name_locs.push_back(Next().loc);
+      return s;
+    }
     while (true) {
       std::string name, alias;
       SourceLoc loc;
@@ -221,8 +299,8 @@ class Parser : public ExprParser {
   bool ParseBlock(std::vector<StmtPtr>* out, const char* what) {
     if (!ExpectOp(":", what)) return false;
     if (!At(TokenKind::kNewline)) {
-      if (At(TokenKind::kName) && (Peek().text == "if" || Peek().text == "for" || Peek().text == "with" ||
-                                   Peek().text == "def" || Peek().text == "while")) {
+      static const std::set<std::string> kCompound = {"if", "for", "with", "def", "while", "try", "class", "async"};
+      if (At(TokenKind::kName) && kCompound.count(Peek().text)) {
         return Fail(Peek().loc, "a compound statement must start on its own line");
       }
       return ParseStatement(out);
@@ -258,8 +336,9 @@ class Parser : public ExprParser {
     return true;
   }
 
-  bool ParseFor(std::vector<StmtPtr>* out) {
+  bool ParseFor(std::vector<StmtPtr>* out, bool is_async) {
     StmtPtr s = NewStmt(StmtKind::kFor, Next().loc);
+    s->is_async = is_async;
     ExprPtr target = ParseTargetList();
     if (!target) return false;
     s->targets.push_back(std::move(target));
@@ -268,13 +347,76 @@ class Parser : public ExprParser {
     s->value = ParseTestList();
     if (!s->value) return false;
     if (!ParseBlock(&s->body, "after the for header")) return false;
-    if (AtKw("else")) return Fail(Peek().loc, "'for ... else' is not supported");
+    if (AtKw("else")) {
+      Next();
+      if (!ParseBlock(&s->orelse, "after 'else'")) return false;
+    }
     out->push_back(std::move(s));
     return true;
   }
 
-  bool ParseWith(std::vector<StmtPtr>* out) {
+  bool ParseWhile(std::vector<StmtPtr>* out) {
+    StmtPtr s = NewStmt(StmtKind::kWhile, Next().loc);
+    s->value = ParseNamedTest();
+    if (!s->value) return false;
+    if (!ParseBlock(&s->body, "after the while condition")) return false;
+    if (AtKw("else")) {
+      Next();
+      if (!ParseBlock(&s->orelse, "after 'else'")) return false;
+    }
+    out->push_back(std::move(s));
+    return true;
+  }
+
+  // One `context [as target]` item.
+  bool ParseWithItem(Stmt* s) {
+    ast::WithItem item;
+    item.context = ParseTest();
+    if (!item.context) return false;
+    if (AtKw("as")) {
+      Next();
+      item.target = ParseTargetList();
+      if (!item.target) return false;
+    }
+    s->with_items.push_back(std::move(item));
+    return true;
+  }
+
+  bool ParseWith(std::vector<StmtPtr>* out, bool is_async) {
     StmtPtr s = NewStmt(StmtKind::kWith, Next().loc);
+    s->is_async = is_async;
+    bool parsed = false;
+    size_t first_item = i_;
+    if (AtOp("(")) {
+      // Python 3.10's parenthesized items `with (a as x, b as y):`; anything else in
+      // parentheses is an ordinary expression, parsed again below.
+      Diagnostic saved = *error_;
+      Next();
+      first_item = i_;
+      bool ok = true;
+      while (ok && !AtOp(")")) {
+        ok = ParseWithItem(s.get());
+        if (ok && !AtOp(",")) break;
+        if (ok) Next();
+      }
+      if (ok && AtOp(")") && AtOp(":", 1) && !s->with_items.empty()) {
+        Next();
+        parsed = true;
+      } else {
+        i_ = first_item - 1;
+        first_item = i_;
+        *error_ = saved;
+        s->with_items.clear();
+      }
+    }
+    while (!parsed) {
+      if (!ParseWithItem(s.get())) return false;
+      if (!AtOp(",")) break;
+      Next();
+    }
+    // The first item is mirrored in value / targets[0] (ast.h): parse it a second time.
+    size_t end = i_;
+    i_ = first_item;
     s->value = ParseTest();
     if (!s->value) return false;
     if (AtKw("as")) {
@@ -283,48 +425,107 @@ class Parser : public ExprParser {
       if (!target) return false;
       s->targets.push_back(std::move(target));
     }
-    if (AtOp(",")) return Fail(Peek().loc, "one context manager per 'with' statement is supported");
+    i_ = end;
     if (!ParseBlock(&s->body, "after the with header")) return false;
     out->push_back(std::move(s));
     return true;
   }
 
-  bool ParseDef(std::vector<ExprPtr> decorators, std::vector<StmtPtr>* out) {
+  bool ParseDef(std::vector<ExprPtr> decorators, std::vector<StmtPtr>* out, bool is_async) {
     StmtPtr s = NewStmt(StmtKind::kDef, Next().loc);
     s->decorators = std::move(decorators);
+    s->is_async = is_async;
     if (!ExpectName(&s->name, nullptr, "a function name")) return false;
     if (!ExpectOp("(", "after the function name")) return false;
-    while (!AtOp(")")) {
-      if (AtOp("*") || AtOp("**") || AtOp("/")) {
-        return Fail(Peek().loc, "*args, **kwargs and '/' or '*' parameter markers are not supported");
-      }
-      ast::Param p;
-      if (!ExpectName(&p.name, &p.loc, "a parameter name")) return false;
-      for (const ast::Param& q : s->params) {
-        if (q.name == p.name) return Fail(p.loc, absl::StrCat("duplicate parameter '", p.name, "'"));
-      }
-      if (AtOp(":")) {
-        Next();
-        p.annotation = ParseTest();
-        if (!p.annotation) return false;
-      }
-      if (AtOp("=")) {
-        Next();
-        p.default_value = ParseTest();
-        if (!p.default_value) return false;
-      } else if (!s->params.empty() && s->params.back().default_value) {
-        return Fail(p.loc, "a parameter without a default follows one with a default");
-      }
-      s->params.push_back(std::move(p));
-      if (!AtOp(",")) break;
-      Next();
-    }
+    if (!ParseParams(&s->params, ")", true)) return false;
     if (!ExpectOp(")", "to close the parameter list")) return false;
     if (AtOp("->")) {
       Next();
-      if (!ParseTest()) return false;
+      s->annotation = ParseTest();
+      if (!s->annotation) return false;
     }
     if (!ParseBlock(&s->body, "after the function signature")) return false;
+    out->push_back(std::move(s));
+    return true;
+  }
+
+  bool ParseClass(std::vector<ExprPtr> decorators, std::vector<StmtPtr>* out) {
+    StmtPtr s = NewStmt(StmtKind::kClass, Next().loc);
+    s->decorators = std::move(decorators);
+    if (!ExpectName(&s->name, nullptr, "a class name")) return false;
+    if (AtOp("(")) {
+      Next();
+      Expr bases;
+      if (!ParseArguments(&bases)) return false;
+      s->targets = std::move(bases.items);
+      s->keywords = std::move(bases.keywords);
+    }
+    if (!ParseBlock(&s->body, "after the class header")) return false;
+    out->push_back(std::move(s));
+    return true;
+  }
+
+  bool ParseTry(std::vector<StmtPtr>* out) {
+    StmtPtr s = NewStmt(StmtKind::kTry, Next().loc);
+    if (!ParseBlock(&s->body, "after 'try'")) return false;
+    while (AtKw("except")) {
+      ast::Handler h;
+      h.loc = Next().loc;
+      if (AtOp("*")) Next();  // `except*` (exception groups) handles like `except`
+      if (!AtOp(":")) {
+        h.type = ParseTest();
+        if (!h.type) return false;
+        if (AtKw("as")) {
+          Next();
+          if (!ExpectName(&h.name, nullptr, "a name after 'as'")) return false;
+        } else if (AtOp(",")) {
+          return Fail(Peek().loc, "multiple exception types must be parenthesized");
+        }
+      }
+      if (!ParseBlock(&h.body, "after the except clause")) return false;
+      s->handlers.push_back(std::move(h));
+    }
+    if (AtKw("else")) {
+      if (s->handlers.empty()) return Fail(Peek().loc, "'try ... else' needs an 'except' clause");
+      Next();
+      if (!ParseBlock(&s->orelse, "after 'else'")) return false;
+    }
+    if (AtKw("finally")) {
+      Next();
+      if (!ParseBlock(&s->finalbody, "after 'finally'")) return false;
+    }
+    if (s->handlers.empty() && s->finalbody.empty()) {
+      return Fail(Peek().loc, absl::StrCat("expected 'except' or 'finally' after the try block, got ", Describe(Peek())));
+    }
+    out->push_back(std::move(s));
+    return true;
+  }
+
+  // `match subject:` (a soft keyword, Python 3.10): the statement is kept with its subject and
+  // its case blocks skipped unparsed. Returns false, with no error and the cursor restored,
+  // when `match` starts an ordinary statement (`match = re.match(...)`).
+  bool SkipMatch(std::vector<StmtPtr>* out) {
+    size_t start = i_;
+    Diagnostic saved = *error_;
+    SourceLoc loc = Next().loc;
+    ExprPtr subject;
+    if (StartsExpression() && !AtOp("*")) subject = ParseTestList();
+    if (!subject || !AtOp(":") || Peek(1).kind != TokenKind::kNewline || Peek(2).kind != TokenKind::kIndent) {
+      i_ = start;
+      *error_ = saved;
+      return false;
+    }
+    Next();
+    Next();
+    Next();
+    int depth = 1;
+    while (depth > 0 && !At(TokenKind::kEnd)) {
+      if (At(TokenKind::kIndent)) ++depth;
+      if (At(TokenKind::kDedent)) --depth;
+      Next();
+    }
+    StmtPtr s = NewStmt(StmtKind::kMatch, loc);
+    s->value = std::move(subject);
     out->push_back(std::move(s));
     return true;
   }

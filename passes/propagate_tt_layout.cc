@@ -6,10 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "passes/attrs.h"
 #include "passes/dataflow.h"
+#include "passes/forward_onchip_copies.h"
 
 namespace ttc {
 
 void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
+  // Staging copies between whole on-chip buffers (T.copy(C_local, C_shared)) are forwarded
+  // first, so that circular buffers are sized for the buffers the DRAM copies really use.
+  ForwardOnChipCopies(func);
   std::map<std::string, CbAttr> cbs;
   for (const CopyEdge& e : CollectCopyEdges(func)) {
     // Only L1 buffers (shared/fragment) are circular buffers; a T.alloc_local buffer is not.
