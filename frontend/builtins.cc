@@ -91,6 +91,13 @@ bool Evaluator::Attribute(const Value& base, const std::string& name, SourceLoc 
         *out = Value::Str(base.buffer->dtype, loc);
         return true;
       }
+      if (name == "data" && base.kind == Value::kBuffer) {
+        // TileLang's `T.Tensor(shape, dtype, X.data)` views X's memory with another shape.
+        return Fail(loc, absl::StrCat("'", base.buffer->name, ".data' views buffer '", base.buffer->name,
+                                      "' with another shape (T.Tensor(shape, dtype, ", base.buffer->name,
+                                      ".data)); buffer views are not lowered to TT-Metalium yet: index '",
+                                      base.buffer->name, "' with its own shape"));
+      }
       break;
     case Value::kKernel:
       // kernel.get_kernel_source(), kernel.get_profiler(): host code about the compiled kernel.
