@@ -300,6 +300,7 @@ bool Evaluator::CallBuiltin(const Value& f, std::vector<Value> args, std::vector
     return Fail(loc, absl::StrCat(shown, " is only accepted as the iterable of a `for` loop in a kernel"));
   }
   if (t == "Kernel") return Fail(loc, "T.Kernel is only accepted as `with T.Kernel(...) as (bx, by):`");
+  if (const char* why = GpuMechanismError(t)) return Fail(loc, why);
   return Fail(loc, absl::StrCat(shown, " cannot be used here; kernel statements such as T.copy, T.gemm, T.clear, "
                                 "T.fill and T.alloc_* belong inside `with T.Kernel(...)`"));
 }

@@ -178,8 +178,7 @@ bool ExprParser::ParseParams(std::vector<ast::Param>* params, const char* close,
           p.loc = loc;  // the bare `*` marker: what follows is keyword-only
           keyword_only = true;
           params->push_back(std::move(p));
-          if (!AtOp(",")) break;
-          Next();
+          if (AtOp(",")) Next();
           if (AtOp(close)) return Fail(loc, "named parameters must follow a bare '*'");
           continue;
         }

@@ -61,7 +61,7 @@ bool Evaluator::HostMember(const Value& mod, const std::string& name, SourceLoc 
       *out = Value::Builtin(absl::StrCat("torch.", TorchDType(name)), loc);
       return true;
     }
-    if (TorchTensorFns().count(name)) {
+    if (TorchTensorFns().count(name) && !in_builder()) {  // a tensor in a kernel builder is host code
       *out = Value::Builtin(full, loc);
       return true;
     }
