@@ -375,7 +375,7 @@ class Parser : public ExprParser {
     if (!item.context) return false;
     if (AtKw("as")) {
       Next();
-      item.target = ParseTargetList();
+      item.target = ParseBitOr();  // one target: `with a as x, b as y` has two items
       if (!item.target) return false;
     }
     s->with_items.push_back(std::move(item));
@@ -421,7 +421,7 @@ class Parser : public ExprParser {
     if (!s->value) return false;
     if (AtKw("as")) {
       Next();
-      ExprPtr target = ParseTargetList();
+      ExprPtr target = ParseBitOr();
       if (!target) return false;
       s->targets.push_back(std::move(target));
     }
