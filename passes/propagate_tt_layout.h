@@ -8,7 +8,10 @@
 // buffering), 1 when it writes it (accumulators and outputs); data_format = the
 // annotation's data_format, else the dtype's tt::DataFormat (bfloat16 -> Float16_b,
 // float16 -> Float16, ...). An on-chip buffer on several copies takes the largest depth.
-// On-chip<->on-chip copies and copies to or from `local` buffers get no entry.
+// First, staging copies between whole on-chip buffers of one shape and dtype
+// (`T.copy(C_local, C_shared)` before `T.copy(C_shared, C[...])`) are forwarded
+// (passes/forward_onchip_copies.h), so the DRAM copy reads the producing buffer.
+// Remaining on-chip<->on-chip copies and copies to or from `local` buffers get no entry.
 // Errors: `missing layout metadata: buffer 'A' has no tt.buffer entry (run infer_tt_layout
 // first)` (internal when infer_tt_layout already ran), `unsupported dtype 'int4' for buffer
 // 'A'`, and two copies that give one buffer different page sizes or formats.

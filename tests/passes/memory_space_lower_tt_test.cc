@@ -347,7 +347,7 @@ INSTANTIATE_TEST_SUITE_P(
         LowerError{"CopyBetweenOnChipBuffers",
                    [] {
                      return Request({{"A", {64, 64}}, {"B", {64, 64}}}, {2, 2},
-                                    {Alloc("A_t", {32, 32}), Alloc("X_t", {32, 32}),
+                                    {Alloc("A_t", {32, 32}), Alloc("X_t", {32, 32}, "float32", "shared"),
                                      Alloc("B_t", {32, 32}, "bfloat16", "fragment"),
                                      CopyIn("A", {Mul(V("by"), 32), Mul(V("bx"), 32)}, "A_t"),
                                      "body { copy { src { buffer: \"A_t\" } dst { buffer: \"X_t\" } } }",

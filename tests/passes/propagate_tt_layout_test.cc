@@ -148,6 +148,7 @@ TEST(PropagateTTLayout, DepthIsDecidedByDataFlowNotByName) {
   EXPECT_EQ(Cb(r, "acc").depth, 1);
 }
 
+// (The copies convert bfloat16 <-> float32, so they are not forwarded.)
 TEST(PropagateTTLayout, OnChipToOnChipCopiesGetNoCircularBuffer) {
   auto req = ParseRequestText(R"pb(
     func {
@@ -156,7 +157,7 @@ TEST(PropagateTTLayout, OnChipToOnChipCopiesGetNoCircularBuffer) {
       params { name: "Y" shape: [64, 64] dtype: "bfloat16" }
       grid { extents: [2, 2] }
       body { alloc { buffer { name: "x_tile" shape: [32, 32] dtype: "bfloat16" scope: "shared" } } }
-      body { alloc { buffer { name: "scratch" shape: [32, 32] dtype: "bfloat16" scope: "shared" } } }
+      body { alloc { buffer { name: "scratch" shape: [32, 32] dtype: "float32" scope: "shared" } } }
       body { alloc { buffer { name: "y_tile" shape: [32, 32] dtype: "bfloat16" scope: "fragment" } } }
       body { copy { src { buffer: "X" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: "x_tile" } } }
       body { copy { src { buffer: "x_tile" } dst { buffer: "scratch" } } }
@@ -299,6 +300,59 @@ TEST(PropagateTTLayout, ConflictingPagesOnOneOnChipBufferAreReported) {
   EXPECT_THAT(Errors(r).at(0), StartsWith("conflicting circular buffers: buffer 't'"));
   EXPECT_THAT(Errors(r).at(0), HasSubstr("2048 bytes in Float16_b"));
   EXPECT_THAT(Errors(r).at(0), HasSubstr("4096 bytes in Float32"));
+}
+
+}  // namespace
+}  // namespace ttc
+
+namespace ttc {
+namespace {
+
+// passes/forward_onchip_copies.h: a computed fragment staged through a shared buffer of the
+// same shape and dtype before the DRAM write (TileLang's elementwise add) is forwarded: the
+// DRAM copy reads the fragment, which carries the circular buffer; the staging buffer is gone.
+TEST(PropagateTTLayout, StagingCopyBetweenWholeOnChipBuffersIsForwarded) {
+  auto req = testing::ParseRequestText(R"pb(
+    func {
+      name: "main"
+      params { name: "A" shape: [64, 64] dtype: "float32" }
+      params { name: "C" shape: [64, 64] dtype: "float32" }
+      grid { extents: [2, 2] }
+      body { alloc { buffer { name: "A_s" shape: [32, 32] dtype: "float32" scope: "shared" } } }
+      body { alloc { buffer { name: "C_l" shape: [32, 32] dtype: "float32" scope: "fragment" } } }
+      body { alloc { buffer { name: "C_s" shape: [32, 32] dtype: "float32" scope: "shared" } } }
+      body { copy { src { buffer: "A" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: "A_s" } } }
+      body { fill { buffer: "C_l" value { float_imm: 1.0 } } }
+      body { copy { src { buffer: "C_l" } dst { buffer: "C_s" } } }
+      body { copy { src { buffer: "C_s" } dst { buffer: "C" begin { int_imm: 0 } begin { int_imm: 0 } } } }
+    }
+  )pb");
+  auto r = testing::CompileWith(req, testing::kThroughPropagate);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(testing::Errors(r));
+  EXPECT_TRUE(r.unit.func.attrs.contains(attr::CbKey("C_l")));
+  EXPECT_FALSE(r.unit.func.attrs.contains(attr::CbKey("C_s")));
+}
+
+// Not forwarded: the staging buffer is written again after the copy (two writes), so reads of
+// it do not all see the fragment's value.
+TEST(PropagateTTLayout, StagingBufferWrittenTwiceIsNotForwarded) {
+  auto req = testing::ParseRequestText(R"pb(
+    func {
+      name: "main"
+      params { name: "C" shape: [64, 64] dtype: "float32" }
+      grid { extents: [2, 2] }
+      body { alloc { buffer { name: "C_l" shape: [32, 32] dtype: "float32" scope: "fragment" } } }
+      body { alloc { buffer { name: "C_s" shape: [32, 32] dtype: "float32" scope: "shared" } } }
+      body { fill { buffer: "C_l" value { float_imm: 1.0 } } }
+      body { copy { src { buffer: "C_l" } dst { buffer: "C_s" } } }
+      body { fill { buffer: "C_s" value { float_imm: 2.0 } } }
+      body { copy { src { buffer: "C_s" } dst { buffer: "C" begin { int_imm: 0 } begin { int_imm: 0 } } } }
+    }
+  )pb");
+  auto r = testing::CompileWith(req, testing::kThroughPropagate);
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(testing::Errors(r));
+  EXPECT_TRUE(r.unit.func.attrs.contains(attr::CbKey("C_s")));
+  EXPECT_FALSE(r.unit.func.attrs.contains(attr::CbKey("C_l")));
 }
 
 }  // namespace
