@@ -12,167 +12,140 @@ namespace {
 
 using namespace ir;
 
-bool OnChip(const Buffer &b) { return b && b->scope != Scope::kGlobal; }
+bool OnChip(const Buffer& b) { return b && b->scope != Scope::kGlobal; }
 
-bool Whole(const Region &r) {
-  if (r.begin.size() != r.buffer->shape.size() || r.extent != r.buffer->shape)
-    return false;
-  for (const Expr &b : r.begin) {
-    const IntImm *i = As<IntImm>(b);
-    if (!i || i->value != 0)
-      return false;
+bool Whole(const Region& r) {
+  if (r.begin.size() != r.buffer->shape.size() || r.extent != r.buffer->shape) return false;
+  for (const Expr& b : r.begin) {
+    const IntImm* i = As<IntImm>(b);
+    if (!i || i->value != 0) return false;
   }
   return true;
 }
 
-// Program-order positions of every read and write of each buffer, and the
-// on-chip copies.
+// Program-order positions of every read and write of each buffer, and the on-chip copies.
 class Accesses : public StmtVisitor {
-public:
+ public:
   struct Uses {
     std::vector<int> reads, writes;
   };
-  std::map<const BufferNode *, Uses> uses;
-  std::vector<std::pair<const Copy *, int>> copies;
-  std::set<const BufferNode *> from_dram,
-      to_dram; // on-chip buffers filled from / copied to DRAM
+  std::map<const BufferNode*, Uses> uses;
+  std::vector<std::pair<const Copy*, int>> copies;
+  std::set<const BufferNode*> from_dram, to_dram;  // on-chip buffers filled from / copied to DRAM
 
-protected:
-  void VisitLoad(const Load &n) override {
+ protected:
+  void VisitLoad(const Load& n) override {
     uses[n.buffer.get()].reads.push_back(pos_++);
     ExprVisitor::VisitLoad(n);
   }
-  void VisitCopy(const Copy &n) override {
+  void VisitCopy(const Copy& n) override {
     StmtVisitor::VisitCopy(n);
     int at = pos_++;
     uses[n.src.buffer.get()].reads.push_back(at);
     uses[n.dst.buffer.get()].writes.push_back(at);
-    if (OnChip(n.src.buffer) && OnChip(n.dst.buffer))
-      copies.emplace_back(&n, at);
-    if (!OnChip(n.src.buffer) && OnChip(n.dst.buffer))
-      from_dram.insert(n.dst.buffer.get());
-    if (OnChip(n.src.buffer) && !OnChip(n.dst.buffer))
-      to_dram.insert(n.src.buffer.get());
+    if (OnChip(n.src.buffer) && OnChip(n.dst.buffer)) copies.emplace_back(&n, at);
+    if (!OnChip(n.src.buffer) && OnChip(n.dst.buffer)) from_dram.insert(n.dst.buffer.get());
+    if (OnChip(n.src.buffer) && !OnChip(n.dst.buffer)) to_dram.insert(n.src.buffer.get());
   }
-  void VisitGemm(const Gemm &n) override {
+  void VisitGemm(const Gemm& n) override {
     int at = pos_++;
     uses[n.a.get()].reads.push_back(at);
     uses[n.b.get()].reads.push_back(at);
-    if (!n.clear_accum)
-      uses[n.c.get()].reads.push_back(at);
+    if (!n.clear_accum) uses[n.c.get()].reads.push_back(at);
     uses[n.c.get()].writes.push_back(at);
   }
-  void VisitFill(const Fill &n) override {
+  void VisitFill(const Fill& n) override {
     StmtVisitor::VisitFill(n);
     uses[n.buffer.get()].writes.push_back(pos_++);
   }
-  void VisitStore(const Store &n) override {
+  void VisitStore(const Store& n) override {
     StmtVisitor::VisitStore(n);
     uses[n.buffer.get()].writes.push_back(pos_++);
   }
 
-private:
+ private:
   int pos_ = 0;
 };
 
-// Replaces buffer `from` by `to` everywhere, drops `copy` and the T.alloc of
-// `from`.
+// Replaces buffer `from` by `to` everywhere, drops `copy` and the T.alloc of `from`.
 class Forward : public StmtMutator {
-public:
-  Forward(const Copy *copy, Buffer from, Buffer to)
-      : copy_(copy), from_(std::move(from)), to_(std::move(to)) {}
+ public:
+  Forward(const Copy* copy, Buffer from, Buffer to) : copy_(copy), from_(std::move(from)), to_(std::move(to)) {}
 
-protected:
-  Buffer Map(const Buffer &b) const { return b == from_ ? to_ : b; }
-  Expr MutateLoad(const Load &n, const Expr &self) override {
+ protected:
+  Buffer Map(const Buffer& b) const { return b == from_ ? to_ : b; }
+  Expr MutateLoad(const Load& n, const Expr& self) override {
     Expr e = ExprMutator::MutateLoad(n, self);
-    if (n.buffer != from_)
-      return e;
+    if (n.buffer != from_) return e;
     auto r = std::make_shared<Load>(*As<Load>(e));
     r->buffer = to_;
     return r;
   }
-  Stmt MutateAlloc(const Alloc &n, const Stmt &self) override {
-    return n.buffer == from_ ? nullptr : self;
-  }
-  Stmt MutateCopy(const Copy &n, const Stmt &self) override {
-    if (&n == copy_)
-      return nullptr;
+  Stmt MutateAlloc(const Alloc& n, const Stmt& self) override { return n.buffer == from_ ? nullptr : self; }
+  Stmt MutateCopy(const Copy& n, const Stmt& self) override {
+    if (&n == copy_) return nullptr;
     Stmt s = StmtMutator::MutateCopy(n, self);
-    if (n.src.buffer != from_ && n.dst.buffer != from_)
-      return s;
+    if (n.src.buffer != from_ && n.dst.buffer != from_) return s;
     auto r = std::make_shared<Copy>(*As<Copy>(s));
     r->src.buffer = Map(r->src.buffer);
     r->dst.buffer = Map(r->dst.buffer);
     return r;
   }
-  Stmt MutateGemm(const Gemm &n, const Stmt &self) override {
-    if (n.a != from_ && n.b != from_ && n.c != from_)
-      return self;
+  Stmt MutateGemm(const Gemm& n, const Stmt& self) override {
+    if (n.a != from_ && n.b != from_ && n.c != from_) return self;
     auto r = std::make_shared<Gemm>(n);
     r->a = Map(r->a);
     r->b = Map(r->b);
     r->c = Map(r->c);
     return r;
   }
-  Stmt MutateSeq(const Seq &n, const Stmt &self) override {
+  Stmt MutateSeq(const Seq& n, const Stmt& self) override {
     std::vector<Stmt> out;
     bool changed = false;
-    for (const Stmt &s : n.stmts) {
+    for (const Stmt& s : n.stmts) {
       Stmt m = MutateStmt(s);
       changed |= m != s;
-      if (m)
-        out.push_back(std::move(m));
+      if (m) out.push_back(std::move(m));
     }
     return changed ? MakeSeq(std::move(out), n.loc) : self;
   }
 
-private:
-  const Copy *copy_;
+ private:
+  const Copy* copy_;
   Buffer from_, to_;
 };
 
-} // namespace
+}  // namespace
 
-int ForwardOnChipCopies(PrimFunc &func) {
+int ForwardOnChipCopies(PrimFunc& func) {
   int forwarded = 0;
   while (true) {
     Accesses acc;
     acc.VisitStmt(func.body);
     bool changed = false;
-    for (const auto &[copy, at] : acc.copies) {
-      const Buffer &x = copy->src.buffer;
-      const Buffer &y = copy->dst.buffer;
-      if (x == y || x->shape != y->shape || !(x->dtype == y->dtype))
-        continue;
-      if (!Whole(copy->src) || !Whole(copy->dst))
-        continue;
-      const Accesses::Uses &ux = acc.uses[x.get()];
-      const Accesses::Uses &uy = acc.uses[y.get()];
-      if (uy.writes.size() != 1)
-        continue;
-      // A copy from a DRAM-filled buffer to a DRAM-written one is the only step
-      // between the reader and the writer: forwarding would leave one buffer on
-      // both sides.
-      if (acc.from_dram.count(x.get()) && acc.to_dram.count(y.get()))
-        continue;
+    for (const auto& [copy, at] : acc.copies) {
+      const Buffer& x = copy->src.buffer;
+      const Buffer& y = copy->dst.buffer;
+      if (x == y || x->shape != y->shape || !(x->dtype == y->dtype)) continue;
+      if (!Whole(copy->src) || !Whole(copy->dst)) continue;
+      const Accesses::Uses& ux = acc.uses[x.get()];
+      const Accesses::Uses& uy = acc.uses[y.get()];
+      if (uy.writes.size() != 1) continue;
+      // A copy from a DRAM-filled buffer to a DRAM-written one is the only step between the
+      // reader and the writer: forwarding would leave one buffer on both sides.
+      if (acc.from_dram.count(x.get()) && acc.to_dram.count(y.get())) continue;
       bool ordered = true;
-      for (int r : uy.reads)
-        ordered &= r > at;
-      for (int w : ux.writes)
-        ordered &= w < at;
-      if (!ordered)
-        continue;
+      for (int r : uy.reads) ordered &= r > at;
+      for (int w : ux.writes) ordered &= w < at;
+      if (!ordered) continue;
       func.body = Forward(copy, y, x).MutateStmt(func.body);
-      if (!func.body)
-        func.body = MakeSeq({});
+      if (!func.body) func.body = MakeSeq({});
       ++forwarded;
       changed = true;
-      break; // positions are stale now: collect again
+      break;  // positions are stale now: collect again
     }
-    if (!changed)
-      return forwarded;
+    if (!changed) return forwarded;
   }
 }
 
-} // namespace ttc
+}  // namespace ttc
