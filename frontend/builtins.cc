@@ -99,6 +99,33 @@ bool Evaluator::Attribute(const Value& base, const std::string& name, SourceLoc 
                                       base.buffer->name, "' with its own shape"));
       }
       break;
+    case Value::kClass: {
+      for (const Value* c = &base; c;) {
+        if (const Value* m = c->members->LookupLocal(name)) {
+          *out = *m;
+          return true;
+        }
+        const Value* next = nullptr;
+        for (const Value& b : c->items) {
+          if (b.kind == Value::kClass) next = &b;
+        }
+        c = next;
+      }
+      bool autograd = false;
+      for (const Value& b : base.items) autograd |= b.kind == Value::kBuiltin && b.s == "torch.autograd.Function";
+      if (autograd && name == "apply") {  // Fn.apply(*args) runs Fn.forward(ctx, *args)
+        Value m;
+        m.kind = Value::kBound;
+        m.self = std::make_shared<Value>(base);
+        m.s = name;
+        m.loc = loc;
+        *out = std::move(m);
+        return true;
+      }
+      if (in_builder()) return Fail(loc, absl::StrCat(base.Describe(), " has no attribute '", name, "'"));
+      *out = Value::Host(absl::StrCat(base.s, ".", name), loc);
+      return true;
+    }
     case Value::kKernel:
       // kernel.get_kernel_source(), kernel.get_profiler(): host code about the compiled kernel.
       *out = Value::Host(absl::StrCat("kernel.", name), loc);
@@ -208,6 +235,14 @@ bool Evaluator::CallValue(const Value& f, std::vector<Value> args, std::vector<s
         }
         return CallValue(*f.self, std::move(all), std::move(kw), loc, out);
       }
+      if (f.self->kind == Value::kClass && f.s == "apply") {
+        const Value* forward = f.self->members->LookupLocal("forward");
+        if (!forward || forward->kind != Value::kFunction) {
+          return Fail(loc, absl::StrCat(f.self->Describe(), ".apply needs a `forward(ctx, ...)` method"));
+        }
+        args.insert(args.begin(), Value::Host("the autograd context `ctx`", loc));
+        return CallValue(*forward, std::move(args), std::move(kwargs), loc, out);
+      }
       if (f.self->kind == Value::kFunction) {
         if (f.s == "compile") {
           bool eager = false;
@@ -217,6 +252,10 @@ bool Evaluator::CallValue(const Value& f, std::vector<Value> args, std::vector<s
         return CallValue(*f.self, std::move(args), std::move(kwargs), loc, out);
       }
       return CallMethod(*f.self, f.s, std::move(args), std::move(kwargs), loc, out);
+    case Value::kClass:
+      if (in_builder()) return Fail(loc, absl::StrCat("creating an instance of ", f.Describe(), " is host code"));
+      *out = Value::Host(absl::StrCat("an instance of ", f.Describe()), loc);
+      return true;
     case Value::kKernel:
       // Running a kernel is host code: in the harness, its result is a host value.
       if (in_builder()) return Fail(loc, "calling a kernel runs it on a device, which is host code");

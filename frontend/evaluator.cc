@@ -196,9 +196,28 @@ bool Evaluator::ExecStmt(const ast::Stmt& s, const std::shared_ptr<Scope>& scope
       return Assign(*s.targets[0], v, scope);
     }
     case StmtKind::kDef: return Define(s, scope);
-    case StmtKind::kClass:
-      return Fail(s.loc, absl::StrCat("class '", s.name, "' is not evaluated: ttc evaluates what building a kernel "
-                                      "needs, and kernels do not use classes"));
+    case StmtKind::kClass: {
+      // A harness class (TileLang's torch.autograd.Function wrappers): its body binds its
+      // methods, so that `Fn.apply(...)` can reach the factory call inside `forward`.
+      if (in_builder()) {
+        return Fail(s.loc, absl::StrCat("class '", s.name, "' inside a kernel builder: kernels do not use classes"));
+      }
+      Value cls;
+      cls.kind = Value::kClass;
+      cls.s = s.name;
+      cls.loc = s.loc;
+      for (const ast::ExprPtr& b : s.targets) {
+        Value bv;
+        if (!Eval(*b, scope, &bv)) return false;
+        cls.items.push_back(std::move(bv));
+      }
+      cls.members = std::make_shared<Scope>(scope);
+      Value cret;
+      Flow cflow = Flow::kNormal;
+      if (!ExecBody(s.body, cls.members, &cret, &cflow)) return false;
+      scope->Set(s.name, std::move(cls));
+      return true;
+    }
     case StmtKind::kIf: {
       Value c;
       if (!Eval(*s.value, scope, &c)) return false;
@@ -467,6 +486,10 @@ bool Evaluator::Define(const ast::Stmt& s, const std::shared_ptr<Scope>& scope) 
     } else if (DecoratorNames(*d, "autotune")) {
       jit = true;
       Warn(d->loc, "@autotune: ttc does not search the configs; the call's arguments (or the defaults) are used");
+    } else if (DecoratorNames(*d, "staticmethod") || DecoratorNames(*d, "classmethod") ||
+               DecoratorNames(*d, "property") || DecoratorNames(*d, "wraps") || DecoratorNames(*d, "cache") ||
+               DecoratorNames(*d, "lru_cache")) {
+      // Python's own decorators: the function is used as written.
     } else {
       Warn(d->loc, "this decorator has no meaning for the TT backend and is ignored");
     }

@@ -65,11 +65,15 @@ bool Evaluator::HostMember(const Value& mod, const std::string& name, SourceLoc 
       *out = Value::Builtin(full, loc);
       return true;
     }
-    if (name == "cuda") {
+    if (name == "cuda" || name == "autograd") {
       *out = Value::Module(full, loc);
       return true;
     }
     return false;
+  }
+  if (mod.s == "torch.autograd" && name == "Function") {  // a base class of harness wrappers
+    *out = Value::Builtin(full, loc);
+    return true;
   }
   if (mod.s == "torch.cuda" && name == "is_available") {
     *out = Value::Builtin(full, loc);

@@ -29,6 +29,7 @@ std::string Value::Describe() const {
     case kBound: return absl::StrCat("method '", s, "'");
     case kSym: return absl::StrCat("symbolic size '", s, "'");
     case kHost: return absl::StrCat("host value ", s);
+    case kClass: return absl::StrCat("class '", s, "'");
   }
   return "a value";
 }

@@ -48,7 +48,7 @@ class Scope;
 
 struct Value {
   enum Kind { kNone, kBool, kInt, kFloat, kStr, kTuple, kList, kDict, kModule, kBuiltin, kFunction, kKernel,
-              kBuffer, kBufferType, kExpr, kSet, kBound, kSym, kHost };
+              kBuffer, kBufferType, kExpr, kSet, kBound, kSym, kHost, kClass };
   Kind kind = kNone;
   SourceLoc loc;
   bool b = false;
@@ -77,6 +77,7 @@ struct Value {
   std::shared_ptr<Kernel> kernel;        // kKernel
   std::shared_ptr<BufferInfo> buffer;    // kBuffer, kBufferType
   std::shared_ptr<v1::Expr> expr;        // kExpr
+  std::shared_ptr<Scope> members;        // kClass: the class body's names (items: its bases)
 
   static Value None(SourceLoc l) { Value v; v.loc = l; return v; }
   static Value Bool(bool x, SourceLoc l) { Value v; v.kind = kBool; v.b = x; v.loc = l; return v; }
@@ -98,6 +99,11 @@ class Scope {
   void Set(const std::string& name, Value v) {
     if (!values_.count(name)) order_.push_back(name);
     values_[name] = std::move(v);
+  }
+  // This scope's own binding of `name` (no parents), or null.
+  const Value* LookupLocal(const std::string& name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? nullptr : &it->second;
   }
   const Value* Lookup(const std::string& name) const {
     for (const Scope* s = this; s; s = s->parent_.get()) {

@@ -157,8 +157,9 @@ TEST(FrontendErrors, ModuleAndSyntax) {
        "k.py:2:1: error: inconsistent use of tabs and spaces in indentation: this line indents with both; indent with spaces only"},
       {"tabs after spaces", "def f():\n    x = 1\n    if x:\n\t\ty = 2\n",
        "k.py:4:1: error: inconsistent use of tabs and spaces in indentation: this line indents with tabs, line 2 with spaces"},
-      {"class", "class K:\n    pass\n",
-       "k.py:1:1: error: class 'K' is not evaluated: ttc evaluates what building a kernel needs, and kernels do not use classes"},
+      {"class in a kernel", WithBody("class K:\n                pass"),
+       "k.py:14:13: error: this Python statement cannot be part of a kernel; kernel statements are T.copy, T.gemm, "
+       "T.clear, T.fill, assignments, loops and `if`"},
       {"undefined module constant", absl::StrReplaceAll(good, {{"N = 64", "M = 64"}}), "k.py:7:23: error: name 'N' is not defined"},
       {"shape must be int", absl::StrReplaceAll(good, {{"N = 64", "N = 64.0"}}),
        "k.py:7:23: error: a buffer shape needs compile-time integers, got float 64"},
@@ -271,6 +272,28 @@ TEST(FrontendErrors, FuncSelection) {
   opts.func_name = "nope";
   EXPECT_EQ(std::string(frontend::ParseTileLangScript(two, "k.py", opts).status().message()),
             "k.py: error: no kernel named 'nope'; the file builds small (n=32), big (n=64)");
+}
+
+// TileLang's torch.autograd.Function wrappers: the factory is called inside `forward`, which
+// `Fn.apply(...)` runs; the sizes come from the harness tensors' shapes and a dict keyed by
+// torch dtypes.
+TEST(FrontendErrors, FactoryCalledFromAnAutogradFunctionIsFound) {
+  const std::string prefix = std::string(kKernel).substr(0, std::string(kKernel).find("@T.prim_func"));
+  const std::string file = "import torch\n" + prefix +
+                           "def make(n, dtype):\n    @T.prim_func\n    def k(A: T.Buffer((n, 32), dtype), B: "
+                           "T.Buffer((n, 32), dtype)):\n        with T.Kernel(1) as bx:\n            T.copy(A, B)\n"
+                           "    return k\n\n"
+                           "DTYPES = {torch.float16: \"float16\", torch.bfloat16: \"bfloat16\"}\n\n"
+                           "class Fn(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+                           "        n, _ = x.shape\n        kernel = make(n, DTYPES[x.dtype])\n"
+                           "        y, z = kernel(x)\n        ctx.save_for_backward(x)\n        return y\n\n"
+                           "if __name__ == \"__main__\":\n    x = torch.randn(96, 32, dtype=torch.bfloat16, device=\"cuda\")\n"
+                           "    y = Fn.apply(x)\n";
+  auto r = frontend::ParseTileLangScript(file, "k.py", {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->func().name(), "k");
+  EXPECT_EQ(r->func().params(0).shape(0), 96);
+  EXPECT_EQ(r->func().params(0).dtype(), "bfloat16");
 }
 
 TEST(FrontendErrors, TargetDirectiveSetsThePreset) {
