@@ -155,6 +155,7 @@ int ReportDiagnostics(const google::protobuf::RepeatedPtrField<ttc::v1::Diagnost
                       const std::string& file) {
   bool internal = false;
   for (const auto& d : diags) {
+    if (d.pass() == "frontend") continue;  // printed with the source line when the script was loaded
     std::cerr << ttc::FormatDiagnosticMessage(d, file) << "\n";
     internal |= d.internal();
   }
@@ -162,17 +163,26 @@ int ReportDiagnostics(const google::protobuf::RepeatedPtrField<ttc::v1::Diagnost
   return success ? kExitOk : kExitCompileError;
 }
 
-// Loads a kernel here (a TileLang script is compiled to a request by the local frontend, whose
-// warnings are printed on stderr like errors); the daemon receives the request.
-absl::StatusOr<ttc::v1::KernelRequest> LoadRequest(const std::string& path, const std::string& func,
-                                                   const std::vector<std::string>& defines) {
+// Loads a kernel here into `call` (a TileLang script is compiled to a request by the local
+// frontend, whose warnings are printed on stderr like errors and sent along as
+// frontend_diagnostics, which the daemon returns in its diagnostics).
+absl::Status LoadRequest(const std::string& path, const std::string& func, const std::vector<std::string>& defines,
+                         ttc::v1::CompileRequest* call) {
   ttc::frontend::LoadOptions opts;
   opts.func_name = func;
   opts.defines = defines;
   auto loaded = ttc::frontend::LoadKernel(path, opts);
   if (!loaded.ok()) return loaded.status();
   for (const std::string& w : loaded->warnings) std::cerr << w << "\n";
-  return std::move(loaded->request);
+  *call->mutable_request() = std::move(loaded->request);
+  for (const ttc::frontend::Diagnostic& w : loaded->warning_diagnostics) {
+    ttc::v1::DiagnosticMessage* d = call->add_frontend_diagnostics();
+    d->set_severity(ttc::v1::DiagnosticMessage::WARNING);
+    d->set_location(absl::StrCat(w.loc.line, ":", w.loc.col));
+    d->set_message(w.message);
+    d->set_pass("frontend");
+  }
+  return absl::OkStatus();
 }
 
 // As `ttc compile`: errors in a TileLang script are errors in the kernel (exit 1); unreadable
@@ -252,11 +262,9 @@ struct SubmitArgs {
 };
 
 int RunSubmit(Globals& g, const SubmitArgs& a) {
-  auto req = LoadRequest(a.request, a.func, a.defines);
-  if (!req.ok()) return LoadErrorExit(a.request, req.status());
-  if (!Open(g)) return kExitUsage;
   ttc::v1::CompileRequest call;
-  *call.mutable_request() = std::move(*req);
+  if (auto st = LoadRequest(a.request, a.func, a.defines, &call); !st.ok()) return LoadErrorExit(a.request, st);
+  if (!Open(g)) return kExitUsage;
   call.set_target_override(a.target);
   call.set_inline_files(!a.out_dir.empty());
   call.set_skip_cache_lookup(a.no_cache);
@@ -415,11 +423,9 @@ int RunCancel(Globals& g, const std::string& job_id) {
 
 int RunLayout(Globals& g, const std::string& request, const std::string& func, const std::string& target,
               bool json) {
-  auto req = LoadRequest(request, func, {});
-  if (!req.ok()) return LoadErrorExit(request, req.status());
-  if (!Open(g)) return kExitUsage;
   ttc::v1::CompileRequest call;
-  *call.mutable_request() = std::move(*req);
+  if (auto st = LoadRequest(request, func, {}, &call); !st.ok()) return LoadErrorExit(request, st);
+  if (!Open(g)) return kExitUsage;
   call.set_target_override(target);
   auto stub = ttc::v1::Compiler::NewStub(g.channel);
   ttc::v1::LayoutResponse resp;

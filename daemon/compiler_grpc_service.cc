@@ -19,6 +19,31 @@ void FillKey(const cache::ActionKey& key, v1::ActionKeyParts* k) {
   k->set_key(key.key);
 }
 
+// CompileRequest.frontend_diagnostics may carry warnings and notes only (service.proto).
+grpc::Status CheckFrontendDiagnostics(const v1::CompileRequest& req, const std::string& prefix) {
+  for (int i = 0; i < req.frontend_diagnostics_size(); ++i) {
+    const v1::DiagnosticMessage& d = req.frontend_diagnostics(i);
+    if (d.severity() != v1::DiagnosticMessage::WARNING && d.severity() != v1::DiagnosticMessage::NOTE) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat(prefix, "frontend_diagnostics[", i, "].severity: ",
+                                       v1::DiagnosticMessage::Severity_Name(d.severity()),
+                                       " is not allowed: the frontend's warnings and notes only (a script with "
+                                       "errors makes no request)"));
+    }
+  }
+  return grpc::Status::OK;
+}
+
+// The frontend's warnings first, then the compile's diagnostics (the response only: the
+// cached result is the compile's).
+void PrependFrontendDiagnostics(const google::protobuf::RepeatedPtrField<v1::DiagnosticMessage>& frontend,
+                                google::protobuf::RepeatedPtrField<v1::DiagnosticMessage>* diags) {
+  if (frontend.empty()) return;
+  google::protobuf::RepeatedPtrField<v1::DiagnosticMessage> all = frontend;
+  for (v1::DiagnosticMessage& d : *diags) *all.Add() = std::move(d);
+  *diags = std::move(all);
+}
+
 void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point start, v1::CompileResponse* r) {
   r->set_cache_hit(outcome.cache_hit);
   FillKey(outcome.key, r->mutable_action_key());
@@ -38,16 +63,18 @@ void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point 
 grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
                                                        v1::CompileResponse* resp) {
   if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Compile", kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  if (auto st = CheckFrontendDiagnostics(*req, ""); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
   const bool inline_files = req->inline_files();
   service_->Run(
       *req, ActionKind::kCompile, inline_files, [state] { return !state->cancelled; },
-      [state, start](absl::StatusOr<Outcome> outcome) {
+      [state, start, frontend = req->frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
         state->Complete([&](v1::CompileResponse* r) {
           if (!outcome.ok()) return ToGrpc(outcome.status());
           FillCompileResponse(std::move(*outcome), start, r);
+          PrependFrontendDiagnostics(frontend, r->mutable_result()->mutable_diagnostics());
           return grpc::Status::OK;
         });
       });
@@ -57,18 +84,20 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerContext* ctx,
                                                            const v1::CompileRequest* req, v1::LayoutResponse* resp) {
   if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/InferLayout", kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  if (auto st = CheckFrontendDiagnostics(*req, ""); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
   service_->Run(
       *req, ActionKind::kLayout, /*want_files=*/true, [state] { return !state->cancelled; },
-      [state, start](absl::StatusOr<Outcome> outcome) {
+      [state, start, frontend = req->frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
         state->Complete([&](v1::LayoutResponse* r) {
           if (!outcome.ok()) return ToGrpc(outcome.status());
           r->set_cache_hit(outcome->cache_hit);
           FillKey(outcome->key, r->mutable_action_key());
           r->set_success(outcome->result.success());
           *r->mutable_diagnostics() = outcome->result.diagnostics();
+          PrependFrontendDiagnostics(frontend, r->mutable_diagnostics());
           if (auto it = outcome->files.find(std::string(kLayoutFile)); it != outcome->files.end()) {
             r->set_attributes_json(std::move(it->second));
           }
@@ -104,14 +133,17 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
                                                       v1::SubmitResponse* resp) {
   Principal who;
   if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Submit", kRoleSubmit, &who); !st.ok()) return Answer(ctx, st);
+  if (auto st = CheckFrontendDiagnostics(req->compile(), "compile."); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
   submit_.Submit(*req, who.authenticated ? who.name : "", [state] { return !state->cancelled; },
-                 [state, start](absl::StatusOr<SubmitService::Submitted> submitted) {
+                 [state, start, frontend = req->compile().frontend_diagnostics()](
+                     absl::StatusOr<SubmitService::Submitted> submitted) {
                    state->Complete([&](v1::SubmitResponse* r) {
                      if (!submitted.ok()) return ToGrpc(submitted.status());
                      FillCompileResponse(std::move(submitted->compile), start, r->mutable_compile());
+                     PrependFrontendDiagnostics(frontend, r->mutable_compile()->mutable_result()->mutable_diagnostics());
                      if (submitted->job) *r->mutable_job() = std::move(*submitted->job);
                      return grpc::Status::OK;
                    });

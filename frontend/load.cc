@@ -78,6 +78,7 @@ absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptio
   if (!r.ok()) return r.status();
   out.request = std::move(r->request);
   for (const Diagnostic& w : r->warnings) out.warnings.push_back(out.script->FormatWarning(w.loc, w.message));
+  out.warning_diagnostics = r->warnings;
   return out;
 }
 

@@ -56,6 +56,9 @@ struct LoadedKernel {
   // Warnings of the frontend (GPU-only hints, ignored decorators), each formatted like an
   // error (`kernel.py:12:9: warning: ...`, the source line and a caret), in source order.
   std::vector<std::string> warnings;
+  // The same warnings unformatted (line:col in the script, message), for the daemon's
+  // diagnostics (CompileRequest.frontend_diagnostics).
+  std::vector<Diagnostic> warning_diagnostics;
 };
 
 // LoadKernelRequest, keeping the script.

@@ -322,6 +322,48 @@ TEST_F(DaemonTest, AKernelWithErrorsIsACachedResultWithDiagnostics) {
   EXPECT_EQ(Stats().compile_errors(), 1);
 }
 
+// CompileRequest.frontend_diagnostics: the TileLang frontend's warnings come back first in the
+// response's diagnostics, on a miss and on a hit, without changing the action key or the
+// cached result; an error severity there is refused with its field path.
+TEST_F(DaemonTest, FrontendWarningsComeBackInTheDiagnosticsAndAreNotCached) {
+  StartServer();
+  auto compile = [&](const v1::CompileRequest& call, v1::CompileResponse* resp) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    return compiler_->Compile(&ctx, call, resp);
+  };
+  v1::CompileRequest call;
+  *call.mutable_request() = LoadExample("gemm_256_bf16");
+  v1::DiagnosticMessage* w = call.add_frontend_diagnostics();
+  w->set_severity(v1::DiagnosticMessage::WARNING);
+  w->set_location("19:60");
+  w->set_message("threads= sets GPU threads per block; the TT backend ignores it");
+  w->set_pass("frontend");
+  v1::CompileResponse first, second, plain;
+  ASSERT_TRUE(compile(call, &first).ok());
+  EXPECT_TRUE(first.result().success());
+  ASSERT_GE(first.result().diagnostics_size(), 1);
+  EXPECT_EQ(first.result().diagnostics(0).location(), "19:60");
+  EXPECT_EQ(first.result().diagnostics(0).pass(), "frontend");
+  ASSERT_TRUE(compile(call, &second).ok());
+  EXPECT_TRUE(second.cache_hit());
+  EXPECT_EQ(second.result().diagnostics(0).location(), "19:60");
+  v1::CompileRequest without = call;
+  without.clear_frontend_diagnostics();
+  ASSERT_TRUE(compile(without, &plain).ok());
+  EXPECT_TRUE(plain.cache_hit());
+  EXPECT_EQ(plain.action_key().key(), first.action_key().key());
+  EXPECT_EQ(plain.result().diagnostics_size(), first.result().diagnostics_size() - 1);
+  for (const v1::DiagnosticMessage& d : plain.result().diagnostics()) EXPECT_NE(d.pass(), "frontend");
+
+  v1::CompileRequest bad = call;
+  bad.mutable_frontend_diagnostics(0)->set_severity(v1::DiagnosticMessage::ERROR);
+  v1::CompileResponse refused;
+  grpc::Status st = compile(bad, &refused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("frontend_diagnostics[0].severity: ERROR is not allowed"));
+}
+
 TEST_F(DaemonTest, InferLayoutAnswersTheAttributesAndIsCachedUnderItsOwnKey) {
   StartServer();
   v1::CompileRequest call;
