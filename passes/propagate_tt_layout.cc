@@ -38,8 +38,10 @@ void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
     const std::string data_format = layout->ResolvedDataFormat();
     if (data_format.empty()) {
       ctx.diag.Error(e.global->loc, absl::StrCat("unsupported dtype '", layout->dtype, "' for buffer '", g,
-                                                 "'; TT devices support bfloat16, float16, float32, int32, uint32, "
-                                                 "int16, uint16, int8, uint8 and bfp8_b"));
+                                                 "': no tt::DataFormat of target ", ctx.target.preset,
+                                                 " holds it; its formats: bfloat16 (Float16_b), float16 (Float16), "
+                                                 "float32 (Float32), int32, uint32, int16, uint16, int8, uint8 and "
+                                                 "bfp8_b (Bfp8_b)"));
       continue;
     }
     CbAttr cb;
