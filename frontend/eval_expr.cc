@@ -521,6 +521,17 @@ bool Evaluator::Subscript(const ast::Expr& x, const std::shared_ptr<Scope>& scop
     *out = std::move(v);
     return true;
   }
+  if (base.kind == Value::kBuiltin && (base.s == "tilelang.language.Tensor" || base.s == "tilelang.language.Buffer") &&
+      x.items.size() > 1) {
+    // T.Tensor[[M, N], dtype] / T.Tensor[(M, N), dtype]: the subscript spelling of T.Tensor(shape, dtype).
+    std::vector<Value> args;
+    for (const ast::ExprPtr& i : x.items) {
+      Value v;
+      if (!Eval(*i, scope, &v)) return false;
+      args.push_back(std::move(v));
+    }
+    return Tensor(args, {}, base.Describe(), x.loc, out);
+  }
   if (x.items.size() != 1) return Fail(x.loc, absl::StrCat("only single indices into ", base.Describe(), " are supported"));
   if (x.items[0]->kind == ExprKind::kSlice && (base.kind == Value::kTuple || base.kind == Value::kList ||
                                                base.kind == Value::kStr)) {

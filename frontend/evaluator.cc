@@ -211,10 +211,16 @@ bool Evaluator::ExecStmt(const ast::Stmt& s, const std::shared_ptr<Scope>& scope
         if (!Eval(*b, scope, &bv)) return false;
         cls.items.push_back(std::move(bv));
       }
-      cls.members = std::make_shared<Scope>(scope);
+      // The body runs in a scope under the enclosing one (kept alive like a call's, as its
+      // methods close over it); the class keeps a parent-less copy of its names, so that a
+      // class bound in the module scope does not hold that scope (no ownership cycle).
+      auto body = std::make_shared<Scope>(scope);
+      scopes_.push_back(body);
       Value cret;
       Flow cflow = Flow::kNormal;
-      if (!ExecBody(s.body, cls.members, &cret, &cflow)) return false;
+      if (!ExecBody(s.body, body, &cret, &cflow)) return false;
+      cls.members = std::make_shared<Scope>(nullptr);
+      for (const std::string& n : body->order()) cls.members->Set(n, *body->LookupLocal(n));
       scope->Set(s.name, std::move(cls));
       return true;
     }

@@ -91,6 +91,9 @@ class Evaluator {
   void Warn(SourceLoc loc, std::string msg);
 
   bool Eval(const ast::Expr& x, const std::shared_ptr<Scope>& scope, Value* out);
+  // Binds `target` (a name, a tuple/list of targets with at most one starred, a dict/list
+  // element) to `v` in `scope`, unpacking like Python; errors at the target's line:col.
+  bool Assign(const ast::Expr& target, const Value& v, const std::shared_ptr<Scope>& scope);
   // Evaluates `x` to a kernel expression (constants become immediates).
   bool EvalIR(const ast::Expr& x, const std::shared_ptr<Scope>& scope, v1::Expr* out);
   // Evaluates `x` to a compile-time integer; `what` names it in the error.
@@ -137,7 +140,6 @@ class Evaluator {
   bool ExecTry(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Value* ret, Flow* flow);
   void SkipStmt(const ast::Stmt& s, Scope& scope);
   bool Import(const ast::Stmt& s, Scope& scope);
-  bool Assign(const ast::Expr& target, const Value& v, const std::shared_ptr<Scope>& scope);
   bool Define(const ast::Stmt& s, const std::shared_ptr<Scope>& scope);
   bool CallFunction(const Value& f, std::vector<Value> args, std::vector<std::pair<std::string, Value>> kwargs,
                     SourceLoc loc, Value* out);

@@ -359,6 +359,13 @@ bool KernelLowerer::LowerAssign(const ast::Stmt& s, const std::shared_ptr<Scope>
     if (!ev_.Eval(*s.value, scope, &v)) return false;
     return LowerStore(t, v, s.loc, scope, out);
   }
+  if (t.kind == ExprKind::kTuple || t.kind == ExprKind::kList) {
+    // `bb, bh = bbh // H, bbh % H`, `i_t, i_v = bx, by`: unpacked like Python; each name is
+    // bound to its value (a kernel expression is used in place, as it has no side effect).
+    Value v;
+    if (!ev_.Eval(*s.value, scope, &v)) return false;
+    return ev_.Assign(t, v, scope);
+  }
   if (t.kind != ExprKind::kName) {
     return ev_.Fail(t.loc, "inside a kernel, assign to a name (`x = ...`, `X = T.alloc_shared(...)`) or to a buffer "
                        "element (`C[i, j] = ...`)");
@@ -625,7 +632,7 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
   } else if (fn == "T.Serial") {
     kind = v1::SERIAL;
     ranged = true;
-  } else if (fn == "T.vectorized") {
+  } else if (fn == "T.vectorized" || fn == "T.parallel") {  // TIR's loop kinds: element-wise like T.Parallel
     kind = v1::PARALLEL;
   } else if (fn == "T.Persistent") {
     return ev_.Fail(it.loc, "T.Persistent schedules GPU blocks over SMs; the TT backend makes every kernel persistent "

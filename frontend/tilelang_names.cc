@@ -17,7 +17,7 @@ const std::set<std::string>& Statements() {
 
 const std::set<std::string>& Loops() {
   static const std::set<std::string> s = {"serial", "Serial", "Pipelined", "Parallel", "grid", "unroll",
-                                          "Persistent", "vectorized"};
+                                          "Persistent", "vectorized", "parallel"};
   return s;
 }
 

@@ -139,6 +139,9 @@ TEST_F(FleetTest, FiftyJobsOnThreeAgentsSurviveKill9OfAnAgentInTheMiddleOfAJob) 
       EXPECT_NE(j.result().host_id(), victim);
     }
   }
+  // The report's log line can land after the job shows COMPLETED through the API (the daemon
+  // logs after it answers the agent): wait for it, bounded, then check there is exactly one.
+  WaitFor([&] { return AcceptedReports().size() >= 50u; }, std::chrono::seconds(10));
   const auto reports = AcceptedReports();
   EXPECT_EQ(reports.size(), 50u);
   for (const auto& [job, n] : reports) EXPECT_EQ(n, 1) << job << " was reported " << n << " times";

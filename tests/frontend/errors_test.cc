@@ -110,6 +110,11 @@ TEST(FrontendErrors, KernelStatements) {
                           "T.copy(B[k * 32, bx * 32], B_s)\n            T.gemm(A_s, B_s, C_l)"), "OK"},
       {"list comprehension", WithBody("xs = [i * 32 for i in range(3)]\n            C_l[0, 0] = A_s[0, xs[5]] + 1.0"),
        "k.py:15:35: error: index 5 is out of range for 3 elements"},
+      {"tuple unpacking in a kernel", WithBody("ka, kb = k * 32, bx * 32\n            T.copy(A[by * 32, ka], A_s)\n"
+                                               "            T.copy(B[ka, kb], B_s)\n            T.gemm(A_s, B_s, C_l)"),
+       "OK"},
+      {"unpacking too few values in a kernel", WithBody("ka, kb = k * 32,"),
+       "k.py:14:13: error: cannot unpack 1 value into 2 names"},
       {"assert in a kernel", WithBody("assert k < 0, \"k must be negative\""),
        "k.py:14:13: error: an assert on kernel values would run on the device; the TT backend has no device asserts "
        "(compile-time asserts on sizes are evaluated)"},
