@@ -341,8 +341,54 @@ bool Evaluator::CallHost(const std::string& name, std::vector<Value> args,
         *out = std::move(t);
         return true;
       }
-      if (m == "cuda" || m == "cpu" || m == "contiguous" || m == "clone" || m == "detach" || m == "requires_grad_") {
+      // Methods that keep the shape: moves, copies, in-place initializers and element-wise maths.
+      static const std::set<std::string> kSameShape = {
+          "cuda", "cpu", "contiguous", "clone", "detach", "requires_grad_", "normal_", "uniform_", "zero_",
+          "fill_", "random_", "exponential_", "bernoulli_", "clamp", "clamp_", "abs", "exp", "sigmoid", "relu",
+          "neg", "sqrt", "rsqrt", "mul", "mul_", "add", "add_", "sub", "sub_", "div", "div_", "softmax", "tanh",
+          "pin_memory", "share_memory_"};
+      if (kSameShape.count(m)) {
         *out = std::move(t);
+        return true;
+      }
+      auto dim_index = [&](const Value& a, int64_t* k) {
+        const int64_t n = static_cast<int64_t>(self.shape.size());
+        if (a.kind != Value::kInt || a.i < -n || a.i >= n) return false;
+        *k = a.i < 0 ? a.i + n : a.i;
+        return true;
+      };
+      if (m == "size" && args.size() == 2 && !self.shape.empty()) {  // x.size(dim)
+        int64_t k = 0;
+        if (dim_index(args[1], &k)) {
+          *out = Value::Int(self.shape[k], loc);
+          return true;
+        }
+      }
+      if ((m == "transpose" || m == "swapaxes") && args.size() == 3 && !self.shape.empty()) {
+        int64_t a = 0, b = 0;
+        if (dim_index(args[1], &a) && dim_index(args[2], &b)) {
+          std::swap(t.shape[a], t.shape[b]);
+          *out = std::move(t);
+          return true;
+        }
+      }
+      if (m == "permute" && args.size() == self.shape.size() + 1 && !self.shape.empty()) {
+        std::vector<int64_t> shape;
+        for (size_t i = 1; i < args.size(); ++i) {
+          int64_t k = 0;
+          if (!dim_index(args[i], &k)) break;
+          shape.push_back(self.shape[k]);
+        }
+        if (shape.size() == self.shape.size()) {
+          t.shape = std::move(shape);
+          *out = std::move(t);
+          return true;
+        }
+      }
+      if ((m == "dim" || m == "numel") && args.size() == 1 && !self.shape.empty()) {
+        int64_t n = 1;
+        for (int64_t d : self.shape) n *= d;
+        *out = Value::Int(m == "dim" ? static_cast<int64_t>(self.shape.size()) : n, loc);
         return true;
       }
       if (m == "to") {

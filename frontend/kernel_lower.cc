@@ -381,11 +381,10 @@ bool KernelLowerer::LowerAssign(const ast::Stmt& s, const std::shared_ptr<Scope>
   }
   Value v;
   if (!ev_.Eval(e, scope, &v)) return false;
-  if (v.kind == Value::kBuffer) {
-    return ev_.Fail(e.loc, absl::StrCat("buffer aliases are not supported; use '", v.buffer->name, "' directly"));
-  }
   if (v.kind != Value::kExpr) {
-    scope->Set(t.name, v);  // a compile-time value: no IR
+    // A compile-time value, or another name for a buffer (`O_shared = Q_shared`, Python's
+    // aliasing: both names denote one buffer): no IR.
+    scope->Set(t.name, v);
     return true;
   }
   v1::LetStmt* l = NewStmt(out, s.loc)->mutable_let();

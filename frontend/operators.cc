@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "frontend/evaluator.h"
@@ -144,6 +145,16 @@ bool Evaluator::BinaryOp(const std::string& op, const Value& a, const Value& b, 
     if (v->kind == Value::kHost) {  // harness arithmetic on host values stays host
       if (in_builder() || v->unknown) return FailUnknown(*v, loc);
       *out = Value::Host(absl::StrCat("the result of '", op, "' on ", v->s), loc);
+      // Element-wise arithmetic of a tensor with a number or a tensor of the same shape keeps
+      // the shape (`torch.randn(B, S, H, D) / 10`).
+      const Value& other = v == &a ? b : a;
+      static const std::set<std::string> kElementwise = {"+", "-", "*", "/", "//", "%", "**"};
+      if (v->tensor && kElementwise.count(op) &&
+          (IsNumber(other) || (other.kind == Value::kHost && other.tensor && other.shape == v->shape))) {
+        out->tensor = true;
+        out->shape = v->shape;
+        out->dtype = v->dtype;
+      }
       return true;
     }
     if (v->kind == Value::kSym) {
@@ -267,6 +278,11 @@ bool Evaluator::UnaryOp(const std::string& op, const Value& a, SourceLoc loc, Va
   if (a.kind == Value::kHost) {
     if (in_builder() || a.unknown) return FailUnknown(a, loc);
     *out = Value::Host(absl::StrCat("the result of '", op, "' on ", a.s), loc);
+    if (a.tensor && op == "-") {  // -x keeps a tensor's shape
+      out->tensor = true;
+      out->shape = a.shape;
+      out->dtype = a.dtype;
+    }
     return true;
   }
   if (a.kind == Value::kExpr) {

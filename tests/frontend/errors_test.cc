@@ -115,6 +115,9 @@ TEST(FrontendErrors, KernelStatements) {
        "OK"},
       {"unpacking too few values in a kernel", WithBody("ka, kb = k * 32,"),
        "k.py:14:13: error: cannot unpack 1 value into 2 names"},
+      {"buffer alias in a kernel", WithBody("A_alias = A_s\n            T.copy(A[by * 32, k * 32], A_alias)\n"
+                                             "            T.copy(B[k * 32, bx * 32], B_s)\n            T.gemm(A_s, B_s, C_l)"),
+       "OK"},
       {"assert in a kernel", WithBody("assert k < 0, \"k must be negative\""),
        "k.py:14:13: error: an assert on kernel values would run on the device; the TT backend has no device asserts "
        "(compile-time asserts on sizes are evaluated)"},
