@@ -295,7 +295,8 @@ TEST(FrontendErrors, FactoryCalledFromAnAutogradFunctionIsFound) {
                            "class Fn(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
                            "        n, _ = x.shape\n        kernel = make(n, DTYPES[x.dtype])\n"
                            "        y, z = kernel(x)\n        ctx.save_for_backward(x)\n        return y\n\n"
-                           "if __name__ == \"__main__\":\n    x = torch.randn(96, 32, dtype=torch.bfloat16, device=\"cuda\")\n"
+                           "if __name__ == \"__main__\":\n    x = torch.empty(96, 32, dtype=torch.bfloat16, device=\"cuda\")"
+                           ".normal_().requires_grad_() / 10\n"
                            "    y = Fn.apply(x)\n";
   auto r = frontend::ParseTileLangScript(file, "k.py", {});
   ASSERT_TRUE(r.ok()) << r.status().message();
