@@ -3,7 +3,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include "frontend/parser.h"
@@ -17,6 +20,43 @@ struct Affine {
   std::map<std::string, int64_t> terms;
   int64_t constant = 0;
 };
+// Clears every `loc` field under `m` (locations are not part of an expression's meaning).
+// False when the tree is deeper than `depth_left`.
+bool ClearLocs(google::protobuf::Message* m, int depth_left) {
+  if (depth_left < 0) return false;
+  const google::protobuf::Descriptor* d = m->GetDescriptor();
+  const google::protobuf::Reflection* r = m->GetReflection();
+  if (const google::protobuf::FieldDescriptor* f = d->FindFieldByName("loc")) r->ClearField(m, f);
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(*m, &fields);
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(*m, f); ++i) {
+        if (!ClearLocs(r->MutableRepeatedMessage(m, f, i), depth_left - 1)) return false;
+      }
+    } else if (!ClearLocs(r->MutableMessage(m, f), depth_left - 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A subexpression that is not affine (`bz % H`, `i * j`, a load) counts as one opaque term,
+// keyed by its text without locations, so that `(x % H + 1) * G - (x % H) * G` is `G`.
+bool AddAtom(const v1::Expr& e, Affine* out, int64_t scale) {
+  v1::Expr bare = e;
+  if (!ClearLocs(&bare, 4 * kMaxExprDepth)) return false;
+  std::string key;
+  google::protobuf::io::StringOutputStream stream(&key);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  if (!bare.SerializeToCodedStream(&coded)) return false;
+  coded.Trim();
+  int64_t& c = out->terms["\x01" + key];  // cannot clash with a variable name
+  return !__builtin_add_overflow(c, scale, &c);
+}
+
 bool ToAffine(const v1::Expr& e, Affine* out, int64_t scale, int depth) {
   if (depth > kMaxExprDepth) return false;
   int64_t tmp;
@@ -44,9 +84,9 @@ bool ToAffine(const v1::Expr& e, Affine* out, int64_t scale, int depth) {
           return !__builtin_mul_overflow(scale, b.a().int_imm(), &tmp) && ToAffine(b.b(), out, tmp, depth + 1);
         }
       }
-      return false;
+      return AddAtom(e, out, scale);
     }
-    default: return false;
+    default: return AddAtom(e, out, scale);
   }
 }
 

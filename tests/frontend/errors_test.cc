@@ -118,6 +118,12 @@ TEST(FrontendErrors, KernelStatements) {
       {"buffer alias in a kernel", WithBody("A_alias = A_s\n            T.copy(A[by * 32, k * 32], A_alias)\n"
                                              "            T.copy(B[k * 32, bx * 32], B_s)\n            T.gemm(A_s, B_s, C_l)"),
        "OK"},
+      {"slice bounds around a non-affine index", WithBody("kk = k % 2\n            T.copy(A[by * 32:(by + 1) * 32, kk * 32:(kk + 1) * 32], A_s)\n"
+                                                          "            T.copy(B[k * 32, bx * 32], B_s)\n            T.gemm(A_s, B_s, C_l)"),
+       "OK"},
+      {"slice extent that depends on the block", WithBody("T.copy(A[by * 32:(by + 1) * 32, 0:bx + 1], A_s)"),
+       "k.py:14:45: error: the extent of a region slice (stop - start) must be a compile-time constant, as in "
+       "`A[by * 32:(by + 1) * 32]`"},
       {"assert in a kernel", WithBody("assert k < 0, \"k must be negative\""),
        "k.py:14:13: error: an assert on kernel values would run on the device; the TT backend has no device asserts "
        "(compile-time asserts on sizes are evaluated)"},
