@@ -126,13 +126,22 @@ absl::StatusOr<std::string> Compute(const Program& p) {
       {"rsqrt_tile", "compute_kernel_api/eltwise_unary/rsqrt.h"},     {"negative_tile", "compute_kernel_api/eltwise_unary/negative.h"},
       {"fill_tile", "compute_kernel_api/eltwise_unary/fill.h"},       {"log_tile", "compute_kernel_api.h"},
       {"abs_tile", "compute_kernel_api.h"},                           {"tanh_tile", "compute_kernel_api.h"},
-      {"sigmoid_tile", "compute_kernel_api.h"}};
+      {"sigmoid_tile", "compute_kernel_api.h"},
+      {"add_unary_tile", "compute_kernel_api/eltwise_unary/binop_with_scalar.h"},
+      {"sub_unary_tile", "compute_kernel_api/eltwise_unary/binop_with_scalar.h"},
+      {"rsub_unary_tile", "compute_kernel_api/eltwise_unary/binop_with_scalar.h"},
+      {"mul_unary_tile", "compute_kernel_api/eltwise_unary/binop_with_scalar.h"},
+      {"div_unary_tile", "compute_kernel_api/eltwise_unary/binop_with_scalar.h"}};
   for (const auto& [op, header] : sfpu) {
     if (calls.names.count(op)) {
       includes.insert(header);
       includes.insert("compute_kernel_api/eltwise_unary/eltwise_unary.h");
     }
   }
+  if (has({"add_binary_tile", "sub_binary_tile", "mul_binary_tile", "div_binary_tile"})) {
+    includes.insert("compute_kernel_api/eltwise_binary_sfpu.h");
+  }
+  if (has({"binary_max_tile", "binary_min_tile"})) includes.insert("compute_kernel_api/binary_max_min.h");
   if (calls.names.count("init_sfpu")) includes.insert("compute_kernel_api/eltwise_unary/eltwise_unary.h");
   std::string inc;
   for (const std::string& h : includes) absl::StrAppend(&inc, "#include \"", h, "\"\n");

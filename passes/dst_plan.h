@@ -15,17 +15,19 @@ namespace ttc {
 struct DstPlan {
   enum class Kind {
     kResident,   // every result in DST at once, at `offsets`
-    kSubBlocks,  // one result, computed `sub_block` tiles at a time (nothing consumed inside)
+    kSubBlocks,  // results computed `sub_block` tiles at a time (nothing consumed inside): one
+                 // result (offsets empty), or several of the same size, tile t of each
+                 // together, result r at DST offset `offsets[r]` within the sub-block
     kSpill,      // one result whose K loop consumes operands: partial sums of each sub-block
                  // wait in an intermediate circular buffer between K steps
     kOverflow,   // several results live together that do not fit: a user error
   };
   Kind kind = Kind::kResident;
-  std::map<std::string, int64_t> offsets;  // kResident: first DST tile of each result
+  std::map<std::string, int64_t> offsets;  // kResident, kSubBlocks of several: first DST tile of each
   int64_t total = 0;      // tiles of all results together
-  std::string result;     // kSubBlocks, kSpill: the result
-  int64_t sub_block = 0;  // kSubBlocks, kSpill: DST tiles per sub-block, the largest count
-                          // <= capacity that divides the result's tiles
+  std::string result;     // kSubBlocks of one result, kSpill: the result
+  int64_t sub_block = 0;  // kSubBlocks, kSpill: DST tiles per sub-block of each result, the
+                          // largest count <= capacity / results that divides the tiles
   // DST tiles held at once (the maximum over plans is tt_dst_tiles_needed); 0 for kOverflow.
   int64_t dst_tiles() const;
 };

@@ -32,9 +32,12 @@ class Accesses : public StmtVisitor {
   std::map<const BufferNode*, Uses> uses;
   std::vector<std::pair<const Copy*, int>> copies;
   std::set<const BufferNode*> from_dram, to_dram;  // on-chip buffers filled from / copied to DRAM
+  std::map<const BufferNode*, int> other_reads;     // reads that are not a copy to DRAM
+  std::map<const BufferNode*, std::set<std::string>> dram_dtypes;  // dtypes of the DRAM copies' targets
 
  protected:
   void VisitLoad(const Load& n) override {
+    ++other_reads[n.buffer.get()];
     uses[n.buffer.get()].reads.push_back(pos_++);
     ExprVisitor::VisitLoad(n);
   }
@@ -45,10 +48,17 @@ class Accesses : public StmtVisitor {
     uses[n.dst.buffer.get()].writes.push_back(at);
     if (OnChip(n.src.buffer) && OnChip(n.dst.buffer)) copies.emplace_back(&n, at);
     if (!OnChip(n.src.buffer) && OnChip(n.dst.buffer)) from_dram.insert(n.dst.buffer.get());
-    if (OnChip(n.src.buffer) && !OnChip(n.dst.buffer)) to_dram.insert(n.src.buffer.get());
+    if (OnChip(n.src.buffer) && !OnChip(n.dst.buffer)) {
+      to_dram.insert(n.src.buffer.get());
+      dram_dtypes[n.src.buffer.get()].insert(n.dst.buffer->dtype.name);
+    } else {
+      ++other_reads[n.src.buffer.get()];
+    }
   }
   void VisitGemm(const Gemm& n) override {
     int at = pos_++;
+    ++other_reads[n.a.get()];
+    ++other_reads[n.b.get()];
     uses[n.a.get()].reads.push_back(at);
     uses[n.b.get()].reads.push_back(at);
     if (!n.clear_accum) uses[n.c.get()].reads.push_back(at);
@@ -126,14 +136,19 @@ int ForwardOnChipCopies(PrimFunc& func) {
     for (const auto& [copy, at] : acc.copies) {
       const Buffer& x = copy->src.buffer;
       const Buffer& y = copy->dst.buffer;
-      if (x == y || x->shape != y->shape || !(x->dtype == y->dtype)) continue;
+      if (x == y || x->shape != y->shape) continue;
+      // A cast on the way out to DRAM (fp32 accumulator -> bf16 staging buffer -> bf16 tensor)
+      // is the conversion pack_tile makes anyway.
+      const bool only_to_dram = acc.other_reads[y.get()] == 0 && acc.dram_dtypes.count(y.get()) &&
+                                acc.dram_dtypes[y.get()] == std::set<std::string>{y->dtype.name};
+      if (!(x->dtype == y->dtype) && (!only_to_dram || acc.from_dram.count(x.get()))) continue;
       if (!Whole(copy->src) || !Whole(copy->dst)) continue;
       const Accesses::Uses& ux = acc.uses[x.get()];
       const Accesses::Uses& uy = acc.uses[y.get()];
       if (uy.writes.size() != 1) continue;
-      // A copy from a DRAM-filled buffer to a DRAM-written one is the only step between the
-      // reader and the writer: forwarding would leave one buffer on both sides.
-      if (acc.from_dram.count(x.get()) && acc.to_dram.count(y.get())) continue;
+      // A copy from a DRAM-filled buffer to a DRAM-written one makes X a loopback buffer
+      // (reader -> circular buffer -> writer), which works only when nothing else reads X.
+      if (acc.from_dram.count(x.get()) && acc.to_dram.count(y.get()) && acc.other_reads[x.get()] > 1) continue;
       bool ordered = true;
       for (int r : uy.reads) ordered &= r > at;
       for (int w : ux.writes) ordered &= w < at;
@@ -146,6 +161,72 @@ int ForwardOnChipCopies(PrimFunc& func) {
     }
     if (!changed) return forwarded;
   }
+}
+
+}  // namespace ttc
+
+namespace ttc {
+namespace {
+
+// `T.copy(X, Y)` of whole same-shape on-chip buffers as `for i, j in T.Parallel: Y[i, j] = X[i, j]`.
+class CopyToNest : public StmtMutator {
+ public:
+  explicit CopyToNest(std::set<const BufferNode*> gemm_operands) : gemm_operands_(std::move(gemm_operands)) {}
+  int rewritten = 0;
+
+ protected:
+  Stmt MutateCopy(const Copy& n, const Stmt& self) override {
+    const Buffer& x = n.src.buffer;
+    const Buffer& y = n.dst.buffer;
+    if (!OnChip(x) || !OnChip(y) || x->shape != y->shape || !Whole(n.src) || !Whole(n.dst)) return self;
+    if (gemm_operands_.count(y.get())) return self;  // matmul_tiles reads circular buffers, not DST
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < y->shape.size(); ++d) idx.push_back(MakeVar("tt_copy_" + std::to_string(d), n.loc));
+    auto store = std::make_shared<Store>();
+    store->loc = n.loc;
+    store->buffer = y;
+    store->indices = idx;
+    Expr v = MakeLoad(x, idx, n.loc);
+    store->value = x->dtype == y->dtype ? v : MakeCast(y->dtype, v, n.loc);
+    Stmt body = store;
+    for (size_t d = y->shape.size(); d-- > 0;) {
+      auto loop = std::make_shared<For>();
+      loop->loc = n.loc;
+      loop->var = "tt_copy_" + std::to_string(d);
+      loop->min = MakeInt(0);
+      loop->extent = MakeInt(y->shape[d]);
+      loop->for_kind = ForKind::kParallel;
+      loop->body = MakeSeq({body}, n.loc);
+      body = loop;
+    }
+    ++rewritten;
+    return body;
+  }
+
+ private:
+  std::set<const BufferNode*> gemm_operands_;
+};
+
+class GemmOperands : public StmtVisitor {
+ public:
+  std::set<const BufferNode*> found;
+
+ protected:
+  void VisitGemm(const Gemm& g) override {
+    found.insert(g.a.get());
+    found.insert(g.b.get());
+  }
+};
+
+}  // namespace
+
+int LowerOnChipCopies(PrimFunc& func) {
+  GemmOperands ops;
+  ops.VisitStmt(func.body);
+  CopyToNest m(ops.found);
+  Stmt body = m.MutateStmt(func.body);
+  if (body) func.body = body;
+  return m.rewritten;
 }
 
 }  // namespace ttc

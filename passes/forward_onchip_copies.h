@@ -8,13 +8,16 @@
 // L1 tiles, and a copy between them would be a CB-to-CB copy_tile round trip through DST that
 // computes nothing. A copy `T.copy(X, Y)` is forwarded (removed, every later use of Y reads X)
 // when all of these hold:
-// - X and Y are on-chip (shared, fragment or local) with the same shape (elements) and dtype,
-//   and the copy covers both whole (offsets 0, extents equal to the shape);
-// - the copy is Y's only write, and not the only step between a buffer filled from DRAM
-//   and one copied to DRAM (that would put one circular buffer on both sides);
+// - X and Y are on-chip (shared, fragment or local) with the same shape (elements), and the
+//   copy covers both whole (offsets 0, extents equal to the shape);
+// - X and Y have the same dtype, or Y is only copied to DRAM tensors of Y's dtype and X is
+//   computed on the core (a cast on the way out: pack_tile converts DST to the output
+//   circular buffer's format, so the value is rounded once either way);
+// - the copy is Y's only write; when X is filled from DRAM and Y copied to DRAM, nothing else
+//   reads X (X becomes a loopback buffer: the writer drains the reader's circular buffer);
 // - every read of Y comes after the copy and every write of X before it, in program order
 //   (so a read of Y sees exactly what X holds: X is not overwritten in between).
-// Copies between on-chip buffers that do not qualify (a cast, a sub-block, a reshape) are kept
+// Copies between on-chip buffers that do not qualify (a sub-block, a reshape) are kept
 // and refused later by memory_space_lower_tt with their location.
 //
 // Before/after: `func.body` rewritten; Y's T.alloc removed. Returns the number of copies
@@ -27,6 +30,14 @@
 namespace ttc {
 
 int ForwardOnChipCopies(ir::PrimFunc& func);
+
+// What forwarding leaves: a copy of a whole on-chip buffer X into a same-shape on-chip buffer
+// Y becomes the element-wise nest `Y[i, j] = X[i, j]` (with a cast when the dtypes differ),
+// which tensorize_tt computes with copy_tile / pack_tile like any other element-wise result.
+// Copies of a part of a buffer, and copies into a T.gemm operand (matmul_tiles reads circular
+// buffers that the reader fills, never DST), are kept (memory_space_lower_tt refuses them with their
+// location). Returns the number of copies rewritten.
+int LowerOnChipCopies(ir::PrimFunc& func);
 
 }  // namespace ttc
 

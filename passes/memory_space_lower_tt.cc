@@ -2,12 +2,14 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ir/builder.h"
 #include "ir/printer.h"
 #include "ir/tile_geometry.h"
+#include "ir/visitor.h"
 #include "passes/attrs.h"
 #include "passes/circular_buffers.h"
 #include "passes/dataflow.h"
@@ -46,10 +48,46 @@ class Lowerer {
     return it->second;
   }
 
+  // On-chip buffers that the core's math touches: computed (store, fill, gemm), read by a
+  // computation, or copied to or from another on-chip buffer.
+  std::set<std::string> ComputeTouched() {
+    class Finder : public StmtVisitor {
+     public:
+      std::set<std::string> names;
+
+     protected:
+      void VisitGemm(const Gemm& g) override { names.insert({g.a->name, g.b->name, g.c->name}); }
+      void VisitFill(const Fill& f) override { names.insert(f.buffer->name); StmtVisitor::VisitFill(f); }
+      void VisitStore(const Store& s) override { names.insert(s.buffer->name); StmtVisitor::VisitStore(s); }
+      void VisitLoad(const Load& l) override { names.insert(l.buffer->name); ExprVisitor::VisitLoad(l); }
+      void VisitCopy(const Copy& c) override {
+        if (c.src.buffer->scope != Scope::kGlobal && c.dst.buffer->scope != Scope::kGlobal) {
+          names.insert({c.src.buffer->name, c.dst.buffer->name});
+        }
+        StmtVisitor::VisitCopy(c);
+      }
+    };
+    Finder f;
+    f.VisitStmt(func_.body);
+    return f.names;
+  }
+
   bool AssignCircularBuffers() {
     std::vector<CircularBuffer> inputs, outputs;
     std::map<std::string, std::string> role_of;
+    // A buffer filled from DRAM and copied to DRAM with no math on it is a loopback (TT's
+    // loopback example): the reader fills its circular buffer and the writer drains the same
+    // one; the compute kernel does not touch it.
+    {
+      std::map<std::string, std::set<bool>> directions;
+      for (const CopyEdge& e : CollectCopyEdges(func_)) directions[e.onchip->name].insert(e.reads_global);
+      const std::set<std::string> touched = ComputeTouched();
+      for (const auto& [name, dirs] : directions) {
+        if (dirs.size() == 2 && !touched.count(name)) loopback_.insert(name);
+      }
+    }
     for (const CopyEdge& e : CollectCopyEdges(func_)) {
+      if (loopback_.count(e.onchip->name) && !e.reads_global) continue;  // the writer drains the input CB
       const std::string& name = e.onchip->name;
       const std::string role = e.reads_global ? "input" : "output";
       if (e.onchip->scope == Scope::kLocal) {
@@ -60,9 +98,10 @@ class Lowerer {
       }
       if (auto it = role_of.find(name); it != role_of.end()) {
         if (it->second != role) {
-          ctx_.diag.Error(e.loc, absl::StrCat("'", name, "' is both filled from DRAM and copied to DRAM; the TT "
-                                              "lowering needs a compute step between the reader and the writer "
-                                              "(copy into a separate buffer)"));
+          ctx_.diag.Error(e.loc, absl::StrCat("'", name, "' is both filled from DRAM and copied to DRAM, and the ",
+                                              "core computes with it in between; a circular buffer has one consumer, "
+                                              "so write the computed values into a separate buffer and copy that "
+                                              "one out"));
           return false;
         }
         continue;
@@ -233,6 +272,7 @@ class Lowerer {
       case StmtKind::kSeq: {
         std::vector<Stmt> out, pops;
         for (const Stmt& c : As<Seq>(s)->stmts) {
+          if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Loopback(*cp)) continue;
           if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Reads(*cp)) {
             const CircularBuffer& cb = cbs_.at(cp->dst.buffer->name);
             out.push_back(MakeIntrinsic("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
@@ -278,13 +318,16 @@ class Lowerer {
             ctx_.diag.Error(c->loc, absl::StrCat("T.copy from '", c->src.buffer->name, "' to '", c->dst.buffer->name,
                                                  "' is not supported by the TT lowering: ",
                                                  src_g ? "DRAM-to-DRAM copies need a Tensix core in between"
-                                                       : "copies between on-chip buffers are not lowered yet; "
-                                                         "compute into the destination directly"));
+                                                       : "a copy between on-chip buffers is lowered only for "
+                                                         "whole buffers of the same shape, into a buffer that is "
+                                                         "not a T.gemm operand (matmul_tiles reads operands from "
+                                                         "circular buffers the reader fills from DRAM)"));
           }
           return nullptr;
         }
         if (Reads(*c)) return role == Role::kReader ? LowerRead(*c) : nullptr;
         if (role == Role::kWriter) return LowerWrite(*c);
+        if (Loopback(*c)) return nullptr;
         return role == Role::kCompute ? s : nullptr;
       }
       case StmtKind::kGemm:
@@ -293,6 +336,11 @@ class Lowerer {
       case StmtKind::kEvaluate: return role == Role::kCompute ? s : nullptr;
     }
     return nullptr;
+  }
+
+  // A copy into or out of a loopback buffer (reader and writer only).
+  bool Loopback(const Copy& c) const {
+    return loopback_.count(c.src.buffer->name) || loopback_.count(c.dst.buffer->name);
   }
 
   static bool Reads(const Copy& c) {
@@ -304,6 +352,7 @@ class Lowerer {
   std::map<std::string, CircularBuffer> cbs_;
   std::map<std::string, BufferLayoutAttr> layouts_;  // tt.buffer.<B> by global buffer, read once
   std::map<std::string, int> names_;
+  std::set<std::string> loopback_;  // on-chip buffers the writer drains straight from the reader
 };
 
 }  // namespace

@@ -14,6 +14,7 @@ void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
   // Staging copies between whole on-chip buffers (T.copy(C_local, C_shared)) are forwarded
   // first, so that circular buffers are sized for the buffers the DRAM copies really use.
   ForwardOnChipCopies(func);
+  LowerOnChipCopies(func);
   std::map<std::string, CbAttr> cbs;
   for (const CopyEdge& e : CollectCopyEdges(func)) {
     // Only L1 buffers (shared/fragment) are circular buffers; a T.alloc_local buffer is not.

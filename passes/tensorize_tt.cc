@@ -16,6 +16,7 @@
 #include "passes/dataflow.h"
 #include "passes/dead_code.h"
 #include "passes/dst_plan.h"
+#include "passes/eltwise_dst.h"
 #include "passes/raise_manual_matmul.h"
 #include "passes/simplify.h"
 
@@ -26,16 +27,6 @@ using namespace ir;
 
 Expr Div(const Expr& a, int64_t b) { return b == 1 ? a : Simplify(MakeBinary(BinOp::kFloorDiv, a, MakeInt(b))); }
 Expr Mod(const Expr& a, int64_t b) { return Simplify(MakeBinary(BinOp::kFloorMod, a, MakeInt(b))); }
-
-// SFPU op for a unary math call: (init, op) kernel API names.
-std::optional<std::string> SfpuOp(const std::string& call) {
-  static const std::map<std::string, std::string> kOps = {
-      {"exp", "exp"},   {"sqrt", "sqrt"}, {"rsqrt", "rsqrt"}, {"recip", "recip"},     {"relu", "relu"},
-      {"log", "log"},   {"abs", "abs"},   {"tanh", "tanh"},   {"sigmoid", "sigmoid"}, {"neg", "negative"}};
-  auto it = kOps.find(call);
-  if (it == kOps.end()) return std::nullopt;
-  return it->second;
-}
 
 // Buffers a statement writes or reads that are computed on the core.
 class RefCollector : public StmtVisitor {
@@ -110,15 +101,27 @@ class Tensorizer {
      public:
       std::set<std::string> computed;
       std::set<std::string> float32;
+      std::set<std::string> read;
+      std::map<std::string, Buffer> buffers;
+      std::map<std::string, Loc> first_write;
 
      protected:
-      void VisitGemm(const Gemm& g) override { Note(g.c); }
-      void VisitFill(const Fill& f) override { Note(f.buffer); }
-      void VisitStore(const Store& s) override { Note(s.buffer); }
+      void VisitGemm(const Gemm& g) override { Note(g.c, g.loc); }
+      void VisitFill(const Fill& f) override { Note(f.buffer, f.loc); }
+      void VisitStore(const Store& s) override {
+        Note(s.buffer, s.loc);
+        StmtVisitor::VisitStore(s);
+      }
+      void VisitLoad(const Load& l) override {
+        read.insert(l.buffer->name);
+        ExprVisitor::VisitLoad(l);
+      }
 
      private:
-      void Note(const Buffer& b) {
+      void Note(const Buffer& b, const Loc& loc) {
         computed.insert(b->name);
+        buffers.emplace(b->name, b);
+        first_write.emplace(b->name, loc);
         if (b->dtype.name == "float32") float32.insert(b->name);
       }
     };
@@ -128,11 +131,37 @@ class Tensorizer {
     fp32_ = !c.float32.empty();
     for (const std::string& name : computed_) {
       auto it = cbs_.find(name);
-      if (it == cbs_.end() || it->second.role != "output") {
-        ctx_.diag.Error(func_.loc, absl::StrCat("'", name, "' is computed on the Tensix core but never copied to "
-                                                "DRAM; the TT lowering keeps results in DST until they are packed "
-                                                "out, so copy it to a global buffer in the block that computes it"));
+      if (it != cbs_.end() && it->second.role == "output") continue;
+      const Loc& at = c.first_write.at(name);
+      if (!c.read.count(name)) {
+        ctx_.diag.Error(at, absl::StrCat("'", name, "' is computed on the Tensix core but never copied to DRAM nor "
+                                         "read; the TT lowering keeps results in DST until they are packed out, so "
+                                         "copy it to a global buffer in the block that computes it"));
+        continue;
       }
+      // An intermediate value: it lives in DST from its computation to its last use in the block.
+      const Buffer& b = c.buffers.at(name);
+      const int64_t th = GetInt(func_.attrs, "tt_tile_height", 32), tw = GetInt(func_.attrs, "tt_tile_width", 32);
+      const int64_t rows = b->shape.size() >= 2 ? b->shape[b->shape.size() - 2] : 1;
+      const int64_t cols = b->shape.empty() ? 1 : b->shape.back();
+      int64_t batch = 1;
+      for (size_t i = 0; i + 2 < b->shape.size(); ++i) batch *= b->shape[i];
+      if (batch != 1 || rows % th != 0 || cols % tw != 0) {
+        ctx_.diag.Error(b->loc.line > 0 ? b->loc : at,
+                        absl::StrCat("'", name, "' of shape [", absl::StrJoin(b->shape, ", "), "] is an intermediate ",
+                                     "value kept in DST, which holds whole ", th, "x", tw, " tiles: give it a shape ",
+                                     "of whole tiles"));
+        continue;
+      }
+      CircularBuffer geometry;  // the tile grid only: an intermediate has no circular buffer
+      geometry.buffer = name;
+      geometry.role = "dst";
+      geometry.cb_id = -1;
+      geometry.tile_rows = rows / th;
+      geometry.tile_cols = cols / tw;
+      geometry.block_tiles = geometry.tile_rows * geometry.tile_cols;
+      cbs_[name] = geometry;
+      intermediates_.insert(name);
     }
     // The converse: an output circular buffer that nothing computes would never be packed,
     // and the writer would wait for it forever.
@@ -200,7 +229,13 @@ class Tensorizer {
     for (size_t i = 0; i < st.size();) {
       std::set<std::string> group = Refs(st[i]);
       bool nested = !group.empty() && !As<Copy>(st[i]);
-      for (const std::string& f : group) nested = nested && ContainsCopyOut(st[i], f);
+      for (const std::string& f : group) {
+        if (intermediates_.count(f)) {  // contained when no other statement here uses it
+          for (size_t k = 0; k < st.size(); ++k) nested = nested && (k == i || !Refs(st[k]).count(f));
+        } else {
+          nested = nested && ContainsCopyOut(st[i], f);
+        }
+      }
       if (group.empty() || nested) {
         out.push_back(LowerOther(st[i]));
         ++i;
@@ -211,6 +246,12 @@ class Tensorizer {
       for (bool grew = true; grew;) {
         grew = false;
         for (const std::string& f : std::set<std::string>(group)) {
+          if (intermediates_.count(f)) {  // up to its last use
+            for (size_t k = i; k < st.size(); ++k) {
+              if (Refs(st[k]).count(f)) end = std::max(end, k);
+            }
+            continue;
+          }
           int j = FindCopyOut(st, i, f);
           if (j < 0) {
             ctx_.diag.Error(st[i]->loc, absl::StrCat("the result '", f, "' is not copied out to DRAM in the block ",
@@ -271,8 +312,17 @@ class Tensorizer {
     for (const std::string& f : group) tiles[f] = Tiles(f);
     HasWaits w;
     for (const Stmt& s : region) w.VisitStmt(s);
-    const DstPlan plan = PlanDst(tiles, dst_capacity_, w.found);
-    dst_needed_ = std::max(dst_needed_, plan.dst_tiles());
+    const int64_t temps = TempsOf(region, group);
+    if (temps >= dst_capacity_) {
+      ctx_.diag.Error(region.front()->loc,
+                      absl::StrCat("an element-wise expression here needs ", temps, " DST tiles for intermediate values ",
+                                   "besides its result, but DST holds ", dst_capacity_,
+                                   fp32_ ? " with fp32 accumulation" : "", "; split it into several loop nests"));
+      return {};
+    }
+    const DstPlan plan = PlanDst(tiles, dst_capacity_ - temps, w.found);
+    temp_base_ = plan.dst_tiles();
+    dst_needed_ = std::max(dst_needed_, plan.dst_tiles() + temps);
     switch (plan.kind) {
       case DstPlan::Kind::kResident: {
         std::vector<Stmt> out = {MakeIntrinsic("tile_regs_acquire")};
@@ -299,24 +349,27 @@ class Tensorizer {
                                      "; compute them in separate blocks or use smaller blocks"));
         return {};
       case DstPlan::Kind::kSubBlocks: {
-        // Nothing is consumed inside the region: repeat it for each DST-sized sub-block.
-        const std::string& f = plan.result;
+        // Nothing is consumed inside the region: repeat it for each DST-sized sub-block (tile t
+        // of every result together).
+        std::map<std::string, int64_t> offsets = plan.offsets;
+        if (offsets.empty()) offsets[plan.result] = 0;
         const int64_t n = plan.sub_block;
         TileSpan span{Mul(MakeVar("tt_sb"), n), n};
         std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
-          if (As<Copy>(s)) {
-            packs = Pack(f, span, 0, f);
+          if (const Copy* c = As<Copy>(s)) {
+            const std::string& f = c->src.buffer->name;
+            for (Stmt& p : Pack(f, span, offsets.at(f), f)) packs.push_back(p);
             continue;
           }
-          Emit(s, {{f, 0}}, &span, &body);
+          Emit(s, offsets, &span, &body);
         }
         body.push_back(MakeIntrinsic("tile_regs_commit"));
         body.push_back(MakeIntrinsic("tile_regs_wait"));
         body.insert(body.end(), packs.begin(), packs.end());
         body.push_back(MakeIntrinsic("tile_regs_release"));
-        return {MakeSerialLoop("tt_sb", Tiles(f) / n, std::move(body))};
+        return {MakeSerialLoop("tt_sb", Tiles(offsets.begin()->first) / n, std::move(body))};
       }
       case DstPlan::Kind::kSpill: return SpillRegion(region, plan.result, plan.sub_block);
     }
@@ -328,10 +381,19 @@ class Tensorizer {
   std::vector<Stmt> SpillRegion(const std::vector<Stmt>& region, const std::string& f, int64_t n) {
     const int64_t tiles = Tiles(f);
     size_t i = 0;
-    const Fill* fill = region.size() == 3 ? As<Fill>(region[0]) : nullptr;
+    const Fill* fill = region.size() >= 3 ? As<Fill>(region[0]) : nullptr;
     if (fill) ++i;
     const For* kloop = i < region.size() ? As<For>(region[i]) : nullptr;
-    const bool canonical = kloop && i + 2 == region.size() && As<Copy>(region.back());
+    // Statements between the K loop and the copy-out are an epilogue on the accumulator
+    // (ReLU, scale, bias, cast): applied to each sub-block after its last K step.
+    std::vector<Stmt> epilogue;
+    bool canonical = kloop && i + 2 <= region.size() && As<Copy>(region.back());
+    for (size_t k = i + 1; canonical && k + 1 < region.size(); ++k) {
+      HasWaits w;
+      w.VisitStmt(region[k]);
+      canonical = !w.found && !As<Copy>(region[k]);
+      epilogue.push_back(region[k]);
+    }
     if (!canonical) {
       ctx_.diag.Error(region.front()->loc,
                       absl::StrCat("DST overflow that cannot be split: '", f, "' needs ", tiles,
@@ -425,8 +487,14 @@ class Tensorizer {
       return std::vector<Stmt>{MakeSerialLoop("tt_sb", nsb, pass(work, part.buffer))};
     });
     out.push_back(spill.MutateStmt(region[i]));
-    // The copy-out: reload each sub-block and pack it into the output circular buffer.
-    out.push_back(MakeSerialLoop("tt_sb", nsb, pass(reload(), f)));
+    // The copy-out: reload each sub-block, apply the epilogue and pack it into the output
+    // circular buffer.
+    {
+      std::vector<Stmt> work = reload();
+      TileSpan sp = span_of(MakeVar("tt_sb"));
+      for (const Stmt& e : epilogue) Emit(e, {{f, 0}}, &sp, &work);
+      out.push_back(MakeSerialLoop("tt_sb", nsb, pass(work, f)));
+    }
     return out;
   }
 
@@ -571,17 +639,21 @@ class Tensorizer {
     AttrValue ops = AttrValue::array();
     const TileSpan all{MakeInt(0), Tiles(f->name)};
     const TileSpan& sp = span ? *span : all;
-    std::vector<Stmt> probe;
     auto body = [&](Expr d) {
       std::vector<Stmt> s;
       ops = AttrValue::array();
-      if (!Compute(st.value, st, Add(sp.first, d), Add(d, offsets.at(f->name)), &s, &ops)) {
-        ctx_.diag.Error(st.loc, absl::StrCat(nest, " matches no TT intrinsic: `", PrintExpr(st.value),
-                                             "` is not supported; TT maps X[i, j] + - * Y[i, j] of two buffers ",
-                                             "copied from DRAM (same shape) to add/sub/mul_tiles and unary T.exp, ",
-                                             "T.sqrt, T.rsqrt, T.recip, T.relu, T.log, T.abs, T.tanh, T.sigmoid and ",
-                                             "negation to SFPU ops, possibly applied to one such binary result"));
+      DstExprCompiler dc(LeavesOf(st, offsets, d));
+      absl::Status status = dc.Emit(st.value, Add(sp.first, d), Add(d, offsets.at(f->name)), MakeInt(temp_base_),
+                                    &s, &ops);
+      if (!status.ok()) {
+        ctx_.diag.Error(st.loc, absl::StrCat(nest, " matches no TT intrinsic: ", status.message()));
       }
+      const DstExprCompiler::Usage& u = dc.usage();
+      if (u.fpu_binary_cbs && !binary_cbs_) {  // variables cb_<buffer>
+        binary_cbs_ = std::pair<std::string, std::string>{u.fpu_binary_cbs->first.substr(3),
+                                                          u.fpu_binary_cbs->second.substr(3)};
+      }
+      if (u.copy_cb && !unary_cb_) unary_cb_ = u.copy_cb->substr(3);
       return s;
     };
     for (Stmt& s : Repeat("tt_d", sp.count, body)) out->push_back(s);
@@ -591,58 +663,55 @@ class Tensorizer {
     }
   }
 
-  // Computes `e` for tile `tile` of the operands into DST index `dst`.
-  bool Compute(const Expr& e, const Store& st, const Expr& tile, const Expr& dst, std::vector<Stmt>* out,
-               AttrValue* ops) {
-    auto operand = [&](const Expr& x) -> const Load* {
-      const Load* l = As<Load>(x);
-      if (!l || !IsInput(l->buffer) || l->buffer->shape != st.buffer->shape || l->indices.size() != st.indices.size()) {
-        return nullptr;
-      }
-      for (size_t i = 0; i < l->indices.size(); ++i) {
-        const Var* a = As<Var>(l->indices[i]);
+  // The leaves of an element-wise expression stored to `st`: input circular buffers and the
+  // results resident in DST at `offsets` (DST slot of tile d: d + offset).
+  DstExprCompiler::Leaves LeavesOf(const Store& st, const std::map<std::string, int64_t>& offsets, const Expr& d) {
+    auto same_indices = [&st](const Load& l) {
+      if (l.buffer->shape != st.buffer->shape || l.indices.size() != st.indices.size()) return false;
+      for (size_t i = 0; i < l.indices.size(); ++i) {
+        const Var* a = As<Var>(l.indices[i]);
         const Var* b = As<Var>(st.indices[i]);
-        if (!a || !b || a->name != b->name) return nullptr;
+        if (!a || !b || a->name != b->name) return false;
       }
-      return l;
+      return true;
     };
-    Expr x = e;
-    while (const Cast* c = As<Cast>(x)) x = c->value;
-    if (const Load* l = operand(x)) {
-      const Expr cb = MakeVar(CbVar(l->buffer->name));
-      out->push_back(MakeIntrinsic("copy_tile_init", {cb}));
-      out->push_back(MakeIntrinsic("copy_tile", {cb, tile, dst}));
-      ops->push_back("copy");
-      kinds_.insert("unary");
-      if (!unary_cb_) unary_cb_ = l->buffer->name;
-      return true;
-    }
-    if (const Binary* b = As<Binary>(x)) {
-      static const std::map<BinOp, std::string> kOps = {{BinOp::kAdd, "add"}, {BinOp::kSub, "sub"}, {BinOp::kMul, "mul"}};
-      auto it = kOps.find(b->op);
-      Expr xa = b->a, xb = b->b;
-      while (const Cast* c = As<Cast>(xa)) xa = c->value;
-      while (const Cast* c = As<Cast>(xb)) xb = c->value;
-      const Load* la = operand(xa);
-      const Load* lb = operand(xb);
-      if (it == kOps.end() || !la || !lb) return false;
-      const Expr ca = MakeVar(CbVar(la->buffer->name)), cbb = MakeVar(CbVar(lb->buffer->name));
-      out->push_back(MakeIntrinsic(it->second + "_tiles_init", {ca, cbb}));
-      out->push_back(MakeIntrinsic(it->second + "_tiles", {ca, cbb, tile, tile, dst}));
-      ops->push_back(it->second);
-      kinds_.insert("binary");
-      if (!binary_cbs_) binary_cbs_ = std::pair<std::string, std::string>{la->buffer->name, lb->buffer->name};
-      return true;
-    }
-    if (const Call* c = As<Call>(x); c && c->args.size() == 1) {
-      auto op = SfpuOp(c->name);
-      if (!op || !Compute(c->args[0], st, tile, dst, out, ops)) return false;
-      out->push_back(MakeIntrinsic(*op + "_tile_init"));
-      out->push_back(MakeIntrinsic(*op + "_tile", {dst}));
-      ops->push_back(*op);
-      return true;
-    }
-    return false;
+    DstExprCompiler::Leaves leaves;
+    leaves.self = st.buffer->name;
+    leaves.input_cb = [this, same_indices](const Load& l) -> std::optional<std::string> {
+      if (!IsInput(l.buffer) || !same_indices(l)) return std::nullopt;
+      return CbVar(l.buffer->name);
+    };
+    leaves.resident_slot = [offsets, d, same_indices](const Load& l) -> std::optional<Expr> {
+      auto it = offsets.find(l.buffer->name);
+      if (it == offsets.end() || !same_indices(l)) return std::nullopt;
+      return Add(d, it->second);
+    };
+    return leaves;
+  }
+
+  // DST slots the element-wise nests of `region` need besides their results (the maximum).
+  int64_t TempsOf(const std::vector<Stmt>& region, const std::set<std::string>& group) {
+    std::map<std::string, int64_t> offsets;
+    for (const std::string& f : group) offsets[f] = 0;
+    int64_t temps = 0;
+    std::function<void(const Stmt&)> walk = [&](const Stmt& s) {
+      if (const Seq* q = As<Seq>(s)) {
+        for (const Stmt& c : q->stmts) walk(c);
+      } else if (const Let* l = As<Let>(s)) {
+        walk(l->body);
+      } else if (const For* f = As<For>(s)) {
+        auto [loops, inner] = PerfectNest(*f);
+        if (const Store* st = As<Store>(inner); st && computed_.count(st->buffer->name)) {
+          DstExprCompiler dc(LeavesOf(*st, offsets, MakeInt(0)));
+          absl::StatusOr<int64_t> t = dc.Temps(st->value);
+          if (t.ok()) temps = std::max(temps, *t);
+        } else {
+          walk(f->body);
+        }
+      }
+    };
+    for (const Stmt& s : region) walk(s);
+    return temps;
   }
 
   // The full hardware init at the top of the kernel, chosen by the ops the kernel uses.
@@ -676,7 +745,8 @@ class Tensorizer {
   std::set<const void*> recorded_;
   AttrValue matmuls_ = AttrValue::array();
   AttrValue eltwise_ = AttrValue::array();
-  std::set<std::string> kinds_;
+  std::set<std::string> intermediates_;  // computed, read in the block, never copied out: DST only
+  int64_t temp_base_ = 0;  // first DST slot for expression temporaries in the current region
   std::optional<std::array<std::string, 3>> matmul_cbs_;
   std::optional<std::pair<std::string, std::string>> binary_cbs_;
   std::optional<std::string> unary_cb_;

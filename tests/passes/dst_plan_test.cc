@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 namespace ttc {
 namespace {
 
@@ -38,11 +41,26 @@ TEST(DstPlan, OneLargeResultIsSplitIntoSubBlocks) {
   }
 }
 
-TEST(DstPlan, SeveralResultsThatDoNotFitOverflow) {
-  const DstPlan p = PlanDst({{"C", 8}, {"D", 8}}, 8, false);
-  EXPECT_EQ(p.kind, DstPlan::Kind::kOverflow);
+TEST(DstPlan, SeveralSameSizeResultsAreSplitTogether) {
+  // 3 results of 8 tiles on 8: 2 tiles of each per sub-block (the largest divisor of 8 <= 8 / 3).
+  const DstPlan p = PlanDst({{"C", 8}, {"D", 8}, {"E", 8}}, 8, false);
+  EXPECT_EQ(p.kind, DstPlan::Kind::kSubBlocks);
+  EXPECT_EQ(p.sub_block, 2);
+  EXPECT_EQ(p.offsets, (std::map<std::string, int64_t>{{"C", 0}, {"D", 2}, {"E", 4}}));
+  EXPECT_EQ(p.dst_tiles(), 6);
+}
+
+TEST(DstPlan, SeveralResultsThatCannotBeSplitTogetherOverflow) {
+  for (const auto& [tiles, consumes] : std::vector<std::pair<std::map<std::string, int64_t>, bool>>{
+           {{{"C", 8}, {"D", 8}}, true},      // the region consumes inputs inside
+           {{{"C", 8}, {"D", 4}}, false},     // different sizes
+       }) {
+    const DstPlan p = PlanDst(tiles, 8, consumes);
+    EXPECT_EQ(p.kind, DstPlan::Kind::kOverflow);
+    EXPECT_EQ(p.dst_tiles(), 0);
+  }
+  const DstPlan p = PlanDst({{"C", 8}, {"D", 8}}, 8, true);
   EXPECT_EQ(p.total, 16);
-  EXPECT_EQ(p.dst_tiles(), 0);
 }
 
 }  // namespace

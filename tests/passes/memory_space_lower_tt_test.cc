@@ -332,30 +332,36 @@ INSTANTIATE_TEST_SUITE_P(
                    },
                    "T.copy reshapes a 1x2-tile block of 'A' into 'A_t' of 2x1 tiles; TT copies whole tiles without "
                    "reshaping"},
-        LowerError{"BufferBothFilledFromAndCopiedToDram",
+        LowerError{"BufferBothFilledFromAndCopiedToDramAndComputedWith",
                    [] {
-                     return Request({{"A", {64, 64}}, {"B", {64, 64}}}, {2, 2},
-                                    {Alloc("A_t", {32, 32}), CopyIn("A", {Mul(V("by"), 32), Mul(V("bx"), 32)}, "A_t"),
-                                     CopyOut("A_t", "B", {Mul(V("by"), 32), Mul(V("bx"), 32)})});
+                     return Request({{"A", {64, 64}}, {"B", {64, 64}}, {"C", {64, 64}}}, {2, 2},
+                                    {Alloc("A_t", {32, 32}), Alloc("B_t", {32, 32}, "bfloat16", "fragment"),
+                                     CopyIn("A", {Mul(V("by"), 32), Mul(V("bx"), 32)}, "A_t"),
+                                     TileNest("B_t", 32, 32, Call("exp", {At("A_t")})),
+                                     CopyOut("A_t", "B", {Mul(V("by"), 32), Mul(V("bx"), 32)}),
+                                     CopyOut("B_t", "C", {Mul(V("by"), 32), Mul(V("bx"), 32)})});
                    },
-                   "'A_t' is both filled from DRAM and copied to DRAM; the TT lowering needs a compute step between "
-                   "the reader and the writer (copy into a separate buffer)"},
+                   "'A_t' is both filled from DRAM and copied to DRAM, and the core computes with it in between; a "
+                   "circular buffer has one consumer, so write the computed values into a separate buffer and copy "
+                   "that one out"},
         LowerError{"AllocLocalOnADramCopy",
                    [] { return ExpRequest({Mul(V("by"), 32), Mul(V("bx"), 32)}, {32, 32}, {}, "local"); },
                    "'A_t' is a T.alloc_local buffer; data moves between DRAM and Tensix cores through circular "
                    "buffers: use T.alloc_shared or T.alloc_fragment"},
-        LowerError{"CopyBetweenOnChipBuffers",
+        LowerError{"CopyOfPartOfAnOnChipBuffer",
                    [] {
                      return Request({{"A", {64, 64}}, {"B", {64, 64}}}, {2, 2},
-                                    {Alloc("A_t", {32, 32}), Alloc("X_t", {32, 32}, "float32", "shared"),
+                                    {Alloc("A_t", {32, 64}), Alloc("X_t", {32, 32}, "bfloat16", "shared"),
                                      Alloc("B_t", {32, 32}, "bfloat16", "fragment"),
-                                     CopyIn("A", {Mul(V("by"), 32), Mul(V("bx"), 32)}, "A_t"),
-                                     "body { copy { src { buffer: \"A_t\" } dst { buffer: \"X_t\" } } }",
+                                     CopyIn("A", {Mul(V("by"), 32), I(0)}, "A_t"),
+                                     "body { copy { src { buffer: \"A_t\" begin { int_imm: 0 } begin { int_imm: 32 } } "
+                                     "dst { buffer: \"X_t\" } } }",
                                      TileNest("B_t", 32, 32, Call("exp", {At("X_t")})),
                                      CopyOut("B_t", "B", {Mul(V("by"), 32), Mul(V("bx"), 32)})});
                    },
-                   "T.copy from 'A_t' to 'X_t' is not supported by the TT lowering: copies between on-chip buffers "
-                   "are not lowered yet; compute into the destination directly"},
+                   "T.copy from 'A_t' to 'X_t' is not supported by the TT lowering: a copy between on-chip buffers "
+                   "is lowered only for whole buffers of the same shape, into a buffer that is not a T.gemm operand "
+                   "(matmul_tiles reads operands from circular buffers the reader fills from DRAM)"},
         LowerError{"MoreThanEightInputs",
                    [] { return EltwiseRequest(Names("I", 9), 64, 64, 32, 32, Bin("ADD", At("I0_t"), At("I8_t"))); },
                    "too many input circular buffers: 9 on-chip buffers are filled from DRAM but c_0..c_7 hold 8"},

@@ -126,6 +126,7 @@ TEST(PropagateTTLayout, GemmExampleAccumulatorHasDepthOne) {
 
 // The roles are swapped relative to the names: "C" is read and "A" is written. Depth must
 // follow the data flow, not the letters (the reference chose CB pages by "C" in the name).
+// (acc is float32 and copied to a bfloat16 tensor, so the copy into it is kept, not forwarded.)
 TEST(PropagateTTLayout, DepthIsDecidedByDataFlowNotByName) {
   auto req = ParseRequestText(R"pb(
     func {
@@ -134,7 +135,7 @@ TEST(PropagateTTLayout, DepthIsDecidedByDataFlowNotByName) {
       params { name: "A" shape: [64, 64] dtype: "bfloat16" }
       grid { extents: [2, 2] }
       body { alloc { buffer { name: "c_in" shape: [32, 32] dtype: "bfloat16" scope: "shared" } } }
-      body { alloc { buffer { name: "acc" shape: [32, 32] dtype: "bfloat16" scope: "fragment" } } }
+      body { alloc { buffer { name: "acc" shape: [32, 32] dtype: "float32" scope: "fragment" } } }
       body { copy { src { buffer: "C" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: "c_in" } } }
       body { copy { src { buffer: "c_in" } dst { buffer: "acc" } } }
       body { copy { src { buffer: "acc" } dst { buffer: "A" begin { int_imm: 0 } begin { int_imm: 0 } } } }
@@ -148,7 +149,8 @@ TEST(PropagateTTLayout, DepthIsDecidedByDataFlowNotByName) {
   EXPECT_EQ(Cb(r, "acc").depth, 1);
 }
 
-// (The copies convert bfloat16 <-> float32, so they are not forwarded.)
+// (The copies convert bfloat16 -> float32 -> float16 and the float16 buffer goes to a bfloat16
+// tensor, so none is forwarded.)
 TEST(PropagateTTLayout, OnChipToOnChipCopiesGetNoCircularBuffer) {
   auto req = ParseRequestText(R"pb(
     func {
@@ -158,7 +160,7 @@ TEST(PropagateTTLayout, OnChipToOnChipCopiesGetNoCircularBuffer) {
       grid { extents: [2, 2] }
       body { alloc { buffer { name: "x_tile" shape: [32, 32] dtype: "bfloat16" scope: "shared" } } }
       body { alloc { buffer { name: "scratch" shape: [32, 32] dtype: "float32" scope: "shared" } } }
-      body { alloc { buffer { name: "y_tile" shape: [32, 32] dtype: "bfloat16" scope: "fragment" } } }
+      body { alloc { buffer { name: "y_tile" shape: [32, 32] dtype: "float16" scope: "fragment" } } }
       body { copy { src { buffer: "X" begin { int_imm: 0 } begin { int_imm: 0 } } dst { buffer: "x_tile" } } }
       body { copy { src { buffer: "x_tile" } dst { buffer: "scratch" } } }
       body { copy { src { buffer: "scratch" } dst { buffer: "y_tile" } } }

@@ -450,16 +450,11 @@ TEST_P(TensorizeErrorTest, IsAUserErrorOfThisPass) {
 INSTANTIATE_TEST_SUITE_P(
     Errors, TensorizeErrorTest,
     ::testing::Values(
-        TensorizeError{"DivisionMatchesNoIntrinsic",
-                       [] { return EltwiseRequest({"A", "B"}, 64, 64, 32, 32, Bin("DIV", At("A_t"), At("B_t"))); },
-                       "the loop nest over i, j storing to 'Out_t' matches no TT intrinsic: `A_t[i, j] / B_t[i, j]` is "
-                       "not supported",
-                       {"add/sub/mul_tiles"}},
-        TensorizeError{"ScalarConstantMatchesNoIntrinsic",
-                       [] { return EltwiseRequest({"A"}, 64, 64, 32, 32, Bin("ADD", At("A_t"), F(1.5))); },
-                       "the loop nest over i, j storing to 'Out_t' matches no TT intrinsic: `A_t[i, j] + 1.5` is not "
-                       "supported",
-                       {}},
+        TensorizeError{"FloorModMatchesNoIntrinsic",
+                       [] { return EltwiseRequest({"A", "B"}, 64, 64, 32, 32, Bin("FLOOR_MOD", At("A_t"), At("B_t"))); },
+                       "the loop nest over i, j storing to 'Out_t' matches no TT intrinsic: `A_t[i, j] % B_t[i, j]` is "
+                       "not an element-wise operation ttc lowers to TT tile operations",
+                       {"T.max, T.min", "negation"}},
         TensorizeError{"NestOverPartOfTheTile",
                        [] {
                          auto req = Request({{"A", {64, 64}}, {"B", {64, 64}}}, {2, 2},
