@@ -1,6 +1,7 @@
 #include "codegen/cpp_printer.h"
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include "absl/status/status.h"
@@ -58,6 +59,10 @@ void Print(const Expr& e, int parent, std::ostream& os) {
   switch (e->kind) {
     case ExprKind::kIntImm: os << As<IntImm>(e)->value; return;
     case ExprKind::kFloatImm: {
+      if (std::isinf(As<FloatImm>(e)->value)) {  // no literal; GCC's builtin on the host and the RISC-V cores
+        os << (As<FloatImm>(e)->value < 0 ? "-__builtin_inff()" : "__builtin_inff()");
+        return;
+      }
       char buf[64];
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<float>(As<FloatImm>(e)->value));
       std::string s(buf, end);

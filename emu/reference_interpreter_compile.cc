@@ -180,7 +180,8 @@ absl::StatusOr<CExpr> Interpreter::CompileExpr(const ir::Expr& e) {
           {"exp", CallOp::kExp},     {"sqrt", CallOp::kSqrt},     {"rsqrt", CallOp::kRsqrt},
           {"log", CallOp::kLog},     {"abs", CallOp::kAbs},       {"relu", CallOp::kRelu},
           {"recip", CallOp::kRecip}, {"tanh", CallOp::kTanh},     {"sigmoid", CallOp::kSigmoid},
-          {"neg", CallOp::kNeg},     {"not", CallOp::kNot},       {"select", CallOp::kSelect}};
+          {"neg", CallOp::kNeg},     {"not", CallOp::kNot},       {"select", CallOp::kSelect},
+          {"exp2", CallOp::kExp2},   {"log2", CallOp::kLog2}};
       bool found = false;
       for (const auto& [name, op] : kCalls) {
         if (n->name == name) {

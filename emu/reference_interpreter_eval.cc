@@ -186,6 +186,8 @@ double Interpreter::EvalF(const CExpr& e) {
       const double x = EvalF(e.kids[0]);
       switch (e.call) {
         case CallOp::kExp: return std::exp(x);
+        case CallOp::kExp2: return std::exp2(x);
+        case CallOp::kLog2: return std::log2(x);
         case CallOp::kSqrt: return std::sqrt(x);
         case CallOp::kRsqrt: return 1.0 / std::sqrt(x);
         case CallOp::kLog: return std::log(x);

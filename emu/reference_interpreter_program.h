@@ -26,7 +26,7 @@ inline std::string At(const ir::Loc& loc) {
 }
 
 // The math calls the interpreter knows (see the header, "Expressions").
-enum class CallOp { kExp, kSqrt, kRsqrt, kLog, kAbs, kRelu, kRecip, kTanh, kSigmoid, kNeg, kNot, kSelect };
+enum class CallOp { kExp, kExp2, kLog2, kSqrt, kRsqrt, kLog, kAbs, kRelu, kRecip, kTanh, kSigmoid, kNeg, kNot, kSelect };
 
 // Indices that are all loop/block variables or constants (the common case) are read straight
 // from the variable slots instead of through EvalI.

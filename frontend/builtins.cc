@@ -299,6 +299,12 @@ bool Evaluator::CallBuiltin(const Value& f, std::vector<Value> args, std::vector
     if (!ExpectArgs(shown + "(a, b)", args, kwargs, 2, 2, loc)) return false;
     return BinaryOp(t, args[0], args[1], loc, out);
   }
+  if (t == "clamp") {  // TileLang: T.clamp(x, lo, hi) = T.min(T.max(x, lo), hi)
+    if (!ExpectArgs("T.clamp(x, lo, hi)", args, kwargs, 3, 3, loc)) return false;
+    Value lo;
+    if (!BinaryOp("max", args[0], args[1], loc, &lo)) return false;
+    return BinaryOp("min", lo, args[2], loc, out);
+  }
   if (t == "infinity") {
     if (!ExpectArgs("T.infinity(dtype)", args, kwargs, 1, 1, loc)) return false;
     std::string dt;

@@ -654,6 +654,9 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
                                        kind == v1::PIPELINED ? "; T.Pipelined accepts num_stages" : ""));
     }
   }
+  // TileLang's default num_stages=0 is no software pipelining: a serial loop (circular buffers
+  // keep their default depth).
+  if (kind == v1::PIPELINED && stages == 0) kind = v1::SERIAL;
   std::vector<const ast::Expr*> vars;
   const ast::Expr& t = *s.targets[0];
   if (t.kind == ExprKind::kTuple || t.kind == ExprKind::kList) {
@@ -736,8 +739,12 @@ bool KernelLowerer::UseSwizzle(const ast::Expr& e, const std::shared_ptr<Scope>&
 // the TT backend lowers.
 bool KernelLowerer::LowerTileOp(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope,
                                 Stmts* out) {
+  if (op == "reduce_sum" || op == "reduce_max" || op == "reduce_min" || op == "reduce_abssum" ||
+      op == "reduce_absmax") {
+    return LowerReduce(e, op, scope, out);
+  }
   return ev_.Fail(e.loc, absl::StrCat("T.", op, " is not lowered to TT-Metalium yet; the TT backend lowers T.copy, "
-                                      "T.gemm, T.clear/T.fill and element-wise loops (T.Parallel)"));
+                                      "T.gemm, T.clear/T.fill, T.reduce_sum/max/min/abssum/absmax and element-wise loops (T.Parallel)"));
 }
 
 }  // namespace ttc::frontend

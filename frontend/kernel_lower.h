@@ -56,6 +56,8 @@ class KernelLowerer {
   bool LowerFill(const ast::Expr& e, const std::shared_ptr<Scope>& scope, Stmts* out);
   bool UseSwizzle(const ast::Expr& e, const std::shared_ptr<Scope>& scope);
   bool LowerTileOp(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope, Stmts* out);
+  // T.reduce_sum/max/min/abssum/absmax as a reduction loop nest (reduce_lower.cc).
+  bool LowerReduce(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope, Stmts* out);
   bool LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Stmts* out, int lets);
 
   Evaluator& ev_;

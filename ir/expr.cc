@@ -62,8 +62,8 @@ bool IsComparison(BinOp op) {
 bool IsIntrinsic(const std::string& name) { return name.rfind("tt.", 0) == 0; }
 
 int CallArity(const std::string& name) {
-  static constexpr std::array<const char*, 11> kUnary = {
-      "exp", "sqrt", "rsqrt", "log", "abs", "relu", "recip", "tanh", "sigmoid", "neg", "not"};
+  static constexpr std::array<const char*, 13> kUnary = {
+      "exp", "exp2", "sqrt", "rsqrt", "log", "log2", "abs", "relu", "recip", "tanh", "sigmoid", "neg", "not"};
   for (const char* n : kUnary) {
     if (name == n) return 1;
   }

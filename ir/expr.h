@@ -91,7 +91,7 @@ struct Call : ExprNode {
 // `tt.cb_wait_front(cb, n)` is the kernel API call `cb_wait_front(cb, n)`.
 bool IsIntrinsic(const std::string& name);
 
-// Known math calls and their arity: exp, sqrt, rsqrt, log, abs, relu, recip, tanh,
+// Known math calls and their arity: exp, exp2, sqrt, rsqrt, log, log2, abs, relu, recip, tanh,
 // sigmoid, neg, not (1); select (3). Returns -1 for an unknown name.
 int CallArity(const std::string& name);
 

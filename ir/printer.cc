@@ -1,6 +1,7 @@
 #include "ir/printer.h"
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 #include <google/protobuf/descriptor.h>
@@ -57,7 +58,10 @@ void PrintE(const Expr& e, int parent, std::ostream& os) {
     }
     case ExprKind::kFloatImm: {
       double v = As<FloatImm>(e)->value;
-      if (v < 0 && parent >= kUnary) os << "(" << FormatFloat(v) << ")"; else os << FormatFloat(v);
+      // Infinities as TileLang writes them, so the script parses back (T.infinity is +inf).
+      const std::string text = std::isinf(v) ? (v < 0 ? "-T.infinity(\"float32\")" : "T.infinity(\"float32\")")
+                                             : FormatFloat(v);
+      if (v < 0 && parent >= kUnary) os << "(" << text << ")"; else os << text;
       return;
     }
     case ExprKind::kVar: os << As<Var>(e)->name; return;

@@ -135,8 +135,8 @@ class Verifier {
         const int arity = CallArity(c->name);
         if (arity < 0) {
           return Fail(At(e->loc, ".call.name"), absl::StrCat("unknown function '", c->name,
-                                                             "'; known: exp, sqrt, rsqrt, log, abs, relu, recip, "
-                                                             "tanh, sigmoid, neg, not, select"));
+                                                             "'; known: exp, exp2, sqrt, rsqrt, log, log2, abs, relu, "
+                                                             "recip, tanh, sigmoid, neg, not, select"));
         }
         if (c->args.size() != static_cast<size_t>(arity)) {
           return Fail(At(e->loc, ".call.args"), absl::StrCat("'", c->name, "' takes ", arity, " argument",

@@ -113,12 +113,15 @@ absl::StatusOr<int64_t> DstExprCompiler::Need(const Expr& e0) {
   if (const Load* l = As<Load>(e)) {
     if (leaves_.resident_slot(*l)) return 0;
     if (leaves_.input_cb(*l)) return 1;
+    if (leaves_.bcast && leaves_.bcast(*l, MakeInt(0))) return 1;
     return Unsupported(e, absl::StrCat("reads '", l->buffer->name, "', which is neither copied from DRAM into a "
-                                       "circular buffer in this block (at the stored element's indices) nor computed "
-                                       "on the core before it in this block"));
+                                       "circular buffer in this block (at the stored element's indices), computed "
+                                       "on the core before it in this block, nor a row or column vector broadcast "
+                                       "over the block"));
   }
   if (Number(e)) return 1;
-  if (const Call* c = As<Call>(e); c && c->args.size() == 1 && SfpuUnary(c->name)) {
+  if (const Call* c = As<Call>(e); c && c->args.size() == 1 && (SfpuUnary(c->name) || c->name == "exp2" ||
+                                                                 c->name == "log2")) {
     absl::StatusOr<int64_t> n = Need(c->args[0]);
     if (!n.ok()) return n;
     return std::max<int64_t>(*n, 1);
@@ -133,8 +136,9 @@ absl::StatusOr<int64_t> DstExprCompiler::Need(const Expr& e0) {
     return *na == *nb ? *na + 1 : std::max(*na, *nb);
   }
   return Unsupported(e, "is not an element-wise operation ttc lowers to TT tile operations; it maps + - * / of "
-                        "tiles and numbers, T.max, T.min, T.exp, T.sqrt, T.rsqrt, T.recip, T.relu, T.log, T.abs, "
-                        "T.tanh, T.sigmoid and negation, over buffers copied from DRAM or computed before in the block");
+                        "tiles and numbers, T.max, T.min, T.exp, T.exp2, T.log2, T.sqrt, T.rsqrt, T.recip, T.relu, "
+                        "T.log, T.abs, T.tanh, T.sigmoid and negation, over buffers copied from DRAM or computed "
+                        "before in the block");
 }
 
 void DstExprCompiler::Move(const Expr& from, const Expr& to, Ctx& c) {
@@ -154,6 +158,15 @@ absl::Status DstExprCompiler::Compile(const Expr& e0, const Expr& want, Ctx& c) 
   }
   if (const Load* l = As<Load>(e)) {
     std::optional<std::string> cb = leaves_.input_cb(*l);
+    if (!cb && leaves_.bcast) {
+      if (std::optional<Leaves::Bcast> b = leaves_.bcast(*l, c.tile)) {
+        const std::string type = "<BroadcastType::" + b->type + ">";
+        c.Call("unary_bcast_init" + type, {MakeVar(b->cb), MakeVar(b->cb)});
+        c.Call("unary_bcast" + type, {MakeVar(b->cb), b->tile, want});
+        c.Op("bcast_" + b->type);
+        return absl::OkStatus();
+      }
+    }
     if (!cb) return Need(e).status();
     c.Call("copy_tile_init", {MakeVar(*cb)});
     c.Call("copy_tile", {MakeVar(*cb), c.tile, want});
@@ -165,6 +178,23 @@ absl::Status DstExprCompiler::Compile(const Expr& e0, const Expr& want, Ctx& c) 
     c.Call("fill_tile_init");
     c.Call("fill_tile", {want, MakeFloat(*v)});
     c.Op("fill");
+    return absl::OkStatus();
+  }
+  if (const Call* call = As<Call>(e); call && call->args.size() == 1 && (call->name == "exp2" || call->name == "log2")) {
+    // exp2(x) = exp(x * ln 2); log2(x) = log(x) / ln 2 (binop with scalar and the SFPU op).
+    if (absl::Status st = Compile(call->args[0], want, c); !st.ok()) return st;
+    const bool exp2 = call->name == "exp2";
+    if (!exp2) {
+      c.Call("log_tile_init");
+      c.Call("log_tile", {want});
+    }
+    c.Call("binop_with_scalar_tile_init");
+    c.Call(exp2 ? "mul_unary_tile" : "div_unary_tile", {want, ScalarBits(std::log(2.0))});
+    if (exp2) {
+      c.Call("exp_tile_init");
+      c.Call("exp_tile", {want});
+    }
+    c.Op(call->name);
     return absl::OkStatus();
   }
   if (const Call* call = As<Call>(e); call && call->args.size() == 1) {

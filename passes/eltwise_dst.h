@@ -49,6 +49,14 @@ class DstExprCompiler {
     std::function<std::optional<ir::Expr>(const ir::Load& load)> resident_slot;
     // The store's own buffer: when resident, its slot is the `dst` of Emit (updated in place).
     std::string self;
+    // A vector (one value per row or per column of the block) read from a circular buffer
+    // and broadcast over the tile: `unary_bcast<BroadcastType::COL|ROW>(cb, tile, slot)`.
+    struct Bcast {
+      std::string cb;    // circular buffer variable
+      ir::Expr tile;     // the vector's tile for the stored tile
+      std::string type;  // "COL" (column 0 across the columns) or "ROW" (row 0 down the rows)
+    };
+    std::function<std::optional<Bcast>(const ir::Load& load, const ir::Expr& tile)> bcast;
   };
   // What the compiled code used, for the kernel's hardware init.
   struct Usage {

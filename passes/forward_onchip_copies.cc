@@ -171,7 +171,6 @@ namespace {
 // `T.copy(X, Y)` of whole same-shape on-chip buffers as `for i, j in T.Parallel: Y[i, j] = X[i, j]`.
 class CopyToNest : public StmtMutator {
  public:
-  explicit CopyToNest(std::set<const BufferNode*> gemm_operands) : gemm_operands_(std::move(gemm_operands)) {}
   int rewritten = 0;
 
  protected:
@@ -179,7 +178,6 @@ class CopyToNest : public StmtMutator {
     const Buffer& x = n.src.buffer;
     const Buffer& y = n.dst.buffer;
     if (!OnChip(x) || !OnChip(y) || x->shape != y->shape || !Whole(n.src) || !Whole(n.dst)) return self;
-    if (gemm_operands_.count(y.get())) return self;  // matmul_tiles reads circular buffers, not DST
     std::vector<Expr> idx;
     for (size_t d = 0; d < y->shape.size(); ++d) idx.push_back(MakeVar("tt_copy_" + std::to_string(d), n.loc));
     auto store = std::make_shared<Store>();
@@ -202,28 +200,12 @@ class CopyToNest : public StmtMutator {
     ++rewritten;
     return body;
   }
-
- private:
-  std::set<const BufferNode*> gemm_operands_;
-};
-
-class GemmOperands : public StmtVisitor {
- public:
-  std::set<const BufferNode*> found;
-
- protected:
-  void VisitGemm(const Gemm& g) override {
-    found.insert(g.a.get());
-    found.insert(g.b.get());
-  }
 };
 
 }  // namespace
 
 int LowerOnChipCopies(PrimFunc& func) {
-  GemmOperands ops;
-  ops.VisitStmt(func.body);
-  CopyToNest m(ops.found);
+  CopyToNest m;
   Stmt body = m.MutateStmt(func.body);
   if (body) func.body = body;
   return m.rewritten;

@@ -33,9 +33,8 @@ int ForwardOnChipCopies(ir::PrimFunc& func);
 
 // What forwarding leaves: a copy of a whole on-chip buffer X into a same-shape on-chip buffer
 // Y becomes the element-wise nest `Y[i, j] = X[i, j]` (with a cast when the dtypes differ),
-// which tensorize_tt computes with copy_tile / pack_tile like any other element-wise result.
-// Copies of a part of a buffer, and copies into a T.gemm operand (matmul_tiles reads circular
-// buffers that the reader fills, never DST), are kept (memory_space_lower_tt refuses them with their
+// which tensorize_tt computes with copy_tile / pack_tile like any other element-wise result
+// (and hands to a circular buffer when a T.gemm reads it). Copies of a part of a buffer are kept (memory_space_lower_tt refuses them with their
 // location). Returns the number of copies rewritten.
 int LowerOnChipCopies(ir::PrimFunc& func);
 

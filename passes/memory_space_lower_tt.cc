@@ -266,15 +266,62 @@ class Lowerer {
     return q && q->stmts.empty();
   }
 
+  // The circular-buffer inputs `s` reads on the core (loads, T.gemm operands, on-chip copies).
+  std::set<std::string> InputsRead(const Stmt& s) const {
+    class Finder : public StmtVisitor {
+     public:
+      explicit Finder(const std::map<std::string, CircularBuffer>& cbs) : cbs_(cbs) {}
+      std::set<std::string> found;
+
+     protected:
+      void VisitGemm(const Gemm& g) override {
+        Note(g.a->name);
+        Note(g.b->name);
+      }
+      void VisitLoad(const Load& l) override {
+        Note(l.buffer->name);
+        ExprVisitor::VisitLoad(l);
+      }
+      void VisitCopy(const Copy& c) override {
+        if (c.dst.buffer->scope != Scope::kGlobal) Note(c.src.buffer->name);
+      }
+
+     private:
+      void Note(const std::string& name) {
+        auto it = cbs_.find(name);
+        if (it != cbs_.end() && it->second.role == "input") found.insert(name);
+      }
+      const std::map<std::string, CircularBuffer>& cbs_;
+    };
+    Finder f(cbs_);
+    f.VisitStmt(s);
+    return f.found;
+  }
+
   // The projection of `s` onto one kernel; nullptr when nothing of it belongs there.
   Stmt Project(const Stmt& s, Role role) {
     switch (s->kind) {
       case StmtKind::kSeq: {
         std::vector<Stmt> out, pops;
+        const std::set<std::string> waited_outside = waited_;
         for (const Stmt& c : As<Seq>(s)->stmts) {
+          // The compute kernel reads an input only between its cb_wait_front and cb_pop_front,
+          // which bracket the rest of the block after its T.copy from DRAM.
+          const bool compound = c->kind == StmtKind::kFor || c->kind == StmtKind::kLet ||
+                                c->kind == StmtKind::kIf || c->kind == StmtKind::kSeq;  // checked inside
+          if (role == Role::kCompute && !compound && !(As<Copy>(c) && Reads(*As<Copy>(c)))) {
+            for (const std::string& in : InputsRead(c)) {
+              if (waited_.count(in) || loopback_.count(in)) continue;
+              ctx_.diag.Error(c->loc, absl::StrCat("'", in, "' is read here before the T.copy from DRAM that fills ",
+                                                   "it in this block; the core reads an input circular buffer only "
+                                                   "after the reader has filled it, so copy into it first"));
+              waited_.insert(in);
+            }
+          }
           if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Loopback(*cp)) continue;
           if (const Copy* cp = As<Copy>(c); cp && role == Role::kCompute && Reads(*cp)) {
             const CircularBuffer& cb = cbs_.at(cp->dst.buffer->name);
+            waited_.insert(cb.buffer);
             out.push_back(MakeIntrinsic("cb_wait_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
             pops.push_back(MakeIntrinsic("cb_pop_front", {MakeVar(CbVar(cb.buffer)), MakeInt(cb.block_tiles)}));
             continue;
@@ -282,6 +329,7 @@ class Lowerer {
           if (Stmt p = Project(c, role); !Empty(p)) out.push_back(p);
         }
         out.insert(out.end(), pops.begin(), pops.end());
+        waited_ = waited_outside;
         return out.empty() ? nullptr : MakeSeq(std::move(out), s->loc);
       }
       case StmtKind::kFor: {
@@ -319,9 +367,7 @@ class Lowerer {
                                                  "' is not supported by the TT lowering: ",
                                                  src_g ? "DRAM-to-DRAM copies need a Tensix core in between"
                                                        : "a copy between on-chip buffers is lowered only for "
-                                                         "whole buffers of the same shape, into a buffer that is "
-                                                         "not a T.gemm operand (matmul_tiles reads operands from "
-                                                         "circular buffers the reader fills from DRAM)"));
+                                                         "whole buffers of the same shape"));
           }
           return nullptr;
         }
@@ -353,6 +399,7 @@ class Lowerer {
   std::map<std::string, BufferLayoutAttr> layouts_;  // tt.buffer.<B> by global buffer, read once
   std::map<std::string, int> names_;
   std::set<std::string> loopback_;  // on-chip buffers the writer drains straight from the reader
+  std::set<std::string> waited_;    // compute projection: inputs waited for in the enclosing blocks
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "passes/tensorize_tt.h"
 
+#include "passes/tensorize_compute.h"
+
 #include <algorithm>
 #include <array>
 #include <functional>
@@ -18,15 +20,13 @@
 #include "passes/dst_plan.h"
 #include "passes/eltwise_dst.h"
 #include "passes/raise_manual_matmul.h"
+#include "passes/reduce_tt.h"
 #include "passes/simplify.h"
 
 namespace ttc {
 namespace {
 
 using namespace ir;
-
-Expr Div(const Expr& a, int64_t b) { return b == 1 ? a : Simplify(MakeBinary(BinOp::kFloorDiv, a, MakeInt(b))); }
-Expr Mod(const Expr& a, int64_t b) { return Simplify(MakeBinary(BinOp::kFloorMod, a, MakeInt(b))); }
 
 // Buffers a statement writes or reads that are computed on the core.
 class RefCollector : public StmtVisitor {
@@ -59,25 +59,25 @@ class HasWaits : public StmtVisitor {
   }
 };
 
-// Which tiles of a result a region processes: [first, first + count), DST index = offset + d.
-struct TileSpan {
-  Expr first;
-  int64_t count = 0;
-};
-
-class Tensorizer {
+class Tensorizer : public ComputeEmitter {
  public:
-  Tensorizer(PassContext& ctx, PrimFunc& func) : ctx_(ctx), func_(func) {}
+  Tensorizer(PassContext& ctx, PrimFunc& func) : ComputeEmitter(ctx, func) {}
 
   void Run() {
     for (const CircularBuffer& cb : CircularBuffersOf(func_)) cbs_[cb.buffer] = cb;
     Stmt body = RaiseManualMatmuls(func_.kernels.at("compute"), &manual_);
+    reductions_ = FindReductions(body);
+    for (const auto& [store, r] : reductions_) vectors_[r.result->name] = r.row;
     CollectComputed(body);
     if (ctx_.diag.has_errors()) return;
+    body = InsertHandOffs(body, hand_off_tiles_);
     dst_capacity_ = fp32_ ? ctx_.target.dst_tiles_32 : ctx_.target.dst_tiles_16;
     Stmt lowered = LowerBlock(body);
     if (ctx_.diag.has_errors()) return;
     std::vector<Stmt> top = KernelInit();
+    if (!scaler_.empty()) {
+      for (Stmt& st : ScalerInit(CbVar(scaler_))) top.push_back(st);
+    }
     top.push_back(lowered);
     func_.kernels["compute"] = RemoveUnusedLets(MakeSeq(std::move(top)));
     if (!new_cbs_.empty()) {
@@ -106,7 +106,11 @@ class Tensorizer {
       std::map<std::string, Loc> first_write;
 
      protected:
-      void VisitGemm(const Gemm& g) override { Note(g.c, g.loc); }
+      void VisitGemm(const Gemm& g) override {
+        Note(g.c, g.loc);
+        read.insert(g.a->name);
+        read.insert(g.b->name);
+      }
       void VisitFill(const Fill& f) override { Note(f.buffer, f.loc); }
       void VisitStore(const Store& s) override {
         Note(s.buffer, s.loc);
@@ -139,13 +143,26 @@ class Tensorizer {
                                          "copy it to a global buffer in the block that computes it"));
         continue;
       }
-      // An intermediate value: it lives in DST from its computation to its last use in the block.
+      // An intermediate value: it lives in DST from its computation to its last use in the block
+      // (or, when a circular-buffer reader consumes it, is handed off through a circular buffer).
       const Buffer& b = c.buffers.at(name);
       const int64_t th = GetInt(func_.attrs, "tt_tile_height", 32), tw = GetInt(func_.attrs, "tt_tile_width", 32);
-      const int64_t rows = b->shape.size() >= 2 ? b->shape[b->shape.size() - 2] : 1;
-      const int64_t cols = b->shape.empty() ? 1 : b->shape.back();
+      int64_t rows = b->shape.size() >= 2 ? b->shape[b->shape.size() - 2] : 1;
+      int64_t cols = b->shape.empty() ? 1 : b->shape.back();
+      // A 1-D value is a vector of one value per row of its block (as a row reduction leaves
+      // it) unless a column reduction computes it.
+      if (b->shape.size() == 1) vectors_.emplace(name, true);
+      int64_t tile_rows = 0, tile_cols = 0;  // a vector: one tile per 32 values
+      if (auto v = vectors_.find(name); v != vectors_.end()) {
+        int64_t len = 1;
+        for (int64_t d : b->shape) len *= d;
+        rows = v->second ? len : th;
+        cols = v->second ? tw : len;
+        tile_rows = v->second ? len / th : 1;
+        tile_cols = v->second ? 1 : len / tw;
+      }
       int64_t batch = 1;
-      for (size_t i = 0; i + 2 < b->shape.size(); ++i) batch *= b->shape[i];
+      for (size_t i = 0; i + 2 < b->shape.size() && !vectors_.count(name); ++i) batch *= b->shape[i];
       if (batch != 1 || rows % th != 0 || cols % tw != 0) {
         ctx_.diag.Error(b->loc.line > 0 ? b->loc : at,
                         absl::StrCat("'", name, "' of shape [", absl::StrJoin(b->shape, ", "), "] is an intermediate ",
@@ -157,11 +174,21 @@ class Tensorizer {
       geometry.buffer = name;
       geometry.role = "dst";
       geometry.cb_id = -1;
-      geometry.tile_rows = rows / th;
-      geometry.tile_cols = cols / tw;
+      geometry.tile_rows = tile_rows ? tile_rows : rows / th;
+      geometry.tile_cols = tile_cols ? tile_cols : cols / tw;
       geometry.block_tiles = geometry.tile_rows * geometry.tile_cols;
+      if (ReadThroughCircularBuffer(body, name, reductions_)) {
+        geometry.role = "intermediate";
+        geometry.cb_id = 24 + static_cast<int64_t>(new_cbs_.size());
+        geometry.page_size = b->dtype.TileBytes(th, tw);
+        geometry.data_format = b->dtype.tt_data_format;
+        geometry.num_pages = geometry.block_tiles;
+        new_cbs_.push_back(geometry);
+        hand_off_tiles_[name] = geometry.block_tiles;
+      } else {
+        intermediates_.insert(name);
+      }
       cbs_[name] = geometry;
-      intermediates_.insert(name);
     }
     // The converse: an output circular buffer that nothing computes would never be packed,
     // and the writer would wait for it forever.
@@ -186,14 +213,13 @@ class Tensorizer {
     }
   }
 
-  int64_t Tiles(const std::string& f) const { return cbs_.at(f).block_tiles; }
 
   // ---- lowering ----
 
   // Copy-out of a computed buffer directly in `stmts` at or after `from`, or -1.
   int FindCopyOut(const std::vector<Stmt>& stmts, size_t from, const std::string& f) const {
     for (size_t j = from; j < stmts.size(); ++j) {
-      if (const Copy* c = As<Copy>(stmts[j]); c && c->src.buffer->name == f) return static_cast<int>(j);
+      if (PackedBuffer(stmts[j]) == f) return static_cast<int>(j);
     }
     return -1;
   }
@@ -206,6 +232,11 @@ class Tensorizer {
 
      protected:
       void VisitCopy(const Copy& c) override { found |= c.src.buffer->name == f_; }
+      void VisitEvaluate(const Evaluate& e) override {
+        std::string b;
+        auto self = std::make_shared<Evaluate>(e);
+        found |= IsHandOffMarker(self, &b) && b == f_;
+      }
 
      private:
       const std::string& f_;
@@ -215,10 +246,25 @@ class Tensorizer {
     return fd.found;
   }
 
+  // The computed buffers `s` touches in DST (those handed off to a circular buffer by now are
+  // read from it instead).
   std::set<std::string> Refs(const Stmt& s) const {
     RefCollector r(computed_);
     r.VisitStmt(s);
+    for (const std::string& f : in_cb_) r.refs.erase(f);
+    // A hand-off that happens inside `s` (a loop whose body computes and consumes it) is
+    // nothing the enclosing region keeps in DST.
+    for (auto it = r.refs.begin(); it != r.refs.end();) {
+      it = hand_off_tiles_.count(*it) && !As<Evaluate>(s) && ContainsCopyOut(s, *it) ? r.refs.erase(it) : std::next(it);
+    }
     return r.refs;
+  }
+
+  // The buffer a region statement packs: the source of a copy to DRAM or a hand-off marker.
+  static std::string PackedBuffer(const Stmt& s) {
+    if (const Copy* c = As<Copy>(s)) return c->src.buffer->name;
+    std::string b;
+    return IsHandOffMarker(s, &b) ? b : "";
   }
 
   Stmt LowerBlock(const Stmt& s) {
@@ -238,6 +284,12 @@ class Tensorizer {
       }
       if (group.empty() || nested) {
         out.push_back(LowerOther(st[i]));
+        // After its last read (cb_pop_front), a handed-off buffer is no longer in its CB.
+        if (const Evaluate* ev = As<Evaluate>(st[i])) {
+          const Call* c = As<Call>(ev->value);
+          const Var* cb = c && c->name == "tt.cb_pop_front" && !c->args.empty() ? As<Var>(c->args[0]) : nullptr;
+          if (cb && cb->name.rfind("cb_", 0) == 0) in_cb_.erase(cb->name.substr(3));
+        }
         ++i;
         continue;
       }
@@ -253,6 +305,32 @@ class Tensorizer {
             continue;
           }
           int j = FindCopyOut(st, i, f);
+          if (j < 0 && cbs_.at(f).role != "output") {
+            class FirstWrite : public StmtVisitor {
+             public:
+              explicit FirstWrite(const std::string& f) : f_(f) {}
+              std::optional<Loc> loc;
+
+             protected:
+              void VisitFill(const Fill& n) override { Note(n.buffer, n.loc); }
+              void VisitStore(const Store& n) override { Note(n.buffer, n.loc); }
+              void VisitGemm(const Gemm& n) override { Note(n.c, n.loc); }
+
+             private:
+              void Note(const Buffer& b, const Loc& at) {
+                if (!loc && b->name == f_) loc = at;
+              }
+              const std::string& f_;
+            };
+            FirstWrite fw(f);
+            for (size_t k = i; k < st.size() && !fw.loc; ++k) fw.VisitStmt(st[k]);
+            ctx_.diag.Error(fw.loc ? *fw.loc : st[i]->loc, absl::StrCat(
+                "'", f, "' is computed here and still used after a loop that reads and updates it (a value ",
+                "carried across loop iterations, such as a running max, a running sum or an accumulator ",
+                "rescaled in the loop); ttc keeps a computed value in DST, or hands it to a circular buffer, only ",
+                "within one iteration of a block, so loop-carried values are not lowered yet"));
+            return MakeSeq({});
+          }
           if (j < 0) {
             ctx_.diag.Error(st[i]->loc, absl::StrCat("the result '", f, "' is not copied out to DRAM in the block ",
                                                      "that computes it; TT keeps results in DST only within one "
@@ -261,12 +339,19 @@ class Tensorizer {
           }
           end = std::max(end, static_cast<size_t>(j));
         }
+        std::set<std::string> handed;  // handed off earlier in the region: read from their CBs
         for (size_t k = i; k <= end; ++k) {
-          for (const std::string& f : Refs(st[k])) grew |= group.insert(f).second;
+          for (const std::string& f : Refs(st[k])) {
+            if (!handed.count(f)) grew |= group.insert(f).second;
+          }
+          if (std::string b = PackedBuffer(st[k]); !b.empty() && hand_off_tiles_.count(b)) handed.insert(b);
         }
       }
       std::vector<Stmt> region(st.begin() + i, st.begin() + end + 1);
       for (Stmt& r : LowerRegion(region, group)) out.push_back(r);
+      for (const Stmt& r : region) {
+        if (std::string b = PackedBuffer(r); !b.empty() && hand_off_tiles_.count(b)) in_cb_.insert(b);
+      }
       i = end + 1;
     }
     return MakeSeq(std::move(out), s->loc);
@@ -307,7 +392,28 @@ class Tensorizer {
     return out;
   }
 
-  std::vector<Stmt> LowerRegion(const std::vector<Stmt>& region, const std::set<std::string>& group) {
+  // A region's own circular-buffer waits go before it and its pops after it (a hand-off's
+  // cb_wait_front / cb_pop_front land between the statements of the region that reads it).
+  std::vector<Stmt> LowerRegion(const std::vector<Stmt>& all, const std::set<std::string>& group) {
+    std::vector<Stmt> region, before, after;
+    for (const Stmt& s : all) {
+      const Evaluate* ev = As<Evaluate>(s);
+      const Call* c = ev ? As<Call>(ev->value) : nullptr;
+      if (c && c->name == "tt.cb_wait_front") {
+        before.push_back(s);
+      } else if (c && c->name == "tt.cb_pop_front") {
+        after.push_back(s);
+      } else {
+        region.push_back(s);
+      }
+    }
+    std::vector<Stmt> out = std::move(before);
+    for (Stmt& s : LowerRegionBody(region, group)) out.push_back(std::move(s));
+    out.insert(out.end(), after.begin(), after.end());
+    return out;
+  }
+
+  std::vector<Stmt> LowerRegionBody(const std::vector<Stmt>& region, const std::set<std::string>& group) {
     std::map<std::string, int64_t> tiles;
     for (const std::string& f : group) tiles[f] = Tiles(f);
     HasWaits w;
@@ -328,8 +434,7 @@ class Tensorizer {
         std::vector<Stmt> out = {MakeIntrinsic("tile_regs_acquire")};
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
-          if (const Copy* c = As<Copy>(s)) {
-            const std::string& f = c->src.buffer->name;
+          if (const std::string f = PackedBuffer(s); !f.empty()) {
             for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, plan.offsets.at(f), f)) packs.push_back(p);
             continue;
           }
@@ -358,8 +463,7 @@ class Tensorizer {
         std::vector<Stmt> body = {MakeIntrinsic("tile_regs_acquire")};
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
-          if (const Copy* c = As<Copy>(s)) {
-            const std::string& f = c->src.buffer->name;
+          if (const std::string f = PackedBuffer(s); !f.empty()) {
             for (Stmt& p : Pack(f, span, offsets.at(f), f)) packs.push_back(p);
             continue;
           }
@@ -391,7 +495,7 @@ class Tensorizer {
     for (size_t k = i + 1; canonical && k + 1 < region.size(); ++k) {
       HasWaits w;
       w.VisitStmt(region[k]);
-      canonical = !w.found && !As<Copy>(region[k]);
+      canonical = !w.found && PackedBuffer(region[k]).empty();
       epilogue.push_back(region[k]);
     }
     if (!canonical) {
@@ -498,258 +602,6 @@ class Tensorizer {
     return out;
   }
 
-  // Lowers one compute statement of a DST region into `out`. `offsets`: DST tile offset of
-  // each live result; `span`: the sub-block being processed (null = all tiles).
-  void Emit(const Stmt& s, const std::map<std::string, int64_t>& offsets, const TileSpan* span,
-            std::vector<Stmt>* out) {
-    switch (s->kind) {
-      case StmtKind::kSeq:
-        for (const Stmt& c : As<Seq>(s)->stmts) Emit(c, offsets, span, out);
-        return;
-      case StmtKind::kFor: {
-        const For* f = As<For>(s);
-        auto [loops, inner] = PerfectNest(*f);
-        if (const Store* st = As<Store>(inner); st && computed_.count(st->buffer->name)) {
-          EmitEltwise(loops, *st, offsets, span, out);
-          return;
-        }
-        std::vector<Stmt> body;
-        Emit(f->body, offsets, span, &body);
-        auto n = std::make_shared<For>(*f);
-        n->body = MakeSeq(std::move(body));
-        out->push_back(n);
-        return;
-      }
-      case StmtKind::kLet: {
-        std::vector<Stmt> body;
-        Emit(As<Let>(s)->body, offsets, span, &body);
-        auto n = std::make_shared<Let>(*As<Let>(s));
-        n->body = MakeSeq(std::move(body));
-        out->push_back(n);
-        return;
-      }
-      case StmtKind::kEvaluate: out->push_back(s); return;
-      case StmtKind::kFill: {
-        const Fill* f = As<Fill>(s);
-        auto v = ConstValue(f->value);
-        if (v && *v == 0) return;  // DST is zeroed on acquire
-        const FloatImm* fv = As<FloatImm>(f->value);
-        if (!v && !fv) {
-          ctx_.diag.Error(s->loc, absl::StrCat("T.fill of '", f->buffer->name, "' needs a constant value"));
-          return;
-        }
-        const double value = fv ? fv->value : static_cast<double>(*v);
-        const TileSpan all{MakeInt(0), Tiles(f->buffer->name)};
-        const TileSpan& sp = span ? *span : all;
-        out->push_back(MakeIntrinsic("fill_tile_init"));
-        for (Stmt& c : Repeat("tt_d", sp.count, [&](Expr d) {
-               return std::vector<Stmt>{MakeIntrinsic("fill_tile", {Add(d, offsets.at(f->buffer->name)), MakeFloat(value)})};
-             })) {
-          out->push_back(c);
-        }
-        return;
-      }
-      case StmtKind::kGemm: EmitGemm(*As<Gemm>(s), offsets, span, out); return;
-      case StmtKind::kStore:
-        ctx_.diag.Error(s->loc, absl::StrCat("the store to '", As<Store>(s)->buffer->name,
-                                             "' is not inside a loop nest over whole tiles; TT computes whole "
-                                             "tiles: write it as a T.grid/T.Parallel nest over the buffer"));
-        return;
-      default:
-        ctx_.diag.InternalError(s->loc, "unexpected statement in a DST region");
-        return;
-    }
-  }
-
-  bool IsInput(const Buffer& b) const {
-    auto it = cbs_.find(b->name);
-    return it != cbs_.end() && it->second.role == "input";
-  }
-
-  void EmitGemm(const Gemm& g, const std::map<std::string, int64_t>& offsets, const TileSpan* span,
-                std::vector<Stmt>* out) {
-    for (const Buffer& op : {g.a, g.b}) {
-      if (!IsInput(op)) {
-        ctx_.diag.Error(g.loc, absl::StrCat("T.gemm operand '", op->name, "' must be copied from DRAM into its ",
-                                            "buffer (a circular buffer); it is computed on the core"));
-        return;
-      }
-    }
-    if (g.transpose_a) {
-      ctx_.diag.Error(g.loc, absl::StrCat("T.gemm with transpose_A is not supported: matmul_tiles transposes only ",
-                                          "its second operand; store '", g.a->name, "' untransposed"));
-      return;
-    }
-    const CircularBuffer& a = cbs_.at(g.a->name);
-    const CircularBuffer& b = cbs_.at(g.b->name);
-    const CircularBuffer& c = cbs_.at(g.c->name);
-    const int64_t mb = c.tile_rows, nb = c.tile_cols, kb = a.tile_cols;
-    const int64_t off = offsets.at(g.c->name);
-    const TileSpan all{MakeInt(0), mb * nb};
-    const TileSpan& sp = span ? *span : all;
-    const Expr cba = MakeVar(CbVar(a.buffer)), cbb = MakeVar(CbVar(b.buffer));
-    if (!matmul_cbs_) matmul_cbs_ = std::array<std::string, 3>{a.buffer, b.buffer, c.buffer};
-    for (Stmt& st : Repeat("tt_d", sp.count, [&](Expr d) {
-           Expr t = Add(sp.first, d);
-           Expr mt = Div(t, nb), nt = Mod(t, nb);
-           return Repeat("tt_k", kb, [&](Expr k) {
-             Expr ia = Add(Mul(mt, kb), k);
-             Expr ib = g.transpose_b ? Add(Mul(nt, kb), k) : Add(Mul(k, nb), nt);
-             return std::vector<Stmt>{
-                 MakeIntrinsic("matmul_tiles", {cba, cbb, ia, ib, Add(d, off), MakeInt(g.transpose_b ? 1 : 0)})};
-           });
-         })) {
-      out->push_back(st);
-    }
-    AttrValue p = {{"source", "gemm"}, {"buffer_a", g.a->name}, {"buffer_b", g.b->name}, {"buffer_c", g.c->name},
-                   {"cb_in0", a.cb_id}, {"cb_in1", b.cb_id}, {"cb_out", c.cb_id}, {"tiles_mnk", {mb, nb, kb}},
-                   {"transpose_b", g.transpose_b}, {"accumulate", true}};
-    if (auto it = manual_.find(&g); it != manual_.end()) {
-      p["source"] = "loop";
-      p["reduction_var"] = it->second.reduction_var;
-      p["A_indices"] = it->second.a_indices;
-      p["B_indices"] = it->second.b_indices;
-      p["C_indices"] = it->second.c_indices;
-    }
-    if (!recorded_.count(&g)) {
-      recorded_.insert(&g);
-      matmuls_.push_back(p);
-    }
-  }
-
-  // Element-wise nest: loops over every element of the result, one store.
-  void EmitEltwise(const std::vector<const For*>& loops, const Store& st,
-                   const std::map<std::string, int64_t>& offsets, const TileSpan* span, std::vector<Stmt>* out) {
-    const Buffer& f = st.buffer;
-    std::vector<std::string> vars;
-    for (const For* l : loops) vars.push_back(l->var);
-    const std::string nest = absl::StrCat("the loop nest over ", absl::StrJoin(vars, ", "), " storing to '", f->name, "'");
-    bool covers = loops.size() == f->shape.size() && st.indices.size() == loops.size();
-    for (size_t i = 0; covers && i < loops.size(); ++i) {
-      const Var* v = As<Var>(st.indices[i]);
-      covers = v && v->name == loops[i]->var && ConstValue(loops[i]->min) == 0 &&
-               ConstValue(loops[i]->extent) == f->shape[i];
-    }
-    if (!covers) {
-      ctx_.diag.Error(st.loc, absl::StrCat(nest, " matches no TT intrinsic: TT computes whole tiles, so the loops must ",
-                                           "run over every element of '", f->name, "' (", f->shape.size(),
-                                           " loops from 0 to its shape, indices in loop order)"));
-      return;
-    }
-    AttrValue ops = AttrValue::array();
-    const TileSpan all{MakeInt(0), Tiles(f->name)};
-    const TileSpan& sp = span ? *span : all;
-    auto body = [&](Expr d) {
-      std::vector<Stmt> s;
-      ops = AttrValue::array();
-      DstExprCompiler dc(LeavesOf(st, offsets, d));
-      absl::Status status = dc.Emit(st.value, Add(sp.first, d), Add(d, offsets.at(f->name)), MakeInt(temp_base_),
-                                    &s, &ops);
-      if (!status.ok()) {
-        ctx_.diag.Error(st.loc, absl::StrCat(nest, " matches no TT intrinsic: ", status.message()));
-      }
-      const DstExprCompiler::Usage& u = dc.usage();
-      if (u.fpu_binary_cbs && !binary_cbs_) {  // variables cb_<buffer>
-        binary_cbs_ = std::pair<std::string, std::string>{u.fpu_binary_cbs->first.substr(3),
-                                                          u.fpu_binary_cbs->second.substr(3)};
-      }
-      if (u.copy_cb && !unary_cb_) unary_cb_ = u.copy_cb->substr(3);
-      return s;
-    };
-    for (Stmt& s : Repeat("tt_d", sp.count, body)) out->push_back(s);
-    if (!recorded_.count(&st)) {
-      recorded_.insert(&st);
-      eltwise_.push_back({{"buffer", f->name}, {"loop_vars", vars}, {"ops", ops}, {"tiles", Tiles(f->name)}});
-    }
-  }
-
-  // The leaves of an element-wise expression stored to `st`: input circular buffers and the
-  // results resident in DST at `offsets` (DST slot of tile d: d + offset).
-  DstExprCompiler::Leaves LeavesOf(const Store& st, const std::map<std::string, int64_t>& offsets, const Expr& d) {
-    auto same_indices = [&st](const Load& l) {
-      if (l.buffer->shape != st.buffer->shape || l.indices.size() != st.indices.size()) return false;
-      for (size_t i = 0; i < l.indices.size(); ++i) {
-        const Var* a = As<Var>(l.indices[i]);
-        const Var* b = As<Var>(st.indices[i]);
-        if (!a || !b || a->name != b->name) return false;
-      }
-      return true;
-    };
-    DstExprCompiler::Leaves leaves;
-    leaves.self = st.buffer->name;
-    leaves.input_cb = [this, same_indices](const Load& l) -> std::optional<std::string> {
-      if (!IsInput(l.buffer) || !same_indices(l)) return std::nullopt;
-      return CbVar(l.buffer->name);
-    };
-    leaves.resident_slot = [offsets, d, same_indices](const Load& l) -> std::optional<Expr> {
-      auto it = offsets.find(l.buffer->name);
-      if (it == offsets.end() || !same_indices(l)) return std::nullopt;
-      return Add(d, it->second);
-    };
-    return leaves;
-  }
-
-  // DST slots the element-wise nests of `region` need besides their results (the maximum).
-  int64_t TempsOf(const std::vector<Stmt>& region, const std::set<std::string>& group) {
-    std::map<std::string, int64_t> offsets;
-    for (const std::string& f : group) offsets[f] = 0;
-    int64_t temps = 0;
-    std::function<void(const Stmt&)> walk = [&](const Stmt& s) {
-      if (const Seq* q = As<Seq>(s)) {
-        for (const Stmt& c : q->stmts) walk(c);
-      } else if (const Let* l = As<Let>(s)) {
-        walk(l->body);
-      } else if (const For* f = As<For>(s)) {
-        auto [loops, inner] = PerfectNest(*f);
-        if (const Store* st = As<Store>(inner); st && computed_.count(st->buffer->name)) {
-          DstExprCompiler dc(LeavesOf(*st, offsets, MakeInt(0)));
-          absl::StatusOr<int64_t> t = dc.Temps(st->value);
-          if (t.ok()) temps = std::max(temps, *t);
-        } else {
-          walk(f->body);
-        }
-      }
-    };
-    for (const Stmt& s : region) walk(s);
-    return temps;
-  }
-
-  // The full hardware init at the top of the kernel, chosen by the ops the kernel uses.
-  std::vector<Stmt> KernelInit() {
-    std::string out_cb;
-    for (const auto& [name, cb] : cbs_) {
-      if (cb.role == "output" && (out_cb.empty() || cb.cb_id < cbs_.at(out_cb).cb_id)) out_cb = name;
-    }
-    if (out_cb.empty()) return {};
-    const Expr ov = MakeVar(CbVar(out_cb));
-    if (matmul_cbs_) {
-      return {MakeIntrinsic("mm_init", {MakeVar(CbVar((*matmul_cbs_)[0])), MakeVar(CbVar((*matmul_cbs_)[1])),
-                                 MakeVar(CbVar((*matmul_cbs_)[2]))})};
-    }
-    if (binary_cbs_) {
-      return {MakeIntrinsic("binary_op_init_common",
-                     {MakeVar(CbVar(binary_cbs_->first)), MakeVar(CbVar(binary_cbs_->second)), ov})};
-    }
-    return {MakeIntrinsic("init_sfpu", {unary_cb_ ? MakeVar(CbVar(*unary_cb_)) : ov, ov})};
-  }
-
-  PassContext& ctx_;
-  PrimFunc& func_;
-  std::map<std::string, CircularBuffer> cbs_;
-  std::set<std::string> computed_;
-  bool fp32_ = false;
-  int64_t dst_capacity_ = 0;
-  int64_t dst_needed_ = 0;
-  std::vector<CircularBuffer> new_cbs_;
-  RaisedMatmuls manual_;  // the T.gemm nodes raised from manual nests
-  std::set<const void*> recorded_;
-  AttrValue matmuls_ = AttrValue::array();
-  AttrValue eltwise_ = AttrValue::array();
-  std::set<std::string> intermediates_;  // computed, read in the block, never copied out: DST only
-  int64_t temp_base_ = 0;  // first DST slot for expression temporaries in the current region
-  std::optional<std::array<std::string, 3>> matmul_cbs_;
-  std::optional<std::pair<std::string, std::string>> binary_cbs_;
-  std::optional<std::string> unary_cb_;
 };
 
 }  // namespace

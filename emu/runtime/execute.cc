@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -509,6 +510,100 @@ void FillTile(uint32_t idst, float value) {
   KernelThread& t = Self();
   float* d = Dst(t, idst, 1, "fill_tile");
   std::fill(d, d + kTileElems, value);
+  Settle(t, d);
+}
+
+void SfpuBinary(const char* op, uint32_t i0, uint32_t i1, uint32_t odst) {
+  KernelThread& t = Self();
+  const std::string name = op;
+  const std::string call = name == "max" || name == "min" ? "binary_" + name + "_tile" : name + "_binary_tile";
+  const float* a = Dst(t, i0, 1, call.c_str());
+  const float* b = Dst(t, i1, 1, call.c_str());
+  float* d = Dst(t, odst, 1, call.c_str());
+  for (int i = 0; i < kTileElems; ++i) {
+    const float x = a[i], y = b[i];
+    if (name == "add") d[i] = x + y;
+    else if (name == "sub") d[i] = x - y;
+    else if (name == "mul") d[i] = x * y;
+    else if (name == "div") d[i] = x / y;
+    else if (name == "rsub") d[i] = y - x;
+    else if (name == "max") d[i] = std::max(x, y);
+    else if (name == "min") d[i] = std::min(x, y);
+    else Violation(t, "unknown SFPU binary op '" + name + "'");
+  }
+  Settle(t, d);
+}
+
+void SfpuScalar(const char* op, uint32_t idst, uint32_t bits) {
+  KernelThread& t = Self();
+  const std::string name = op;
+  float* d = Dst(t, idst, 1, (name + "_unary_tile").c_str());
+  float s;
+  std::memcpy(&s, &bits, sizeof s);
+  for (int i = 0; i < kTileElems; ++i) {
+    const float x = d[i];
+    if (name == "add") d[i] = x + s;
+    else if (name == "sub") d[i] = x - s;
+    else if (name == "mul") d[i] = x * s;
+    else if (name == "div") d[i] = x / s;
+    else if (name == "rsub") d[i] = s - x;
+    else Violation(t, "unknown binop-with-scalar op '" + name + "'");
+  }
+  Settle(t, d);
+}
+
+// The broadcast of a row-major tile: 1 COL (column 0), 2 ROW (row 0), 3 SCALAR ([0, 0]).
+static void Broadcast(int type, const float* in, float* out) {
+  for (int r = 0; r < kTile; ++r) {
+    for (int c = 0; c < kTile; ++c) {
+      out[r * kTile + c] = type == 1 ? in[r * kTile] : type == 2 ? in[c] : type == 3 ? in[0] : in[r * kTile + c];
+    }
+  }
+}
+
+void UnaryBcast(int type, uint32_t cb, uint32_t itile, uint32_t idst) {
+  KernelThread& t = Self();
+  float* d = Dst(t, idst, 1, "unary_bcast");
+  std::vector<float> in(kTileElems);
+  ReadTile(t, cb, itile, in.data());
+  Broadcast(type, in.data(), d);
+  Settle(t, d);
+}
+
+void BinaryBcast(int op, int type, uint32_t ca, uint32_t cb, uint32_t ia, uint32_t ib, uint32_t idst) {
+  KernelThread& t = Self();
+  float* d = Dst(t, idst, 1, op == 0 ? "add_tiles_bcast" : op == 1 ? "sub_tiles_bcast" : "mul_tiles_bcast");
+  std::vector<float> a(kTileElems), b(kTileElems), bb(kTileElems);
+  ReadTile(t, ca, ia, a.data());
+  ReadTile(t, cb, ib, b.data());
+  Broadcast(type, b.data(), bb.data());
+  for (int i = 0; i < kTileElems; ++i) d[i] = op == 0 ? a[i] + bb[i] : op == 1 ? a[i] - bb[i] : a[i] * bb[i];
+  Settle(t, d);
+}
+
+void ReduceTile(int pool, int dim, uint32_t cb, uint32_t cb_scaler, uint32_t itile, uint32_t iscaler, uint32_t idst) {
+  KernelThread& t = Self();
+  float* d = Dst(t, idst, 1, "reduce_tile");
+  std::vector<float> in(kTileElems), sc(kTileElems);
+  ReadTile(t, cb, itile, in.data());
+  ReadTile(t, cb_scaler, iscaler, sc.data());
+  const float scaler = sc[0];
+  const bool max = pool == 2;
+  auto combine = [&](float& acc, float v) { acc = max ? std::max(acc, v * scaler) : acc + v * scaler; };
+  auto reduce = [&](int r0, int r1, int c0, int c1) {
+    float v = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+    for (int r = r0; r < r1; ++r) {
+      for (int c = c0; c < c1; ++c) v = max ? std::max(v, in[r * kTile + c]) : v + in[r * kTile + c];
+    }
+    return v;
+  };
+  if (dim == 0) {  // REDUCE_ROW: one value per row, in column 0
+    for (int r = 0; r < kTile; ++r) combine(d[r * kTile], reduce(r, r + 1, 0, kTile));
+  } else if (dim == 1) {  // REDUCE_COL: one value per column, in row 0
+    for (int c = 0; c < kTile; ++c) combine(d[c], reduce(0, kTile, c, c + 1));
+  } else {
+    combine(d[0], reduce(0, kTile, 0, kTile));
+  }
   Settle(t, d);
 }
 

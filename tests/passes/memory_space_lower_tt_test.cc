@@ -360,8 +360,7 @@ INSTANTIATE_TEST_SUITE_P(
                                      CopyOut("B_t", "B", {Mul(V("by"), 32), Mul(V("bx"), 32)})});
                    },
                    "T.copy from 'A_t' to 'X_t' is not supported by the TT lowering: a copy between on-chip buffers "
-                   "is lowered only for whole buffers of the same shape, into a buffer that is not a T.gemm operand "
-                   "(matmul_tiles reads operands from circular buffers the reader fills from DRAM)"},
+                   "is lowered only for whole buffers of the same shape"},
         LowerError{"MoreThanEightInputs",
                    [] { return EltwiseRequest(Names("I", 9), 64, 64, 32, 32, Bin("ADD", At("I0_t"), At("I8_t"))); },
                    "too many input circular buffers: 9 on-chip buffers are filled from DRAM but c_0..c_7 hold 8"},

@@ -394,6 +394,30 @@ TEST(TensorizeTT, ElementwiseLargerThanDstRepeatsPerSubBlock) {
   EXPECT_FALSE(FindCircularBuffer(r.unit.func, "Out_t_partials").has_value());
 }
 
+TEST(TensorizeTT, GemmWithoutAKLoopLargerThanDstRepeatsPerSubBlock) {
+  // A 128x128 float32 accumulator (16 tiles) of one gemm without a K loop: its operands are
+  // waited for before the region, so the gemm is computed 4 tiles (fp32 DST) at a time.
+  auto r = Tensorize(Request({{"A", {128, 32}}, {"B", {32, 128}}, {"C", {128, 128}}}, {1, 1},
+                             {Alloc("A_s", {128, 32}), Alloc("B_s", {32, 128}),
+                              Alloc("C_l", {128, 128}, "float32", "fragment"), Clear("C_l"),
+                              CopyIn("A", {I(0), I(0)}, "A_s"), CopyIn("B", {I(0), I(0)}, "B_s"),
+                              Gemm("A_s", "B_s", "C_l"), CopyOut("C_l", "C", {I(0), I(0)})}));
+  EXPECT_EQ(r.unit.func.attrs.at(attr::kDstTilesNeeded), 4);
+  const auto mm = CallsNamed(Compute(r), "matmul_tiles");
+  ASSERT_EQ(mm.size(), 1u);
+  std::set<int64_t> tiles;
+  for (int64_t sb = 0; sb < 4; ++sb) {
+    for (int64_t d = 0; d < 4; ++d) {
+      const std::map<std::string, int64_t> env = {{"tt_sb", sb}, {"tt_d", d}};
+      EXPECT_EQ(Eval(mm[0]->args[4], env), d);  // the DST slot within the sub-block
+      tiles.insert(Eval(mm[0]->args[3], env));  // B's tile: the output column
+    }
+  }
+  EXPECT_EQ(tiles.size(), 4u);
+  EXPECT_THAT(CallArgs(Compute(r), "cb_reserve_back"), ElementsAre("cb_C_l, 4"));
+  EXPECT_FALSE(FindCircularBuffer(r.unit.func, "C_l_partials").has_value());
+}
+
 // `n` results R0.. = X + Y computed in one block and copied out after all of them.
 v1::KernelRequest LiveTogether(int n, const std::string& dtype) {
   std::vector<Param> params = {{"X", {64, 64}, dtype}, {"Y", {64, 64}, dtype}};
@@ -470,18 +494,6 @@ INSTANTIATE_TEST_SUITE_P(
                        "DST overflow that cannot be split: results R0, R1, R2, R3, R4 are live together and need 5 "
                        "tiles but DST holds 4 with fp32 accumulation",
                        {"separate blocks"}},
-        TensorizeError{"DstOverflowWithoutAKLoop",
-                       [] {
-                         // A 128x128 float32 accumulator (16 tiles) of one gemm without a K loop.
-                         return Request(
-                             {{"A", {128, 32}}, {"B", {32, 128}}, {"C", {128, 128}}}, {1, 1},
-                             {Alloc("A_s", {128, 32}), Alloc("B_s", {32, 128}),
-                              Alloc("C_l", {128, 128}, "float32", "fragment"), Clear("C_l"),
-                              CopyIn("A", {I(0), I(0)}, "A_s"), CopyIn("B", {I(0), I(0)}, "B_s"),
-                              Gemm("A_s", "B_s", "C_l"), CopyOut("C_l", "C", {I(0), I(0)})});
-                       },
-                       "DST overflow that cannot be split: 'C_l' needs 16 tiles but DST holds 4",
-                       {}},
         TensorizeError{"TransposedA",
                        [] {
                          return Request({{"A", {256, 256}}, {"B", {256, 256}}, {"C", {256, 256}}}, {8, 8},

@@ -114,6 +114,105 @@ ALWI void sigmoid_tile(std::uint32_t idst) { ttc::emu::rt::UnaryTile("sigmoid", 
 ALWI void fill_tile_init() { ttc::emu::rt::InitOp("fill_tile_init", 0, 0, 0); }
 ALWI void fill_tile(std::uint32_t idst, float value) { ttc::emu::rt::FillTile(idst, value); }
 
+// SFPU binary ops, DST to DST (compute_kernel_api/eltwise_binary_sfpu.h): DST[odst] =
+// DST[idst0] op DST[idst1] (rsub: idst1 - idst0). Older trees have the two-argument form,
+// whose result replaces idst0.
+#define TTC_EMU_SFPU_BINARY(op)                                                                              \
+    ALWI void op##_binary_tile_init() { ttc::emu::rt::InitOp(#op "_binary_tile_init", 0, 0, 0); }            \
+    ALWI void op##_binary_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {               \
+        ttc::emu::rt::SfpuBinary(#op, idst0, idst1, odst);                                                   \
+    }                                                                                                        \
+    ALWI void op##_binary_tile(std::uint32_t idst0, std::uint32_t idst1) { op##_binary_tile(idst0, idst1, idst0); }
+TTC_EMU_SFPU_BINARY(add)
+TTC_EMU_SFPU_BINARY(sub)
+TTC_EMU_SFPU_BINARY(mul)
+TTC_EMU_SFPU_BINARY(div)
+TTC_EMU_SFPU_BINARY(rsub)
+#undef TTC_EMU_SFPU_BINARY
+
+// Element-wise max / min of two DST tiles (compute_kernel_api/binary_max_min.h); the result
+// replaces idst0 (or goes to odst where the three-argument form exists).
+ALWI void binary_max_tile_init() { ttc::emu::rt::InitOp("binary_max_tile_init", 0, 0, 0); }
+ALWI void binary_min_tile_init() { ttc::emu::rt::InitOp("binary_min_tile_init", 0, 0, 0); }
+ALWI void binary_max_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {
+    ttc::emu::rt::SfpuBinary("max", idst0, idst1, odst);
+}
+ALWI void binary_max_tile(std::uint32_t idst0, std::uint32_t idst1) { binary_max_tile(idst0, idst1, idst0); }
+ALWI void binary_min_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {
+    ttc::emu::rt::SfpuBinary("min", idst0, idst1, odst);
+}
+ALWI void binary_min_tile(std::uint32_t idst0, std::uint32_t idst1) { binary_min_tile(idst0, idst1, idst0); }
+
+// A DST tile and a scalar given as its fp32 bit pattern
+// (compute_kernel_api/eltwise_unary/binop_with_scalar.h); rsub: scalar - x.
+ALWI void binop_with_scalar_tile_init() { ttc::emu::rt::InitOp("binop_with_scalar_tile_init", 0, 0, 0); }
+ALWI void add_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("add", idst, param); }
+ALWI void sub_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("sub", idst, param); }
+ALWI void mul_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("mul", idst, param); }
+ALWI void div_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("div", idst, param); }
+ALWI void rsub_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("rsub", idst, param); }
+
+// Broadcasts (compute_kernel_api/bcast.h). COL: B's column 0 across every column; ROW: B's
+// row 0 down every row; SCALAR: B[0, 0] everywhere.
+enum class BroadcastType { NONE = 0, COL = 1, ROW = 2, SCALAR = 3 };
+template <BroadcastType bcast_type>
+ALWI void unary_bcast_init(std::uint32_t icb, std::uint32_t ocb) {
+    ttc::emu::rt::InitOp("unary_bcast_init", icb, icb, ocb);
+}
+// DST[idst] = the broadcast of tile `in_tile_index` of icb.
+template <BroadcastType bcast_type>
+ALWI void unary_bcast(std::uint32_t icb, std::uint32_t in_tile_index, std::uint32_t dst_tile_index) {
+    ttc::emu::rt::UnaryBcast(static_cast<int>(bcast_type), icb, in_tile_index, dst_tile_index);
+}
+#define TTC_EMU_BCAST(op, code, kind, type)                                                                    \
+    ALWI void op##_tiles_bcast_##kind(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0,             \
+                                      std::uint32_t itile1, std::uint32_t idst) {                               \
+        ttc::emu::rt::BinaryBcast(code, static_cast<int>(BroadcastType::type), icb0, icb1, itile0, itile1, idst); \
+    }
+TTC_EMU_BCAST(add, 0, rows, ROW)
+TTC_EMU_BCAST(add, 0, cols, COL)
+TTC_EMU_BCAST(add, 0, scalar, SCALAR)
+TTC_EMU_BCAST(sub, 1, rows, ROW)
+TTC_EMU_BCAST(sub, 1, cols, COL)
+TTC_EMU_BCAST(sub, 1, scalar, SCALAR)
+TTC_EMU_BCAST(mul, 2, rows, ROW)
+TTC_EMU_BCAST(mul, 2, cols, COL)
+TTC_EMU_BCAST(mul, 2, scalar, SCALAR)
+#undef TTC_EMU_BCAST
+ALWI void add_bcast_rows_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+ALWI void add_bcast_cols_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+ALWI void mul_bcast_rows_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+ALWI void mul_bcast_cols_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+ALWI void mul_tiles_bcast_scalar_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+ALWI void sub_bcast_cols_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+
+// Reduce (compute_kernel_api/reduce.h, classic signatures). The scaler tile in icb1 holds the
+// scaler in row 0 of each face; REDUCE_ROW leaves one value per row in column 0 of DST[idst],
+// REDUCE_COL one per column in row 0, REDUCE_SCALAR one in [0, 0]; each call combines with
+// what DST holds there (SUM adds, MAX takes the maximum), so calls over a row of tiles
+// accumulate. AVG is SUM with a 1/N scaler.
+enum PoolType { SUM = 0, AVG = 1, MAX = 2 };
+enum ReduceDim { REDUCE_ROW = 0, REDUCE_COL = 1, REDUCE_SCALAR = 2 };
+#if defined(REDUCE_OP) && defined(REDUCE_DIM)
+#define TTC_EMU_REDUCE_DEFAULTS PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM
+#else
+#define TTC_EMU_REDUCE_DEFAULTS PoolType reduce_type, ReduceDim reduce_dim
+#endif
+template <bool at_start, TTC_EMU_REDUCE_DEFAULTS>
+ALWI void reduce_init(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t ocb = 16) {
+    ttc::emu::rt::InitOp("reduce_init", icb, icb_scaler, ocb);
+}
+template <TTC_EMU_REDUCE_DEFAULTS>
+ALWI void reduce_tile(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0, std::uint32_t itile1,
+                      std::uint32_t idst) {
+    ttc::emu::rt::ReduceTile(static_cast<int>(reduce_type), static_cast<int>(reduce_dim), icb0, icb1, itile0, itile1,
+                             idst);
+}
+#undef TTC_EMU_REDUCE_DEFAULTS
+template <ReduceDim reduce_dim>
+ALWI void reduce_revert_delta(std::uint32_t ocb = 16) { ttc::emu::rt::InitOp("reduce_revert_delta", ocb, ocb, ocb); }
+ALWI void reduce_uninit() { ttc::emu::rt::InitOp("reduce_uninit", 0, 0, 0); }
+
 }  // namespace ckernel
 
 using namespace ckernel;

@@ -57,6 +57,20 @@ void CopyTile(std::uint32_t cb, std::uint32_t itile, std::uint32_t dst);
 // op: "exp", "relu", "sqrt", "recip", "rsqrt", "log", "abs", "tanh", "sigmoid", "negative".
 void UnaryTile(const char* op, std::uint32_t dst);
 void FillTile(std::uint32_t dst, float value);
+// DST[odst] = DST[i0] op DST[i1]; op: "add", "sub", "mul", "div", "rsub" (i1 - i0), "max", "min".
+void SfpuBinary(const char* op, std::uint32_t i0, std::uint32_t i1, std::uint32_t odst);
+// DST[dst] = DST[dst] op s, s the float with bit pattern `bits`; op: "add", "sub", "mul", "div",
+// "rsub" (s - x).
+void SfpuScalar(const char* op, std::uint32_t dst, std::uint32_t bits);
+// type: 1 COL (column 0 across the columns), 2 ROW (row 0 down the rows), 3 SCALAR ([0, 0]).
+void UnaryBcast(int type, std::uint32_t cb, std::uint32_t itile, std::uint32_t dst);
+// op: 0 add, 1 sub, 2 mul; B (tile ib of cb_b) broadcast as in UnaryBcast.
+void BinaryBcast(int op, int type, std::uint32_t cb_a, std::uint32_t cb_b, std::uint32_t ia, std::uint32_t ib,
+                 std::uint32_t dst);
+// pool: 0 SUM, 1 AVG, 2 MAX; dim: 0 REDUCE_ROW, 1 REDUCE_COL, 2 REDUCE_SCALAR. Scaler: tile
+// `iscaler` of cb_scaler, element [0, 0].
+void ReduceTile(int pool, int dim, std::uint32_t cb, std::uint32_t cb_scaler, std::uint32_t itile,
+                std::uint32_t iscaler, std::uint32_t dst);
 void PackTile(std::uint32_t dst, std::uint32_t cb);
 
 }  // namespace ttc::emu::rt
