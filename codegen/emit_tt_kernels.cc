@@ -142,6 +142,12 @@ absl::StatusOr<std::string> Compute(const Program& p) {
     includes.insert("compute_kernel_api/eltwise_binary_sfpu.h");
   }
   if (has({"binary_max_tile", "binary_min_tile"})) includes.insert("compute_kernel_api/binary_max_min.h");
+  for (const std::string& n : calls.names) {  // templated calls: reduce_tile<PoolType::SUM, ...>
+    if (n.rfind("reduce_", 0) == 0) includes.insert("compute_kernel_api/reduce.h");
+    if (n.rfind("unary_bcast", 0) == 0 || n.find("_tiles_bcast") != std::string::npos) {
+      includes.insert("compute_kernel_api/bcast.h");
+    }
+  }
   if (calls.names.count("init_sfpu")) includes.insert("compute_kernel_api/eltwise_unary/eltwise_unary.h");
   std::string inc;
   for (const std::string& h : includes) absl::StrAppend(&inc, "#include \"", h, "\"\n");

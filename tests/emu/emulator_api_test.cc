@@ -26,6 +26,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -1015,5 +1017,168 @@ TEST_F(EmuApiTest, SecondRunOfTheSameKernelsDoesNotRecompile) {
     unsetenv("TTC_EMU_CACHE_DIR");
   }
 }
+
+// ---- Tile operations beyond matmul/copy (TT_METALIUM_API.md 2.4): SFPU binary and
+// binop-with-scalar, max/min, broadcasts, reduce ----
+
+// Compute: A (c_0) and B (c_1), one tile each, combined by the operation OP selects into the
+// packed tile; DST is 16-bit (bf16 values), so the test inputs are small integers.
+constexpr char kTileOp[] = R"(
+#include <cstdint>
+#include "compute_kernel_api/common.h"
+#include "compute_kernel_api/tile_move_copy.h"
+#include "compute_kernel_api/eltwise_binary_sfpu.h"
+#include "compute_kernel_api/binary_max_min.h"
+#include "compute_kernel_api/eltwise_unary/binop_with_scalar.h"
+#include "compute_kernel_api/eltwise_unary/fill.h"
+#include "compute_kernel_api/bcast.h"
+#include "compute_kernel_api/reduce.h"
+
+namespace NAMESPACE {
+void MAIN {
+    constexpr uint32_t a = tt::CBIndex::c_0, b = tt::CBIndex::c_1, out = tt::CBIndex::c_16;
+    uint32_t result = 0;
+    cb_wait_front(a, 1);
+    cb_wait_front(b, 1);
+    tile_regs_acquire();
+#if OP == 0 || OP == 1 || OP == 2 || OP == 3
+    copy_tile_init(a);
+    copy_tile(a, 0, 0);
+    copy_tile_init(b);
+    copy_tile(b, 0, 1);
+#endif
+#if OP == 0
+    add_binary_tile_init();
+    add_binary_tile(0, 1, 2);  // three-argument form: A + B into DST[2]
+    result = 2;
+#elif OP == 1
+    rsub_binary_tile_init();
+    rsub_binary_tile(0, 1);  // two-argument form: B - A into DST[0]
+#elif OP == 2
+    binary_max_tile_init();
+    binary_max_tile(0, 1);
+#elif OP == 3
+    binary_min_tile_init();
+    binary_min_tile(0, 1, 3);
+    result = 3;
+#elif OP == 4
+    copy_tile_init(a);
+    copy_tile(a, 0, 0);
+    binop_with_scalar_tile_init();
+    mul_unary_tile(0, 0x3f000000u);   // * 0.5
+    rsub_unary_tile(0, 0x40000000u);  // 2 - x
+#elif OP == 5
+    unary_bcast_init<BroadcastType::COL>(b, out);
+    unary_bcast<BroadcastType::COL>(b, 0, 1);
+    result = 1;
+#elif OP == 6
+    unary_bcast_init<BroadcastType::ROW>(b, out);
+    unary_bcast<BroadcastType::ROW>(b, 0, 0);
+#elif OP == 7
+    mul_bcast_cols_init_short(a, b);
+    mul_tiles_bcast_cols(a, b, 0, 0, 0);
+#elif OP == 8
+    reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, out);
+    reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);
+    reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);  // accumulates
+    reduce_revert_delta<ReduceDim::REDUCE_ROW>(out);
+#elif OP == 9
+    fill_tile_init();
+    fill_tile(0, -__builtin_inff());
+    reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, out);
+    reduce_tile<PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);
+    reduce_revert_delta<ReduceDim::REDUCE_COL>(out);
+#endif
+    tile_regs_commit();
+    cb_pop_front(a, 1);
+    cb_pop_front(b, 1);
+    tile_regs_wait();
+    cb_reserve_back(out, 1);
+    pack_tile(result, out);
+    cb_push_back(out, 1);
+    tile_regs_release();
+}
+}  // namespace NAMESPACE
+)";
+
+struct TileOpCase {
+  const char* name;
+  int op;
+  std::function<float(const std::vector<float>& a, const std::vector<float>& b, int r, int c)> expect;
+};
+
+class TileOpTest : public EmuApiTest, public ::testing::WithParamInterface<TileOpCase> {};
+
+float RowSum(const std::vector<float>& a, int r) {
+  float s = 0;
+  for (int c = 0; c < kTile; ++c) s += a[r * kTile + c];
+  return s;
+}
+float ColMax(const std::vector<float>& a, int c) {
+  float m = a[c];
+  for (int r = 0; r < kTile; ++r) m = std::max(m, a[r * kTile + c]);
+  return m;
+}
+
+TEST_P(TileOpTest, ComputesItsSemantics) {
+  const TileOpCase& tc = GetParam();
+  std::vector<float> a(kTile * kTile), b(kTile * kTile);
+  for (int r = 0; r < kTile; ++r) {
+    for (int c = 0; c < kTile; ++c) {
+      a[r * kTile + c] = static_cast<float>((r * kTile + c) % 13 - 6);
+      b[r * kTile + c] = static_cast<float>((r * 7 + c * 3) % 11 - 5);
+    }
+  }
+  if (tc.op == 8) std::fill(b.begin(), b.end(), 0.5f);  // the reduce scaler tile
+  if (tc.op == 9) std::fill(b.begin(), b.end(), 1.0f);
+  auto in_a = Dram(kBf16TileBytes, kBf16TileBytes), in_b = Dram(kBf16TileBytes, kBf16TileBytes);
+  auto out = Dram(kBf16TileBytes, kBf16TileBytes);
+  std::vector<uint8_t> ta = TileBf16(a), tb = TileBf16(b);
+  EnqueueWriteBuffer(*cq_, in_a, ta, false);
+  EnqueueWriteBuffer(*cq_, in_b, tb, false);
+  const CoreCoord core{0, 0};
+  Program p = CreateProgram();
+  Cb(p, core, 0, 1, kBf16TileBytes);
+  Cb(p, core, 1, 1, kBf16TileBytes);
+  Cb(p, core, 16, 1, kBf16TileBytes);
+  std::vector<uint32_t> rct, wct;
+  TensorAccessorArgs(*in_a).append_to(rct);
+  TensorAccessorArgs(*in_b).append_to(rct);
+  TensorAccessorArgs(*out).append_to(wct);
+  const KernelHandle r = CreateKernel(p, Kernel("read.cpp", kReadPages), core, ReaderConfig(rct, {{"TWO_INPUTS", "1"}}));
+  const KernelHandle w = CreateKernel(p, Kernel("write.cpp", kWritePages), core, WriterConfig(wct));
+  CreateKernel(p, Kernel("op.cpp", kTileOp), core, ComputeConfig{.defines = {{"OP", std::to_string(tc.op)}}});
+  SetRuntimeArgs(p, r, core, {in_a->address(), 1, 0, 0, in_b->address()});
+  SetRuntimeArgs(p, w, core, {out->address(), 1});
+  ASSERT_EQ(Run(p), "");
+  std::vector<uint8_t> got;
+  EnqueueReadBuffer(*cq_, out, got, true);
+  const std::vector<float> c = UntileBf16(got.data());
+  for (int i = 0; i < kTile; ++i) {
+    for (int j = 0; j < kTile; ++j) {
+      ASSERT_EQ(c[i * kTile + j], tc.expect(a, b, i, j)) << tc.name << " at [" << i << "][" << j << "]";
+    }
+  }
+}
+
+const float kNegInf = -std::numeric_limits<float>::infinity();
+INSTANTIATE_TEST_SUITE_P(
+    Ops, TileOpTest,
+    ::testing::Values(
+        TileOpCase{"add_binary_tile", 0, [](auto& a, auto& b, int r, int c) { return a[r * kTile + c] + b[r * kTile + c]; }},
+        TileOpCase{"rsub_binary_tile", 1, [](auto& a, auto& b, int r, int c) { return b[r * kTile + c] - a[r * kTile + c]; }},
+        TileOpCase{"binary_max_tile", 2,
+                   [](auto& a, auto& b, int r, int c) { return std::max(a[r * kTile + c], b[r * kTile + c]); }},
+        TileOpCase{"binary_min_tile", 3,
+                   [](auto& a, auto& b, int r, int c) { return std::min(a[r * kTile + c], b[r * kTile + c]); }},
+        TileOpCase{"binop_with_scalar", 4, [](auto& a, auto&, int r, int c) { return 2.0f - 0.5f * a[r * kTile + c]; }},
+        TileOpCase{"unary_bcast_col", 5, [](auto&, auto& b, int r, int) { return b[r * kTile]; }},
+        TileOpCase{"unary_bcast_row", 6, [](auto&, auto& b, int, int c) { return b[c]; }},
+        TileOpCase{"mul_tiles_bcast_cols", 7, [](auto& a, auto& b, int r, int c) { return a[r * kTile + c] * b[r * kTile]; }},
+        // Two REDUCE_ROW SUM calls with scaler 0.5 accumulate the row sum in column 0.
+        TileOpCase{"reduce_row_sum", 8, [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) : 0.0f; }},
+        // REDUCE_COL MAX over a DST tile filled with -inf: the column maxima in row 0.
+        TileOpCase{"reduce_col_max", 9, [](auto& a, auto&, int r, int c) { return r == 0 ? ColMax(a, c) : kNegInf; }}),
+    [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
