@@ -134,6 +134,8 @@ bool KernelLowerer::LowerKernelBlock(const ast::Stmt& with, const std::shared_pt
   if (e.items.empty() || e.items.size() > 3) {
     return ev_.Fail(e.loc, absl::StrCat("T.Kernel expects 1 to 3 grid extents (gx[, gy[, gz]]), got ", e.items.size()));
   }
+  kernel_ = k;
+  loop_depth_ = 0;
   v1::LaunchGrid* g = k->func.mutable_grid();
   SetLoc(e.loc, g->mutable_loc());
   for (const ast::ExprPtr& x : e.items) {
@@ -634,9 +636,7 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
   } else if (fn == "T.vectorized" || fn == "T.parallel") {  // TIR's loop kinds: element-wise like T.Parallel
     kind = v1::PARALLEL;
   } else if (fn == "T.Persistent") {
-    return ev_.Fail(it.loc, "T.Persistent schedules GPU blocks over SMs; the TT backend makes every kernel persistent "
-                            "over its cores itself (grid_to_persistent_tt): write the T.Kernel grid over the output "
-                            "tiles instead");
+    return LowerPersistent(s, scope, out, lets);
   } else {
     return ev_.Fail(it.loc, absl::StrCat("cannot loop over ", callee.Describe(), "; a kernel loop iterates over ",
                                      "T.serial, T.Pipelined, T.Parallel, T.grid, T.unroll or range"));
@@ -720,7 +720,10 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
     inner->Set(vars[d]->name, VarValue(vars[d]->name, vars[d]->loc));
     body = f->mutable_body();
   }
-  return LowerBlock(s.body, 0, inner, body, lets);
+  ++loop_depth_;
+  const bool ok = LowerBlock(s.body, 0, inner, body, lets);
+  --loop_depth_;
+  return ok;
 }
 
 }  // namespace ttc::frontend

@@ -59,8 +59,14 @@ class KernelLowerer {
   // T.reduce_sum/max/min/abssum/absmax as a reduction loop nest (reduce_lower.cc).
   bool LowerReduce(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope, Stmts* out);
   bool LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Stmts* out, int lets);
+  // `for bx, by in T.Persistent(domain, wave_size, index)` directly in a one-dimensional
+  // T.Kernel(wave_size) as (index): the kernel grid becomes `domain` with the loop variables as
+  // its block indices (persistent_lower.cc).
+  bool LowerPersistent(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Stmts* out, int lets);
 
   Evaluator& ev_;
+  Kernel* kernel_ = nullptr;  // the kernel whose block is being lowered
+  int loop_depth_ = 0;        // kernel loops around the statement being lowered
 };
 
 }  // namespace ttc::frontend

@@ -3,8 +3,10 @@
 #   check_tilelang.sh TTC FILE EXPECTED_FILE REL
 # 1. the frontend accepts the whole file: `ttc compile FILE --list` lists at least one kernel
 #    with the sizes its own harness gives (or stops at the recorded error of a kernel body);
-# 2. what EXPECTED_FILE (lines `REL<TAB>validates` or `REL<TAB>error: MESSAGE`) says of REL:
-#    `validates`: `ttc validate FILE` passes on the emulator;
+# 2. what EXPECTED_FILE (lines `REL<TAB>validates[ OPTIONS]` or `REL<TAB>error: MESSAGE`) says of REL:
+#    `validates`: `ttc validate FILE` passes on the emulator; OPTIONS (`--func NAME`,
+#    `--define NAME=VALUE`) choose one of several kernels or sizes the emulator runs in the
+#    suite's time (the file itself is unchanged);
 #    `error: MESSAGE`: `ttc compile FILE` fails (exit 1) and its first diagnostic line ends
 #    with exactly `error: MESSAGE`;
 #    a file not listed (a new example): `ttc compile FILE` either succeeds or fails with a
@@ -29,8 +31,10 @@ else
   echo "listing stops at the recorded lowering error: $listed"
 fi
 
+case "$want" in validates*) validate_opts=${want#validates}; want=validates ;; esac
 if [ "$want" = "validates" ]; then
-  "$ttc" validate "$file" --seed 1 >"$tmp/out" 2>"$tmp/err"
+  # shellcheck disable=SC2086  # the recorded options are words
+  "$ttc" validate "$file" --seed 1 $validate_opts >"$tmp/out" 2>"$tmp/err"
   rc=$?
   cat "$tmp/out"
   if [ $rc -ne 0 ]; then echo "FAIL: $rel does not validate (exit $rc):"; cat "$tmp/err"; exit 1; fi
