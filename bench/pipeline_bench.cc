@@ -1,7 +1,9 @@
 // Compile-time benchmarks of the whole default pass pipeline (request -> ttc::Compile result in
 // memory, no I/O in the timed loop).
 //
-//   BM_CompileExample/<name>  every examples/*.textproto, discovered at startup
+//   BM_CompileExample/<name>  every examples/*.textproto, and every examples/*.py without a
+//                             .textproto twin (loaded by the TileLang frontend before timing),
+//                             discovered at startup
 //   BM_CompileGemm/<size>     examples/gemm_256_bf16.textproto rewritten to M = N = K = size
 //                             (32x32 blocks, so the launch grid grows with size^2 while the
 //                             target's core grid stays the same)
@@ -26,6 +28,7 @@
 
 #include "bench/gemm_requests.h"
 #include "driver/compile.h"
+#include "frontend/load.h"
 #include "ir/request_io.h"
 #include "ttc/v1/request.pb.h"
 
@@ -198,12 +201,19 @@ int main(int argc, char** argv) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(ExamplesDir(), ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".textproto") files.push_back(entry.path());
+    if (!entry.is_regular_file()) continue;
+    const std::filesystem::path& f = entry.path();
+    std::filesystem::path twin = f;
+    twin.replace_extension(".textproto");
+    if (f.extension() == ".textproto" || (f.extension() == ".py" && !std::filesystem::exists(twin))) {
+      files.push_back(f);
+    }
   }
   if (ec) std::fprintf(stderr, "pipeline_bench: cannot list %s: %s\n", ExamplesDir().c_str(), ec.message().c_str());
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {
-    auto req = ttc::ir::ReadRequestFile(path.string());
+    auto req = path.extension() == ".py" ? ttc::frontend::LoadKernelRequest(path.string(), {})
+                                         : ttc::ir::ReadRequestFile(path.string());
     if (!req.ok()) {
       std::fprintf(stderr, "pipeline_bench: skipping %s: %s\n", path.c_str(), std::string(req.status().message()).c_str());
       continue;
