@@ -5,9 +5,13 @@
 // from the reduction's identity (0; -inf for max; +inf for min); with clear=False the
 // reduction is combined with what dst holds. The IR form, for src [M, N] and dim=1:
 //   T.fill(dst, init)                        (clear=True only)
-//   for i in T.Parallel(M): for j in T.serial(N): dst[i] = op(dst[i], g(src[i, j]))
-// with op `+`, T.max or T.min and g the identity or T.abs. tensorize_tt recognises the nest
-// (by analysis, as it does manual matmuls) and the reference interpreter runs it as written.
+//   for i in T.Parallel(M): for j in T.serial(N): dst[i] = op(dst[i], src[i, j])
+// with op `+` or T.max (the pools of TT's reduce_tile). T.reduce_min is -max(-x) and the
+// absolute forms reduce |x|: the negated or absolute operand is first computed into a
+// fragment of its own, `tt_<src>_neg_<line>_<col>` / `tt_<src>_abs_<line>_<col>`.
+// tensorize_tt recognises the nest (by analysis, as it does manual matmuls) and the reference
+// interpreter runs it as written.
+#include <functional>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -88,58 +92,99 @@ bool KernelLowerer::LowerReduce(const ast::Expr& e, const std::string& op, const
                                                "' has shape ", list(dst.buffer->shape)));
   }
   const bool is_abs = op == "reduce_abssum" || op == "reduce_absmax";
+  const bool is_min = op == "reduce_min";
   const bool is_sum = op == "reduce_sum" || op == "reduce_abssum";
-  const bool is_max = op == "reduce_max" || op == "reduce_absmax";
-  if (clear) {
-    v1::Fill* f = NewStmt(out, e.loc)->mutable_fill();
-    f->set_buffer(dst.buffer->name);
-    const double inf = std::numeric_limits<double>::infinity();
-    if (is_sum || op == "reduce_absmax") {
-      f->mutable_value()->set_int_imm(0);
-    } else {
-      f->mutable_value()->set_float_imm(is_max ? -inf : inf);
+  const SourceLoc at = e.loc;
+  auto load = [&](const std::string& buffer, const std::vector<v1::Expr>& idx) {
+    v1::Expr x;
+    x.mutable_load()->set_buffer(buffer);
+    for (const v1::Expr& i : idx) *x.mutable_load()->add_indices() = i;
+    return x;
+  };
+  auto call = [&](const char* name, const v1::Expr& arg) {
+    v1::Expr x;
+    x.mutable_call()->set_name(name);
+    *x.mutable_call()->add_args() = arg;
+    return x;
+  };
+  // `for idx in T.Parallel(shape): buffer[idx] = make(idx)`.
+  auto elementwise = [&](const std::string& buffer, const std::vector<int64_t>& dims,
+                         const std::function<v1::Expr(const std::vector<v1::Expr>&)>& make) {
+    Stmts* body = out;
+    std::vector<v1::Expr> idx;
+    for (size_t d = 0; d < dims.size(); ++d) {
+      const std::string var = absl::StrCat("tt_reduce_", d);
+      v1::For* f = NewStmt(body, at)->mutable_for_loop();
+      f->set_var(var);
+      f->mutable_extent()->set_int_imm(dims[d]);
+      f->set_kind(v1::PARALLEL);
+      body = f->mutable_body();
+      idx.push_back(VarExpr(var, at));
+    }
+    v1::BufferStore* st = NewStmt(body, at)->mutable_store();
+    st->set_buffer(buffer);
+    for (const v1::Expr& i : idx) *st->add_indices() = i;
+    *st->mutable_value() = make(idx);
+  };
+  // min(x) = -max(-x); the absolute forms reduce |x|: TT's reduce_tile has SUM and MAX, so the
+  // operand is first made in a block of its own (named after the statement, so deterministic).
+  std::string source = src.buffer->name;
+  if (is_min || is_abs) {
+    BufferInfo tmp = *src.buffer;
+    tmp.name = absl::StrCat("tt_", src.buffer->name, is_abs ? "_abs_" : "_neg_", at.line, "_", at.col);
+    tmp.dtype = dst.buffer->dtype;
+    tmp.scope = "fragment";
+    tmp.loc = at;
+    FillBuffer(tmp, NewStmt(out, at)->mutable_alloc()->mutable_buffer());
+    elementwise(tmp.name, shape, [&](const std::vector<v1::Expr>& idx) {
+      return call(is_abs ? "abs" : "neg", load(src.buffer->name, idx));
+    });
+    source = tmp.name;
+    if (is_min && !clear) {
+      elementwise(dst.buffer->name, dst.buffer->shape,
+                  [&](const std::vector<v1::Expr>& idx) { return call("neg", load(dst.buffer->name, idx)); });
     }
   }
-  // The nest over src's dimensions, in order; the reduced one is serial.
+  if (clear) {
+    v1::Fill* f = NewStmt(out, at)->mutable_fill();
+    f->set_buffer(dst.buffer->name);
+    if (is_sum || is_abs) {
+      f->mutable_value()->set_int_imm(0);
+    } else {
+      f->mutable_value()->set_float_imm(-std::numeric_limits<double>::infinity());
+    }
+  }
+  // The reduction nest over src's dimensions, in order; the reduced one is serial.
   std::vector<v1::Expr> src_idx, dst_idx;
   Stmts* body = out;
   for (int64_t d = 0; d < rank; ++d) {
     const std::string var = absl::StrCat("tt_reduce_", d);
-    v1::For* f = NewStmt(body, e.loc)->mutable_for_loop();
+    v1::For* f = NewStmt(body, at)->mutable_for_loop();
     f->set_var(var);
     f->mutable_extent()->set_int_imm(shape[d]);
     f->set_kind(d == dim ? v1::SERIAL : v1::PARALLEL);
     body = f->mutable_body();
-    src_idx.push_back(VarExpr(var, e.loc));
+    src_idx.push_back(VarExpr(var, at));
     if (d != dim) {
-      dst_idx.push_back(VarExpr(var, e.loc));
+      dst_idx.push_back(VarExpr(var, at));
     } else if (keepdim) {
       v1::Expr zero;
       zero.set_int_imm(0);
       dst_idx.push_back(zero);
     }
   }
-  v1::Expr acc, elem;
-  v1::BufferLoad* la = acc.mutable_load();
-  la->set_buffer(dst.buffer->name);
-  for (const v1::Expr& i : dst_idx) *la->add_indices() = i;
-  v1::BufferLoad* le = elem.mutable_load();
-  le->set_buffer(src.buffer->name);
-  for (const v1::Expr& i : src_idx) *le->add_indices() = i;
-  if (is_abs) {
-    v1::Expr a;
-    a.mutable_call()->set_name("abs");
-    *a.mutable_call()->add_args() = elem;
-    elem = a;
-  }
-  v1::BufferStore* st = NewStmt(body, e.loc)->mutable_store();
+  v1::BufferStore* st = NewStmt(body, at)->mutable_store();
   st->set_buffer(dst.buffer->name);
   for (const v1::Expr& i : dst_idx) *st->add_indices() = i;
   v1::BinaryExpr* b = st->mutable_value()->mutable_binary();
-  b->set_op(is_sum ? v1::ADD : is_max ? v1::MAX : v1::MIN);
-  *b->mutable_a() = acc;
-  *b->mutable_b() = elem;
-  SetLoc(e.loc, st->mutable_value()->mutable_loc());
+  b->set_op(is_sum ? v1::ADD : v1::MAX);
+  *b->mutable_a() = load(dst.buffer->name, dst_idx);
+  *b->mutable_b() = load(source, src_idx);
+  SetLoc(at, st->mutable_value()->mutable_loc());
+  if (is_min) {
+    elementwise(dst.buffer->name, dst.buffer->shape,
+                [&](const std::vector<v1::Expr>& idx) { return call("neg", load(dst.buffer->name, idx)); });
+  }
   return true;
 }
 
