@@ -142,6 +142,10 @@ absl::StatusOr<std::string> Compute(const Program& p) {
     includes.insert("compute_kernel_api/eltwise_binary_sfpu.h");
   }
   if (has({"binary_max_tile", "binary_min_tile"})) includes.insert("compute_kernel_api/binary_max_min.h");
+  if (has({"ltz_tile", "lez_tile", "gtz_tile", "gez_tile", "eqz_tile", "nez_tile"})) {
+    includes.insert("compute_kernel_api/eltwise_unary/comp.h");
+  }
+  if (has({"where_tile"})) includes.insert("compute_kernel_api/eltwise_unary/where.h");
   for (const std::string& n : calls.names) {  // templated calls: reduce_tile<PoolType::SUM, ...>
     if (n.rfind("reduce_", 0) == 0) includes.insert("compute_kernel_api/reduce.h");
     if (n.rfind("unary_bcast", 0) == 0 || n.find("_tiles_bcast") != std::string::npos) {

@@ -50,6 +50,19 @@ std::optional<std::string> BinaryName(BinOp op) {
   }
 }
 
+// A comparison's SFPU test against zero, applied to a - b: 1.0 where it holds, else 0.0.
+std::optional<std::string> CompareName(BinOp op) {
+  switch (op) {
+    case BinOp::kLt: return "ltz";
+    case BinOp::kLe: return "lez";
+    case BinOp::kGt: return "gtz";
+    case BinOp::kGe: return "gez";
+    case BinOp::kEq: return "eqz";
+    case BinOp::kNe: return "nez";
+    default: return std::nullopt;
+  }
+}
+
 // The fp32 bit pattern of a scalar operand (how binop_with_scalar takes its parameter).
 Expr ScalarBits(double v) {
   const float f = static_cast<float>(v);
@@ -126,6 +139,21 @@ absl::StatusOr<int64_t> DstExprCompiler::Need(const Expr& e0) {
     if (!n.ok()) return n;
     return std::max<int64_t>(*n, 1);
   }
+  if (const Call* c = As<Call>(e); c && c->name == "select" && c->args.size() == 3) {
+    int64_t need = 0;
+    for (size_t i = 0; i < 3; ++i) {
+      absl::StatusOr<int64_t> n = Need(c->args[i]);
+      if (!n.ok()) return n;
+      need = std::max<int64_t>(need, std::max<int64_t>(*n, 1) + static_cast<int64_t>(i));
+    }
+    return need + 1;  // the value is built in a temporary when the branches read the result's slot
+  }
+  if (const Binary* b = As<Binary>(e); b && CompareName(b->op)) {
+    absl::StatusOr<int64_t> na = Need(b->a), nb = Need(b->b);
+    if (!na.ok()) return na;
+    if (!nb.ok()) return nb;
+    return std::max<int64_t>({*na, *nb, 1}) + 1;
+  }
   if (const Binary* b = As<Binary>(e); b && BinaryName(b->op)) {
     if (Number(b->b) && !Number(b->a)) return Need(b->a);
     if (Number(b->a) && !Number(b->b)) return Need(b->b);
@@ -136,9 +164,9 @@ absl::StatusOr<int64_t> DstExprCompiler::Need(const Expr& e0) {
     return *na == *nb ? *na + 1 : std::max(*na, *nb);
   }
   return Unsupported(e, "is not an element-wise operation ttc lowers to TT tile operations; it maps + - * / of "
-                        "tiles and numbers, T.max, T.min, T.exp, T.exp2, T.log2, T.sqrt, T.rsqrt, T.recip, T.relu, "
-                        "T.log, T.abs, T.tanh, T.sigmoid and negation, over buffers copied from DRAM or computed "
-                        "before in the block");
+                        "tiles and numbers, comparisons, T.if_then_else, T.max, T.min, T.exp, T.exp2, T.log2, "
+                        "T.sqrt, T.rsqrt, T.recip, T.relu, T.log, T.abs, T.tanh, T.sigmoid and negation, over "
+                        "buffers copied from DRAM or computed before in the block");
 }
 
 void DstExprCompiler::Move(const Expr& from, const Expr& to, Ctx& c) {
@@ -207,7 +235,38 @@ absl::Status DstExprCompiler::Compile(const Expr& e0, const Expr& want, Ctx& c) 
     }
   }
   if (const Binary* b = As<Binary>(e)) {
+    if (std::optional<std::string> cmp = CompareName(b->op)) {
+      // a OP b as the SFPU's test of a - b against zero (1.0 / 0.0).
+      if (absl::Status st = CompileBinary("sub", b->a, b->b, want, c); !st.ok()) return st;
+      c.Call(*cmp + "_tile_init");
+      c.Call(*cmp + "_tile", {want});
+      c.Op(*cmp);
+      return absl::OkStatus();
+    }
     if (std::optional<std::string> op = BinaryName(b->op)) return CompileBinary(*op, b->a, b->b, want, c);
+  }
+  if (const Call* call = As<Call>(e); call && call->name == "select" && call->args.size() == 3) {
+    // T.if_then_else(cond, a, b): where_tile(cond, a, b), the result replacing the condition's
+    // slot. When a branch reads the value `want` still holds (an in-place update), the
+    // condition is built in a temporary and moved.
+    const bool reads_want = want.get() == c.dst.get() && (CountReads(call->args[1], leaves_.self) > 0 ||
+                                                          CountReads(call->args[2], leaves_.self) > 0);
+    Expr cond = reads_want ? c.Alloc() : want;
+    Expr ta = c.Alloc();
+    Expr tb = c.Alloc();
+    absl::Status st = Compile(call->args[1], ta, c);
+    if (st.ok()) st = Compile(call->args[2], tb, c);
+    if (st.ok()) st = Compile(call->args[0], cond, c);
+    if (st.ok()) {
+      c.Call("where_tile_init");
+      c.Call("where_tile", {cond, ta, tb});
+      c.Op("where");
+      if (reads_want) Move(cond, want, c);
+    }
+    c.Free();
+    c.Free();
+    if (reads_want) c.Free();
+    return st;
   }
   return Need(e).status();
 }

@@ -501,6 +501,12 @@ void UnaryTile(const char* op, uint32_t idst) {
     else if (name == "tanh") d[i] = std::tanh(x);
     else if (name == "sigmoid") d[i] = 1.0f / (1.0f + std::exp(-x));
     else if (name == "negative") d[i] = -x;
+    else if (name == "ltz") d[i] = x < 0 ? 1.0f : 0.0f;
+    else if (name == "lez") d[i] = x <= 0 ? 1.0f : 0.0f;
+    else if (name == "gtz") d[i] = x > 0 ? 1.0f : 0.0f;
+    else if (name == "gez") d[i] = x >= 0 ? 1.0f : 0.0f;
+    else if (name == "eqz") d[i] = x == 0 ? 1.0f : 0.0f;
+    else if (name == "nez") d[i] = x != 0 ? 1.0f : 0.0f;
     else Violation(t, "unknown SFPU op '" + name + "'");
   }
   Settle(t, d);
@@ -531,6 +537,16 @@ void SfpuBinary(const char* op, uint32_t i0, uint32_t i1, uint32_t odst) {
     else if (name == "min") d[i] = std::min(x, y);
     else Violation(t, "unknown SFPU binary op '" + name + "'");
   }
+  Settle(t, d);
+}
+
+void WhereTile(uint32_t cond, uint32_t a, uint32_t b, uint32_t odst) {
+  KernelThread& t = Self();
+  const float* c = Dst(t, cond, 1, "where_tile");
+  const float* x = Dst(t, a, 1, "where_tile");
+  const float* y = Dst(t, b, 1, "where_tile");
+  float* d = Dst(t, odst, 1, "where_tile");
+  for (int i = 0; i < kTileElems; ++i) d[i] = c[i] != 0.0f ? x[i] : y[i];
   Settle(t, d);
 }
 

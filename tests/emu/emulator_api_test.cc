@@ -1033,6 +1033,8 @@ constexpr char kTileOp[] = R"(
 #include "compute_kernel_api/eltwise_unary/fill.h"
 #include "compute_kernel_api/bcast.h"
 #include "compute_kernel_api/reduce.h"
+#include "compute_kernel_api/eltwise_unary/comp.h"
+#include "compute_kernel_api/eltwise_unary/where.h"
 
 namespace NAMESPACE {
 void MAIN {
@@ -1088,6 +1090,22 @@ void MAIN {
     reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, out);
     reduce_tile<PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);
     reduce_revert_delta<ReduceDim::REDUCE_COL>(out);
+#elif OP == 10
+    copy_tile_init(a);
+    copy_tile(a, 0, 0);
+    copy_tile(a, 0, 2);
+    copy_tile_init(b);
+    copy_tile(b, 0, 1);
+    gtz_tile_init();
+    gtz_tile(2);  // 1.0 where A > 0
+    where_tile_init();
+    where_tile(2, 0, 1);  // A > 0 ? A : B, into DST[2]
+    result = 2;
+#elif OP == 11
+    copy_tile_init(a);
+    copy_tile(a, 0, 0);
+    lez_tile_init();
+    lez_tile(0);  // 1.0 where A <= 0
 #endif
     tile_regs_commit();
     cb_pop_front(a, 1);
@@ -1178,7 +1196,10 @@ INSTANTIATE_TEST_SUITE_P(
         // Two REDUCE_ROW SUM calls with scaler 0.5 accumulate the row sum in column 0.
         TileOpCase{"reduce_row_sum", 8, [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) : 0.0f; }},
         // REDUCE_COL MAX over a DST tile filled with -inf: the column maxima in row 0.
-        TileOpCase{"reduce_col_max", 9, [](auto& a, auto&, int r, int c) { return r == 0 ? ColMax(a, c) : kNegInf; }}),
+        TileOpCase{"reduce_col_max", 9, [](auto& a, auto&, int r, int c) { return r == 0 ? ColMax(a, c) : kNegInf; }},
+        TileOpCase{"gtz_where_tile", 10,
+                   [](auto& a, auto& b, int r, int c) { return a[r * kTile + c] > 0 ? a[r * kTile + c] : b[r * kTile + c]; }},
+        TileOpCase{"lez_tile", 11, [](auto& a, auto&, int r, int c) { return a[r * kTile + c] <= 0 ? 1.0f : 0.0f; }}),
     [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -130,6 +130,29 @@ TTC_EMU_SFPU_BINARY(div)
 TTC_EMU_SFPU_BINARY(rsub)
 #undef TTC_EMU_SFPU_BINARY
 
+// Comparisons with zero (compute_kernel_api.h / eltwise_unary/comp.h): DST[idst] = 1.0 where
+// the test holds, else 0.0.
+#define TTC_EMU_COMPARE(op)                                                             \
+    ALWI void op##_tile_init() { ttc::emu::rt::InitOp(#op "_tile_init", 0, 0, 0); }   \
+    ALWI void op##_tile(std::uint32_t idst) { ttc::emu::rt::UnaryTile(#op, idst); }
+TTC_EMU_COMPARE(ltz)
+TTC_EMU_COMPARE(lez)
+TTC_EMU_COMPARE(gtz)
+TTC_EMU_COMPARE(gez)
+TTC_EMU_COMPARE(eqz)
+TTC_EMU_COMPARE(nez)
+#undef TTC_EMU_COMPARE
+
+// Ternary select (compute_kernel_api/eltwise_unary/where.h): DST[idst0] = DST[idst0] != 0 ?
+// DST[idst1] : DST[idst2]; the four-argument form writes odst instead.
+ALWI void where_tile_init() { ttc::emu::rt::InitOp("where_tile_init", 0, 0, 0); }
+ALWI void where_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t idst2, std::uint32_t odst) {
+    ttc::emu::rt::WhereTile(idst0, idst1, idst2, odst);
+}
+ALWI void where_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t idst2) {
+    where_tile(idst0, idst1, idst2, idst0);
+}
+
 // Element-wise max / min of two DST tiles (compute_kernel_api/binary_max_min.h); the result
 // replaces idst0 (or goes to odst where the three-argument form exists).
 ALWI void binary_max_tile_init() { ttc::emu::rt::InitOp("binary_max_tile_init", 0, 0, 0); }

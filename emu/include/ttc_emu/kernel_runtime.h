@@ -54,9 +54,12 @@ void MatmulTiles(std::uint32_t in0, std::uint32_t in1, std::uint32_t i0, std::ui
 // op: 0 add, 1 sub, 2 mul.
 void BinaryTiles(int op, std::uint32_t a, std::uint32_t b, std::uint32_t ia, std::uint32_t ib, std::uint32_t dst);
 void CopyTile(std::uint32_t cb, std::uint32_t itile, std::uint32_t dst);
-// op: "exp", "relu", "sqrt", "recip", "rsqrt", "log", "abs", "tanh", "sigmoid", "negative".
+// op: "exp", "relu", "sqrt", "recip", "rsqrt", "log", "abs", "tanh", "sigmoid", "negative", and the
+// comparisons with zero "ltz", "lez", "gtz", "gez", "eqz", "nez" (1.0 or 0.0).
 void UnaryTile(const char* op, std::uint32_t dst);
 void FillTile(std::uint32_t dst, float value);
+// DST[odst] = DST[cond] != 0 ? DST[a] : DST[b].
+void WhereTile(std::uint32_t cond, std::uint32_t a, std::uint32_t b, std::uint32_t odst);
 // DST[odst] = DST[i0] op DST[i1]; op: "add", "sub", "mul", "div", "rsub" (i1 - i0), "max", "min".
 void SfpuBinary(const char* op, std::uint32_t i0, std::uint32_t i1, std::uint32_t odst);
 // DST[dst] = DST[dst] op s, s the float with bit pattern `bits`; op: "add", "sub", "mul", "div",
