@@ -179,6 +179,19 @@ bool KernelLowerer::LowerKernelBlock(const ast::Stmt& with, const std::shared_pt
   return LowerBlock(with.body, 0, scope, k->func.mutable_body(), 0);
 }
 
+bool KernelLowerer::LoopTargets(const ast::Stmt& s, std::vector<const ast::Expr*>* vars) {
+  const ast::Expr& t = *s.targets[0];
+  if (t.kind == ExprKind::kTuple || t.kind == ExprKind::kList) {
+    for (const ast::ExprPtr& n : t.items) vars->push_back(n.get());
+  } else {
+    vars->push_back(&t);
+  }
+  for (const ast::Expr* v : *vars) {
+    if (v->kind != ExprKind::kName) return ev_.Fail(v->loc, "a loop variable must be a name");
+  }
+  return true;
+}
+
 Value KernelLowerer::VarValue(const std::string& name, SourceLoc loc) {
   Value v;
   v.kind = Value::kExpr;
@@ -659,14 +672,7 @@ bool KernelLowerer::LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& s
   if (kind == v1::PIPELINED && stages == 0) kind = v1::SERIAL;
   std::vector<const ast::Expr*> vars;
   const ast::Expr& t = *s.targets[0];
-  if (t.kind == ExprKind::kTuple || t.kind == ExprKind::kList) {
-    for (const ast::ExprPtr& n : t.items) vars.push_back(n.get());
-  } else {
-    vars.push_back(&t);
-  }
-  for (const ast::Expr* v : vars) {
-    if (v->kind != ExprKind::kName) return ev_.Fail(v->loc, "a loop variable must be a name");
-  }
+  if (!LoopTargets(s, &vars)) return false;
   std::vector<std::pair<v1::Expr, v1::Expr>> dims;  // (min, extent); min unset = 0
   if (ranged) {
     if (it.items.empty() || it.items.size() > 3) {

@@ -40,6 +40,9 @@ class KernelLowerer {
   bool FuncAttr(const ast::Expr& call, const std::shared_ptr<Scope>& scope, Kernel* k);
   bool ToAttr(const Value& v, v1::AttrValue* out);
   Value VarValue(const std::string& name, SourceLoc loc);
+  // The names a `for` statement binds (`for i` or `for i, j`); false (reported) when one is
+  // not a name.
+  bool LoopTargets(const ast::Stmt& s, std::vector<const ast::Expr*>* vars);
   bool LowerBlock(const std::vector<ast::StmtPtr>& stmts, size_t from, const std::shared_ptr<Scope>& scope,
                   Stmts* out, int lets);
   v1::Stmt* NewStmt(Stmts* out, SourceLoc loc);

@@ -77,17 +77,10 @@ bool KernelLowerer::LowerPersistent(const ast::Stmt& s, const std::shared_ptr<Sc
   }
   std::vector<const ast::Expr*> vars;
   const ast::Expr& t = *s.targets[0];
-  if (t.kind == ExprKind::kTuple || t.kind == ExprKind::kList) {
-    for (const ast::ExprPtr& n : t.items) vars.push_back(n.get());
-  } else {
-    vars.push_back(&t);
-  }
+  if (!LoopTargets(s, &vars)) return false;
   if (vars.size() != extents.size()) {
     return ev_.Fail(t.loc, absl::StrCat("T.Persistent's domain has ", extents.size(), " dimensions but ", vars.size(),
                                         " loop variables are bound"));
-  }
-  for (const ast::Expr* v : vars) {
-    if (v->kind != ExprKind::kName) return ev_.Fail(v->loc, "a loop variable must be a name");
   }
   if (UsesVar(kernel_->func, block_var)) {
     return ev_.Fail(index.loc, absl::StrCat("the kernel uses its block index '", block_var, "' besides passing it to ",

@@ -5,6 +5,7 @@
 
 #include "ir/printer.h"
 #include "ir/visitor.h"
+#include "passes/simplify.h"
 
 namespace ttc {
 namespace {
@@ -43,11 +44,6 @@ std::set<std::string> VarsOf(const std::vector<Expr>& es) {
   VarCollector c;
   for (const Expr& e : es) c.VisitExpr(e);
   return c.vars;
-}
-
-Expr StripCasts(Expr e) {
-  while (const Cast* c = As<Cast>(e)) e = c->value;
-  return e;
 }
 
 bool SameAccess(const Load& l, const Store& s) {

@@ -15,11 +15,6 @@ namespace {
 
 using namespace ir;
 
-Expr StripCasts(Expr e) {
-  while (const Cast* c = As<Cast>(e)) e = c->value;
-  return e;
-}
-
 std::optional<double> Number(const Expr& e) {
   const Expr x = StripCasts(e);
   if (const IntImm* i = As<IntImm>(x)) return static_cast<double>(i->value);

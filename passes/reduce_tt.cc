@@ -14,11 +14,6 @@ namespace {
 
 using namespace ir;
 
-Expr StripCasts(Expr e) {
-  while (const Cast* c = As<Cast>(e)) e = c->value;
-  return e;
-}
-
 const char kMarker[] = "tt.ttc_hand_off";
 
 // Which of `names` a statement writes (store, fill, gemm accumulator) and reads (load, gemm operand).

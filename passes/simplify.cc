@@ -119,4 +119,9 @@ Expr Mul(const Expr& a, const Expr& b) { return Simplify(MakeBinary(BinOp::kMul,
 Expr Add(const Expr& a, int64_t b) { return Add(a, MakeInt(b)); }
 Expr Mul(const Expr& a, int64_t b) { return Mul(a, MakeInt(b)); }
 
+ir::Expr StripCasts(ir::Expr e) {
+  while (const ir::Cast* c = ir::As<ir::Cast>(e)) e = c->value;
+  return e;
+}
+
 }  // namespace ttc

@@ -23,6 +23,10 @@ std::optional<ir::Expr> DivideExact(const ir::Expr& e, int64_t d);
 // The value of `e` when it folds to an integer constant.
 std::optional<int64_t> ConstValue(const ir::Expr& e);
 
+// The value under any casts (`T.cast(T.cast(x, a), b)` -> x): the TT lowering computes in DST,
+// whose format the packer converts from, so matching looks through them.
+ir::Expr StripCasts(ir::Expr e);
+
 // Builders that simplify as they build.
 ir::Expr Add(const ir::Expr& a, const ir::Expr& b);
 ir::Expr Mul(const ir::Expr& a, const ir::Expr& b);

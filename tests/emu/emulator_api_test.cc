@@ -463,6 +463,39 @@ class EmuApiTest : public ::testing::Test {
     return p;
   }
 
+  // Runs `source` as the compute kernel of a one-core program that reads tile A into c_0 and
+  // tile B into c_1 (bf16, row-major floats tilized by the host) and writes c_16 back; returns
+  // the output tile (row-major) or fails the test with the emulator's report.
+  std::vector<float> RunTwoTileProgram(const std::vector<float>& a, const std::vector<float>& b,
+                                       const std::string& source, ComputeConfig compute) {
+    auto in_a = Dram(kBf16TileBytes, kBf16TileBytes), in_b = Dram(kBf16TileBytes, kBf16TileBytes);
+    auto out = Dram(kBf16TileBytes, kBf16TileBytes);
+    std::vector<uint8_t> ta = TileBf16(a), tb = TileBf16(b);
+    EnqueueWriteBuffer(*cq_, in_a, ta, false);
+    EnqueueWriteBuffer(*cq_, in_b, tb, false);
+    const CoreCoord core{0, 0};
+    Program p = CreateProgram();
+    Cb(p, core, 0, 1, kBf16TileBytes);
+    Cb(p, core, 1, 1, kBf16TileBytes);
+    Cb(p, core, 16, 1, kBf16TileBytes);
+    std::vector<uint32_t> rct, wct;
+    TensorAccessorArgs(*in_a).append_to(rct);
+    TensorAccessorArgs(*in_b).append_to(rct);
+    TensorAccessorArgs(*out).append_to(wct);
+    const KernelHandle r =
+        CreateKernel(p, Kernel("read.cpp", kReadPages), core, ReaderConfig(rct, {{"TWO_INPUTS", "1"}}));
+    const KernelHandle w = CreateKernel(p, Kernel("write.cpp", kWritePages), core, WriterConfig(wct));
+    CreateKernel(p, Kernel("compute.cpp", source), core, compute);
+    SetRuntimeArgs(p, r, core, {in_a->address(), 1, 0, 0, in_b->address()});
+    SetRuntimeArgs(p, w, core, {out->address(), 1});
+    const std::string report = Run(p);
+    EXPECT_EQ(report, "");
+    if (!report.empty()) return {};
+    std::vector<uint8_t> got;
+    EnqueueReadBuffer(*cq_, out, got, true);
+    return UntileBf16(got.data());
+  }
+
   fs::path dir_;
   IDevice* device_ = nullptr;
   CommandQueue* cq_ = nullptr;
@@ -762,30 +795,8 @@ TEST_F(EmuApiTest, MatmulSeesTheFaceLayoutAsRowMajorTiles) {
     for (int c = 0; c < kTile; ++c) a[r * kTile + c] = static_cast<float>((r * kTile + c) % 61 - 30);
   }
   for (int k = 0; k < kTile; ++k) s[k * kTile + (k + 1) % kTile] = 1.0f;
-  auto in_a = Dram(kBf16TileBytes, kBf16TileBytes), in_b = Dram(kBf16TileBytes, kBf16TileBytes);
-  auto out = Dram(kBf16TileBytes, kBf16TileBytes);
-  std::vector<uint8_t> ta = TileBf16(a), tb = TileBf16(s);
-  EnqueueWriteBuffer(*cq_, in_a, ta, false);
-  EnqueueWriteBuffer(*cq_, in_b, tb, false);
-
-  const CoreCoord core{0, 0};
-  Program p = CreateProgram();
-  Cb(p, core, 0, 1, kBf16TileBytes);
-  Cb(p, core, 1, 1, kBf16TileBytes);
-  Cb(p, core, 16, 1, kBf16TileBytes);
-  std::vector<uint32_t> rct, wct;
-  TensorAccessorArgs(*in_a).append_to(rct);
-  TensorAccessorArgs(*in_b).append_to(rct);
-  TensorAccessorArgs(*out).append_to(wct);
-  const KernelHandle r = CreateKernel(p, Kernel("read.cpp", kReadPages), core, ReaderConfig(rct, {{"TWO_INPUTS", "1"}}));
-  const KernelHandle w = CreateKernel(p, Kernel("write.cpp", kWritePages), core, WriterConfig(wct));
-  CreateKernel(p, Kernel("mm.cpp", kMatmulOne), core, ComputeConfig{});
-  SetRuntimeArgs(p, r, core, {in_a->address(), 1, 0, 0, in_b->address()});
-  SetRuntimeArgs(p, w, core, {out->address(), 1});
-  ASSERT_EQ(Run(p), "");
-  std::vector<uint8_t> got;
-  EnqueueReadBuffer(*cq_, out, got, true);
-  const std::vector<float> c = UntileBf16(got.data());
+  const std::vector<float> c = RunTwoTileProgram(a, s, kMatmulOne, ComputeConfig{});
+  ASSERT_EQ(c.size(), a.size());
   for (int i = 0; i < kTile; ++i) {
     for (int j = 0; j < kTile; ++j) {
       ASSERT_EQ(c[i * kTile + j], a[i * kTile + (j + kTile - 1) % kTile]) << "C[" << i << "][" << j << "]";
@@ -1149,29 +1160,9 @@ TEST_P(TileOpTest, ComputesItsSemantics) {
   }
   if (tc.op == 8) std::fill(b.begin(), b.end(), 0.5f);  // the reduce scaler tile
   if (tc.op == 9) std::fill(b.begin(), b.end(), 1.0f);
-  auto in_a = Dram(kBf16TileBytes, kBf16TileBytes), in_b = Dram(kBf16TileBytes, kBf16TileBytes);
-  auto out = Dram(kBf16TileBytes, kBf16TileBytes);
-  std::vector<uint8_t> ta = TileBf16(a), tb = TileBf16(b);
-  EnqueueWriteBuffer(*cq_, in_a, ta, false);
-  EnqueueWriteBuffer(*cq_, in_b, tb, false);
-  const CoreCoord core{0, 0};
-  Program p = CreateProgram();
-  Cb(p, core, 0, 1, kBf16TileBytes);
-  Cb(p, core, 1, 1, kBf16TileBytes);
-  Cb(p, core, 16, 1, kBf16TileBytes);
-  std::vector<uint32_t> rct, wct;
-  TensorAccessorArgs(*in_a).append_to(rct);
-  TensorAccessorArgs(*in_b).append_to(rct);
-  TensorAccessorArgs(*out).append_to(wct);
-  const KernelHandle r = CreateKernel(p, Kernel("read.cpp", kReadPages), core, ReaderConfig(rct, {{"TWO_INPUTS", "1"}}));
-  const KernelHandle w = CreateKernel(p, Kernel("write.cpp", kWritePages), core, WriterConfig(wct));
-  CreateKernel(p, Kernel("op.cpp", kTileOp), core, ComputeConfig{.defines = {{"OP", std::to_string(tc.op)}}});
-  SetRuntimeArgs(p, r, core, {in_a->address(), 1, 0, 0, in_b->address()});
-  SetRuntimeArgs(p, w, core, {out->address(), 1});
-  ASSERT_EQ(Run(p), "");
-  std::vector<uint8_t> got;
-  EnqueueReadBuffer(*cq_, out, got, true);
-  const std::vector<float> c = UntileBf16(got.data());
+  const std::vector<float> c =
+      RunTwoTileProgram(a, b, kTileOp, ComputeConfig{.defines = {{"OP", std::to_string(tc.op)}}});
+  ASSERT_EQ(c.size(), a.size());
   for (int i = 0; i < kTile; ++i) {
     for (int j = 0; j < kTile; ++j) {
       ASSERT_EQ(c[i * kTile + j], tc.expect(a, b, i, j)) << tc.name << " at [" << i << "][" << j << "]";
