@@ -15,6 +15,7 @@ namespace {
 using namespace ir;
 
 const char kMarker[] = "tt.ttc_hand_off";
+const char kReload[] = "tt.ttc_reload";
 
 // Which of `names` a statement writes (store, fill, gemm accumulator) and reads (load, gemm operand).
 class Uses : public StmtVisitor {
@@ -41,6 +42,11 @@ class Uses : public StmtVisitor {
     Note(&reads, l.buffer->name);
     ExprVisitor::VisitLoad(l);
   }
+  // A copy to DRAM packs the buffer like a write group's end: it belongs to the group.
+  void VisitCopy(const Copy& c) override {
+    if (c.dst.buffer->scope == Scope::kGlobal) Note(&writes, c.src.buffer->name);
+    StmtVisitor::VisitCopy(c);
+  }
 
  private:
   void Note(std::set<std::string>* set, const std::string& name) {
@@ -49,50 +55,118 @@ class Uses : public StmtVisitor {
   const std::map<std::string, int64_t>& names_;
 };
 
-class HandOffs : public StmtMutator {
+// Versioned hand-offs (see reduce_tt.h). `inside`: a version of each buffer is in its circular
+// buffer when the sequence starts.
+class HandOffs {
  public:
-  explicit HandOffs(const std::map<std::string, int64_t>& tiles) : tiles_(tiles) {}
+  HandOffs(const std::map<std::string, int64_t>& tiles, const std::map<std::string, std::string>& cbs)
+      : tiles_(tiles), cbs_(cbs) {}
 
- protected:
-  Stmt MutateSeq(const Seq& n, const Stmt& self) override {
-    Stmt inner = StmtMutator::MutateSeq(n, self);
-    const Seq* seq = As<Seq>(inner);
-    if (!seq) return inner;
-    std::vector<Stmt> st = seq->stmts;
-    for (const auto& [name, tiles] : tiles_) {
-      int last_write = -1;
-      std::vector<int> reads;
-      for (size_t i = 0; i < st.size(); ++i) {
-        Uses u(tiles_);
-        u.VisitStmt(st[i]);
-        if (u.writes.count(name)) {
-          last_write = static_cast<int>(i);
-          reads.clear();
-        } else if (u.reads.count(name) && last_write >= 0) {
-          reads.push_back(static_cast<int>(i));
-        }
+  Stmt Rewrite(const Stmt& s, std::map<std::string, bool>& in_cb) {
+    switch (s->kind) {
+      case StmtKind::kSeq: return RewriteSeq(*As<Seq>(s), in_cb);
+      case StmtKind::kFor: {
+        auto n = std::make_shared<For>(*As<For>(s));
+        std::map<std::string, bool> body_state = in_cb;  // every iteration starts and ends so
+        n->body = Rewrite(n->body, body_state);
+        return n;
       }
-      if (last_write < 0 || reads.empty()) continue;
-      const Expr cb = MakeVar(CbVar(name));
-      std::vector<Stmt> out;
-      for (size_t i = 0; i < st.size(); ++i) {
-        if (static_cast<int>(i) == reads.front()) out.push_back(MakeIntrinsic("cb_wait_front", {cb, MakeInt(tiles)}));
-        out.push_back(st[i]);
-        if (static_cast<int>(i) == last_write) {
-          auto marker = std::make_shared<Evaluate>();
-          marker->value = MakeCall(kMarker, {MakeVar(name)});
-          marker->loc = st[i]->loc;
-          out.push_back(marker);
-        }
-        if (static_cast<int>(i) == reads.back()) out.push_back(MakeIntrinsic("cb_pop_front", {cb, MakeInt(tiles)}));
+      case StmtKind::kLet: {
+        auto n = std::make_shared<Let>(*As<Let>(s));
+        n->body = Rewrite(n->body, in_cb);
+        return n;
       }
-      st = std::move(out);
+      case StmtKind::kIf: {
+        auto n = std::make_shared<IfThenElse>(*As<IfThenElse>(s));
+        std::map<std::string, bool> else_state = in_cb;
+        n->then_body = Rewrite(n->then_body, in_cb);
+        n->else_body = Rewrite(n->else_body, else_state);
+        return n;
+      }
+      default: return s;
     }
-    return MakeSeq(std::move(st), n.loc);
   }
 
  private:
+  Stmt Marker(const char* name, const std::string& buffer, const Loc& loc) const {
+    auto m = std::make_shared<Evaluate>();
+    m->value = MakeCall(name, {MakeVar(buffer)});
+    m->loc = loc;
+    return m;
+  }
+  Stmt Cb(const char* call, const std::string& buffer) const {
+    return MakeIntrinsic(call, {MakeVar(CbVar(cbs_.at(buffer))), MakeInt(tiles_.at(buffer))});
+  }
+
+  Stmt RewriteSeq(const Seq& seq, std::map<std::string, bool>& in_cb) {
+    const std::map<std::string, bool> entry = in_cb;
+    std::map<std::string, bool> open;  // a write group whose marker is not placed yet
+    std::map<std::string, bool> had_old;
+    std::vector<Stmt> out;
+    auto close = [&](const std::string& x, const Loc& loc) {
+      out.push_back(Marker(kMarker, x, loc));
+      if (had_old[x]) {  // the previous version (waited for: a pop needs it)
+        out.push_back(Cb("cb_wait_front", x));
+        out.push_back(Cb("cb_pop_front", x));
+      }
+      open[x] = false;
+      in_cb[x] = true;
+    };
+    // A loop nest around one store (an element-wise or reduction nest) is one statement.
+    auto is_compound = [](const Stmt& st) {
+      if (const For* f = As<For>(st); f && As<Store>(PerfectNest(*f).second)) return false;
+      return st->kind == StmtKind::kFor || st->kind == StmtKind::kLet || st->kind == StmtKind::kIf ||
+             st->kind == StmtKind::kSeq;
+    };
+    for (size_t i = 0; i < seq.stmts.size(); ++i) {
+      const Stmt& st = seq.stmts[i];
+      Uses u(tiles_);
+      u.VisitStmt(st);
+      const bool compound = is_compound(st);
+      if (compound) {
+        for (const auto& [x, n] : tiles_) {
+          if ((u.writes.count(x) || u.reads.count(x)) && open[x]) close(x, st->loc);
+        }
+        out.push_back(Rewrite(st, in_cb));
+        continue;
+      }
+      for (const auto& [x, n] : tiles_) {
+        const bool w = u.writes.count(x), r = u.reads.count(x);
+        if (r && !w && open[x]) close(x, st->loc);
+        if (r && in_cb[x] && !open[x]) out.push_back(Cb("cb_wait_front", x));
+        if (w && !open[x]) {
+          open[x] = true;
+          had_old[x] = in_cb[x];
+          if (r && in_cb[x]) out.push_back(Marker(kReload, x, st->loc));
+        }
+      }
+      out.push_back(st);
+      // A write group ends right after its last write: the next statement does not write x.
+      for (const auto& [x, n] : tiles_) {
+        if (!open[x]) continue;
+        bool next_writes = false;
+        if (i + 1 < seq.stmts.size() && !is_compound(seq.stmts[i + 1])) {
+          Uses next(tiles_);
+          next.VisitStmt(seq.stmts[i + 1]);
+          next_writes = next.writes.count(x) > 0;
+        }
+        if (!next_writes) close(x, st->loc);
+      }
+    }
+    const Loc end = seq.stmts.empty() ? seq.loc : seq.stmts.back()->loc;
+    for (const auto& [x, n] : tiles_) {
+      if (open[x]) close(x, end);
+      if (!entry.at(x) && in_cb[x]) {  // the last version made here is read no further
+        out.push_back(Cb("cb_wait_front", x));
+        out.push_back(Cb("cb_pop_front", x));
+        in_cb[x] = false;
+      }
+    }
+    return MakeSeq(std::move(out), seq.loc);
+  }
+
   const std::map<std::string, int64_t>& tiles_;
+  const std::map<std::string, std::string>& cbs_;
 };
 
 }  // namespace
@@ -258,11 +332,64 @@ bool IsHandOffMarker(const Stmt& s, std::string* buffer) {
   return true;
 }
 
-Stmt InsertHandOffs(const Stmt& body, const std::map<std::string, int64_t>& tiles) {
+bool IsReloadMarker(const Stmt& s, std::string* buffer) {
+  const Evaluate* e = As<Evaluate>(s);
+  const Call* c = e ? As<Call>(e->value) : nullptr;
+  if (!c || c->name != kReload || c->args.size() != 1) return false;
+  if (buffer) *buffer = As<Var>(c->args[0])->name;
+  return true;
+}
+
+Stmt InsertHandOffs(const Stmt& body, const std::map<std::string, int64_t>& tiles,
+                    const std::map<std::string, std::string>& cbs) {
   if (tiles.empty()) return body;
-  HandOffs h(tiles);
-  Stmt out = h.MutateStmt(body);
-  return out ? out : body;
+  std::map<std::string, bool> in_cb;
+  for (const auto& [x, n] : tiles) in_cb[x] = false;
+  return HandOffs(tiles, cbs).Rewrite(body, in_cb);
+}
+
+std::set<std::string> LoopCarried(const Stmt& body, const std::map<std::string, int64_t>& computed,
+                                  const std::set<std::string>& handed_off) {
+  std::set<std::string> out;
+  std::function<void(const Stmt&)> walk = [&](const Stmt& s) {
+    if (!s) return;
+    if (const Seq* q = As<Seq>(s)) {
+      for (const Stmt& c : q->stmts) walk(c);
+    } else if (const Let* l = As<Let>(s)) {
+      walk(l->body);
+    } else if (const IfThenElse* i = As<IfThenElse>(s)) {
+      walk(i->then_body);
+      walk(i->else_body);
+    } else if (const For* f = As<For>(s)) {
+      // In the loop body: the first statement that touches x reads it, and some statement
+      // writes it: each iteration reads the value the previous one left.
+      const Seq* body = As<Seq>(f->body);
+      std::vector<Stmt> stmts = body ? body->stmts : std::vector<Stmt>{f->body};
+      // Only a loop whose body hands values off (packs them, so DST is released between its
+      // statements) needs it; otherwise the carried value stays in DST across the loop.
+      Uses all(computed);
+      all.VisitStmt(f->body);
+      for (const auto& [x, n] : computed) {
+        bool hands_off = false;
+        for (const std::string& h : handed_off) hands_off |= h != x && all.writes.count(h) > 0;
+        if (!hands_off) continue;
+        bool first = true, reads_first = false, writes = false;
+        for (const Stmt& st : stmts) {
+          Uses u(computed);
+          u.VisitStmt(st);
+          if (first && (u.reads.count(x) || u.writes.count(x))) {
+            reads_first = u.reads.count(x) > 0;
+            first = false;
+          }
+          writes |= u.writes.count(x) > 0;
+        }
+        if (reads_first && writes) out.insert(x);
+      }
+      walk(f->body);
+    }
+  };
+  walk(body);
+  return out;
 }
 
 }  // namespace ttc

@@ -10,10 +10,10 @@
 // tiles: S's tile rows (REDUCE_ROW) or tile columns (REDUCE_COL).
 //
 // Hand-offs. matmul_tiles, reduce_tile and the broadcast unpack (unary_bcast) read circular
-// buffers, never DST, so a value computed on the core that one of them reads is packed into an
-// intermediate circular buffer (c_24..c_31) after its last write, waited for before its first
-// read and popped after its last read in the same block. InsertHandOffs places those three
-// points; tensorize_tt packs at the marker.
+// buffers, never DST, so a value computed on the core that one of them reads, or that a loop
+// carries across iterations, is packed into an intermediate circular buffer (c_24..c_31) after
+// each group of writes and read from it elsewhere (InsertHandOffs places the points;
+// tensorize_tt packs and reloads at the markers).
 // Thread-safety: pure functions.
 #ifndef TTC_PASSES_REDUCE_TT_H_
 #define TTC_PASSES_REDUCE_TT_H_
@@ -63,14 +63,31 @@ std::vector<ir::Stmt> ReduceTiles(const ReductionNest& r, const std::string& src
 // pack_tile into `scaler_cb`, and the cb_wait_front that keeps it for every reduction.
 std::vector<ir::Stmt> ScalerInit(const std::string& scaler_cb);
 
-// The marker statement InsertHandOffs puts after the last write of a handed-off buffer.
+// The marker InsertHandOffs puts after each write group of a handed-off buffer (pack the
+// block into its circular buffer), and the one before a write group that updates the previous
+// version (copy it from the circular buffer into DST first).
 bool IsHandOffMarker(const ir::Stmt& s, std::string* buffer);
+bool IsReloadMarker(const ir::Stmt& s, std::string* buffer);
 
-// Inserts, in every statement sequence of `body` where a buffer of `tiles` (block tiles by
-// name) is written and then read, the hand-off marker after its last write, `cb_wait_front`
-// before the first later read and `cb_pop_front` after the last one (circular buffer
-// variable `cb_<name>`).
-ir::Stmt InsertHandOffs(const ir::Stmt& body, const std::map<std::string, int64_t>& tiles);
+// Versions of handed-off buffers (`tiles`: block tiles by name; `cbs`: the circular buffer of
+// each, by buffer name). In every statement sequence, each write group of a buffer (the
+// statements writing it up to the next statement that only reads it) ends with the hand-off
+// marker, followed by a `cb_pop_front` of the previous version when one is in the circular
+// buffer; a write group that reads the previous version starts with the reload marker; a
+// statement reading the buffer outside a write group is preceded by `cb_wait_front`; a
+// sequence pops, at its end, the version it made last when none was there at its start.
+// Loops keep the state they start with, so a value carried across iterations stays in its
+// circular buffer between them (the buffer needs room for two versions).
+ir::Stmt InsertHandOffs(const ir::Stmt& body, const std::map<std::string, int64_t>& tiles,
+                        const std::map<std::string, std::string>& cbs);
+
+// Computed buffers (of `computed`) whose value a loop carries from one iteration to the next
+// through a circular buffer: in the loop's body, the first statement that touches the buffer
+// reads it and some statement writes it (a running max or sum, an accumulator rescaled in the
+// loop), and the body also writes another buffer of `handed_off` (so DST does not stay
+// acquired across the body; a plain K loop keeps its accumulator in DST instead).
+std::set<std::string> LoopCarried(const ir::Stmt& body, const std::map<std::string, int64_t>& computed,
+                                  const std::set<std::string>& handed_off);
 
 }  // namespace ttc
 

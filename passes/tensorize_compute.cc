@@ -56,7 +56,24 @@ void ComputeEmitter::Emit(const Stmt& s, const std::map<std::string, int64_t>& o
       out->push_back(n);
       return;
     }
-    case StmtKind::kEvaluate: out->push_back(s); return;
+    case StmtKind::kEvaluate: {
+      std::string x;
+      if (IsReloadMarker(s, &x)) {
+        // The previous version of a hand-off, copied from its circular buffer into its DST tiles.
+        const TileSpan all{MakeInt(0), Tiles(x)};
+        const TileSpan& sp = span ? *span : all;
+        const Expr cb = MakeVar(CbVar(CbNameOf(x)));
+        out->push_back(MakeIntrinsic("copy_tile_init", {cb}));
+        for (Stmt& c : Repeat("tt_d", sp.count, [&](Expr d) {
+               return std::vector<Stmt>{MakeIntrinsic("copy_tile", {cb, Add(sp.first, d), Add(d, offsets.at(x))})};
+             })) {
+          out->push_back(c);
+        }
+        return;
+      }
+      out->push_back(s);
+      return;
+    }
     case StmtKind::kFill: {
       const Fill* f = As<Fill>(s);
       auto v = ConstValue(f->value);
@@ -171,7 +188,7 @@ void ComputeEmitter::EmitReduce(const ReductionNest& r, const Store& st, const s
     CircularBuffer sc;
     sc.buffer = scaler_ = "tt_reduce_scaler";
     sc.role = "intermediate";
-    sc.cb_id = 24 + static_cast<int64_t>(new_cbs_.size());
+    sc.cb_id = NextIntermediateCbId();
     sc.page_size = 2048;
     sc.data_format = "Float16_b";
     sc.num_pages = sc.block_tiles = sc.tile_rows = sc.tile_cols = 1;
@@ -253,7 +270,7 @@ DstExprCompiler::Leaves ComputeEmitter::LeavesOf(const Store& st, const std::map
   leaves.self = st.buffer->name;
   leaves.input_cb = [this, same_indices](const Load& l) -> std::optional<std::string> {
     if (!IsInput(l.buffer) || !same_indices(l)) return std::nullopt;
-    return CbVar(l.buffer->name);
+    return CbVar(CbNameOf(l.buffer->name));
   };
   leaves.resident_slot = [offsets, d, same_indices](const Load& l) -> std::optional<Expr> {
     auto it = offsets.find(l.buffer->name);
@@ -275,7 +292,7 @@ DstExprCompiler::Leaves ComputeEmitter::LeavesOf(const Store& st, const std::map
         return std::nullopt;
       }
     }
-    const std::string cb = CbVar(l.buffer->name);
+    const std::string cb = CbVar(CbNameOf(l.buffer->name));
     if (v->second && !var.empty() && var == vars[0]) return DstExprCompiler::Leaves::Bcast{cb, Div(tile, cols), "COL"};
     if (!v->second && !var.empty() && var == vars[1]) return DstExprCompiler::Leaves::Bcast{cb, Mod(tile, cols), "ROW"};
     return std::nullopt;

@@ -40,6 +40,26 @@ class ComputeEmitter {
   int64_t Tiles(const std::string& f) const { return cbs_.at(f).block_tiles; }
   // Read from a circular buffer: copied from DRAM, or handed off after its computation.
   bool IsInput(const ir::Buffer& b) const;
+  // The index of a new intermediate circular buffer: the lowest free of c_24..c_31 (TT's
+  // intermediate range by convention), then of c_8..c_15 and c_16..c_23 (any index of the 32
+  // serves any role in TT-Metalium; the ranges only keep kernels readable). 32 when all are
+  // taken (verify_tt_ir reports it).
+  int64_t NextIntermediateCbId() const {
+    std::set<int64_t> used;
+    for (const auto& [name, cb] : cbs_) used.insert(cb.cb_id);
+    for (const CircularBuffer& cb : new_cbs_) used.insert(cb.cb_id);
+    for (int64_t first : {24, 8, 16}) {
+      for (int64_t id = first; id < first + 8; ++id) {
+        if (!used.count(id)) return id;
+      }
+    }
+    return 32;
+  }
+  // The circular buffer a buffer is read from (its hand-off CB when it has one).
+  std::string CbNameOf(const std::string& buffer) const {
+    auto it = hand_off_cb_.find(buffer);
+    return it == hand_off_cb_.end() ? buffer : it->second;
+  }
   // Lowers one compute statement of a DST region into `out`. `offsets`: DST tile offset of
   // each live result; `span`: the sub-block being processed (null = all tiles). Errors are
   // reported to ctx_.diag at the statement.
@@ -74,7 +94,8 @@ class ComputeEmitter {
   ir::AttrValue eltwise_ = ir::AttrValue::array();
   std::set<std::string> intermediates_;  // computed, read in the block, never copied out: DST only
   std::map<std::string, int64_t> hand_off_tiles_;  // computed and read from a circular buffer: its tiles
-  std::set<std::string> in_cb_;                     // handed off and not yet popped, while lowering
+  std::map<std::string, std::string> hand_off_cb_; // the circular buffer of each hand-off (X, or X_carry
+                                                   // for a loop-carried output)
   std::map<const ir::Store*, ReductionNest> reductions_;
   std::map<std::string, bool> vectors_;  // reduction results: true = one value per row (REDUCE_ROW)
   std::string scaler_;                   // the reduce scaler's circular buffer, once a reduction needs it

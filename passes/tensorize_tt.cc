@@ -19,6 +19,7 @@
 #include "passes/dead_code.h"
 #include "passes/dst_plan.h"
 #include "passes/eltwise_dst.h"
+#include "passes/fold_bounds.h"
 #include "passes/raise_manual_matmul.h"
 #include "passes/reduce_tt.h"
 #include "passes/simplify.h"
@@ -28,22 +29,49 @@ namespace {
 
 using namespace ir;
 
-// Buffers a statement writes or reads that are computed on the core.
+// Buffers a statement writes or reads that are computed on the core (`writes`: computed, or
+// packed by a copy or a hand-off marker).
 class RefCollector : public StmtVisitor {
  public:
   explicit RefCollector(const std::set<std::string>& computed) : computed_(computed) {}
-  std::set<std::string> refs;
+  std::set<std::string> refs, writes;
 
  protected:
-  void VisitGemm(const Gemm& g) override { Add(g.a); Add(g.b); Add(g.c); }
-  void VisitFill(const Fill& f) override { Add(f.buffer); StmtVisitor::VisitFill(f); }
-  void VisitStore(const Store& s) override { Add(s.buffer); StmtVisitor::VisitStore(s); }
-  void VisitLoad(const Load& l) override { Add(l.buffer); ExprVisitor::VisitLoad(l); }
-  void VisitCopy(const Copy& c) override { Add(c.src.buffer); StmtVisitor::VisitCopy(c); }
+  void VisitGemm(const Gemm& g) override {
+    Add(g.a);
+    Add(g.b);
+    Add(g.c, true);
+  }
+  void VisitFill(const Fill& f) override {
+    Add(f.buffer, true);
+    StmtVisitor::VisitFill(f);
+  }
+  void VisitStore(const Store& s) override {
+    Add(s.buffer, true);
+    StmtVisitor::VisitStore(s);
+  }
+  void VisitLoad(const Load& l) override {
+    Add(l.buffer);
+    ExprVisitor::VisitLoad(l);
+  }
+  void VisitCopy(const Copy& c) override {
+    Add(c.src.buffer, true);
+    StmtVisitor::VisitCopy(c);
+  }
+  void VisitEvaluate(const Evaluate& e) override {
+    std::string b;
+    if (IsHandOffMarker(std::make_shared<Evaluate>(e), &b) && computed_.count(b)) {
+      refs.insert(b);
+      writes.insert(b);
+    }
+    StmtVisitor::VisitEvaluate(e);
+  }
 
  private:
-  void Add(const Buffer& b) {
-    if (computed_.count(b->name)) refs.insert(b->name);
+  void Add(const Buffer& b, bool write = false) {
+    if (!computed_.count(b->name)) return;
+    refs.insert(b->name);
+    if (write) writes.insert(b->name);
   }
   const std::set<std::string>& computed_;
 };
@@ -65,12 +93,12 @@ class Tensorizer : public ComputeEmitter {
 
   void Run() {
     for (const CircularBuffer& cb : CircularBuffersOf(func_)) cbs_[cb.buffer] = cb;
-    Stmt body = RaiseManualMatmuls(func_.kernels.at("compute"), &manual_);
+    Stmt body = FoldIndexComparisons(RaiseManualMatmuls(func_.kernels.at("compute"), &manual_));
     reductions_ = FindReductions(body);
     for (const auto& [store, r] : reductions_) vectors_[r.result->name] = r.row;
     CollectComputed(body);
     if (ctx_.diag.has_errors()) return;
-    body = InsertHandOffs(body, hand_off_tiles_);
+    body = InsertHandOffs(body, hand_off_tiles_, hand_off_cb_);
     dst_capacity_ = fp32_ ? ctx_.target.dst_tiles_32 : ctx_.target.dst_tiles_16;
     Stmt lowered = LowerBlock(body);
     if (ctx_.diag.has_errors()) return;
@@ -133,9 +161,44 @@ class Tensorizer : public ComputeEmitter {
     c.VisitStmt(body);
     computed_ = c.computed;
     fp32_ = !c.float32.empty();
+    std::map<std::string, int64_t> names;
+    for (const std::string& name : computed_) names[name] = 0;
+    // Hand-offs: read by a circular-buffer reader, or carried by a loop that hands off others.
+    std::set<std::string> through_cb, carried;
+    for (const std::string& name : computed_) {
+      if (ReadThroughCircularBuffer(body, name, reductions_)) through_cb.insert(name);
+    }
+    for (size_t round = 0; round <= computed_.size(); ++round) {
+      std::set<std::string> all = through_cb;
+      all.insert(carried.begin(), carried.end());
+      std::set<std::string> next = LoopCarried(body, names, all);
+      if (next == carried) break;
+      carried = next;
+    }
+    const int64_t th = GetInt(func_.attrs, "tt_tile_height", 32), tw = GetInt(func_.attrs, "tt_tile_width", 32);
+    // A hand-off's circular buffer holds two versions: a write group packs the new one before
+    // the previous one is popped.
+    auto hand_off = [&](const std::string& name, const CircularBuffer& geometry, const Buffer& b,
+                        const std::string& cb_name) {
+      CircularBuffer cb = geometry;
+      cb.buffer = cb_name;
+      cb.role = "intermediate";
+      cb.cb_id = NextIntermediateCbId();
+      cb.page_size = b->dtype.TileBytes(th, tw);
+      cb.data_format = b->dtype.tt_data_format;
+      cb.num_pages = 2 * geometry.block_tiles;
+      new_cbs_.push_back(cb);
+      hand_off_tiles_[name] = geometry.block_tiles;
+      hand_off_cb_[name] = cb_name;
+      if (cb_name != name) cbs_[cb_name] = cb;
+    };
     for (const std::string& name : computed_) {
       auto it = cbs_.find(name);
-      if (it != cbs_.end() && it->second.role == "output") continue;
+      if (it != cbs_.end() && it->second.role == "output") {
+        // An output that a loop carries keeps its running value in a circular buffer of its own.
+        if (carried.count(name)) hand_off(name, it->second, c.buffers.at(name), name + "_carry");
+        continue;
+      }
       const Loc& at = c.first_write.at(name);
       if (!c.read.count(name)) {
         ctx_.diag.Error(at, absl::StrCat("'", name, "' is computed on the Tensix core but never copied to DRAM nor "
@@ -146,7 +209,6 @@ class Tensorizer : public ComputeEmitter {
       // An intermediate value: it lives in DST from its computation to its last use in the block
       // (or, when a circular-buffer reader consumes it, is handed off through a circular buffer).
       const Buffer& b = c.buffers.at(name);
-      const int64_t th = GetInt(func_.attrs, "tt_tile_height", 32), tw = GetInt(func_.attrs, "tt_tile_width", 32);
       int64_t rows = b->shape.size() >= 2 ? b->shape[b->shape.size() - 2] : 1;
       int64_t cols = b->shape.empty() ? 1 : b->shape.back();
       // A 1-D value is a vector of one value per row of its block (as a row reduction leaves
@@ -177,14 +239,9 @@ class Tensorizer : public ComputeEmitter {
       geometry.tile_rows = tile_rows ? tile_rows : rows / th;
       geometry.tile_cols = tile_cols ? tile_cols : cols / tw;
       geometry.block_tiles = geometry.tile_rows * geometry.tile_cols;
-      if (ReadThroughCircularBuffer(body, name, reductions_)) {
-        geometry.role = "intermediate";
-        geometry.cb_id = 24 + static_cast<int64_t>(new_cbs_.size());
-        geometry.page_size = b->dtype.TileBytes(th, tw);
-        geometry.data_format = b->dtype.tt_data_format;
-        geometry.num_pages = geometry.block_tiles;
-        new_cbs_.push_back(geometry);
-        hand_off_tiles_[name] = geometry.block_tiles;
+      if (through_cb.count(name) || carried.count(name)) {
+        hand_off(name, geometry, b, name);
+        geometry = new_cbs_.back();
       } else {
         intermediates_.insert(name);
       }
@@ -219,7 +276,10 @@ class Tensorizer : public ComputeEmitter {
   // Copy-out of a computed buffer directly in `stmts` at or after `from`, or -1.
   int FindCopyOut(const std::vector<Stmt>& stmts, size_t from, const std::string& f) const {
     for (size_t j = from; j < stmts.size(); ++j) {
-      if (PackedBuffer(stmts[j]) == f) return static_cast<int>(j);
+      if (PackedBuffer(stmts[j]) != f) continue;
+      // A copy to DRAM and a hand-off of the same block pack it together.
+      while (j + 1 < stmts.size() && PackedBuffer(stmts[j + 1]) == f) ++j;
+      return static_cast<int>(j);
     }
     return -1;
   }
@@ -249,15 +309,30 @@ class Tensorizer : public ComputeEmitter {
   // The computed buffers `s` touches in DST (those handed off to a circular buffer by now are
   // read from it instead).
   std::set<std::string> Refs(const Stmt& s) const {
+    std::string reload;
+    if (IsReloadMarker(s, &reload)) return {reload};  // the write group it starts
     RefCollector r(computed_);
     r.VisitStmt(s);
-    for (const std::string& f : in_cb_) r.refs.erase(f);
+    // A statement that only reads a handed-off buffer reads its circular buffer.
+    for (const auto& [f, n] : hand_off_tiles_) {
+      if (!r.writes.count(f)) r.refs.erase(f);
+    }
     // A hand-off that happens inside `s` (a loop whose body computes and consumes it) is
     // nothing the enclosing region keeps in DST.
     for (auto it = r.refs.begin(); it != r.refs.end();) {
-      it = hand_off_tiles_.count(*it) && !As<Evaluate>(s) && ContainsCopyOut(s, *it) ? r.refs.erase(it) : std::next(it);
+      const bool compound = s->kind == StmtKind::kFor || s->kind == StmtKind::kLet || s->kind == StmtKind::kIf ||
+                            s->kind == StmtKind::kSeq;
+      it = hand_off_tiles_.count(*it) && compound && ContainsCopyOut(s, *it) ? r.refs.erase(it) : std::next(it);
     }
     return r.refs;
+  }
+
+  // The circular buffer a packing statement fills: the output CB of a copy to DRAM, the
+  // hand-off CB of a marker.
+  std::string PackTarget(const Stmt& s) const {
+    std::string b;
+    if (IsHandOffMarker(s, &b)) return CbNameOf(b);
+    return PackedBuffer(s);
   }
 
   // The buffer a region statement packs: the source of a copy to DRAM or a hand-off marker.
@@ -284,12 +359,6 @@ class Tensorizer : public ComputeEmitter {
       }
       if (group.empty() || nested) {
         out.push_back(LowerOther(st[i]));
-        // After its last read (cb_pop_front), a handed-off buffer is no longer in its CB.
-        if (const Evaluate* ev = As<Evaluate>(st[i])) {
-          const Call* c = As<Call>(ev->value);
-          const Var* cb = c && c->name == "tt.cb_pop_front" && !c->args.empty() ? As<Var>(c->args[0]) : nullptr;
-          if (cb && cb->name.rfind("cb_", 0) == 0) in_cb_.erase(cb->name.substr(3));
-        }
         ++i;
         continue;
       }
@@ -339,19 +408,12 @@ class Tensorizer : public ComputeEmitter {
           }
           end = std::max(end, static_cast<size_t>(j));
         }
-        std::set<std::string> handed;  // handed off earlier in the region: read from their CBs
         for (size_t k = i; k <= end; ++k) {
-          for (const std::string& f : Refs(st[k])) {
-            if (!handed.count(f)) grew |= group.insert(f).second;
-          }
-          if (std::string b = PackedBuffer(st[k]); !b.empty() && hand_off_tiles_.count(b)) handed.insert(b);
+          for (const std::string& f : Refs(st[k])) grew |= group.insert(f).second;
         }
       }
       std::vector<Stmt> region(st.begin() + i, st.begin() + end + 1);
       for (Stmt& r : LowerRegion(region, group)) out.push_back(r);
-      for (const Stmt& r : region) {
-        if (std::string b = PackedBuffer(r); !b.empty() && hand_off_tiles_.count(b)) in_cb_.insert(b);
-      }
       i = end + 1;
     }
     return MakeSeq(std::move(out), s->loc);
@@ -396,11 +458,26 @@ class Tensorizer : public ComputeEmitter {
   // cb_wait_front / cb_pop_front land between the statements of the region that reads it).
   std::vector<Stmt> LowerRegion(const std::vector<Stmt>& all, const std::set<std::string>& group) {
     std::vector<Stmt> region, before, after;
-    for (const Stmt& s : all) {
+    std::set<std::string> packed;  // circular buffers a hand-off marker fills earlier in the region
+    auto call_of = [](const Stmt& s) -> const Call* {
       const Evaluate* ev = As<Evaluate>(s);
-      const Call* c = ev ? As<Call>(ev->value) : nullptr;
-      if (c && c->name == "tt.cb_wait_front") {
-        before.push_back(s);
+      return ev ? As<Call>(ev->value) : nullptr;
+    };
+    auto cb_of = [](const Call* c) -> std::string {
+      const Var* v = c && !c->args.empty() ? As<Var>(c->args[0]) : nullptr;
+      return v ? v->name : "";
+    };
+    for (size_t k = 0; k < all.size(); ++k) {
+      const Stmt& s = all[k];
+      const Call* c = call_of(s);
+      std::string b;
+      if (IsHandOffMarker(s, &b)) packed.insert(CbVar(CbNameOf(b)));
+      const Call* next = k + 1 < all.size() ? call_of(all[k + 1]) : nullptr;
+      if (c && c->name == "tt.cb_wait_front" && next && next->name == "tt.cb_pop_front" && cb_of(c) == cb_of(next)) {
+        after.push_back(s);  // the wait that a pop needs goes with it
+      } else if (c && c->name == "tt.cb_wait_front") {
+        // A read after the hand-off in the same region reads DST (the result is resident here).
+        if (!packed.count(cb_of(c))) before.push_back(s);
       } else if (c && c->name == "tt.cb_pop_front") {
         after.push_back(s);
       } else {
@@ -435,7 +512,7 @@ class Tensorizer : public ComputeEmitter {
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
           if (const std::string f = PackedBuffer(s); !f.empty()) {
-            for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, plan.offsets.at(f), f)) packs.push_back(p);
+            for (Stmt& p : Pack(f, {MakeInt(0), Tiles(f)}, plan.offsets.at(f), PackTarget(s))) packs.push_back(p);
             continue;
           }
           Emit(s, plan.offsets, nullptr, &out);
@@ -464,7 +541,7 @@ class Tensorizer : public ComputeEmitter {
         std::vector<Stmt> packs;
         for (const Stmt& s : region) {
           if (const std::string f = PackedBuffer(s); !f.empty()) {
-            for (Stmt& p : Pack(f, span, offsets.at(f), f)) packs.push_back(p);
+            for (Stmt& p : Pack(f, span, offsets.at(f), PackTarget(s))) packs.push_back(p);
             continue;
           }
           Emit(s, offsets, &span, &body);
@@ -510,7 +587,7 @@ class Tensorizer : public ComputeEmitter {
     CircularBuffer part;
     part.buffer = f + "_partials";
     part.role = "intermediate";
-    part.cb_id = 24 + static_cast<int64_t>(new_cbs_.size());
+    part.cb_id = NextIntermediateCbId();
     const CircularBuffer& out_cb = cbs_.at(f);
     const int64_t th = fb->shape[fb->shape.size() - 2] / out_cb.tile_rows;
     const int64_t tw = fb->shape.back() / out_cb.tile_cols;

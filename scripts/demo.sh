@@ -4,7 +4,8 @@
 # the TileLang script itself) - a cache miss that compiles - then submit it again - a cache
 # hit - and write the TT-Metalium program (reader, compute and writer kernels, host program)
 # to out/gemm_256_bf16. Then the layouts the pipeline inferred; an emulator agent (ttc-agent)
-# joins and the GEMM is submitted with --validate: the job's progress and the passing report;
+# joins and the GEMM, then the flash-attention example (examples/flash_attention_fwd.py), are
+# submitted with --validate: each job's progress and passing report;
 # the daemon's statistics; both shut down cleanly with SIGTERM.
 set -euo pipefail
 build=${1:-build}
@@ -79,6 +80,10 @@ run "$client" devices
 # The job: the cached program is fetched by the agent from the CAS, run on the emulator and
 # compared with the reference interpreter; --wait follows it stage by stage.
 run "$client" submit examples/gemm_256_bf16.py --validate --seed 1 --wait
+# Flash attention forward (two matmuls, an online softmax whose running max, sum and output
+# accumulator are carried across the key blocks in circular buffers), compiled and validated
+# the same way.
+run "$client" submit examples/flash_attention_fwd.py --validate --seed 1 --wait
 run "$client" jobs
 run "$client" stats
 
