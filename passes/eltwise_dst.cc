@@ -128,6 +128,11 @@ absl::StatusOr<int64_t> DstExprCompiler::Need(const Expr& e0) {
                                        "over the block"));
   }
   if (Number(e)) return 1;
+  if (const Var* v = As<Var>(e)) {
+    return Unsupported(e, absl::StrCat("uses the index '", v->name, "': TT computes whole tiles, whose elements do not "
+                                       "know their indices; an index comparison is lowered only when the loops' ranges "
+                                       "decide it for every element"));
+  }
   if (const Call* c = As<Call>(e); c && c->args.size() == 1 && (SfpuUnary(c->name) || c->name == "exp2" ||
                                                                  c->name == "log2")) {
     absl::StatusOr<int64_t> n = Need(c->args[0]);
