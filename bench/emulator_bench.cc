@@ -4,6 +4,10 @@
 //   gemm <size>^3   examples/gemm_256_bf16.textproto rewritten to M = N = K = size
 //                   (bench/gemm_requests.h), vs a triple-loop fp32 matmul (i-k-j order)
 //   eltwise 256^2   examples/eltwise_add_256_bf16.textproto, vs a plain fp32 element-wise add
+//   softmax 320x256 examples/softmax_rows.py (reduce_tile, broadcasts, hand-offs), vs a plain
+//                   fp32 row softmax
+//   attention       examples/flash_attention_fwd.py (two matmuls, an online softmax carried
+//                   across key blocks), vs a plain fp32 attention (Q K^T, softmax, times V)
 //
 // For each case: ttc::Compile with the default pipeline, the program directory written, then
 //   * kernel build: the program's three kernels built with ttc::emu::BuildKernel in a child
@@ -23,7 +27,8 @@
 // matmul). It reports only and never fails on timing; it exits non-zero only when a case
 // cannot be compiled, built or validated.
 //
-// Flags: --sizes=256,512,1024  --reps=3  --no-eltwise  --keep (keep the work directory).
+// Flags: --sizes=256,512,1024  --reps=3  --no-eltwise (also skips softmax and attention)
+// --keep (keep the work directory).
 // The bench sets TTC_EMU_CACHE_DIR itself (fresh directories under a temp work directory), so
 // a cache of the user's does not make "cold" warm. Run: `cmake --build build --target bench`
 // or build/bench/emulator_bench directly.
@@ -33,6 +38,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -47,9 +53,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "bench/gemm_requests.h"
 #include "driver/compile.h"
 #include "driver/program_writer.h"
+#include "frontend/load.h"
 #include "validate/validate.h"
 #include "emu/runtime/device.h"
 #include "ir/proto_convert.h"
@@ -73,9 +81,12 @@ struct Options {
 struct Case {
   std::string name;      // row label
   std::string slug;      // directory name
-  bool gemm = true;      // else element-wise add
+  bool gemm = true;      // else element-wise add (or the kind below)
   int64_t size = 0;      // M = N = K (gemm) or rows = cols (eltwise)
   ttc::v1::KernelRequest req;
+  // Other kinds: "softmax" (dims rows, cols) or "attention" (dims seq_q, seq_kv, dim).
+  std::string kind;
+  std::vector<int64_t> dims;
 };
 
 // One kernel as the generated host program creates it (codegen/emit_tt_kernels.cc): the file,
@@ -164,11 +175,65 @@ double TimePlain(const std::function<void()>& fn, int reps) {
   return Median(per_call);
 }
 
+// Row softmax of a rows x cols matrix.
+__attribute__((noinline)) void PlainSoftmax(const float* x, float* y, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * cols;
+    float* out = y + r * cols;
+    float m = in[0];
+    for (int64_t c = 1; c < cols; ++c) m = std::max(m, in[c]);
+    float s = 0;
+    for (int64_t c = 0; c < cols; ++c) s += out[c] = std::exp(in[c] - m);
+    for (int64_t c = 0; c < cols; ++c) out[c] /= s;
+  }
+}
+
+// softmax(Q K^T / sqrt(dim)) V for Q [sq, d], K and V [skv, d]; `s` is an sq x skv scratch.
+__attribute__((noinline)) void PlainAttention(const float* q, const float* k, const float* v, float* s, float* o,
+                                              int64_t sq, int64_t skv, int64_t d) {
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  for (int64_t i = 0; i < sq; ++i) {
+    for (int64_t j = 0; j < skv; ++j) {
+      float acc = 0;
+      for (int64_t t = 0; t < d; ++t) acc += q[i * d + t] * k[j * d + t];
+      s[i * skv + j] = acc * scale;
+    }
+  }
+  PlainSoftmax(s, s, sq, skv);
+  for (int64_t i = 0; i < sq; ++i) {
+    for (int64_t t = 0; t < d; ++t) o[i * d + t] = 0;
+    for (int64_t j = 0; j < skv; ++j) {
+      const float p = s[i * skv + j];
+      for (int64_t t = 0; t < d; ++t) o[i * d + t] += p * v[j * d + t];
+    }
+  }
+}
+
 double PlainSeconds(const Case& c, int reps) {
-  const int64_t n = c.size;
-  std::vector<float> a(n * n), b(n * n), out(n * n);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  auto random = [&](int64_t count) {
+    std::vector<float> v(count);
+    for (float& x : v) x = dist(rng);
+    return v;
+  };
+  if (c.kind == "softmax") {
+    const int64_t rows = c.dims[0], cols = c.dims[1];
+    std::vector<float> x = random(rows * cols), y(rows * cols);
+    const double s = TimePlain([&] { PlainSoftmax(x.data(), y.data(), rows, cols); }, reps);
+    g_sink = g_sink + y[y.size() / 2];
+    return s;
+  }
+  if (c.kind == "attention") {
+    const int64_t sq = c.dims[0], skv = c.dims[1], d = c.dims[2];
+    std::vector<float> q = random(sq * d), k = random(skv * d), v = random(skv * d), s(sq * skv), o(sq * d);
+    const double t = TimePlain([&] { PlainAttention(q.data(), k.data(), v.data(), s.data(), o.data(), sq, skv, d); },
+                               reps);
+    g_sink = g_sink + o[o.size() / 2];
+    return t;
+  }
+  const int64_t n = c.size;
+  std::vector<float> a(n * n), b(n * n), out(n * n);
   for (float& x : a) x = dist(rng);
   for (float& x : b) x = dist(rng);
   const double s = c.gemm ? TimePlain([&] { PlainMatmul(a.data(), b.data(), out.data(), n); }, reps)
@@ -394,7 +459,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     const std::string s = std::to_string(size);
-    cases.push_back({"gemm " + s + "^3", "gemm_" + s, true, size, std::move(*req)});
+    cases.push_back({"gemm " + s + "^3", "gemm_" + s, true, size, std::move(*req), "gemm", {}});
   }
   if (opt.eltwise) {
     auto req = ttc::ir::ReadRequestFile((ttc::bench::ExamplesDir() / "eltwise_add_256_bf16.textproto").string());
@@ -408,7 +473,27 @@ int main(int argc, char** argv) {
       return 1;
     }
     const std::string s = std::to_string(shape[0]);
-    cases.push_back({"eltwise " + s + "^2", "eltwise_" + s, false, shape[0], std::move(*req)});
+    cases.push_back({"eltwise " + s + "^2", "eltwise_" + s, false, shape[0], std::move(*req), "eltwise", {}});
+    // The lowering-breadth kernels, as their TileLang scripts give them.
+    for (const auto& [file, kind] : std::vector<std::pair<std::string, std::string>>{
+             {"softmax_rows.py", "softmax"}, {"flash_attention_fwd.py", "attention"}}) {
+      auto script = ttc::frontend::LoadKernelRequest((ttc::bench::ExamplesDir() / file).string(), {});
+      if (!script.ok()) {
+        std::fprintf(stderr, "emulator_bench: %s\n", std::string(script.status().message()).c_str());
+        return 1;
+      }
+      Case c{"", "", false, 0, std::move(*script), kind, {}};
+      const auto& p = c.req.func().params();
+      if (kind == "softmax") {
+        c.dims = {p[0].shape(0), p[0].shape(1)};
+        c.name = absl::StrCat("softmax ", c.dims[0], "x", c.dims[1]);
+      } else {
+        c.dims = {p[0].shape(0), p[1].shape(0), p[0].shape(1)};
+        c.name = absl::StrCat("attention ", c.dims[0], "x", c.dims[1]);
+      }
+      c.slug = kind;
+      cases.push_back(std::move(c));
+    }
   }
 
   std::string tmpl = (fs::temp_directory_path() / "ttc-emulator-bench-XXXXXX").string();
@@ -423,7 +508,7 @@ int main(int argc, char** argv) {
   std::vector<Result> results;
   bool failed = false;
   for (const Case& c : cases) {
-    std::printf("  %-14s ... ", c.name.c_str());
+    std::printf("  %-18s ... ", c.name.c_str());
     std::fflush(stdout);
     const auto t0 = Clock::now();
     results.push_back(RunCase(c, opt, work));
@@ -440,28 +525,28 @@ int main(int argc, char** argv) {
               "ValidateOnEmulator runs,\n"
               "wall; emu_cpu_s = their CPU time, all threads; plain = one thread; ratios = emulated / plain)\n",
               opt.reps);
-  std::printf("%-14s %10s %12s %11s %10s %10s %11s %9s %9s\n", "case", "host_bld_s", "first_run_s", "emulated_s",
+  std::printf("%-18s %10s %12s %11s %10s %10s %11s %9s %9s\n", "case", "host_bld_s", "first_run_s", "emulated_s",
               "(min-max)", "emu_cpu_s", "plain_ms", "ratio", "cpu_ratio");
   for (size_t i = 0; i < cases.size(); ++i) {
     const Result& r = results[i];
     if (!r.error.empty()) {
-      std::printf("%-14s %s\n", cases[i].name.c_str(), "failed");
+      std::printf("%-18s %s\n", cases[i].name.c_str(), "failed");
       continue;
     }
     char range[32];
     std::snprintf(range, sizeof range, "%.2f-%.2f", r.warm_min_s, r.warm_max_s);
-    std::printf("%-14s %10.2f %12.3f %11.3f %10s %10.3f %11.3f %8.1fx %8.1fx\n", cases[i].name.c_str(),
+    std::printf("%-18s %10.2f %12.3f %11.3f %10s %10.3f %11.3f %8.1fx %8.1fx\n", cases[i].name.c_str(),
                 r.host_build_s, r.first_run_s, r.warm_run_s, range, r.warm_cpu_s, r.plain_s * 1e3, r.ratio(),
                 r.cpu_ratio());
   }
 
   std::printf("\nKernel build (ttc::emu::BuildKernel, reader + writer + compute, in a fresh process)\n");
-  std::printf("%-14s %10s %10s %10s %10s %11s %12s\n", "case", "cold_s", "reader_s", "writer_s", "compute_s",
+  std::printf("%-18s %10s %10s %10s %10s %11s %12s\n", "case", "cold_s", "reader_s", "writer_s", "compute_s",
               "cached_ms", "host_cache");
   for (size_t i = 0; i < cases.size(); ++i) {
     const Result& r = results[i];
     if (!r.error.empty() || r.cold.seconds.size() != 3) continue;
-    std::printf("%-14s %10.3f %10.3f %10.3f %10.3f %11.2f %12s%s\n", cases[i].name.c_str(), r.cold.total(),
+    std::printf("%-18s %10.3f %10.3f %10.3f %10.3f %11.2f %12s%s\n", cases[i].name.c_str(), r.cold.total(),
                 r.cold.seconds[0], r.cold.seconds[1], r.cold.seconds[2], r.cached.total() * 1e3,
                 r.host_cache_hit ? "hit" : "miss",
                 r.cold.none_cached() && r.cached.all_cached() ? "" : "  (unexpected cache state)");
