@@ -7,12 +7,14 @@
 #include "passes/attrs.h"
 #include "passes/dataflow.h"
 #include "passes/forward_onchip_copies.h"
+#include "passes/split_updated_inputs.h"
 
 namespace ttc {
 
 void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
   // Staging copies between whole on-chip buffers (T.copy(C_local, C_shared)) are forwarded
   // first, so that circular buffers are sized for the buffers the DRAM copies really use.
+  SplitUpdatedInputs(func);
   ForwardOnChipCopies(func);
   LowerOnChipCopies(func);
   std::map<std::string, CbAttr> cbs;
