@@ -4,22 +4,19 @@
 // caught, not hidden), DST with the configured capacity, and protocol checks. A core whose
 // threads are all blocked with nothing able to proceed is a deadlock, reported at once with
 // every CB's state; a watchdog bounds the whole run (TTC_EMU_TIMEOUT_SECONDS, default 300).
+// The tile operations on DST live in tile_math.cc; the state both share in kernel_thread.h.
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <cmath>
-#include <condition_variable>
 #include <cstring>
 #include <functional>
-#include <limits>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
-#include "emu/runtime/device.h"
+#include "emu/runtime/kernel_thread.h"
 #include "ttc_emu/kernel_runtime.h"
 
 namespace ttc::emu {
@@ -27,68 +24,6 @@ namespace ttc::emu {
 std::vector<CoreCoord> CoresOfSet(const CoreRangeSet& set);
 
 namespace {
-
-constexpr int kTile = 32, kTileElems = kTile * kTile, kDstTiles = 16;
-
-// Thrown through kernel code to stop a thread once the run has failed.
-struct Abort {};
-
-struct CbState {
-  bool present = false;
-  DataFormat format = DataFormat::Float16_b;
-  uint32_t page = 0, num_pages = 0, base = 0, limit = 0;
-  uint32_t received = 0, acked = 0, wr = 0, rd = 0, reserved = 0, waited = 0, packed = 0;
-};
-
-struct Transfer {
-  uint8_t* to;
-  const uint8_t* from;
-  uint32_t size;
-  uint32_t l1_addr;  // the L1 side, for barrier checks
-};
-
-struct RunState;
-struct CoreRun;
-
-struct KernelThread {
-  CoreRun* core = nullptr;
-  const tt::tt_metal::Program::Impl::Kernel* kernel = nullptr;
-  const std::vector<uint32_t>* args = nullptr;
-  std::vector<Transfer> reads, writes;
-  // Compute.
-  std::vector<float> dst = std::vector<float>(kDstTiles * kTileElems, 0.0f);
-  // 0 free, 1 acquired (math), 2 committed, 3 waited (pack), 4 acquired with acquire_dst
-  // (the deprecated single call = acquire + wait: math and pack both allowed until release_dst).
-  int dst_state = 0;
-  int dst_capacity = 8;
-  bool fp32_dest = false;  // fp32_dest_acc_en: DST keeps float; else it holds bfloat16 values
-  // Scheduling (guarded by the core's mutex).
-  enum { kRunning, kBlocked, kDone } state = kRunning;
-  std::string blocked_in;
-  std::function<bool()> ready;
-};
-
-struct CoreRun {
-  CoreCoord coord;
-  RunState* run = nullptr;
-  std::vector<uint8_t>* l1 = nullptr;
-  std::array<CbState, 32> cbs;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::unique_ptr<KernelThread>> threads;
-};
-
-struct RunState {
-  Device* device = nullptr;
-  std::atomic<bool> abort{false};
-  std::mutex error_mu;
-  std::string error;
-  void Fail(const std::string& message) {
-    std::lock_guard<std::mutex> lock(error_mu);
-    if (error.empty()) error = message;
-    abort = true;
-  }
-};
 
 thread_local KernelThread* tls = nullptr;
 
@@ -108,6 +43,8 @@ std::string CbReport(const CoreRun& c) {
   return os.str();
 }
 
+}  // namespace
+
 [[noreturn]] void Violation(KernelThread& t, const std::string& message) {
   t.core->run->Fail(Where(t) + ": " + message);
   throw Abort{};
@@ -118,6 +55,8 @@ KernelThread& Self() {
   if (tls->core->run->abort) throw Abort{};
   return *tls;
 }
+
+namespace {
 
 CbState& Cb(KernelThread& t, int32_t index) {
   if (index < 0 || index >= 32 || !t.core->cbs[index].present) {
@@ -175,6 +114,8 @@ uint32_t Wrap(const CbState& cb, uint32_t ptr, uint32_t pages) {
   return cb.base + ((ptr - cb.base) + pages * cb.page) % (cb.limit - cb.base);
 }
 
+}  // namespace
+
 void ReadTile(KernelThread& t, uint32_t cb_index, uint32_t tile, float* out) {
   std::lock_guard<std::mutex> lock(t.core->mu);
   CbState& cb = Cb(t, static_cast<int32_t>(cb_index));
@@ -205,11 +146,13 @@ float* Dst(KernelThread& t, uint32_t index, int required_state, const char* op) 
   return t.dst.data() + static_cast<size_t>(index) * kTileElems;
 }
 
-// 16-bit DST holds bfloat16-precision values; fp32 accumulation keeps float.
-void Settle(const KernelThread& t, float* d) {
+void Settle(KernelThread& t, float* d) {
+  t.dst_cleared[(d - t.dst.data()) / kTileElems] = false;
   if (t.fp32_dest) return;
   for (int i = 0; i < kTileElems; ++i) d[i] = RoundToDtype(d[i], DataFormat::Float16_b);
 }
+
+namespace {
 
 void CompleteTransfers(std::vector<Transfer>& q) {
   for (const Transfer& x : q) std::memcpy(x.to, x.from, x.size);
@@ -432,6 +375,7 @@ void ReleaseDst() {
   KernelThread& t = Self();
   if (t.dst_state != 4) Violation(t, "release_dst without acquire_dst");
   std::fill(t.dst.begin(), t.dst.end(), 0.0f);  // DST is zeroed when its section is released
+  t.dst_cleared.assign(kDstTiles, true);
   t.dst_state = 0;
 }
 void TileRegsCommit() {
@@ -448,180 +392,11 @@ void TileRegsRelease() {
   KernelThread& t = Self();
   if (t.dst_state != 3) Violation(t, "tile_regs_release without tile_regs_wait");
   std::fill(t.dst.begin(), t.dst.end(), 0.0f);  // DST is zeroed when its section is released
+  t.dst_cleared.assign(kDstTiles, true);
   t.dst_state = 0;
 }
 
 void InitOp(const char*, uint32_t, uint32_t, uint32_t) { Self(); }
-
-void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t transpose) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, "matmul_tiles");
-  std::vector<float> a(kTileElems), b(kTileElems);
-  ReadTile(t, in0, i0, a.data());
-  ReadTile(t, in1, i1, b.data());
-  for (int i = 0; i < kTile; ++i) {
-    for (int k = 0; k < kTile; ++k) {
-      const float av = a[i * kTile + k];
-      for (int j = 0; j < kTile; ++j) d[i * kTile + j] += av * (transpose ? b[j * kTile + k] : b[k * kTile + j]);
-    }
-  }
-  Settle(t, d);
-}
-
-void BinaryTiles(int op, uint32_t ca, uint32_t cb, uint32_t ia, uint32_t ib, uint32_t idst) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, op == 0 ? "add_tiles" : op == 1 ? "sub_tiles" : "mul_tiles");
-  std::vector<float> a(kTileElems), b(kTileElems);
-  ReadTile(t, ca, ia, a.data());
-  ReadTile(t, cb, ib, b.data());
-  for (int i = 0; i < kTileElems; ++i) d[i] = op == 0 ? a[i] + b[i] : op == 1 ? a[i] - b[i] : a[i] * b[i];
-  Settle(t, d);
-}
-
-void CopyTile(uint32_t cb, uint32_t itile, uint32_t idst) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, "copy_tile");
-  ReadTile(t, cb, itile, d);
-  Settle(t, d);
-}
-
-void UnaryTile(const char* op, uint32_t idst) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, op);
-  const std::string name = op;
-  for (int i = 0; i < kTileElems; ++i) {
-    const float x = d[i];
-    if (name == "exp") d[i] = std::exp(x);
-    else if (name == "relu") d[i] = x > 0 ? x : 0.0f;
-    else if (name == "sqrt") d[i] = std::sqrt(x);
-    else if (name == "recip") d[i] = 1.0f / x;
-    else if (name == "rsqrt") d[i] = 1.0f / std::sqrt(x);
-    else if (name == "log") d[i] = std::log(x);
-    else if (name == "abs") d[i] = std::fabs(x);
-    else if (name == "tanh") d[i] = std::tanh(x);
-    else if (name == "sigmoid") d[i] = 1.0f / (1.0f + std::exp(-x));
-    else if (name == "negative") d[i] = -x;
-    else if (name == "ltz") d[i] = x < 0 ? 1.0f : 0.0f;
-    else if (name == "lez") d[i] = x <= 0 ? 1.0f : 0.0f;
-    else if (name == "gtz") d[i] = x > 0 ? 1.0f : 0.0f;
-    else if (name == "gez") d[i] = x >= 0 ? 1.0f : 0.0f;
-    else if (name == "eqz") d[i] = x == 0 ? 1.0f : 0.0f;
-    else if (name == "nez") d[i] = x != 0 ? 1.0f : 0.0f;
-    else Violation(t, "unknown SFPU op '" + name + "'");
-  }
-  Settle(t, d);
-}
-
-void FillTile(uint32_t idst, float value) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, "fill_tile");
-  std::fill(d, d + kTileElems, value);
-  Settle(t, d);
-}
-
-void SfpuBinary(const char* op, uint32_t i0, uint32_t i1, uint32_t odst) {
-  KernelThread& t = Self();
-  const std::string name = op;
-  const std::string call = name == "max" || name == "min" ? "binary_" + name + "_tile" : name + "_binary_tile";
-  const float* a = Dst(t, i0, 1, call.c_str());
-  const float* b = Dst(t, i1, 1, call.c_str());
-  float* d = Dst(t, odst, 1, call.c_str());
-  for (int i = 0; i < kTileElems; ++i) {
-    const float x = a[i], y = b[i];
-    if (name == "add") d[i] = x + y;
-    else if (name == "sub") d[i] = x - y;
-    else if (name == "mul") d[i] = x * y;
-    else if (name == "div") d[i] = x / y;
-    else if (name == "rsub") d[i] = y - x;
-    else if (name == "max") d[i] = std::max(x, y);
-    else if (name == "min") d[i] = std::min(x, y);
-    else Violation(t, "unknown SFPU binary op '" + name + "'");
-  }
-  Settle(t, d);
-}
-
-void WhereTile(uint32_t cond, uint32_t a, uint32_t b, uint32_t odst) {
-  KernelThread& t = Self();
-  const float* c = Dst(t, cond, 1, "where_tile");
-  const float* x = Dst(t, a, 1, "where_tile");
-  const float* y = Dst(t, b, 1, "where_tile");
-  float* d = Dst(t, odst, 1, "where_tile");
-  for (int i = 0; i < kTileElems; ++i) d[i] = c[i] != 0.0f ? x[i] : y[i];
-  Settle(t, d);
-}
-
-void SfpuScalar(const char* op, uint32_t idst, uint32_t bits) {
-  KernelThread& t = Self();
-  const std::string name = op;
-  float* d = Dst(t, idst, 1, (name + "_unary_tile").c_str());
-  float s;
-  std::memcpy(&s, &bits, sizeof s);
-  for (int i = 0; i < kTileElems; ++i) {
-    const float x = d[i];
-    if (name == "add") d[i] = x + s;
-    else if (name == "sub") d[i] = x - s;
-    else if (name == "mul") d[i] = x * s;
-    else if (name == "div") d[i] = x / s;
-    else if (name == "rsub") d[i] = s - x;
-    else Violation(t, "unknown binop-with-scalar op '" + name + "'");
-  }
-  Settle(t, d);
-}
-
-// The broadcast of a row-major tile: 1 COL (column 0), 2 ROW (row 0), 3 SCALAR ([0, 0]).
-static void Broadcast(int type, const float* in, float* out) {
-  for (int r = 0; r < kTile; ++r) {
-    for (int c = 0; c < kTile; ++c) {
-      out[r * kTile + c] = type == 1 ? in[r * kTile] : type == 2 ? in[c] : type == 3 ? in[0] : in[r * kTile + c];
-    }
-  }
-}
-
-void UnaryBcast(int type, uint32_t cb, uint32_t itile, uint32_t idst) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, "unary_bcast");
-  std::vector<float> in(kTileElems);
-  ReadTile(t, cb, itile, in.data());
-  Broadcast(type, in.data(), d);
-  Settle(t, d);
-}
-
-void BinaryBcast(int op, int type, uint32_t ca, uint32_t cb, uint32_t ia, uint32_t ib, uint32_t idst) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, op == 0 ? "add_tiles_bcast" : op == 1 ? "sub_tiles_bcast" : "mul_tiles_bcast");
-  std::vector<float> a(kTileElems), b(kTileElems), bb(kTileElems);
-  ReadTile(t, ca, ia, a.data());
-  ReadTile(t, cb, ib, b.data());
-  Broadcast(type, b.data(), bb.data());
-  for (int i = 0; i < kTileElems; ++i) d[i] = op == 0 ? a[i] + bb[i] : op == 1 ? a[i] - bb[i] : a[i] * bb[i];
-  Settle(t, d);
-}
-
-void ReduceTile(int pool, int dim, uint32_t cb, uint32_t cb_scaler, uint32_t itile, uint32_t iscaler, uint32_t idst) {
-  KernelThread& t = Self();
-  float* d = Dst(t, idst, 1, "reduce_tile");
-  std::vector<float> in(kTileElems), sc(kTileElems);
-  ReadTile(t, cb, itile, in.data());
-  ReadTile(t, cb_scaler, iscaler, sc.data());
-  const float scaler = sc[0];
-  const bool max = pool == 2;
-  auto combine = [&](float& acc, float v) { acc = max ? std::max(acc, v * scaler) : acc + v * scaler; };
-  auto reduce = [&](int r0, int r1, int c0, int c1) {
-    float v = max ? -std::numeric_limits<float>::infinity() : 0.0f;
-    for (int r = r0; r < r1; ++r) {
-      for (int c = c0; c < c1; ++c) v = max ? std::max(v, in[r * kTile + c]) : v + in[r * kTile + c];
-    }
-    return v;
-  };
-  if (dim == 0) {  // REDUCE_ROW: one value per row, in column 0
-    for (int r = 0; r < kTile; ++r) combine(d[r * kTile], reduce(r, r + 1, 0, kTile));
-  } else if (dim == 1) {  // REDUCE_COL: one value per column, in row 0
-    for (int c = 0; c < kTile; ++c) combine(d[c], reduce(0, kTile, c, c + 1));
-  } else {
-    combine(d[0], reduce(0, kTile, 0, kTile));
-  }
-  Settle(t, d);
-}
 
 void PackTile(uint32_t idst, uint32_t cb_index) {
   KernelThread& t = Self();

@@ -9,6 +9,10 @@
 //   - compute: the face layout (16x16 faces, row-major within and across faces) seen by
 //     matmul, bf16 round-to-nearest-even when packing, DST accumulation by matmul_tiles and
 //     zeroing on release, the DST capacity (8 / 4 with fp32_dest_acc_en, 16 / 8 in full-sync);
+//   - tile operations (2.4): SFPU binary ops in their two- and three-argument forms, binary
+//     max / min, binop-with-scalar, broadcasts (ROW, COL, SCALAR, bcast_row_idx), reduce
+//     (row / column / scalar, SUM, AVG, MAX, scaler 1 and 0.5, accumulation in DST, both
+//     generations of reduce_init), comparisons and where, and the misuse the emulator reports;
 //   - runtime arguments: an index beyond those the host set is an error naming both;
 //   - the kernel build cache: running the same kernels again (in this process or a new one)
 //     reuses the compiled objects instead of recompiling.
@@ -468,6 +472,14 @@ class EmuApiTest : public ::testing::Test {
   // the output tile (row-major) or fails the test with the emulator's report.
   std::vector<float> RunTwoTileProgram(const std::vector<float>& a, const std::vector<float>& b,
                                        const std::string& source, ComputeConfig compute) {
+    std::vector<float> out;
+    const std::string report = RunTwoTileProgram(a, b, source, std::move(compute), &out);
+    EXPECT_EQ(report, "");
+    return out;
+  }
+  // The same, returning the emulator's report ("" on success, with the output tile in *out).
+  std::string RunTwoTileProgram(const std::vector<float>& a, const std::vector<float>& b, const std::string& source,
+                                ComputeConfig compute, std::vector<float>* out_tile) {
     auto in_a = Dram(kBf16TileBytes, kBf16TileBytes), in_b = Dram(kBf16TileBytes, kBf16TileBytes);
     auto out = Dram(kBf16TileBytes, kBf16TileBytes);
     std::vector<uint8_t> ta = TileBf16(a), tb = TileBf16(b);
@@ -489,11 +501,11 @@ class EmuApiTest : public ::testing::Test {
     SetRuntimeArgs(p, r, core, {in_a->address(), 1, 0, 0, in_b->address()});
     SetRuntimeArgs(p, w, core, {out->address(), 1});
     const std::string report = Run(p);
-    EXPECT_EQ(report, "");
-    if (!report.empty()) return {};
+    if (!report.empty()) return report;
     std::vector<uint8_t> got;
     EnqueueReadBuffer(*cq_, out, got, true);
-    return UntileBf16(got.data());
+    *out_tile = UntileBf16(got.data());
+    return "";
   }
 
   fs::path dir_;
@@ -1030,11 +1042,13 @@ TEST_F(EmuApiTest, SecondRunOfTheSameKernelsDoesNotRecompile) {
 }
 
 // ---- Tile operations beyond matmul/copy (TT_METALIUM_API.md 2.4): SFPU binary and
-// binop-with-scalar, max/min, broadcasts, reduce ----
+// binop-with-scalar, max/min, broadcasts, reduce, comparisons and where ----
 
-// Compute: A (c_0) and B (c_1), one tile each, combined by the operation OP selects into the
-// packed tile; DST is 16-bit (bf16 values), so the test inputs are small integers.
-constexpr char kTileOp[] = R"(
+// Compute: A (c_0) and B (c_1), one tile each; a case's BODY runs between tile_regs_acquire
+// and tile_regs_commit and leaves its result in DST[result], which is packed. LOAD_AB() copies
+// A into DST[0] and B into DST[1]. DST is 16-bit (bf16 values), so the inputs are small
+// integers (and halves, quarters) that every result keeps exact.
+constexpr char kTileOpHead[] = R"(
 #include <cstdint>
 #include "compute_kernel_api/common.h"
 #include "compute_kernel_api/tile_move_copy.h"
@@ -1047,6 +1061,12 @@ constexpr char kTileOp[] = R"(
 #include "compute_kernel_api/eltwise_unary/comp.h"
 #include "compute_kernel_api/eltwise_unary/where.h"
 
+#define LOAD_AB()          \
+    copy_tile_init(a);     \
+    copy_tile(a, 0, 0);    \
+    copy_tile_init(b);     \
+    copy_tile(b, 0, 1)
+
 namespace NAMESPACE {
 void MAIN {
     constexpr uint32_t a = tt::CBIndex::c_0, b = tt::CBIndex::c_1, out = tt::CBIndex::c_16;
@@ -1054,70 +1074,8 @@ void MAIN {
     cb_wait_front(a, 1);
     cb_wait_front(b, 1);
     tile_regs_acquire();
-#if OP == 0 || OP == 1 || OP == 2 || OP == 3
-    copy_tile_init(a);
-    copy_tile(a, 0, 0);
-    copy_tile_init(b);
-    copy_tile(b, 0, 1);
-#endif
-#if OP == 0
-    add_binary_tile_init();
-    add_binary_tile(0, 1, 2);  // three-argument form: A + B into DST[2]
-    result = 2;
-#elif OP == 1
-    rsub_binary_tile_init();
-    rsub_binary_tile(0, 1);  // two-argument form: B - A into DST[0]
-#elif OP == 2
-    binary_max_tile_init();
-    binary_max_tile(0, 1);
-#elif OP == 3
-    binary_min_tile_init();
-    binary_min_tile(0, 1, 3);
-    result = 3;
-#elif OP == 4
-    copy_tile_init(a);
-    copy_tile(a, 0, 0);
-    binop_with_scalar_tile_init();
-    mul_unary_tile(0, 0x3f000000u);   // * 0.5
-    rsub_unary_tile(0, 0x40000000u);  // 2 - x
-#elif OP == 5
-    unary_bcast_init<BroadcastType::COL>(b, out);
-    unary_bcast<BroadcastType::COL>(b, 0, 1);
-    result = 1;
-#elif OP == 6
-    unary_bcast_init<BroadcastType::ROW>(b, out);
-    unary_bcast<BroadcastType::ROW>(b, 0, 0);
-#elif OP == 7
-    mul_bcast_cols_init_short(a, b);
-    mul_tiles_bcast_cols(a, b, 0, 0, 0);
-#elif OP == 8
-    reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, out);
-    reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);
-    reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);  // accumulates
-    reduce_revert_delta<ReduceDim::REDUCE_ROW>(out);
-#elif OP == 9
-    fill_tile_init();
-    fill_tile(0, -__builtin_inff());
-    reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, out);
-    reduce_tile<PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);
-    reduce_revert_delta<ReduceDim::REDUCE_COL>(out);
-#elif OP == 10
-    copy_tile_init(a);
-    copy_tile(a, 0, 0);
-    copy_tile(a, 0, 2);
-    copy_tile_init(b);
-    copy_tile(b, 0, 1);
-    gtz_tile_init();
-    gtz_tile(2);  // 1.0 where A > 0
-    where_tile_init();
-    where_tile(2, 0, 1);  // A > 0 ? A : B, into DST[2]
-    result = 2;
-#elif OP == 11
-    copy_tile_init(a);
-    copy_tile(a, 0, 0);
-    lez_tile_init();
-    lez_tile(0);  // 1.0 where A <= 0
-#endif
+)";
+constexpr char kTileOpTail[] = R"(
     tile_regs_commit();
     cb_pop_front(a, 1);
     cb_pop_front(b, 1);
@@ -1130,38 +1088,80 @@ void MAIN {
 }  // namespace NAMESPACE
 )";
 
+using Tile = std::vector<float>;
+float At(const Tile& t, int r, int c) { return t[r * kTile + c]; }
+
 struct TileOpCase {
   const char* name;
-  int op;
-  std::function<float(const std::vector<float>& a, const std::vector<float>& b, int r, int c)> expect;
+  const char* body;
+  std::function<float(const Tile& a, const Tile& b, int r, int c)> expect;
+  std::function<void(Tile& a, Tile& b)> inputs = nullptr;  // replaces the default inputs where set
+  std::map<std::string, std::string> defines = {};
 };
+
+void PrintTo(const TileOpCase& c, std::ostream* os) { *os << c.name; }
+
+// Inputs: B all `s` (a reduce scaler tile).
+std::function<void(Tile&, Tile&)> Scaler(float s) {
+  return [s](Tile&, Tile& b) { std::fill(b.begin(), b.end(), s); };
+}
+// A all negative, with maxima that differ from row to row and column to column; B all `s`.
+std::function<void(Tile&, Tile&)> NegativeAScaler(float s) {
+  return [s](Tile& a, Tile& b) {
+    for (int r = 0; r < kTile; ++r) {
+      for (int c = 0; c < kTile; ++c) {
+        a[r * kTile + c] = -1.0f - static_cast<float>((r * 131 + c * 71 + r * c * 17) % 61);
+      }
+    }
+    std::fill(b.begin(), b.end(), s);
+  };
+}
+// B powers of two (+-0.5, 1, 2, 4): A / B is exact.
+void PowersOfTwoB(Tile&, Tile& b) {
+  static constexpr float kDivisors[] = {1.0f, -2.0f, 4.0f, -0.5f, 2.0f, -1.0f, 0.5f, -4.0f};
+  for (size_t i = 0; i < b.size(); ++i) b[i] = kDivisors[(i * 5 + i / kTile) % 8];
+}
+
+float RowSum(const Tile& a, int r) {
+  float s = 0;
+  for (int c = 0; c < kTile; ++c) s += At(a, r, c);
+  return s;
+}
+float ColSum(const Tile& a, int c) {
+  float s = 0;
+  for (int r = 0; r < kTile; ++r) s += At(a, r, c);
+  return s;
+}
+float RowMax(const Tile& a, int r) { return *std::max_element(a.begin() + r * kTile, a.begin() + (r + 1) * kTile); }
+float ColMax(const Tile& a, int c) {
+  float m = At(a, 0, c);
+  for (int r = 0; r < kTile; ++r) m = std::max(m, At(a, r, c));
+  return m;
+}
+float Total(const Tile& a) {
+  float s = 0;
+  for (float v : a) s += v;
+  return s;
+}
+float TotalMax(const Tile& a) { return *std::max_element(a.begin(), a.end()); }
 
 class TileOpTest : public EmuApiTest, public ::testing::WithParamInterface<TileOpCase> {};
 
-float RowSum(const std::vector<float>& a, int r) {
-  float s = 0;
-  for (int c = 0; c < kTile; ++c) s += a[r * kTile + c];
-  return s;
-}
-float ColMax(const std::vector<float>& a, int c) {
-  float m = a[c];
-  for (int r = 0; r < kTile; ++r) m = std::max(m, a[r * kTile + c]);
-  return m;
-}
-
+// Runs the case's body on A and B (by default a[r][c] = (32 r + c) % 13 - 6 and b[r][c] =
+// (7 r + 3 c) % 11 - 5: B's row 0 varies along the row and its column 0 down the column) and
+// compares every element of the packed result with the expectation.
 TEST_P(TileOpTest, ComputesItsSemantics) {
   const TileOpCase& tc = GetParam();
-  std::vector<float> a(kTile * kTile), b(kTile * kTile);
+  Tile a(kTile * kTile), b(kTile * kTile);
   for (int r = 0; r < kTile; ++r) {
     for (int c = 0; c < kTile; ++c) {
       a[r * kTile + c] = static_cast<float>((r * kTile + c) % 13 - 6);
       b[r * kTile + c] = static_cast<float>((r * 7 + c * 3) % 11 - 5);
     }
   }
-  if (tc.op == 8) std::fill(b.begin(), b.end(), 0.5f);  // the reduce scaler tile
-  if (tc.op == 9) std::fill(b.begin(), b.end(), 1.0f);
-  const std::vector<float> c =
-      RunTwoTileProgram(a, b, kTileOp, ComputeConfig{.defines = {{"OP", std::to_string(tc.op)}}});
+  if (tc.inputs) tc.inputs(a, b);
+  const std::string source = std::string(kTileOpHead) + tc.body + kTileOpTail;
+  const Tile c = RunTwoTileProgram(a, b, source, ComputeConfig{.defines = tc.defines});
   ASSERT_EQ(c.size(), a.size());
   for (int i = 0; i < kTile; ++i) {
     for (int j = 0; j < kTile; ++j) {
@@ -1171,26 +1171,297 @@ TEST_P(TileOpTest, ComputesItsSemantics) {
 }
 
 const float kNegInf = -std::numeric_limits<float>::infinity();
+
+// SFPU binary ops on DST tiles (eltwise_binary_sfpu.h), in TT's three-argument form (result in
+// odst) and the older two-argument form (result in idst0), and binary max / min.
 INSTANTIATE_TEST_SUITE_P(
-    Ops, TileOpTest,
+    SfpuBinary, TileOpTest,
     ::testing::Values(
-        TileOpCase{"add_binary_tile", 0, [](auto& a, auto& b, int r, int c) { return a[r * kTile + c] + b[r * kTile + c]; }},
-        TileOpCase{"rsub_binary_tile", 1, [](auto& a, auto& b, int r, int c) { return b[r * kTile + c] - a[r * kTile + c]; }},
-        TileOpCase{"binary_max_tile", 2,
-                   [](auto& a, auto& b, int r, int c) { return std::max(a[r * kTile + c], b[r * kTile + c]); }},
-        TileOpCase{"binary_min_tile", 3,
-                   [](auto& a, auto& b, int r, int c) { return std::min(a[r * kTile + c], b[r * kTile + c]); }},
-        TileOpCase{"binop_with_scalar", 4, [](auto& a, auto&, int r, int c) { return 2.0f - 0.5f * a[r * kTile + c]; }},
-        TileOpCase{"unary_bcast_col", 5, [](auto&, auto& b, int r, int) { return b[r * kTile]; }},
-        TileOpCase{"unary_bcast_row", 6, [](auto&, auto& b, int, int c) { return b[c]; }},
-        TileOpCase{"mul_tiles_bcast_cols", 7, [](auto& a, auto& b, int r, int c) { return a[r * kTile + c] * b[r * kTile]; }},
-        // Two REDUCE_ROW SUM calls with scaler 0.5 accumulate the row sum in column 0.
-        TileOpCase{"reduce_row_sum", 8, [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) : 0.0f; }},
-        // REDUCE_COL MAX over a DST tile filled with -inf: the column maxima in row 0.
-        TileOpCase{"reduce_col_max", 9, [](auto& a, auto&, int r, int c) { return r == 0 ? ColMax(a, c) : kNegInf; }},
-        TileOpCase{"gtz_where_tile", 10,
-                   [](auto& a, auto& b, int r, int c) { return a[r * kTile + c] > 0 ? a[r * kTile + c] : b[r * kTile + c]; }},
-        TileOpCase{"lez_tile", 11, [](auto& a, auto&, int r, int c) { return a[r * kTile + c] <= 0 ? 1.0f : 0.0f; }}),
+        TileOpCase{"add_binary_tile_3", "LOAD_AB(); add_binary_tile_init(); add_binary_tile(0, 1, 2); result = 2;",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, r, c); }},
+        TileOpCase{"add_binary_tile_2", "LOAD_AB(); add_binary_tile_init(); add_binary_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, r, c); }},
+        TileOpCase{"sub_binary_tile_3", "LOAD_AB(); sub_binary_tile_init(); sub_binary_tile(0, 1, 3); result = 3;",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) - At(b, r, c); }},
+        TileOpCase{"sub_binary_tile_2", "LOAD_AB(); sub_binary_tile_init(); sub_binary_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) - At(b, r, c); }},
+        TileOpCase{"mul_binary_tile_3", "LOAD_AB(); mul_binary_tile_init(); mul_binary_tile(0, 1, 1); result = 1;",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) * At(b, r, c); }},
+        TileOpCase{"mul_binary_tile_2", "LOAD_AB(); mul_binary_tile_init(); mul_binary_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) * At(b, r, c); }},
+        TileOpCase{"div_binary_tile_3", "LOAD_AB(); div_binary_tile_init(); div_binary_tile(0, 1, 2); result = 2;",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) / At(b, r, c); }, PowersOfTwoB},
+        TileOpCase{"div_binary_tile_2", "LOAD_AB(); div_binary_tile_init(); div_binary_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) / At(b, r, c); }, PowersOfTwoB},
+        TileOpCase{"rsub_binary_tile_3", "LOAD_AB(); rsub_binary_tile_init(); rsub_binary_tile(0, 1, 2); result = 2;",
+                   [](auto& a, auto& b, int r, int c) { return At(b, r, c) - At(a, r, c); }},
+        TileOpCase{"rsub_binary_tile_2", "LOAD_AB(); rsub_binary_tile_init(); rsub_binary_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return At(b, r, c) - At(a, r, c); }},
+        // The three-argument form leaves both inputs: DST[2] = A - B, then DST[0] = A + DST[2].
+        TileOpCase{"three_argument_form_keeps_inputs",
+                   "LOAD_AB(); sub_binary_tile_init(); sub_binary_tile(0, 1, 2);"
+                   "add_binary_tile_init(); add_binary_tile(0, 2, 0);",
+                   [](auto& a, auto& b, int r, int c) { return 2 * At(a, r, c) - At(b, r, c); }},
+        // TT's current template parameters (rounding mode, fp32 accumulation) are accepted.
+        TileOpCase{"templated_forms",
+                   "LOAD_AB(); add_binary_tile_init(); add_binary_tile<DstRoundingMode::NearestEven>(0, 1, 2);"
+                   "mul_binary_tile_init(); mul_binary_tile<false>(2, 1, 2); result = 2;",
+                   [](auto& a, auto& b, int r, int c) { return (At(a, r, c) + At(b, r, c)) * At(b, r, c); }},
+        TileOpCase{"binary_max_tile_2", "LOAD_AB(); binary_max_tile_init(); binary_max_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return std::max(At(a, r, c), At(b, r, c)); }},
+        TileOpCase{"binary_max_tile_3",
+                   "LOAD_AB(); binary_max_tile_init(); binary_max_tile(0, 1, 3, VectorMode::RC); result = 3;",
+                   [](auto& a, auto& b, int r, int c) { return std::max(At(a, r, c), At(b, r, c)); }},
+        TileOpCase{"binary_min_tile_2", "LOAD_AB(); binary_min_tile_init(); binary_min_tile(0, 1);",
+                   [](auto& a, auto& b, int r, int c) { return std::min(At(a, r, c), At(b, r, c)); }},
+        TileOpCase{"binary_min_tile_3", "LOAD_AB(); binary_min_tile_init(); binary_min_tile(0, 1, 3); result = 3;",
+                   [](auto& a, auto& b, int r, int c) { return std::min(At(a, r, c), At(b, r, c)); }}),
     [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
+
+// A DST tile and an fp32 scalar passed as its bit pattern (eltwise_unary/binop_with_scalar.h).
+INSTANTIATE_TEST_SUITE_P(
+    BinopWithScalar, TileOpTest,
+    ::testing::Values(
+        TileOpCase{"add_unary_tile", "LOAD_AB(); binop_with_scalar_tile_init(); add_unary_tile(0, 0x40400000u);",
+                   [](auto& a, auto&, int r, int c) { return At(a, r, c) + 3.0f; }},
+        TileOpCase{"sub_unary_tile", "LOAD_AB(); binop_with_scalar_tile_init(); sub_unary_tile(0, 0x3fc00000u);",
+                   [](auto& a, auto&, int r, int c) { return At(a, r, c) - 1.5f; }},
+        TileOpCase{"mul_unary_tile", "LOAD_AB(); binop_with_scalar_tile_init(); mul_unary_tile(0, 0x3f000000u);",
+                   [](auto& a, auto&, int r, int c) { return At(a, r, c) * 0.5f; }},
+        TileOpCase{"div_unary_tile", "LOAD_AB(); binop_with_scalar_tile_init(); div_unary_tile(0, 0x40800000u);",
+                   [](auto& a, auto&, int r, int c) { return At(a, r, c) / 4.0f; }},
+        TileOpCase{"rsub_unary_tile", "LOAD_AB(); binop_with_scalar_tile_init(); rsub_unary_tile(0, 0xbf800000u);",
+                   [](auto& a, auto&, int r, int c) { return -1.0f - At(a, r, c); }},
+        TileOpCase{"mul_then_rsub_unary_tile",
+                   "LOAD_AB(); binop_with_scalar_tile_init(); mul_unary_tile(0, 0x3f000000u);"
+                   "rsub_unary_tile(0, 0x40000000u);",
+                   [](auto& a, auto&, int r, int c) { return 2.0f - 0.5f * At(a, r, c); }}),
+    [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
+
+// Broadcasts (bcast.h): ROW takes B's row 0 for every row, COL B's column 0 for every column,
+// SCALAR B[0][0]; the default B differs along its row 0 and down its column 0.
+INSTANTIATE_TEST_SUITE_P(
+    Broadcast, TileOpTest,
+    ::testing::Values(
+        TileOpCase{"add_tiles_bcast_rows", "add_bcast_rows_init_short(a, b); add_tiles_bcast_rows(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, 0, c); }},
+        TileOpCase{"add_tiles_bcast_cols", "add_bcast_cols_init_short(a, b); add_tiles_bcast_cols(a, b, 0, 0, 2);"
+                                           "result = 2;",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, r, 0); }},
+        TileOpCase{"add_tiles_bcast_scalar",
+                   "add_bcast_scalar_init_short(a, b); add_tiles_bcast_scalar(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, 0, 0); }},
+        TileOpCase{"sub_tiles_bcast_rows", "sub_bcast_rows_init_short(a, b); sub_tiles_bcast_rows(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) - At(b, 0, c); }},
+        TileOpCase{"sub_tiles_bcast_cols", "sub_bcast_cols_init_short(a, b); sub_tiles_bcast_cols(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) - At(b, r, 0); }},
+        TileOpCase{"sub_tiles_bcast_scalar",
+                   "sub_tiles_bcast_scalar_init_short(a, b); sub_tiles_bcast_scalar(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) - At(b, 0, 0); }},
+        TileOpCase{"mul_tiles_bcast_rows", "mul_bcast_rows_init_short(a, b); mul_tiles_bcast_rows(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) * At(b, 0, c); }},
+        TileOpCase{"mul_tiles_bcast_cols", "mul_bcast_cols_init_short(a, b); mul_tiles_bcast_cols(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) * At(b, r, 0); }},
+        TileOpCase{"mul_tiles_bcast_scalar",
+                   "mul_tiles_bcast_scalar_init_short(a, b); mul_tiles_bcast_scalar(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) * At(b, 0, 0); }},
+        // bcast_row_idx picks the row of B that ROW broadcasts.
+        TileOpCase{"add_tiles_bcast_rows_row_5",
+                   "add_bcast_rows_init_short(a, b); add_tiles_bcast_rows(a, b, 0, 0, 0, 5);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, 5, c); }},
+        // The generic forms: init_bcast<op, dim> with the templated op.
+        TileOpCase{"init_bcast_sub_tiles_bcast_row",
+                   "init_bcast<ELWSUB, BroadcastType::ROW>(a, b, out);"
+                   "sub_tiles_bcast<BroadcastType::ROW>(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) - At(b, 0, c); }},
+        TileOpCase{"init_bcast_mul_tiles_bcast_col",
+                   "init_bcast<EltwiseBinaryType::ELWMUL, BroadcastType::COL>(a, b);"
+                   "mul_tiles_bcast<BroadcastType::COL>(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) * At(b, r, 0); }},
+        TileOpCase{"any_tiles_bcast_add_scalar",
+                   "init_bcast<ELWADD, BroadcastType::SCALAR>(a, b, out);"
+                   "any_tiles_bcast<ELWADD, BroadcastType::SCALAR>(a, b, 0, 0, 0);",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) + At(b, 0, 0); }},
+        TileOpCase{"unary_bcast_col",
+                   "unary_bcast_init<BroadcastType::COL>(b, out); unary_bcast<BroadcastType::COL>(b, 0, 1);"
+                   "result = 1;",
+                   [](auto&, auto& b, int r, int) { return At(b, r, 0); }},
+        TileOpCase{"unary_bcast_row",
+                   "unary_bcast_init<BroadcastType::ROW>(b, out); unary_bcast<BroadcastType::ROW>(b, 0, 0);",
+                   [](auto&, auto& b, int, int c) { return At(b, 0, c); }},
+        TileOpCase{"unary_bcast_scalar",
+                   "unary_bcast_init<BroadcastType::ROW>(b, out);"
+                   "reconfigure_unary_bcast<BroadcastType::ROW, BroadcastType::SCALAR>(b, b, out, out);"
+                   "unary_bcast<BroadcastType::SCALAR>(b, 0, 0);"
+                   "unary_bcast_uninit<BroadcastType::SCALAR>(b);",
+                   [](auto&, auto& b, int, int) { return At(b, 0, 0); }}),
+    [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
+
+// reduce_tile (reduce.h) with B as the scaler tile: REDUCE_ROW leaves the row results in column
+// 0, REDUCE_COL the column results in row 0, REDUCE_SCALAR one value in [0][0]; the rest of
+// the tile keeps what DST held (zero after a release). Results are scaled by the scaler (twice
+// for REDUCE_SCALAR; MAX by its power of two) and combined with DST: two SUM calls add up, MAX
+// takes the maximum with DST, where a tile not written since the release counts as minus
+// infinity (GMPOOL reads cleared rows so), not zero: all-negative inputs keep their maxima.
+INSTANTIATE_TEST_SUITE_P(
+    Reduce, TileOpTest,
+    ::testing::Values(
+        TileOpCase{"row_sum_scaler_1",
+                   "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);"
+                   "reduce_revert_delta<ReduceDim::REDUCE_ROW>(out);",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) : 0.0f; }, Scaler(1.0f)},
+        TileOpCase{"row_sum_scaler_half_two_calls",
+                   "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) : 0.0f; }, Scaler(0.5f)},
+        TileOpCase{"classic_init_variants",
+                   "reduce_init_delta<false, PoolType::SUM, ReduceDim::REDUCE_ROW>(out, a, b);"
+                   "reduce_init_short<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);"
+                   "reduce_revert_delta<ReduceDim::REDUCE_ROW>(out);",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) : 0.0f; }, Scaler(1.0f)},
+        TileOpCase{"col_sum_scaler_half",
+                   "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_COL>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 ? 0.5f * ColSum(a, c) : 0.0f; }, Scaler(0.5f)},
+        TileOpCase{"col_sum_scaler_1_two_calls",
+                   "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_COL>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 ? 2 * ColSum(a, c) : 0.0f; }, Scaler(1.0f)},
+        TileOpCase{"scalar_sum_scaler_1",
+                   "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_SCALAR>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_SCALAR>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 && c == 0 ? Total(a) : 0.0f; }, Scaler(1.0f)},
+        // TT's reduce.h: for REDUCE_SCALAR, AVG's scaler is 1/sqrt(N): it is applied twice.
+        TileOpCase{"scalar_sum_scaler_half",
+                   "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_SCALAR>(a, b, out);"
+                   "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_SCALAR>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 && c == 0 ? 0.25f * Total(a) : 0.0f; },
+                   Scaler(0.5f)},
+        TileOpCase{"row_avg",
+                   "reduce_init<true, PoolType::AVG, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::AVG, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? RowSum(a, r) / 32 : 0.0f; },
+                   Scaler(1.0f / 32)},
+        // TT's current signatures: reduce_init<PoolType, ReduceDim>(icb, icb_scaler, ocb), reduce_uninit.
+        TileOpCase{"row_max_scaler_1_negative",
+                   "reduce_init<PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW, false>(a, b, 0, 0, 0);"
+                   "reduce_uninit<false>(a);",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? RowMax(a, r) : 0.0f; }, NegativeAScaler(1.0f)},
+        TileOpCase{"row_max_scaler_half_two_calls",
+                   "reduce_init<PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);"
+                   "reduce_uninit();",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? 0.5f * RowMax(a, r) : 0.0f; },
+                   NegativeAScaler(0.5f)},
+        // Into a DST tile holding A: column 0 becomes max(A[r][0], 0.5 * max of row r).
+        TileOpCase{"row_max_combines_with_dst",
+                   "copy_tile_init(a); copy_tile(a, 0, 0);"
+                   "reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) {
+                     return c == 0 ? std::max(At(a, r, 0), 0.5f * RowMax(a, r)) : At(a, r, c);
+                   },
+                   Scaler(0.5f)},
+        // GMPOOL uses only the scaler's exponent: 0.75 scales by 0.5.
+        TileOpCase{"row_max_scaler_exponent_only",
+                   "reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return c == 0 ? 0.5f * RowMax(a, r) : 0.0f; },
+                   NegativeAScaler(0.75f)},
+        TileOpCase{"col_max_scaler_1_prefilled",
+                   "fill_tile_init(); fill_tile(0, -__builtin_inff());"
+                   "reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);"
+                   "reduce_revert_delta<ReduceDim::REDUCE_COL>(out);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 ? ColMax(a, c) : kNegInf; }, Scaler(1.0f)},
+        TileOpCase{"col_max_scaler_half_negative",
+                   "reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_COL>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 ? 0.5f * ColMax(a, c) : 0.0f; },
+                   NegativeAScaler(0.5f)},
+        TileOpCase{"scalar_max_scaler_1_negative",
+                   "reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_SCALAR>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_SCALAR>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 && c == 0 ? TotalMax(a) : 0.0f; },
+                   NegativeAScaler(1.0f)},
+        TileOpCase{"scalar_max_scaler_half_negative",
+                   "reduce_init<true, PoolType::MAX, ReduceDim::REDUCE_SCALAR>(a, b, out);"
+                   "reduce_tile<PoolType::MAX, ReduceDim::REDUCE_SCALAR>(a, b, 0, 0, 0);",
+                   [](auto& a, auto&, int r, int c) { return r == 0 && c == 0 ? 0.25f * TotalMax(a) : 0.0f; },
+                   NegativeAScaler(0.5f)},
+        // The template arguments default to the REDUCE_OP / REDUCE_DIM defines.
+        TileOpCase{"defaults_from_reduce_op_and_dim",
+                   "reduce_init<true>(a, b, out); reduce_init(a, b, out); reduce_tile(a, b, 0, 0, 0);"
+                   "reduce_revert_delta(out); reduce_uninit();",
+                   [](auto& a, auto&, int r, int c) { return r == 0 ? ColSum(a, c) : 0.0f; }, Scaler(1.0f),
+                   {{"REDUCE_OP", "PoolType::SUM"}, {"REDUCE_DIM", "ReduceDim::REDUCE_COL"}}}),
+    [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
+
+// Comparisons with zero and where (eltwise_unary/comp.h, where.h).
+INSTANTIATE_TEST_SUITE_P(
+    CompareWhere, TileOpTest,
+    ::testing::Values(
+        TileOpCase{"gtz_where_tile",
+                   "LOAD_AB(); copy_tile_init(a); copy_tile(a, 0, 2); gtz_tile_init(); gtz_tile(2);"
+                   "where_tile_init(); where_tile(2, 0, 1); result = 2;",
+                   [](auto& a, auto& b, int r, int c) { return At(a, r, c) > 0 ? At(a, r, c) : At(b, r, c); }},
+        TileOpCase{"lez_tile", "LOAD_AB(); lez_tile_init(); lez_tile(0);",
+                   [](auto& a, auto&, int r, int c) { return At(a, r, c) <= 0 ? 1.0f : 0.0f; }}),
+    [](const ::testing::TestParamInfo<TileOpCase>& info) { return std::string(info.param.name); });
+
+struct TileOpErrorCase {
+  const char* name;
+  const char* body;
+  const char* error;  // a substring of the emulator's report
+  std::function<void(Tile& a, Tile& b)> inputs = nullptr;
+};
+
+void PrintTo(const TileOpErrorCase& c, std::ostream* os) { *os << c.name; }
+
+class TileOpErrorTest : public EmuApiTest, public ::testing::WithParamInterface<TileOpErrorCase> {};
+
+// Misuse the emulator reports instead of computing something the hardware would not.
+TEST_P(TileOpErrorTest, IsReported) {
+  const TileOpErrorCase& tc = GetParam();
+  Tile a(kTile * kTile, 1.0f), b(kTile * kTile, 1.0f);
+  if (tc.inputs) tc.inputs(a, b);
+  Tile out;
+  const std::string report =
+      RunTwoTileProgram(a, b, std::string(kTileOpHead) + tc.body + kTileOpTail, ComputeConfig{}, &out);
+  EXPECT_THAT(report, HasSubstr(tc.error));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Misuse, TileOpErrorTest,
+    ::testing::Values(
+        // Only [0][0] of the scaler set: TT weights by all of row 0 of each face.
+        TileOpErrorCase{"scaler_not_uniform_in_row_0",
+                        "reduce_init<true, PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, out);"
+                        "reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);",
+                        "reduce_tile: the scaler (tile 0 of c_1) holds 0.000000 at [0, 1] but 1.000000 at [0, 0]",
+                        [](Tile&, Tile& b) {
+                          std::fill(b.begin(), b.end(), 0.0f);
+                          b[0] = 1.0f;
+                        }},
+        TileOpErrorCase{"bcast_row_idx_beyond_top_faces",
+                        "add_bcast_rows_init_short(a, b); add_tiles_bcast_rows(a, b, 0, 0, 0, 16);",
+                        "add_tiles_bcast with bcast_row_idx 16 is not emulated"},
+        TileOpErrorCase{"vector_mode_not_rc",
+                        "LOAD_AB(); binary_max_tile_init(); binary_max_tile(0, 1, 0, VectorMode::R);",
+                        "binary_max_tile with a vector_mode other than VectorMode::RC is not emulated"},
+        TileOpErrorCase{"odst_beyond_capacity", "LOAD_AB(); add_binary_tile_init(); add_binary_tile(0, 1, 8);",
+                        "add_binary_tile uses DST tile 8 but DST holds 8 tiles"},
+        TileOpErrorCase{"reduce_outside_math_section",
+                        "tile_regs_commit(); reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(a, b, 0, 0, 0);",
+                        "reduce_tile must run between tile_regs_acquire and tile_regs_commit"},
+        TileOpErrorCase{"bcast_reads_tile_not_waited_for", "add_tiles_bcast_cols(a, b, 0, 1, 0);",
+                        "reads tile 1 of c_1 but only 1 were waited for"}),
+    [](const ::testing::TestParamInfo<TileOpErrorCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -114,21 +114,37 @@ ALWI void sigmoid_tile(std::uint32_t idst) { ttc::emu::rt::UnaryTile("sigmoid", 
 ALWI void fill_tile_init() { ttc::emu::rt::InitOp("fill_tile_init", 0, 0, 0); }
 ALWI void fill_tile(std::uint32_t idst, float value) { ttc::emu::rt::FillTile(idst, value); }
 
+// How an SFPU result is narrowed into a 16-bit DST (TT's llk_defs.h): Default is SFPSTORE's
+// truncation, NearestEven rounds to nearest even. The emulator rounds to nearest even always.
+enum class DstRoundingMode : std::uint8_t { Default = 0, NearestEven = 1 };
+
 // SFPU binary ops, DST to DST (compute_kernel_api/eltwise_binary_sfpu.h): DST[odst] =
-// DST[idst0] op DST[idst1] (rsub: idst1 - idst0). Older trees have the two-argument form,
-// whose result replaces idst0.
-#define TTC_EMU_SFPU_BINARY(op)                                                                              \
-    ALWI void op##_binary_tile_init() { ttc::emu::rt::InitOp(#op "_binary_tile_init", 0, 0, 0); }            \
-    ALWI void op##_binary_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {               \
-        ttc::emu::rt::SfpuBinary(#op, idst0, idst1, odst);                                                   \
-    }                                                                                                        \
-    ALWI void op##_binary_tile(std::uint32_t idst0, std::uint32_t idst1) { op##_binary_tile(idst0, idst1, idst0); }
-TTC_EMU_SFPU_BINARY(add)
-TTC_EMU_SFPU_BINARY(sub)
-TTC_EMU_SFPU_BINARY(mul)
-TTC_EMU_SFPU_BINARY(div)
-TTC_EMU_SFPU_BINARY(rsub)
+// DST[idst0] op DST[idst1] (rsub: DST[idst1] - DST[idst0]); each op has its own init. TT's
+// current functions are templates (add, sub, rsub: <DstRoundingMode, bool
+// is_fp32_dest_acc_en>; mul, div: <bool is_fp32_dest_acc_en>) whose arguments the emulator
+// ignores: DST precision follows the kernel's fp32_dest_acc_en. Older trees have a
+// two-argument form, whose result replaces idst0.
+#define TTC_EMU_ROUNDED_TPARAMS \
+    DstRoundingMode dst_rounding_mode = DstRoundingMode::Default, bool is_fp32_dest_acc_en = false
+#define TTC_EMU_FP32_TPARAMS bool is_fp32_dest_acc_en = false
+#define TTC_EMU_SFPU_BINARY(op, tparams)                                                                      \
+    ALWI void op##_binary_tile_init() { ttc::emu::rt::InitOp(#op "_binary_tile_init", 0, 0, 0); }             \
+    template <tparams>                                                                                        \
+    ALWI void op##_binary_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {                \
+        ttc::emu::rt::SfpuBinary(#op, idst0, idst1, odst);                                                    \
+    }                                                                                                         \
+    template <tparams>                                                                                        \
+    ALWI void op##_binary_tile(std::uint32_t idst0, std::uint32_t idst1) {                                    \
+        ttc::emu::rt::SfpuBinary(#op, idst0, idst1, idst0);                                                   \
+    }
+TTC_EMU_SFPU_BINARY(add, TTC_EMU_ROUNDED_TPARAMS)
+TTC_EMU_SFPU_BINARY(sub, TTC_EMU_ROUNDED_TPARAMS)
+TTC_EMU_SFPU_BINARY(rsub, TTC_EMU_ROUNDED_TPARAMS)
+TTC_EMU_SFPU_BINARY(mul, TTC_EMU_FP32_TPARAMS)
+TTC_EMU_SFPU_BINARY(div, TTC_EMU_FP32_TPARAMS)
 #undef TTC_EMU_SFPU_BINARY
+#undef TTC_EMU_FP32_TPARAMS
+#undef TTC_EMU_ROUNDED_TPARAMS
 
 // Comparisons with zero (compute_kernel_api.h / eltwise_unary/comp.h): DST[idst] = 1.0 where
 // the test holds, else 0.0.
@@ -153,31 +169,59 @@ ALWI void where_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t ids
     where_tile(idst0, idst1, idst2, idst0);
 }
 
-// Element-wise max / min of two DST tiles (compute_kernel_api/binary_max_min.h); the result
-// replaces idst0 (or goes to odst where the three-argument form exists).
-ALWI void binary_max_tile_init() { ttc::emu::rt::InitOp("binary_max_tile_init", 0, 0, 0); }
-ALWI void binary_min_tile_init() { ttc::emu::rt::InitOp("binary_min_tile_init", 0, 0, 0); }
-ALWI void binary_max_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {
-    ttc::emu::rt::SfpuBinary("max", idst0, idst1, odst);
-}
-ALWI void binary_max_tile(std::uint32_t idst0, std::uint32_t idst1) { binary_max_tile(idst0, idst1, idst0); }
-ALWI void binary_min_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst) {
-    ttc::emu::rt::SfpuBinary("min", idst0, idst1, odst);
-}
-ALWI void binary_min_tile(std::uint32_t idst0, std::uint32_t idst1) { binary_min_tile(idst0, idst1, idst0); }
+// Which faces an SFPU op covers (TT's llk_defs.h, a plain enum there); the emulator runs
+// VectorMode::RC (the whole tile) only.
+enum class VectorMode { None = 0, R = 1, C = 2, RC = 4, RC_custom = 6, Invalid = 0xFF };
+
+// Element-wise max / min of two DST tiles (compute_kernel_api/binary_max_min.h): DST[odst] =
+// max/min(DST[idst0], DST[idst1]); the older two-argument form writes idst0.
+#define TTC_EMU_MAX_MIN(op)                                                                                  \
+    ALWI void binary_##op##_tile_init() { ttc::emu::rt::InitOp("binary_" #op "_tile_init", 0, 0, 0); }        \
+    ALWI void binary_##op##_tile(std::uint32_t idst0, std::uint32_t idst1, std::uint32_t odst,                \
+                                 VectorMode vector_mode = VectorMode::RC) {                                   \
+        if (vector_mode != VectorMode::RC) {                                                                  \
+            ttc::emu::rt::NotEmulated("binary_" #op "_tile with a vector_mode other than VectorMode::RC");    \
+        }                                                                                                     \
+        ttc::emu::rt::SfpuBinary(#op, idst0, idst1, odst);                                                    \
+    }                                                                                                         \
+    ALWI void binary_##op##_tile(std::uint32_t idst0, std::uint32_t idst1) { binary_##op##_tile(idst0, idst1, idst0); }
+TTC_EMU_MAX_MIN(max)
+TTC_EMU_MAX_MIN(min)
+#undef TTC_EMU_MAX_MIN
 
 // A DST tile and a scalar given as its fp32 bit pattern
-// (compute_kernel_api/eltwise_unary/binop_with_scalar.h); rsub: scalar - x.
+// (compute_kernel_api/eltwise_unary/binop_with_scalar.h): DST[idst] = DST[idst] op scalar;
+// rsub: scalar - DST[idst]. The enum names TT's modes.
+enum { ADD_UNARY = 0, SUB_UNARY = 1, MUL_UNARY = 2, DIV_UNARY = 3, RSUB_UNARY = 4 };
 ALWI void binop_with_scalar_tile_init() { ttc::emu::rt::InitOp("binop_with_scalar_tile_init", 0, 0, 0); }
-ALWI void add_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("add", idst, param); }
-ALWI void sub_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("sub", idst, param); }
-ALWI void mul_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("mul", idst, param); }
-ALWI void div_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("div", idst, param); }
-ALWI void rsub_unary_tile(std::uint32_t idst, std::uint32_t param) { ttc::emu::rt::SfpuScalar("rsub", idst, param); }
+ALWI void add_unary_tile(std::uint32_t idst, std::uint32_t param1) { ttc::emu::rt::SfpuScalar("add", idst, param1); }
+ALWI void sub_unary_tile(std::uint32_t idst, std::uint32_t param1) { ttc::emu::rt::SfpuScalar("sub", idst, param1); }
+ALWI void mul_unary_tile(std::uint32_t idst, std::uint32_t param1) { ttc::emu::rt::SfpuScalar("mul", idst, param1); }
+ALWI void div_unary_tile(std::uint32_t idst, std::uint32_t param1) { ttc::emu::rt::SfpuScalar("div", idst, param1); }
+ALWI void rsub_unary_tile(std::uint32_t idst, std::uint32_t param1) { ttc::emu::rt::SfpuScalar("rsub", idst, param1); }
 
-// Broadcasts (compute_kernel_api/bcast.h). COL: B's column 0 across every column; ROW: B's
-// row 0 down every row; SCALAR: B[0, 0] everywhere.
+// Broadcasts (compute_kernel_api/bcast.h). TT's doc comment there says COL expects B "with a
+// filled 0-column" and SCALAR "a single value at location [0,0]" (its formulas, C[h, w] =
+// A[h, w] + B[w] for COL and B[h] for ROW, index B by the wrong coordinate); tt-llk's
+// llk_unpack_AB.h agrees with the first reading: COL unpacks B's left faces (0 and 2), ROW its
+// top faces (0 and 1) for every row of faces. So:
+//   COL:    C[h, w] = A[h, w] op B[h, 0]  (column 0 of B across every column),
+//   ROW:    C[h, w] = A[h, w] op B[r, w]  (row r = bcast_row_idx of B, default 0, down every row),
+//   SCALAR: C[h, w] = A[h, w] op B[0, 0].
+// TT's llk_defs.h declares BroadcastType and EltwiseBinaryType as plain enums: BroadcastType is
+// scoped here (NONE, ROW, COL would be global names), EltwiseBinaryType is not (TT code names
+// ELWADD and the others unqualified). Add, sub and mul broadcast.
 enum class BroadcastType { NONE = 0, COL = 1, ROW = 2, SCALAR = 3 };
+enum EltwiseBinaryType { ELWMUL, ELWDIV, ELWADD, ELWSUB, ELWLESS };
+
+namespace ttc_emu_detail {
+template <EltwiseBinaryType op>
+constexpr int BcastOpCode() {
+    static_assert(op == ELWADD || op == ELWSUB || op == ELWMUL, "the emulator broadcasts ELWADD, ELWSUB and ELWMUL");
+    return op == ELWADD ? 0 : op == ELWSUB ? 1 : 2;
+}
+}  // namespace ttc_emu_detail
+
 template <BroadcastType bcast_type>
 ALWI void unary_bcast_init(std::uint32_t icb, std::uint32_t ocb) {
     ttc::emu::rt::InitOp("unary_bcast_init", icb, icb, ocb);
@@ -187,54 +231,113 @@ template <BroadcastType bcast_type>
 ALWI void unary_bcast(std::uint32_t icb, std::uint32_t in_tile_index, std::uint32_t dst_tile_index) {
     ttc::emu::rt::UnaryBcast(static_cast<int>(bcast_type), icb, in_tile_index, dst_tile_index);
 }
-#define TTC_EMU_BCAST(op, code, kind, type)                                                                    \
-    ALWI void op##_tiles_bcast_##kind(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0,             \
-                                      std::uint32_t itile1, std::uint32_t idst) {                               \
-        ttc::emu::rt::BinaryBcast(code, static_cast<int>(BroadcastType::type), icb0, icb1, itile0, itile1, idst); \
-    }
-TTC_EMU_BCAST(add, 0, rows, ROW)
-TTC_EMU_BCAST(add, 0, cols, COL)
-TTC_EMU_BCAST(add, 0, scalar, SCALAR)
-TTC_EMU_BCAST(sub, 1, rows, ROW)
-TTC_EMU_BCAST(sub, 1, cols, COL)
-TTC_EMU_BCAST(sub, 1, scalar, SCALAR)
-TTC_EMU_BCAST(mul, 2, rows, ROW)
-TTC_EMU_BCAST(mul, 2, cols, COL)
-TTC_EMU_BCAST(mul, 2, scalar, SCALAR)
-#undef TTC_EMU_BCAST
-ALWI void add_bcast_rows_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
-ALWI void add_bcast_cols_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
-ALWI void mul_bcast_rows_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
-ALWI void mul_bcast_cols_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
-ALWI void mul_tiles_bcast_scalar_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
-ALWI void sub_bcast_cols_init_short(std::uint32_t a, std::uint32_t b) { ttc::emu::rt::InitOp("bcast", a, b, b); }
+template <BroadcastType bcast_type>
+ALWI void unary_bcast_uninit(std::uint32_t icb) { ttc::emu::rt::InitOp("unary_bcast_uninit", icb, icb, icb); }
+template <BroadcastType old_bcast_type, BroadcastType new_bcast_type>
+void reconfigure_unary_bcast(std::uint32_t old_icb, std::uint32_t new_icb, std::uint32_t old_ocb,
+                             std::uint32_t new_ocb) {
+    (void)old_icb;
+    (void)old_ocb;
+    ttc::emu::rt::InitOp("reconfigure_unary_bcast", new_icb, new_icb, new_ocb);
+}
 
-// Reduce (compute_kernel_api/reduce.h, classic signatures). The scaler tile in icb1 holds the
+template <EltwiseBinaryType tBcastOp, BroadcastType tBcastDim>
+void init_bcast(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t ocb = 16) {
+    (void)ttc_emu_detail::BcastOpCode<tBcastOp>();
+    ttc::emu::rt::InitOp("init_bcast", icb0, icb1, ocb);
+}
+template <EltwiseBinaryType tBcastOp, BroadcastType tBcastDim>
+ALWI void any_tiles_bcast(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0, std::uint32_t itile1,
+                          std::uint32_t idst, std::uint32_t bcast_row_idx = 0) {
+    static_assert(tBcastDim != BroadcastType::NONE, "a broadcast op needs COL, ROW or SCALAR");
+    ttc::emu::rt::BinaryBcast(ttc_emu_detail::BcastOpCode<tBcastOp>(), static_cast<int>(tBcastDim), icb0, icb1,
+                              itile0, itile1, idst, bcast_row_idx);
+}
+#define TTC_EMU_BCAST(op, elw)                                                                                 \
+    template <BroadcastType tBcastDim>                                                                         \
+    ALWI void op##_tiles_bcast(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0, std::uint32_t itile1, \
+                               std::uint32_t idst, std::uint32_t bcast_row_idx = 0) {                          \
+        any_tiles_bcast<elw, tBcastDim>(icb0, icb1, itile0, itile1, idst, bcast_row_idx);                     \
+    }                                                                                                          \
+    ALWI void op##_tiles_bcast_rows(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0,              \
+                                    std::uint32_t itile1, std::uint32_t idst, std::uint32_t bcast_row_idx = 0) { \
+        any_tiles_bcast<elw, BroadcastType::ROW>(icb0, icb1, itile0, itile1, idst, bcast_row_idx);            \
+    }                                                                                                          \
+    ALWI void op##_tiles_bcast_cols(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0,              \
+                                    std::uint32_t itile1, std::uint32_t idst) {                                \
+        any_tiles_bcast<elw, BroadcastType::COL>(icb0, icb1, itile0, itile1, idst);                           \
+    }                                                                                                          \
+    ALWI void op##_tiles_bcast_scalar(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0,            \
+                                      std::uint32_t itile1, std::uint32_t idst) {                              \
+        any_tiles_bcast<elw, BroadcastType::SCALAR>(icb0, icb1, itile0, itile1, idst);                        \
+    }
+TTC_EMU_BCAST(add, ELWADD)
+TTC_EMU_BCAST(sub, ELWSUB)
+TTC_EMU_BCAST(mul, ELWMUL)
+#undef TTC_EMU_BCAST
+// The short inits TT has (each before its op when switching from another op).
+#define TTC_EMU_BCAST_INIT(name) \
+    ALWI void name(std::uint32_t icb0, std::uint32_t icb1) { ttc::emu::rt::InitOp(#name, icb0, icb1, icb1); }
+TTC_EMU_BCAST_INIT(add_bcast_rows_init_short)
+TTC_EMU_BCAST_INIT(add_bcast_cols_init_short)
+TTC_EMU_BCAST_INIT(add_bcast_scalar_init_short)
+TTC_EMU_BCAST_INIT(sub_bcast_rows_init_short)
+TTC_EMU_BCAST_INIT(sub_bcast_cols_init_short)
+TTC_EMU_BCAST_INIT(sub_tiles_bcast_scalar_init_short)
+TTC_EMU_BCAST_INIT(mul_bcast_rows_init_short)
+TTC_EMU_BCAST_INIT(mul_bcast_cols_init_short)
+TTC_EMU_BCAST_INIT(mul_tiles_bcast_scalar_init_short)
+#undef TTC_EMU_BCAST_INIT
+
+// Reduce (compute_kernel_api/reduce.h), semantics in ttc_emu/kernel_runtime.h (ReduceTile)
+// with their sources in the emulator's tile_math.cc. The scaler tile in icb_scaler holds the
 // scaler in row 0 of each face; REDUCE_ROW leaves one value per row in column 0 of DST[idst],
 // REDUCE_COL one per column in row 0, REDUCE_SCALAR one in [0, 0]; each call combines with
 // what DST holds there (SUM adds, MAX takes the maximum), so calls over a row of tiles
-// accumulate. AVG is SUM with a 1/N scaler.
+// accumulate. AVG is SUM with a 1/N scaler. The template arguments default to the REDUCE_OP and
+// REDUCE_DIM defines when both are set, as in TT. Both generations of the API:
+//   classic: reduce_init<at_start, PoolType, ReduceDim>(icb, icb_scaler, ocb = 16),
+//            reduce_init_short, reduce_init_delta<at_start, ...>, reduce_revert_delta<ReduceDim>;
+//   current: reduce_init<PoolType, ReduceDim, enforce_fp32_accumulation>(icb, icb_scaler, ocb),
+//            reduce_uninit<enforce_fp32_accumulation>(icb = 0).
+// enforce_fp32_accumulation is ignored: DST precision follows the kernel's fp32_dest_acc_en.
 enum PoolType { SUM = 0, AVG = 1, MAX = 2 };
 enum ReduceDim { REDUCE_ROW = 0, REDUCE_COL = 1, REDUCE_SCALAR = 2 };
 #if defined(REDUCE_OP) && defined(REDUCE_DIM)
 #define TTC_EMU_REDUCE_DEFAULTS PoolType reduce_type = REDUCE_OP, ReduceDim reduce_dim = REDUCE_DIM
+#define TTC_EMU_REDUCE_DIM_DEFAULT ReduceDim reduce_dim = REDUCE_DIM
 #else
 #define TTC_EMU_REDUCE_DEFAULTS PoolType reduce_type, ReduceDim reduce_dim
+#define TTC_EMU_REDUCE_DIM_DEFAULT ReduceDim reduce_dim
 #endif
 template <bool at_start, TTC_EMU_REDUCE_DEFAULTS>
 ALWI void reduce_init(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t ocb = 16) {
     ttc::emu::rt::InitOp("reduce_init", icb, icb_scaler, ocb);
 }
-template <TTC_EMU_REDUCE_DEFAULTS>
-ALWI void reduce_tile(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t itile0, std::uint32_t itile1,
-                      std::uint32_t idst) {
-    ttc::emu::rt::ReduceTile(static_cast<int>(reduce_type), static_cast<int>(reduce_dim), icb0, icb1, itile0, itile1,
-                             idst);
+template <TTC_EMU_REDUCE_DEFAULTS, bool enforce_fp32_accumulation = false>
+ALWI void reduce_init(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t ocb) {
+    ttc::emu::rt::InitOp("reduce_init", icb, icb_scaler, ocb);
 }
-#undef TTC_EMU_REDUCE_DEFAULTS
-template <ReduceDim reduce_dim>
+template <TTC_EMU_REDUCE_DEFAULTS>
+ALWI void reduce_init_short(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t ocb = 16) {
+    ttc::emu::rt::InitOp("reduce_init_short", icb, icb_scaler, ocb);
+}
+template <bool at_start, TTC_EMU_REDUCE_DEFAULTS>
+ALWI void reduce_init_delta(std::uint32_t ocb = 16, std::uint32_t icb0 = 0, std::uint32_t icb1 = 1) {
+    ttc::emu::rt::InitOp("reduce_init_delta", icb0, icb1, ocb);
+}
+template <TTC_EMU_REDUCE_DEFAULTS, bool enforce_fp32_accumulation = false>
+ALWI void reduce_tile(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t itile, std::uint32_t itile_scaler,
+                      std::uint32_t idst) {
+    ttc::emu::rt::ReduceTile(static_cast<int>(reduce_type), static_cast<int>(reduce_dim), icb, icb_scaler, itile,
+                             itile_scaler, idst);
+}
+template <TTC_EMU_REDUCE_DIM_DEFAULT>
 ALWI void reduce_revert_delta(std::uint32_t ocb = 16) { ttc::emu::rt::InitOp("reduce_revert_delta", ocb, ocb, ocb); }
-ALWI void reduce_uninit() { ttc::emu::rt::InitOp("reduce_uninit", 0, 0, 0); }
+template <bool enforce_fp32_accumulation = false>
+ALWI void reduce_uninit(std::uint32_t icb = 0) { ttc::emu::rt::InitOp("reduce_uninit", icb, icb, icb); }
+#undef TTC_EMU_REDUCE_DIM_DEFAULT
+#undef TTC_EMU_REDUCE_DEFAULTS
 
 }  // namespace ckernel
 

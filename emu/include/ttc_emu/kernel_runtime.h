@@ -67,13 +67,20 @@ void SfpuBinary(const char* op, std::uint32_t i0, std::uint32_t i1, std::uint32_
 void SfpuScalar(const char* op, std::uint32_t dst, std::uint32_t bits);
 // type: 1 COL (column 0 across the columns), 2 ROW (row 0 down the rows), 3 SCALAR ([0, 0]).
 void UnaryBcast(int type, std::uint32_t cb, std::uint32_t itile, std::uint32_t dst);
-// op: 0 add, 1 sub, 2 mul; B (tile ib of cb_b) broadcast as in UnaryBcast.
+// DST[dst] = A op B with A tile ia of cb_a and B tile ib of cb_b broadcast as in UnaryBcast
+// (ROW: row `bcast_row` of B, 0-15); op: 0 add, 1 sub, 2 mul.
 void BinaryBcast(int op, int type, std::uint32_t cb_a, std::uint32_t cb_b, std::uint32_t ia, std::uint32_t ib,
-                 std::uint32_t dst);
-// pool: 0 SUM, 1 AVG, 2 MAX; dim: 0 REDUCE_ROW, 1 REDUCE_COL, 2 REDUCE_SCALAR. Scaler: tile
-// `iscaler` of cb_scaler, element [0, 0].
+                 std::uint32_t dst, std::uint32_t bcast_row);
+// pool: 0 SUM, 1 AVG, 2 MAX; dim: 0 REDUCE_ROW (per row, into column 0 of DST[dst]),
+// 1 REDUCE_COL (per column, into row 0), 2 REDUCE_SCALAR (into [0, 0]). Each result is scaled by
+// the scaler, tile `iscaler` of cb_scaler (uniform in row 0 of each face: element [0, 0]; MAX
+// uses its power of two; REDUCE_SCALAR applies it twice), and combined with what DST holds there
+// (SUM, AVG add; MAX takes the maximum, a DST tile cleared since the last release counting as
+// minus infinity).
 void ReduceTile(int pool, int dim, std::uint32_t cb, std::uint32_t cb_scaler, std::uint32_t itile,
                 std::uint32_t iscaler, std::uint32_t dst);
 void PackTile(std::uint32_t dst, std::uint32_t cb);
+// A call or argument the emulator does not model: fails the run naming `what`.
+[[noreturn]] void NotEmulated(const char* what);
 
 }  // namespace ttc::emu::rt
