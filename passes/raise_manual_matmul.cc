@@ -62,6 +62,11 @@ class Raiser : public StmtMutator {
 
 }  // namespace
 
+bool IsStoreNest(const Stmt& s) {
+  const For* f = As<For>(s);
+  return f && As<Store>(PerfectNest(*f).second) != nullptr;
+}
+
 std::pair<std::vector<const ir::For*>, ir::Stmt> PerfectNest(const ir::For& f) {
   std::vector<const For*> loops = {&f};
   Stmt inner = f.body;

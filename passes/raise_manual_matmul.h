@@ -26,6 +26,10 @@ using RaisedMatmuls = std::map<const ir::Gemm*, MatmulInfo>;
 // the innermost (tensorize_tt matches element-wise nests with it too).
 std::pair<std::vector<const ir::For*>, ir::Stmt> PerfectNest(const ir::For& f);
 
+// Whether `s` is a perfect loop nest around one store (an element-wise or reduction nest):
+// the passes treat it as one statement.
+bool IsStoreNest(const ir::Stmt& s);
+
 // Returns `body` with every qualifying manual nest replaced by T.gemm; `raised` (not null)
 // receives one entry per replacement.
 ir::Stmt RaiseManualMatmuls(const ir::Stmt& body, RaisedMatmuls* raised);

@@ -114,14 +114,17 @@ class HandOffs {
     };
     // A loop nest around one store (an element-wise or reduction nest) is one statement.
     auto is_compound = [](const Stmt& st) {
-      if (const For* f = As<For>(st); f && As<Store>(PerfectNest(*f).second)) return false;
-      return st->kind == StmtKind::kFor || st->kind == StmtKind::kLet || st->kind == StmtKind::kIf ||
-             st->kind == StmtKind::kSeq;
+      return !IsStoreNest(st) && (st->kind == StmtKind::kFor || st->kind == StmtKind::kLet ||
+                                  st->kind == StmtKind::kIf || st->kind == StmtKind::kSeq);
     };
+    std::vector<Uses> uses;  // of each statement, once
+    for (const Stmt& st : seq.stmts) {
+      uses.emplace_back(tiles_);
+      uses.back().VisitStmt(st);
+    }
     for (size_t i = 0; i < seq.stmts.size(); ++i) {
       const Stmt& st = seq.stmts[i];
-      Uses u(tiles_);
-      u.VisitStmt(st);
+      const Uses& u = uses[i];
       const bool compound = is_compound(st);
       if (compound) {
         for (const auto& [x, n] : tiles_) {
@@ -144,12 +147,8 @@ class HandOffs {
       // A write group ends right after its last write: the next statement does not write x.
       for (const auto& [x, n] : tiles_) {
         if (!open[x]) continue;
-        bool next_writes = false;
-        if (i + 1 < seq.stmts.size() && !is_compound(seq.stmts[i + 1])) {
-          Uses next(tiles_);
-          next.VisitStmt(seq.stmts[i + 1]);
-          next_writes = next.writes.count(x) > 0;
-        }
+        const bool next_writes =
+            i + 1 < seq.stmts.size() && !is_compound(seq.stmts[i + 1]) && uses[i + 1].writes.count(x) > 0;
         if (!next_writes) close(x, st->loc);
       }
     }
@@ -324,21 +323,17 @@ std::vector<Stmt> ScalerInit(const std::string& scaler_cb) {
           MakeIntrinsic("cb_wait_front", {cb, MakeInt(1)})};
 }
 
-bool IsHandOffMarker(const Stmt& s, std::string* buffer) {
+// Whether `s` is the marker `name(buffer)`; its buffer into `buffer` (when not null).
+static bool IsMarker(const Stmt& s, const char* name, std::string* buffer) {
   const Evaluate* e = As<Evaluate>(s);
   const Call* c = e ? As<Call>(e->value) : nullptr;
-  if (!c || c->name != kMarker || c->args.size() != 1) return false;
+  if (!c || c->name != name || c->args.size() != 1) return false;
   if (buffer) *buffer = As<Var>(c->args[0])->name;
   return true;
 }
 
-bool IsReloadMarker(const Stmt& s, std::string* buffer) {
-  const Evaluate* e = As<Evaluate>(s);
-  const Call* c = e ? As<Call>(e->value) : nullptr;
-  if (!c || c->name != kReload || c->args.size() != 1) return false;
-  if (buffer) *buffer = As<Var>(c->args[0])->name;
-  return true;
-}
+bool IsHandOffMarker(const Stmt& s, std::string* buffer) { return IsMarker(s, kMarker, buffer); }
+bool IsReloadMarker(const Stmt& s, std::string* buffer) { return IsMarker(s, kReload, buffer); }
 
 Stmt InsertHandOffs(const Stmt& body, const std::map<std::string, int64_t>& tiles,
                     const std::map<std::string, std::string>& cbs) {
@@ -369,14 +364,17 @@ std::set<std::string> LoopCarried(const Stmt& body, const std::map<std::string, 
       // statements) needs it; otherwise the carried value stays in DST across the loop.
       Uses all(computed);
       all.VisitStmt(f->body);
+      std::vector<Uses> uses;  // of each statement of the body, once
+      for (const Stmt& st : stmts) {
+        uses.emplace_back(computed);
+        uses.back().VisitStmt(st);
+      }
       for (const auto& [x, n] : computed) {
         bool hands_off = false;
         for (const std::string& h : handed_off) hands_off |= h != x && all.writes.count(h) > 0;
         if (!hands_off) continue;
         bool first = true, reads_first = false, writes = false;
-        for (const Stmt& st : stmts) {
-          Uses u(computed);
-          u.VisitStmt(st);
+        for (const Uses& u : uses) {
           if (first && (u.reads.count(x) || u.writes.count(x))) {
             reads_first = u.reads.count(x) > 0;
             first = false;

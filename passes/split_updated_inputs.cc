@@ -8,6 +8,7 @@
 
 #include "ir/builder.h"
 #include "ir/visitor.h"
+#include "passes/raise_manual_matmul.h"
 
 namespace ttc {
 namespace {
@@ -99,24 +100,15 @@ bool Writes(const Stmt& s, const std::string& name) {
   return v.written.count(name) > 0;
 }
 
+// A statement the rename treats whole: not a loop, let, if or block, except a store nest.
+bool IsLeaf(const Stmt& s) {
+  return IsStoreNest(s) || (s->kind != StmtKind::kFor && s->kind != StmtKind::kLet && s->kind != StmtKind::kIf &&
+                            s->kind != StmtKind::kSeq);
+}
+
 bool FillsFromDram(const Stmt& s, const std::string& name) {
   const Copy* c = As<Copy>(s);
   return c && !OnChip(c->src.buffer) && c->dst.buffer->name == name;
-}
-
-bool Compound(const Stmt& s) {
-  return s->kind == StmtKind::kLet || s->kind == StmtKind::kIf || s->kind == StmtKind::kSeq ||
-         (s->kind == StmtKind::kFor && [&] {
-           // A loop nest around one store is one statement (the update itself).
-           const For* f = As<For>(s);
-           while (f) {
-             const Seq* b = As<Seq>(f->body);
-             const Stmt inner = b && b->stmts.size() == 1 ? b->stmts[0] : f->body;
-             if (As<Store>(inner)) return false;
-             f = As<For>(inner);
-           }
-           return true;
-         }());
 }
 
 class Splitter : public StmtMutator {
@@ -144,7 +136,7 @@ class Splitter : public StmtMutator {
         if (renamed) {
           s = Rename(original, updated, true).MutateStmt(s);
           changed = true;
-        } else if (!Compound(s) && Writes(s, name)) {
+        } else if (IsLeaf(s) && Writes(s, name)) {
           s = Rename(original, updated, false).MutateStmt(s);  // reads the filled values
           renamed = true;
           changed = true;
