@@ -82,6 +82,7 @@ bool Evaluator::ExecModule(const ast::Module& m, std::shared_ptr<Scope>* module)
   builtins->Set("__name__", Value::Str("__main__", {}));
   for (const char* b : kPythonBuiltins) builtins->Set(b, Value::Builtin(b, {}));
   *module = std::make_shared<Scope>(builtins);
+  module_scope_ = module->get();
   scopes_.push_back(*module);
   Value ignored;
   Flow flow = Flow::kNormal;
@@ -176,6 +177,12 @@ bool Evaluator::ExecStmt(const ast::Stmt& s, const std::shared_ptr<Scope>& scope
     case StmtKind::kAssign: {
       Value v;
       if (!Eval(*s.value, scope, &v)) return false;
+      // `--define M=256` also overrides a module-level size (`M = 8192` at the top of a script).
+      if (scope.get() == module_scope_ && s.targets.size() == 1 && s.targets[0]->kind == ExprKind::kName &&
+          (v.kind == Value::kInt || v.kind == Value::kFloat)) {
+        auto d = opts_.defines.find(s.targets[0]->name);
+        if (d != opts_.defines.end()) v = d->second;
+      }
       for (const ast::ExprPtr& t : s.targets) {
         if (!Assign(*t, v, scope)) return false;
       }

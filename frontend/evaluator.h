@@ -131,6 +131,7 @@ class Evaluator {
 
  private:
   friend class EagerKernel;
+  const Scope* module_scope_ = nullptr;  // the script's top level (ExecModule)
   // Module and function bodies (evaluator.cc).
   enum class Flow { kNormal, kReturn, kBreak, kContinue };
   bool ExecBody(const std::vector<ast::StmtPtr>& body, const std::shared_ptr<Scope>& scope, Value* ret, Flow* flow);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/visitor.h"
+#include "passes/dataflow.h"
 
 namespace ttc {
 namespace {
@@ -209,6 +210,113 @@ int LowerOnChipCopies(PrimFunc& func) {
   Stmt body = m.MutateStmt(func.body);
   if (body) func.body = body;
   return m.rewritten;
+}
+
+namespace {
+
+// Buffers the core reads to compute another buffer (a load in a store to a different buffer;
+// an in-place update `X[i] = f(X[i])` reads X in DST), and the buffers written by a store or
+// fill.
+class LoadSurvey : public StmtVisitor {
+ public:
+  std::set<const BufferNode*> loaded, computed;
+
+ protected:
+  void VisitLoad(const Load& l) override {
+    if (l.buffer.get() != storing_) loaded.insert(l.buffer.get());
+    StmtVisitor::VisitLoad(l);
+  }
+  void VisitStore(const Store& s) override {
+    computed.insert(s.buffer.get());
+    storing_ = s.buffer.get();
+    StmtVisitor::VisitStore(s);
+    storing_ = nullptr;
+  }
+  void VisitFill(const Fill& f) override {
+    computed.insert(f.buffer.get());
+    StmtVisitor::VisitFill(f);
+  }
+
+ private:
+  const BufferNode* storing_ = nullptr;
+};
+
+class Twin : public StmtMutator {
+ public:
+  Twin(const std::set<const BufferNode*>& targets, std::map<const BufferNode*, Buffer>* twins)
+      : targets_(targets), twins_(twins) {}
+
+ protected:
+  Stmt MutateCopy(const Copy& n, const Stmt& self) override {
+    if (OnChip(n.dst.buffer) || !targets_.count(n.src.buffer.get())) return self;
+    Buffer& twin = (*twins_)[n.src.buffer.get()];
+    if (!twin) {
+      auto b = std::make_shared<BufferNode>(*n.src.buffer);
+      b->name = n.src.buffer->name + "_out";
+      b->scope = Scope::kFragment;
+      twin = b;
+    }
+    auto whole = std::make_shared<Copy>();
+    whole->loc = n.loc;
+    whole->src = Region{n.src.buffer, {}, n.src.buffer->shape};
+    whole->dst = Region{twin, {}, twin->shape};
+    for (size_t d = 0; d < twin->shape.size(); ++d) {
+      whole->src.begin.push_back(MakeInt(0));
+      whole->dst.begin.push_back(MakeInt(0));
+    }
+    auto out = std::make_shared<Copy>(n);
+    out->src.buffer = twin;
+    return MakeSeq({whole, out}, n.loc);
+  }
+  Stmt MutateAlloc(const Alloc& n, const Stmt& self) override {
+    if (!targets_.count(n.buffer.get())) return self;
+    Buffer& twin = (*twins_)[n.buffer.get()];
+    if (!twin) {
+      auto b = std::make_shared<BufferNode>(*n.buffer);
+      b->name = n.buffer->name + "_out";
+      b->scope = Scope::kFragment;
+      twin = b;
+    }
+    auto a = std::make_shared<Alloc>();
+    a->loc = n.loc;
+    a->buffer = twin;
+    return MakeSeq({self, a}, n.loc);
+  }
+  Stmt MutateSeq(const Seq& n, const Stmt& self) override {
+    std::vector<Stmt> out;
+    bool changed = false;
+    for (const Stmt& s : n.stmts) {
+      Stmt m = MutateStmt(s);
+      const Seq* q = As<Seq>(m);
+      if (q && m != s && !As<Seq>(s)) {
+        out.insert(out.end(), q->stmts.begin(), q->stmts.end());
+      } else {
+        out.push_back(m);
+      }
+      changed |= m != s;
+    }
+    return changed ? MakeSeq(std::move(out), n.loc) : self;
+  }
+
+ private:
+  const std::set<const BufferNode*>& targets_;
+  std::map<const BufferNode*, Buffer>* twins_;
+};
+
+}  // namespace
+
+int TwinCopiedOutResults(PrimFunc& func) {
+  LoadSurvey survey;
+  survey.VisitStmt(func.body);
+  std::set<const BufferNode*> targets;
+  for (const CopyEdge& e : CollectCopyEdges(func)) {
+    const BufferNode* x = e.onchip.get();
+    if (!e.reads_global && survey.computed.count(x) && survey.loaded.count(x)) targets.insert(x);
+  }
+  if (targets.empty()) return 0;
+  std::map<const BufferNode*, Buffer> twins;
+  func.body = Twin(targets, &twins).MutateStmt(func.body);
+  return static_cast<int>(twins.size());
 }
 
 }  // namespace ttc

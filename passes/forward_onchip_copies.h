@@ -38,6 +38,14 @@ int ForwardOnChipCopies(ir::PrimFunc& func);
 // location). Returns the number of copies rewritten.
 int LowerOnChipCopies(ir::PrimFunc& func);
 
+// A result computed on the core that is both copied to DRAM and read by later computation
+// (layer norm's mean: written out and broadcast back over the row) needs two circular
+// buffers, since an output circular buffer's only consumer is the writer: the copy to DRAM
+// reads a twin `<X>_out` (a fragment of the same shape and dtype) filled by a whole on-chip
+// copy right before it (run after ForwardOnChipCopies, before LowerOnChipCopies, which turns
+// that copy into a copy nest). Returns the number of twins made.
+int TwinCopiedOutResults(ir::PrimFunc& func);
+
 }  // namespace ttc
 
 #endif  // TTC_PASSES_FORWARD_ONCHIP_COPIES_H_

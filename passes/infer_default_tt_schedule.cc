@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "passes/attrs.h"
+#include "passes/coarsen_row_blocks.h"
 
 namespace ttc {
 
@@ -24,6 +25,10 @@ void InferDefaultTTSchedule(PassContext& ctx, ir::PrimFunc& func) {
                                           "; supported: \"contiguous\""));
     return;
   }
+  // One-row blocks become tile rows before the grid is split; rank-1 tensors become rows.
+  CoarsenRowBlocks(ctx, func);
+  if (ctx.diag.has_errors()) return;
+  RowViewOfVectors(func);
   const int64_t gx = func.grid.x(), gy = func.grid.y(), gz = func.grid.z();
   const int64_t units = gx * gy * gz;
   const int64_t cores = ctx.target.num_cores();

@@ -110,8 +110,17 @@ class Lowerer {
       const std::vector<int64_t> tile = LayoutOf(e.global).tile_shape;
       const auto& shape = e.onchip->shape;
       // The on-chip block in the global buffer's tiles: one batch entry of whole tiles.
-      const ir::TileGeometry block = ir::TileGeometryOf(shape, tile[0], tile[1], e.onchip->dtype);
-      if (block.batch != 1 || block.needs_padding) {
+      ir::TileGeometry block = ir::TileGeometryOf(shape, tile[0], tile[1], e.onchip->dtype);
+      // A vector (rank 1) moves as a row of a (1, N) tensor (row 0 of each tile) or as a
+      // column of an (N, 1) tensor (column 0 of each tile): the layouts of TT's broadcast
+      // operands (unary_bcast ROW / COL).
+      const auto& gshape = e.global->shape;
+      const bool vector = shape.size() == 1 && gshape.size() >= 2 && (gshape.back() == 1 || gshape[gshape.size() - 2] == 1);
+      if (vector) {
+        const bool column = gshape.back() == 1 && gshape[gshape.size() - 2] != 1;
+        block.tiles_h = column ? (shape[0] + tile[0] - 1) / tile[0] : 1;
+        block.tiles_w = column ? 1 : (shape[0] + tile[1] - 1) / tile[1];
+      } else if (block.batch != 1 || block.needs_padding) {
         ctx_.diag.Error(e.onchip->loc, absl::StrCat("on-chip buffer '", name, "' of shape ", List(shape),
                                                     " is not a whole block of ", List(tile),
                                                     " tiles; TT circular buffers hold whole tiles"));
@@ -179,7 +188,13 @@ class Lowerer {
     a.tiles_hw = layout.geometry.tiles_h * a.tiles_w;
     auto row = DivideExact(region.begin[r - 2], tile[0]);
     auto col = DivideExact(region.begin[r - 1], tile[1]);
-    if (!row || !col || region.extent[r - 2] % tile[0] != 0 || region.extent[r - 1] % tile[1] != 0) {
+    // An extent that is not whole tiles is allowed where the region ends at the tensor's edge:
+    // the rest of its last tile is the tensor's padding.
+    auto whole = [&](size_t d, int64_t t) {
+      const std::optional<int64_t> b = ConstValue(region.begin[d]);
+      return region.extent[d] % t == 0 || (b && *b + region.extent[d] == g->shape[d]);
+    };
+    if (!row || !col || !whole(r - 2, tile[0]) || !whole(r - 1, tile[1])) {
       ctx_.diag.Error(loc, absl::StrCat("T.copy of '", g->name, "' at [", PrintExpr(region.begin[r - 2]), ", ",
                                         PrintExpr(region.begin[r - 1]), "] with extent ",
                                         List({region.extent[r - 2], region.extent[r - 1]}),
@@ -189,8 +204,8 @@ class Lowerer {
     }
     a.first_row = *row;
     a.first_col = *col;
-    a.rows = region.extent[r - 2] / tile[0];
-    a.cols = region.extent[r - 1] / tile[1];
+    a.rows = (region.extent[r - 2] + tile[0] - 1) / tile[0];
+    a.cols = (region.extent[r - 1] + tile[1] - 1) / tile[1];
     if (a.rows != cb.tile_rows || a.cols != cb.tile_cols) {
       ctx_.diag.Error(loc, absl::StrCat("T.copy reshapes a ", a.rows, "x", a.cols, "-tile block of '", g->name,
                                         "' into '", cb.buffer, "' of ", cb.tile_rows, "x", cb.tile_cols,

@@ -7,6 +7,7 @@
 #include "passes/attrs.h"
 #include "passes/dataflow.h"
 #include "passes/forward_onchip_copies.h"
+#include "passes/normalize_nests.h"
 #include "passes/split_updated_inputs.h"
 
 namespace ttc {
@@ -14,8 +15,10 @@ namespace ttc {
 void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
   // Staging copies between whole on-chip buffers (T.copy(C_local, C_shared)) are forwarded
   // first, so that circular buffers are sized for the buffers the DRAM copies really use.
+  func.body = SplitParallelBodies(InlineParallelLets(func.body));
   SplitUpdatedInputs(func);
   ForwardOnChipCopies(func);
+  TwinCopiedOutResults(func);
   LowerOnChipCopies(func);
   std::map<std::string, CbAttr> cbs;
   for (const CopyEdge& e : CollectCopyEdges(func)) {

@@ -283,7 +283,7 @@ DstExprCompiler::Leaves ComputeEmitter::LeavesOf(const Store& st, const std::map
   const int64_t cols = cbs_.count(st.buffer->name) ? cbs_.at(st.buffer->name).tile_cols : 1;
   leaves.bcast = [this, vars, cols](const Load& l, const Expr& tile) -> std::optional<DstExprCompiler::Leaves::Bcast> {
     auto v = vectors_.find(l.buffer->name);
-    if (vars.size() != 2 || v == vectors_.end() || !hand_off_tiles_.count(l.buffer->name)) return std::nullopt;
+    if (vars.size() != 2 || v == vectors_.end() || !IsInput(l.buffer)) return std::nullopt;
     std::string var;
     for (const Expr& i : l.indices) {
       if (const Var* x = As<Var>(i)) {

@@ -96,6 +96,13 @@ class Tensorizer : public ComputeEmitter {
     Stmt body = FoldIndexComparisons(RaiseManualMatmuls(func_.kernels.at("compute"), &manual_));
     reductions_ = FindReductions(body);
     for (const auto& [store, r] : reductions_) vectors_[r.result->name] = r.row;
+    // A vector read from DRAM: a column of an (N, 1) tensor (one value per row) or a row of a
+    // (1, N) one (coarsen_row_blocks gives rank-1 tensors these shapes).
+    for (const CopyEdge& e : CollectCopyEdges(func_)) {
+      const std::vector<int64_t>& g = e.global->shape;
+      if (!e.reads_global || e.onchip->shape.size() != 1 || g.size() < 2) continue;
+      vectors_[e.onchip->name] = g.back() == 1 && g[g.size() - 2] != 1;
+    }
     CollectComputed(body);
     if (ctx_.diag.has_errors()) return;
     body = InsertHandOffs(body, hand_off_tiles_, hand_off_cb_);
