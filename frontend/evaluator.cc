@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace ttc::frontend {
 
@@ -658,6 +659,31 @@ bool Evaluator::CallFunction(const Value& f, std::vector<Value> args, std::vecto
     k.sizes = sizes;
   }
   return true;
+}
+
+bool Evaluator::BuildUnused(const std::string& name, const std::shared_ptr<Scope>& module) {
+  for (const Builder& b : unused_builders_) {
+    if (b.name != name) continue;
+    const Value* f = module->Lookup(name);
+    if (!f || !f->def) return false;
+    std::vector<std::string> missing;
+    std::vector<std::pair<std::string, Value>> kwargs;
+    for (const ast::Param& p : f->def->params) {
+      auto d = opts_.defines.find(p.name);
+      if (d != opts_.defines.end()) {
+        kwargs.emplace_back(p.name, d->second);
+      } else if (!p.default_value && p.star == 0 && !p.name.empty()) {
+        missing.push_back(p.name);
+      }
+    }
+    if (!missing.empty()) {
+      return Fail(b.loc, absl::StrCat("'", name, "' is never called in the script; to build it, give ",
+                                      absl::StrJoin(missing, ", "), " with --define NAME=VALUE"));
+    }
+    Value out;
+    return CallFunction(*f, {}, std::move(kwargs), b.loc, &out);
+  }
+  return false;
 }
 
 void Evaluator::RecordKernel(const std::shared_ptr<Kernel>& k) {

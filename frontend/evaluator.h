@@ -74,6 +74,10 @@ class Evaluator {
     std::vector<std::string> params;  // parameters without a default (eager: and its T.const names)
   };
   const std::vector<Builder>& unused_builders() const { return unused_builders_; }
+  // Calls the unused builder `name` of `module` (`--func rms_norm_splitk`) with the
+  // `--define` values of its parameters; the kernel it builds joins built(). False (with the
+  // error set) when it fails, e.g. a parameter without a default is not defined.
+  bool BuildUnused(const std::string& name, const std::shared_ptr<Scope>& module);
   // Every kernel built, in order, with the name it was first bound to ("" if none).
   struct Built {
     std::shared_ptr<Kernel> kernel;

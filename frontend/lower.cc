@@ -78,6 +78,18 @@ class ModuleLowerer {
       out->kernels = std::move(kernels);
       return true;
     }
+    // `--func` naming a factory the script never calls: call it with the --define values.
+    if (!opts.func_name.empty()) {
+      bool known = false;
+      for (const KernelSummary& s : kernels) known |= s.name == opts.func_name || s.builder == opts.func_name ||
+                                                    s.func == opts.func_name;
+      for (const Evaluator::Builder& b : ev_.unused_builders()) {
+        if (known || b.name != opts.func_name) continue;
+        if (!ev_.BuildUnused(b.name, module)) return false;
+        kernels_by_summary_.clear();
+        kernels = Summaries();
+      }
+    }
     std::shared_ptr<Kernel> k;
     if (!SelectKernel(kernels, opts.func_name, &k)) return false;
     *req.mutable_func() = k->func;

@@ -11,6 +11,7 @@
 #    with exactly `error: MESSAGE`;
 #    a file not listed (a new example): `ttc compile FILE` either succeeds or fails with a
 #    located diagnostic (exit 1), never a usage error, an internal error or a crash.
+#    Further `REL<TAB>validates --func NAME ...` lines validate the file's other kernels.
 set -u
 ttc=$1 file=$2 expected=$3 rel=$4
 tmp=$(mktemp -d)
@@ -31,16 +32,19 @@ else
   echo "listing stops at the recorded lowering error: $listed"
 fi
 
-case "$want" in validates*) validate_opts=${want#validates}; want=validates ;; esac
-if [ "$want" = "validates" ]; then
-  # shellcheck disable=SC2086  # the recorded options are words
-  "$ttc" validate "$file" --seed 1 $validate_opts >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  cat "$tmp/out"
-  if [ $rc -ne 0 ]; then echo "FAIL: $rel does not validate (exit $rc):"; cat "$tmp/err"; exit 1; fi
-  grep -q '^PASS' "$tmp/out" || { echo "FAIL: no PASS line"; exit 1; }
-  exit 0
-fi
+case "$want" in validates*)
+  # Every recorded line validates (one line per kernel of the file).
+  while IFS= read -r line; do
+    validate_opts=${line#validates}
+    # shellcheck disable=SC2086  # the recorded options are words
+    "$ttc" validate "$file" --seed 1 $validate_opts >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    cat "$tmp/out"
+    if [ $rc -ne 0 ]; then echo "FAIL: $rel ($line) does not validate (exit $rc):"; cat "$tmp/err"; exit 1; fi
+    grep -q '^PASS' "$tmp/out" || { echo "FAIL: no PASS line ($line)"; exit 1; }
+  done <<<"$want"
+  exit 0 ;;
+esac
 "$ttc" compile "$file" --emit=plan >"$tmp/out" 2>"$tmp/err"
 rc=$?
 first=$(grep -m1 ': error: ' "$tmp/err")
