@@ -752,6 +752,7 @@ bool KernelLowerer::LowerTileOp(const ast::Expr& e, const std::string& op, const
       op == "reduce_absmax") {
     return LowerReduce(e, op, scope, out);
   }
+  if (op == "atomic_add") return LowerAtomicAdd(e, scope, out);
   return ev_.Fail(e.loc, absl::StrCat("T.", op, " is not lowered to TT-Metalium yet; the TT backend lowers T.copy, "
                                       "T.gemm, T.clear/T.fill, T.reduce_sum/max/min/abssum/absmax and element-wise loops (T.Parallel)"));
 }

@@ -61,6 +61,8 @@ class KernelLowerer {
   bool LowerTileOp(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope, Stmts* out);
   // T.reduce_sum/max/min/abssum/absmax as a reduction loop nest (reduce_lower.cc).
   bool LowerReduce(const ast::Expr& e, const std::string& op, const std::shared_ptr<Scope>& scope, Stmts* out);
+  // T.atomic_add(dst, value) as the update `dst = dst + value` (atomic_lower.cc).
+  bool LowerAtomicAdd(const ast::Expr& e, const std::shared_ptr<Scope>& scope, Stmts* out);
   bool LowerFor(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Stmts* out, int lets);
   // `for bx, by in T.Persistent(domain, wave_size, index)` directly in a one-dimensional
   // T.Kernel(wave_size) as (index): the kernel grid becomes `domain` with the loop variables as

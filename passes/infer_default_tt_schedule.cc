@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "passes/attrs.h"
 #include "passes/coarsen_row_blocks.h"
+#include "passes/fold_split_grid.h"
 
 namespace ttc {
 
@@ -25,6 +26,9 @@ void InferDefaultTTSchedule(PassContext& ctx, ir::PrimFunc& func) {
                                           "; supported: \"contiguous\""));
     return;
   }
+  // A split-K grid dimension (updates of DRAM that do not depend on it) runs serially in the block.
+  FoldSplitGrid(ctx, func);
+  if (ctx.diag.has_errors()) return;
   // One-row blocks become tile rows before the grid is split; rank-1 tensors become rows.
   CoarsenRowBlocks(ctx, func);
   if (ctx.diag.has_errors()) return;

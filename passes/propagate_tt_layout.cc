@@ -9,6 +9,7 @@
 #include "passes/forward_onchip_copies.h"
 #include "passes/normalize_nests.h"
 #include "passes/split_updated_inputs.h"
+#include "passes/stage_global_accesses.h"
 
 namespace ttc {
 
@@ -16,6 +17,9 @@ void PropagateTTLayout(PassContext& ctx, ir::PrimFunc& func) {
   // Staging copies between whole on-chip buffers (T.copy(C_local, C_shared)) are forwarded
   // first, so that circular buffers are sized for the buffers the DRAM copies really use.
   func.body = SplitParallelBodies(InlineParallelLets(func.body));
+  // Element accesses to DRAM buffers in store nests become T.copy stagings first.
+  StageGlobalAccesses(ctx, func);
+  if (ctx.diag.has_errors()) return;
   SplitUpdatedInputs(func);
   ForwardOnChipCopies(func);
   TwinCopiedOutResults(func);
