@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ir/printer.h"
 #include "ir/structural_equal.h"
 #include "ir/visitor.h"
 #include "passes/raise_manual_matmul.h"
@@ -251,6 +252,10 @@ struct Folding {
         if (l && linear->count(l->buffer)) {
           accepted.insert(st);
           continue;
+        }
+        if (st && UpdateAddend(*st)) {
+          return Fail(absl::StrCat("the update at ", st->loc.ToString(), " adds `", PrintExpr(UpdateAddend(*st)),
+                                   "`, not the accumulator or a whole copy of it"));
         }
       }
       return Fail(absl::StrCat("the statement at ", s->loc.ToString(),

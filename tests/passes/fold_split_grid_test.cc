@@ -223,6 +223,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "", "",
                   "the statement at 21:13 after the K loop is neither a whole copy of the accumulator nor an update "
                   "that adds (a copy of) the accumulator"},
+        ErrorCase{"ScaledUpdate",
+                  "T.copy(C_local, C_shared)\n"
+                  "            for i, j in T.Parallel(block_M, block_N):\n"
+                  "                T.atomic_add(C[by * block_M + i, bx * block_N + j], C_shared[i, j] * 2.0)",
+                  "", "", "the update at 23:17 adds `C_shared[i, j] * 2.0`, not the accumulator or a whole copy of it"},
         ErrorCase{"NoClear", "", "", "            pass\n", "the accumulator 'C_local' is not cleared (T.clear) before the K loop"},
         ErrorCase{"SplitIndexInTheEpilogue",
                   "T.copy(C_local, C_shared)\n"
