@@ -4,6 +4,7 @@
 #include <string>
 
 #include "emu/runtime/device.h"
+#include "emu/runtime/paths.h"
 
 namespace ttc::emu {
 
@@ -212,7 +213,7 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& spec, const Circ
 KernelHandle CreateKernel(Program& program, const std::string& file, const CoreSpec& spec,
                           const std::variant<DataMovementConfig, ComputeConfig>& config) {
   Program::Impl::Kernel k;
-  k.file = file;
+  k.file = ttc::emu::ResolveKernelPath(file);  // TT-Metalium's search order (emu/runtime/paths.h)
   k.cores = ttc::emu::ToSet(spec);
   ttc::emu::CheckCores(k.cores, "CreateKernel");
   if (std::holds_alternative<ComputeConfig>(config)) {

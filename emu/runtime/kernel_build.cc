@@ -19,6 +19,7 @@
 
 #include "common/sha256.h"
 #include "emu/runtime/device.h"
+#include "emu/runtime/paths.h"
 
 namespace ttc::emu {
 namespace {
@@ -40,10 +41,7 @@ fs::path CacheDir() {
   return fs::path(home ? home : "/tmp") / ".cache" / "ttc" / "emu-kernels";
 }
 
-fs::path IncludeDir() {
-  if (const char* d = std::getenv("TTC_EMU_INCLUDE_DIR")) return d;
-  return TTC_EMU_DEFAULT_INCLUDE_DIR;
-}
+fs::path IncludeDir() { return EmuIncludeDir(); }  // emu/runtime/paths.h
 
 // The emulator's headers, hashed once: a change to them changes every kernel's key.
 const std::string& HeadersDigest() {
