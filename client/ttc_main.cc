@@ -39,6 +39,7 @@
 #include "frontend/load.h"
 #include "ir/printer.h"
 #include "ir/request_io.h"
+#include "ir/target.h"
 #include "driver/pipeline.h"
 
 namespace {
@@ -80,8 +81,14 @@ int LoadErrorExit(const std::string& path, const absl::Status& status) {
   return script_error ? kExitCompileError : kExitUsage;
 }
 
+constexpr char kApiDialectHelp[] =
+    "Host API of the generated program (the request's target.api_dialect, part of the action key): "
+    "metalium-mesh (MeshDevice on a unit mesh, TT's current examples) or metalium-classic (CreateDevice and "
+    "the device command queue, older installs)";
+
 struct CompileArgs {
   std::string request;
+  std::string api_dialect;  // --api-dialect: target.api_dialect of the request
   std::string func;
   std::vector<std::string> defines;
   bool list = false;
@@ -116,6 +123,7 @@ int RunCompile(const CompileArgs& a) {
   }
   auto loaded = LoadRequest(a.request, a.func, a.defines);
   if (!loaded.ok()) return LoadErrorExit(a.request, loaded.status());
+  if (!a.api_dialect.empty()) loaded->request.mutable_target()->set_api_dialect(a.api_dialect);
   const ttc::v1::KernelRequest* req = &loaded->request;
   const std::string shown = DisplayName(a.request);
   ttc::CompileOptions opts;
@@ -188,6 +196,7 @@ int RunCompile(const CompileArgs& a) {
 
 struct ValidateArgs {
   std::string input;    // a request file or a program directory
+  std::string api_dialect;  // --api-dialect: target.api_dialect of the request
   std::string request;  // with a program directory: the request it was compiled from
   std::string func;     // --func: the kernel of a script that defines several
   std::vector<std::string> defines;  // --define NAME=VALUE
@@ -209,6 +218,7 @@ int RunValidate(const ValidateArgs& a) {
   }
   auto loaded = LoadRequest(request_path, a.func, a.defines);
   if (!loaded.ok()) return LoadErrorExit(request_path, loaded.status());
+  if (!a.api_dialect.empty()) loaded->request.mutable_target()->set_api_dialect(a.api_dialect);
   const ttc::v1::KernelRequest* req = &loaded->request;
   ttc::CompileOptions opts;
   opts.target_override = a.target;
@@ -267,6 +277,8 @@ int main(int argc, char** argv) {
                     "pipeline, target fingerprint), then exit");
   compile->add_option("--target", ca.target, "Target preset; overrides the request's preset")
       ->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
+  compile->add_option("--api-dialect", ca.api_dialect, kApiDialectHelp)
+      ->check(CLI::IsMember({ttc::ir::kMeshApiDialect, ttc::ir::kClassicApiDialect}));
   compile->add_option("--emit", ca.emit,
                       "What to print: attrs (JSON of the attributes; the default without -o), ir (TileLang-like "
                       "script), or one generated file: reader, compute, writer, host, plan")
@@ -286,6 +298,8 @@ int main(int argc, char** argv) {
   validate->add_option("--backend", va.backend, "Where to run: emulator")->check(CLI::IsMember({"emulator"}));
   validate->add_option("--target", va.target, "Target preset")->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
   validate->add_option("--seed", va.seed, "Seed of the generated inputs");
+  validate->add_option("--api-dialect", va.api_dialect, kApiDialectHelp)
+      ->check(CLI::IsMember({ttc::ir::kMeshApiDialect, ttc::ir::kClassicApiDialect}));
   validate->add_flag("--json", va.json, "Print the report as JSON");
 
   bool markdown = false;

@@ -166,14 +166,36 @@ absl::StatusOr<std::string> Compute(const Program& p) {
 
 std::string DataFormat(const std::string& f) { return "tt::DataFormat::" + f; }
 
+// A MeshBuffer of the unit mesh for `b` (metalium-mesh): DeviceLocalBufferConfig (page size,
+// DRAM or L1, block sharding) and ReplicatedBufferConfig (bytes per device).
+void MeshBuffer(std::ostringstream& o, const DeviceBuffer& b) {
+  const std::string n = b.param->name;
+  const ir::TileGeometry& g = b.geo();
+  o << "    const distributed::DeviceLocalBufferConfig " << n << "_local{.page_size = " << g.page_bytes
+    << ", .buffer_type = BufferType::" << (b.layout.memory == "L1" || b.layout.is_l1_sharded() ? "L1" : "DRAM");
+  if (b.layout.is_l1_sharded()) {
+    const NdShardAttr& s = *b.layout.nd_shard;
+    const int64_t gy = s.projected_grid[0], gx = s.projected_grid[1];
+    o << ",\n        .sharding_args = BufferShardingArgs(ShardSpecBuffer(CoreRangeSet(CoreRange(CoreCoord{0, 0}, "
+      << "CoreCoord{" << gx - 1 << ", " << gy - 1 << "})), {" << s.projected_shard_tiles[0] * g.tile_h << ", "
+      << s.projected_shard_tiles[1] * g.tile_w << "}, ShardOrientation::ROW_MAJOR, {" << g.tile_h << ", " << g.tile_w
+      << "}, {" << g.batch * g.padded_rows / g.tile_h << ", " << g.tiles_w << "}), TensorMemoryLayout::BLOCK_SHARDED)";
+  }
+  o << "};\n    const distributed::ReplicatedBufferConfig " << n << "_config{.size = " << g.pages * g.page_bytes
+    << "};\n    std::shared_ptr<distributed::MeshBuffer> " << n << " = distributed::MeshBuffer::create(" << n
+    << "_config, " << n << "_local, mesh_device.get());\n";
+}
+
 std::string Host(const Program& p) {
   std::ostringstream o;
+  const bool mesh = p.target.api_dialect == ir::kMeshApiDialect;
   o << Header(p, "Host program: main --inputs DIR --outputs DIR. Reads <inputs>/<buffer>.bin (row-major, "
                  "little-endian, the buffer's dtype), runs the kernel on the device, writes <outputs>/<buffer>.bin.");
   o << "#include <cstdint>\n#include <cstring>\n#include <exception>\n#include <fstream>\n#include <iostream>\n"
        "#include <memory>\n#include <set>\n#include <stdexcept>\n#include <string>\n#include <vector>\n\n"
        "#include <tt-metalium/host_api.hpp>\n#include <tt-metalium/device.hpp>\n"
-       "#include <tt-metalium/tensor_accessor_args.hpp>\n\nusing namespace tt;\nusing namespace tt::tt_metal;\n\n"
+    << (mesh ? "#include <tt-metalium/distributed.hpp>\n" : "")
+    << "#include <tt-metalium/tensor_accessor_args.hpp>\n\nusing namespace tt;\nusing namespace tt::tt_metal;\n\n"
        "namespace {\n\n";
   bool any_in = false, any_out = false;
   for (const DeviceBuffer& b : p.buffers) {
@@ -245,9 +267,15 @@ std::string Host(const Program& p) {
     for (int64_t a : rows[i++]) v.push_back(a);
     o << "    {" << absl::StrJoin(v, ", ") << "},\n";
   }
-  o << "};\n\nint Run(const std::string& inputs, const std::string& outputs) {\n"
-       "    IDevice* device = CreateDevice(0);\n    CommandQueue& cq = device->command_queue();\n"
-       "    Program program = CreateProgram();\n\n";
+  o << "};\n\nint Run(const std::string& inputs, const std::string& outputs) {\n";
+  if (mesh) {
+    o << "    // A 1x1 mesh: device 0 and its mesh command queue.\n"
+         "    std::shared_ptr<distributed::MeshDevice> mesh_device = distributed::MeshDevice::create_unit_mesh(0);\n"
+         "    distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();\n";
+  } else {
+    o << "    IDevice* device = CreateDevice(0);\n    CommandQueue& cq = device->command_queue();\n";
+  }
+  o << "    Program program = CreateProgram();\n\n";
   o << "    // Cores with work (tt.core_ranges), logical {x, y}, inclusive.\n"
        "    const CoreRangeSet cores(std::set<CoreRange>{\n";
   for (const CoreRange& r : p.partition.core_ranges) {
@@ -262,7 +290,9 @@ std::string Host(const Program& p) {
       << g.pages << " tiles of " << g.tile_h << "x" << g.tile_w << " (" << g.page_bytes << " bytes), "
       << (b.layout.is_l1_sharded() ? "L1 block-sharded" : b.layout.memory + " interleaved")
       << (g.needs_padding ? absl::StrCat(", padded to ", g.padded_rows, "x", g.padded_cols) : "") << ".\n";
-    if (b.layout.is_l1_sharded()) {
+    if (mesh) {
+      MeshBuffer(o, b);
+    } else if (b.layout.is_l1_sharded()) {
       const NdShardAttr& s = *b.layout.nd_shard;
       const int64_t gy = s.projected_grid[0], gx = s.projected_grid[1];
       o << "    const CoreRangeSet " << n << "_shard_cores(std::set<CoreRange>{CoreRange(CoreCoord{0, 0}, CoreCoord{"
@@ -279,7 +309,8 @@ std::string Host(const Program& p) {
         << ", .page_size = " << g.page_bytes << ", .buffer_type = BufferType::"
         << (b.layout.memory == "L1" ? "L1" : "DRAM") << "};\n";
     }
-    o << "    std::shared_ptr<Buffer> " << n << " = CreateBuffer(" << n << "_config);\n\n";
+    if (!mesh) o << "    std::shared_ptr<Buffer> " << n << " = CreateBuffer(" << n << "_config);\n";
+    o << "\n";
   }
   // Circular buffers.
   o << "    // Circular buffers on every used core (memory_space_lower_tt, tensorize_tt).\n";
@@ -323,24 +354,33 @@ std::string Host(const Program& p) {
     if (!b.input) continue;
     const std::string n = b.param->name;
     const ir::TileGeometry& g = b.geo();
-    o << "    const std::vector<uint8_t> " << n << "_tiles = Tilize(ReadInput(inputs, \"" << n << "\", "
+    o << (mesh ? "    " : "    const ") << "std::vector<uint8_t> " << n << "_tiles = Tilize(ReadInput(inputs, \"" << n << "\", "
       << g.batch * g.rows * g.cols * (b.dtype.bits / 8) << "), " << g.batch << ", " << g.rows << ", " << g.cols << ", "
       << g.padded_rows << ", " << g.padded_cols << ", " << g.tile_h << ", " << g.tile_w << ", " << b.dtype.bits / 8
       << ");\n"
-      << "    EnqueueWriteBuffer(cq, " << n << ", " << n << "_tiles.data(), false);\n";
+      << (mesh ? absl::StrCat("    distributed::EnqueueWriteMeshBuffer(cq, ", n, ", ", n, "_tiles, false);\n")
+               : absl::StrCat("    EnqueueWriteBuffer(cq, ", n, ", ", n, "_tiles.data(), false);\n"));
   }
-  o << "    EnqueueProgram(cq, program, false);\n    Finish(cq);\n";
+  if (mesh) {
+    o << "    distributed::MeshWorkload workload;\n"
+         "    workload.add_program(distributed::MeshCoordinateRange(mesh_device->shape()), std::move(program));\n"
+         "    distributed::EnqueueMeshWorkload(cq, workload, false);\n    distributed::Finish(cq);\n";
+  } else {
+    o << "    EnqueueProgram(cq, program, false);\n    Finish(cq);\n";
+  }
   for (const DeviceBuffer& b : p.buffers) {
     if (!b.output) continue;
     const std::string n = b.param->name;
     const ir::TileGeometry& g = b.geo();
     o << "    std::vector<uint8_t> " << n << "_result(" << g.pages * g.page_bytes << ");\n"
-      << "    EnqueueReadBuffer(cq, " << n << ", " << n << "_result.data(), true);\n"
+      << (mesh ? absl::StrCat("    distributed::EnqueueReadMeshBuffer(cq, ", n, "_result, ", n, ", true);\n")
+               : absl::StrCat("    EnqueueReadBuffer(cq, ", n, ", ", n, "_result.data(), true);\n"))
       << "    WriteOutput(outputs, \"" << n << "\", Untilize(" << n << "_result, " << g.batch << ", " << g.rows << ", "
       << g.cols << ", " << g.padded_rows << ", " << g.padded_cols << ", " << g.tile_h << ", " << g.tile_w << ", "
       << b.dtype.bits / 8 << "));\n";
   }
-  o << "    return CloseDevice(device) ? 0 : 1;\n}\n\n}  // namespace\n\n"
+  o << (mesh ? "    return mesh_device->close() ? 0 : 1;\n" : "    return CloseDevice(device) ? 0 : 1;\n")
+    << "}\n\n}  // namespace\n\n"
        "int main(int argc, char** argv) {\n    std::string inputs, outputs;\n"
        "    for (int i = 1; i + 1 < argc; i += 2) {\n"
        "        const std::string flag = argv[i];\n"

@@ -84,9 +84,12 @@ absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view prese
     }
     out.cb_budget_bytes = t.cb_budget_bytes();
   }
-  if (!t.api_dialect().empty() && t.api_dialect() != kDefaultApiDialect) {
-    return fail("api_dialect", absl::StrCat("unknown dialect '", t.api_dialect(), "'; supported: ",
-                                            kDefaultApiDialect));
+  if (!t.api_dialect().empty()) {
+    if (t.api_dialect() != kClassicApiDialect && t.api_dialect() != kMeshApiDialect) {
+      return fail("api_dialect", absl::StrCat("unknown dialect '", t.api_dialect(), "'; supported: ",
+                                              kMeshApiDialect, ", ", kClassicApiDialect));
+    }
+    out.api_dialect = t.api_dialect();
   }
   return out;
 }

@@ -16,8 +16,15 @@
 
 namespace ttc::ir {
 
-// The only TT-Metalium API dialect emitted so far (PASSES.md section 13): TensorAccessor
-// kernels and the classic host API.
+// TT-Metalium API dialects of the generated program (PASSES.md section 13); both use
+// TensorAccessor kernels. "metalium-classic": the host API of CreateDevice, CreateBuffer,
+// EnqueueWriteBuffer / EnqueueProgram / EnqueueReadBuffer on the device's command queue (TT
+// installs before the programming examples moved to the Mesh API, tt-metal #25123).
+// "metalium-mesh": the MeshDevice API of tt-metalium/distributed.hpp on a unit mesh
+// (MeshDevice::create_unit_mesh, MeshBuffer, MeshWorkload, EnqueueMeshWorkload), as TT's
+// examples are written now. The dialect is part of the target fingerprint, hence of the key.
+inline constexpr char kClassicApiDialect[] = "metalium-classic";
+inline constexpr char kMeshApiDialect[] = "metalium-mesh";
 inline constexpr char kDefaultApiDialect[] = "metalium-classic";
 
 struct Target {

@@ -9,7 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev libssl-dev librocksdb-dev
-  libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev
+  libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools clang-14 libclang-rt-14-dev
   systemd prometheus-cpp-dev prometheus libmicrohttpd-dev openssl curl python3

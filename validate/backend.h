@@ -26,7 +26,8 @@ class Backend {
 };
 
 // `name`: "emulator" or "metalium". FAILED_PRECONDITION for metalium when TT-Metalium is not
-// installed ($TT_METAL_HOME unset or without tt_metal/); INVALID_ARGUMENT for other names.
+// installed ($TT_METAL_HOME unset, or no TT-MetaliumConfig.cmake below it); INVALID_ARGUMENT
+// for other names.
 absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name);
 
 }  // namespace ttc::validate

@@ -158,20 +158,20 @@ OutputReport Compare(const std::string& name, const std::string& dtype, const st
   return r;
 }
 
-}  // namespace
 
-absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
-                                                    const std::map<std::string, std::string>& files, uint64_t seed) {
-  ValidationReport report;
-  report.seed = seed;
-  const nlohmann::json plan = nlohmann::json::parse(files.at("plan.json"));
-  // The program, content-addressed so its host executable is built once.
-  std::string all;
-  for (const auto& [name, text] : files) all += name + "\n" + text + "\n";
-  const fs::path program = CacheRoot() / "programs" / Sha256Hex(all);
-  const fs::path exe = program / "main.emu";
-  auto t0 = Clock::now();
-  if (!fs::exists(exe)) {
+
+// The host program compiled with g++ against the emulator's headers and library (and fmt,
+// which TT-Metalium's host headers use, as TT::Metalium links it), cached by
+// the digest of the program's files (the same program is built once).
+class EmulatorRunner : public ProgramRunner {
+ public:
+  std::string name() const override { return "emulator"; }
+  absl::Status Build(const std::map<std::string, std::string>& files) override {
+    std::string all;
+    for (const auto& [name, text] : files) all += name + "\n" + text + "\n";
+    const fs::path program = CacheRoot() / "programs" / Sha256Hex(all);
+    exe_ = program / "main.emu";
+    if (fs::exists(exe_)) return absl::OkStatus();
     // Build in a private directory, then publish it with one rename; a concurrent validation
     // of the same program either wins the rename or finds the finished directory.
     const fs::path staging = program.string() + absl::StrCat(".", getpid(), ".staging");
@@ -181,7 +181,7 @@ absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
     const fs::path log = staging / "build.log";
     const std::string cmd = absl::StrCat(
         "g++ -std=c++20 -O1 -I", Quote(EmuIncludeDir()), " '-DTTC_KERNEL_DIR=\"", program.string(), "\"' ",
-        Quote((staging / "main.cpp").string()), " -L", Quote(EmuLibDir()), " -lttc_emu -Wl,-rpath,",
+        Quote((staging / "main.cpp").string()), " -L", Quote(EmuLibDir()), " -lttc_emu -lfmt -Wl,-rpath,",
         Quote(EmuLibDir()), " -o ", Quote((staging / "main.emu").string()), " > ", Quote(log.string()), " 2>&1");
     if (std::system(cmd.c_str()) != 0) {
       const std::string out = ReadAll(log);
@@ -193,8 +193,88 @@ absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
     fs::create_directories(program.parent_path(), ec);
     fs::rename(staging, program, ec);
     if (ec) fs::remove_all(staging);  // another validation published the same program first
-    if (!fs::exists(exe)) return absl::InternalError("cannot publish the host program into " + program.string());
+    if (!fs::exists(exe_)) return absl::InternalError("cannot publish the host program into " + program.string());
+    return absl::OkStatus();
   }
+  int Run(const std::string& inputs, const std::string& outputs, std::string* log) override {
+    // The program's kernels are built by the emulator library with the same headers.
+    const fs::path log_file = fs::path(outputs).parent_path() / "run.log";
+    const std::string run = absl::StrCat("TTC_EMU_INCLUDE_DIR=", Quote(EmuIncludeDir()), " ", Quote(exe_.string()),
+                                         " --inputs ", Quote(inputs), " --outputs ", Quote(outputs), " > ",
+                                         Quote(log_file.string()), " 2>&1");
+    const int rc = std::system(run.c_str());
+    *log = ReadAll(log_file);
+    return rc;
+  }
+
+ private:
+  fs::path exe_;
+};
+
+// The generated CMakeLists.txt configured against a TT-Metalium package and built with CMake.
+class CMakeRunner : public ProgramRunner {
+ public:
+  explicit CMakeRunner(std::string home) : home_(std::move(home)) {}
+  ~CMakeRunner() override {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  std::string name() const override { return "metalium"; }
+  absl::Status Build(const std::map<std::string, std::string>& files) override {
+    char tmpl[] = "/tmp/ttc-metalium-XXXXXX";
+    if (!mkdtemp(tmpl)) return absl::InternalError("cannot create a temporary directory");
+    dir_ = tmpl;
+    const fs::path src = dir_ / "program", build = dir_ / "build", log = dir_ / "build.log";
+    fs::create_directories(src);
+    for (const auto& [name, text] : files) std::ofstream(src / name, std::ios::binary) << text;
+    const std::string prefix = absl::StrCat(home_, ";", home_, "/build");
+    const std::string cmd = absl::StrCat(
+        "cmake -S ", Quote(src.string()), " -B ", Quote(build.string()), " -DCMAKE_BUILD_TYPE=Release ",
+        Quote("-DCMAKE_PREFIX_PATH=" + prefix), " > ", Quote(log.string()), " 2>&1 && cmake --build ",
+        Quote(build.string()), " -j 2 >> ", Quote(log.string()), " 2>&1");
+    if (std::system(cmd.c_str()) != 0) {
+      return absl::InternalError(absl::StrCat("building the host program with CMake against TT-Metalium at ", home_,
+                                              " failed:\n", ReadAll(log)));
+    }
+    exe_ = build / "main";
+    return absl::OkStatus();
+  }
+  int Run(const std::string& inputs, const std::string& outputs, std::string* log) override {
+    const fs::path log_file = fs::path(outputs).parent_path() / "run.log";
+    const std::string run = absl::StrCat("cd ", Quote(home_), " && TT_METAL_HOME=", Quote(home_), " ",
+                                         Quote(exe_.string()), " --inputs ", Quote(inputs), " --outputs ",
+                                         Quote(outputs), " > ", Quote(log_file.string()), " 2>&1");
+    const int rc = std::system(run.c_str());
+    *log = ReadAll(log_file);
+    return rc;
+  }
+
+ private:
+  std::string home_;
+  fs::path dir_, exe_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProgramRunner> MakeCMakeRunner(std::string metal_home) {
+  return std::make_unique<CMakeRunner>(std::move(metal_home));
+}
+
+absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
+                                                    const std::map<std::string, std::string>& files, uint64_t seed) {
+  EmulatorRunner runner;
+  return ValidateProgram(source, files, seed, runner);
+}
+
+absl::StatusOr<ValidationReport> ValidateProgram(const ir::PrimFunc& source,
+                                                 const std::map<std::string, std::string>& files, uint64_t seed,
+                                                 ProgramRunner& runner) {
+  ValidationReport report;
+  report.seed = seed;
+  report.backend = runner.name();
+  const nlohmann::json plan = nlohmann::json::parse(files.at("plan.json"));
+  auto t0 = Clock::now();
+  if (absl::Status built = runner.Build(files); !built.ok()) return built;
   report.build_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   // Inputs from the seed, rounded to each buffer's dtype.
@@ -227,15 +307,11 @@ absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
   if (!ref.ok()) return absl::InternalError(absl::StrCat("reference interpreter: ", ref.status().message()));
 
   t0 = Clock::now();
-  const fs::path log = work / "run.log";
-  // The program's kernels are built by the emulator library with the same headers.
-  const std::string run = absl::StrCat("TTC_EMU_INCLUDE_DIR=", Quote(EmuIncludeDir()), " ", Quote(exe.string()),
-                                       " --inputs ", Quote((work / "in").string()), " --outputs ",
-                                       Quote((work / "out").string()), " > ", Quote(log.string()), " 2>&1");
-  const int rc = std::system(run.c_str());
+  std::string log;
+  const int rc = runner.Run((work / "in").string(), (work / "out").string(), &log);
   report.run_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (rc != 0) {
-    report.error = ReadAll(log);
+    report.error = log;
     if (report.error.empty()) report.error = absl::StrCat("the program exited with status ", rc);
     fs::remove_all(work);
     return report;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,29 @@ struct ValidationReport {
   double build_seconds = 0; // building the host program (kernels are built by the emulator)
   double run_seconds = 0;   // running the program, kernel builds included
 };
+
+// How a generated program is built and run on one backend. Build is called once per
+// validation with the six files; Run runs the built program as `main --inputs DIR --outputs
+// DIR` and returns its exit status, with its stdout/stderr in *log.
+class ProgramRunner {
+ public:
+  virtual ~ProgramRunner() = default;
+  virtual std::string name() const = 0;
+  virtual absl::Status Build(const std::map<std::string, std::string>& files) = 0;
+  virtual int Run(const std::string& inputs, const std::string& outputs, std::string* log) = 0;
+};
+
+// Generates the inputs of `seed`, runs the reference and `runner`, and compares.
+absl::StatusOr<ValidationReport> ValidateProgram(const ir::PrimFunc& source,
+                                                 const std::map<std::string, std::string>& files, uint64_t seed,
+                                                 ProgramRunner& runner);
+
+// The program built with CMake against the TT-Metalium package that find_package(TT-Metalium)
+// finds under `metal_home` (CMAKE_PREFIX_PATH = metal_home and metal_home/build): a Tenstorrent
+// install on a card host, or ttc's emulator package. Work files go to a private temporary
+// directory, removed afterwards. Build errors (configure or compile) are returned as a status
+// with the tool's output.
+std::unique_ptr<ProgramRunner> MakeCMakeRunner(std::string metal_home);
 
 // Validates `files` (the six files of emit_tt_kernels) against `source` (the kernel's source
 // IR, before lowering) on the emulator. A program that fails (protocol violation, deadlock,

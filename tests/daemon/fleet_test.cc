@@ -51,8 +51,9 @@ class FleetTest : public ::testing::Test {
       return online >= n;
     });
   }
-  std::string SubmitJob(const std::string& example, uint64_t seed) {
+  std::string SubmitJob(const std::string& example, uint64_t seed, const std::string& backend = "") {
     v1::SubmitRequest req;
+    req.set_backend(backend);
     *req.mutable_compile()->mutable_request() = LoadExample(example);
     req.set_validate(true);
     req.set_seed(seed);
@@ -242,6 +243,32 @@ TEST_F(FleetTest, TheAgentRefusesTheMetaliumBackendWithoutTtMetalium) {
   auto [status, out] = Shell(std::string(AGENT_PATH) + " --server 127.0.0.1:1 --backend metalium");
   EXPECT_EQ(status, 2) << out;
   EXPECT_THAT(out, ::testing::HasSubstr("TT_METAL_HOME is not set"));
+}
+
+// The agent's metalium backend does for a card what the emulator backend does: the generated
+// program is configured with its CMakeLists.txt against the TT-Metalium package under
+// TT_METAL_HOME, built, run with the job's inputs and compared with the reference. Pointed at
+// ttc's emulator package, the whole path runs here.
+TEST_F(FleetTest, AMetaliumAgentValidatesThroughTheTtMetaliumPackageUnderTtMetalHome) {
+  setenv("TT_METAL_HOME", TTC_METALIUM_PACKAGE_DIR, 1);
+  StartDaemon();
+  auto agent = std::make_unique<Child>(
+      std::vector<std::string>{AGENT_PATH, "--server", address_, "--host-id", "card1", "--work-dir",
+                               dir_.Sub("work-card1"), "--drain-seconds", "30", "--backend", "metalium"},
+      dir_.Sub("agent-card1.log"));
+  unsetenv("TT_METAL_HOME");
+  ASSERT_TRUE(WaitForHosts(1)) << ReadAll(dir_.Sub("agent-card1.log"));
+  SubmitJob("gemm_256_bf16", 3, "metalium");
+  ASSERT_TRUE(AllCompleted(1, std::chrono::seconds(240))) << ReadAll(dir_.Sub("agent-card1.log"));
+  const v1::Job j = Jobs().at(0);
+  EXPECT_EQ(j.result().outcome(), v1::PASSED) << j.result().summary();
+  EXPECT_EQ(j.result().host_id(), "card1");
+  v1::ListDevicesResponse devices;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ASSERT_TRUE(compiler_->ListDevices(&ctx, v1::ListDevicesRequest(), &devices).ok());
+  ASSERT_EQ(devices.devices_size(), 1);
+  EXPECT_EQ(devices.devices(0).backend(), "metalium");
 }
 
 }  // namespace
