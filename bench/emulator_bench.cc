@@ -291,8 +291,14 @@ BuildTimes BuildKernelsInChild(const fs::path& program_dir, const std::vector<Ke
     std::ostringstream report;
     try {
       for (const KernelSpec& s : specs) {
-        const ttc::emu::KernelBinary kb =
-            ttc::emu::BuildKernel((program_dir / s.file).string(), s.compute, s.compile_args, {});
+        tt::tt_metal::Program::Impl::Kernel kernel;
+        kernel.file = (program_dir / s.file).string();
+        kernel.compute = s.compute;
+        kernel.role = s.role;
+        kernel.compile_args = s.compile_args;
+        ttc::emu::CbFormats no_cbs;
+        no_cbs.fill(255);
+        const ttc::emu::KernelBinary kb = ttc::emu::BuildKernel(kernel, no_cbs);
         char line[64];
         std::snprintf(line, sizeof line, "%d %.9f\n", kb.from_cache ? 1 : 0, kb.build_seconds);
         report << line;

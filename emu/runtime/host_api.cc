@@ -1,5 +1,6 @@
 // The emulated TT-Metalium host API (ttc_emu/host.hpp): devices, buffers, programs.
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -7,8 +8,6 @@
 #include "emu/runtime/paths.h"
 
 namespace ttc::emu {
-
-Device::Device() : dram_(kDramBanks), l1_(kGridRows * kGridCols, std::vector<uint8_t>(kL1Bytes, 0)) {}
 
 tt::tt_metal::CommandQueue& Device::command_queue(std::size_t cq_id) {
   if (cq_id != 0) throw std::runtime_error("emulated device has one command queue; asked for " + std::to_string(cq_id));
@@ -194,9 +193,11 @@ std::shared_ptr<Buffer> CreateBuffer(const ShardedBufferConfig& c) {
 CBHandle CreateCircularBuffer(Program& program, const CoreSpec& spec, const CircularBufferConfig& config) {
   const CoreRangeSet cores = ttc::emu::ToSet(spec);
   ttc::emu::CheckCores(cores, "CreateCircularBuffer");
-  if (config.globally_allocated_buffer()) {
-    throw std::runtime_error("CreateCircularBuffer: CBs placed on a buffer's memory are not emulated");
-  }
+  // The indices of one config share its memory (emu/runtime/execute.cc places them); a config
+  // on a buffer's memory lives at the buffer's address.
+  const uint32_t handle = program.impl().cbs.empty() ? 1 : program.impl().cbs.back().handle + 1;
+  std::optional<uint32_t> global_address;
+  if (const Buffer* b = config.globally_allocated_buffer()) global_address = b->address();
   for (const auto& [index, format] : config.data_formats()) {
     auto page = config.page_sizes().find(index);
     if (page == config.page_sizes().end() || page->second == 0 || config.total_size() % page->second != 0) {
@@ -205,9 +206,9 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& spec, const Circ
     }
     if (index >= 32) throw std::runtime_error("CreateCircularBuffer: CB index " + std::to_string(index) + " >= 32");
     program.impl().cbs.push_back({cores, index, static_cast<ttc::emu::DataFormat>(format), page->second,
-                                  config.total_size()});
+                                  config.total_size(), handle, global_address});
   }
-  return program.impl().cbs.size();
+  return handle;
 }
 
 KernelHandle CreateKernel(Program& program, const std::string& file, const CoreSpec& spec,
@@ -227,6 +228,7 @@ KernelHandle CreateKernel(Program& program, const std::string& file, const CoreS
   } else {
     const DataMovementConfig& c = std::get<DataMovementConfig>(config);
     k.role = c.processor == DataMovementProcessor::RISCV_1 ? "reader" : "writer";
+    k.noc = static_cast<uint8_t>(c.noc);
     k.compile_args = c.compile_args;
     k.defines = c.defines;
   }

@@ -74,24 +74,42 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
+// The compiler flags that make `k` what TT-Metalium's JIT build makes it (compile_time_args.h):
+// its compile-time args (positional and named), defines, its CBs' data formats; compute kernels
+// get NAMESPACE/MAIN and the three TRISCs' defines (one thread runs them all); data movement
+// kernels get dataflow_api.h included before their source, their RISC's define and NoC.
+std::vector<std::string> Flags(const tt::tt_metal::Program::Impl::Kernel& k, const CbFormats& cb_formats) {
+  std::string args, named, formats;
+  for (size_t i = 0; i < k.compile_args.size(); ++i) args += (i ? "," : "") + std::to_string(k.compile_args[i]);
+  const std::map<std::string, uint32_t> sorted(k.named_compile_args.begin(), k.named_compile_args.end());
+  for (const auto& [name, value] : sorted) named += ",{\"" + name + "\"," + std::to_string(value) + "u}";
+  for (uint8_t f : cb_formats) formats += "," + std::to_string(f);
+  std::vector<std::string> flags = {"-std=c++20", "-O2", "-fPIC", "-shared", "-w", "-I" + IncludeDir().string(),
+                                    "-DKERNEL_COMPILE_TIME_ARGS=" + args, "-DKERNEL_COMPILE_TIME_ARG_MAP=" + named,
+                                    "-DTTC_EMU_CB_FORMATS=" + formats, "-DKERNEL_BUILD", "-DARCH_WORMHOLE"};
+  if (k.compute) {
+    flags.insert(flags.end(), {"-DTTC_EMU_COMPUTE", "-DNAMESPACE=ttc_emu_kernel", "-DMAIN=kernel_main()",
+                               "-DTRISC_UNPACK", "-DTRISC_MATH", "-DTRISC_PACK", "-DAPPROX=false",
+                               std::string("-DDST_ACCUM_MODE=") + (k.fp32_dest_acc ? "true" : "false")});
+  } else {
+    flags.insert(flags.end(), {k.role == "writer" ? "-DCOMPILE_FOR_BRISC" : "-DCOMPILE_FOR_NCRISC",
+                               "-DNOC_INDEX=" + std::to_string(k.noc), "-include", "dataflow_api.h"});
+  }
+  for (const auto& [name, value] : k.defines) flags.push_back("-D" + name + "=" + value);
+  return flags;
+}
+
 }  // namespace
 
-KernelBinary BuildKernel(const std::string& source_path, bool compute, const std::vector<uint32_t>& compile_args,
-                         const std::map<std::string, std::string>& defines) {
+KernelBinary BuildKernel(const tt::tt_metal::Program::Impl::Kernel& k, const CbFormats& cb_formats) {
   static std::mutex mu;
   static std::map<std::string, void (*)()> loaded;
   const auto start = std::chrono::steady_clock::now();
+  const std::string& source_path = k.file;
   const std::string source = ReadAll(source_path);
   const char* cxx_env = std::getenv("CXX");
   const std::string cxx = cxx_env ? cxx_env : "g++";
-  std::string args;
-  for (size_t i = 0; i < compile_args.size(); ++i) args += (i ? "," : "") + std::to_string(compile_args[i]);
-  std::vector<std::string> flags = {"-std=c++20", "-O2", "-fPIC", "-shared", "-w",
-                                    "-I" + IncludeDir().string(), "-DKERNEL_COMPILE_TIME_ARGS=" + args};
-  if (compute) {
-    flags.insert(flags.end(), {"-DTTC_EMU_COMPUTE", "-DNAMESPACE=ttc_emu_kernel", "-DMAIN=kernel_main()"});
-  }
-  for (const auto& [k, v] : defines) flags.push_back("-D" + k + "=" + v);
+  const std::vector<std::string> flags = Flags(k, cb_formats);
   std::string key_material = source + "\n--\n" + HeadersDigest() + "\n" + cxx;
   for (const std::string& f : flags) key_material += "\n" + f;
   const std::string key = Sha256Hex(key_material);

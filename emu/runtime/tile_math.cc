@@ -1,5 +1,5 @@
-// The compute kernel API's tile operations (TT_METALIUM_API.md 2.4) on the calling kernel's
-// DST: matmul, FPU element-wise and broadcast ops reading circular buffers, SFPU ops on DST
+// The compute kernel API's DST protocol (TT_METALIUM_API.md 2.3) and tile operations (2.4) on
+// the calling kernel's DST: matmul, FPU element-wise and broadcast ops reading circular buffers, SFPU ops on DST
 // tiles, and reduce. Each checks the DST protocol and capacity (Dst), reads only tiles waited
 // for (ReadTile), and leaves bfloat16-precision values in a 16-bit DST (Settle).
 #include <algorithm>
@@ -12,10 +12,81 @@
 #include "emu/runtime/kernel_thread.h"
 #include "ttc_emu/kernel_runtime.h"
 
-namespace ttc::emu::rt {
+namespace ttc::emu {
+
+float* Dst(KernelThread& t, uint32_t index, int required_state, const char* op) {
+  if (t.dst_state != required_state && t.dst_state != 4) {
+    static const char* kNeed[] = {"", "between tile_regs_acquire and tile_regs_commit (or acquire_dst and release_dst)",
+                                  "", "between tile_regs_wait and tile_regs_release (or acquire_dst and release_dst)"};
+    Violation(t, std::string(op) + " must run " + kNeed[required_state] + " (DST protocol)");
+  }
+  if (index >= static_cast<uint32_t>(t.dst_capacity)) {
+    Violation(t, std::string(op) + " uses DST tile " + std::to_string(index) + " but DST holds " +
+                     std::to_string(t.dst_capacity) + " tiles in this configuration");
+  }
+  return t.dst.data() + static_cast<size_t>(index) * kTileElems;
+}
+void Settle(KernelThread& t, float* d) {
+  t.dst_cleared[(d - t.dst.data()) / kTileElems] = false;
+  if (t.fp32_dest) return;
+  for (int i = 0; i < kTileElems; ++i) d[i] = RoundToDtype(d[i], DataFormat::Float16_b);
+}
+
+namespace rt {
+
+void TileRegsAcquire() {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  if (t.dst_state != 0) Violation(t, "tile_regs_acquire while DST is still held (missing tile_regs_release)");
+  t.dst_state = 1;
+}
+void AcquireDst() {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  if (t.dst_state != 0) Violation(t, "acquire_dst while DST is still held (missing release_dst)");
+  t.dst_state = 4;
+}
+void ReleaseDst() {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  if (t.dst_state == 0) {
+    // A section handed over and released twice: the card's math and pack semaphores both step
+    // once more, in step, and DST is cleared again (TT's vecadd_multi_core does this).
+    Warn(t, "release_dst while DST is free (no acquire_dst or tile_regs_acquire since its release)");
+  } else if (t.dst_state != 4) {
+    Violation(t, "release_dst without acquire_dst");
+  }
+  std::fill(t.dst.begin(), t.dst.end(), 0.0f);  // DST is zeroed when its section is released
+  t.dst_cleared.assign(kDstTiles, true);
+  t.dst_state = 0;
+}
+void TileRegsCommit() {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  if (t.dst_state != 1) Violation(t, "tile_regs_commit without tile_regs_acquire");
+  t.dst_state = 2;
+}
+void TileRegsWait() {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  if (t.dst_state != 2) Violation(t, "tile_regs_wait without tile_regs_commit");
+  t.dst_state = 3;
+}
+void TileRegsRelease() {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  if (t.dst_state != 3) Violation(t, "tile_regs_release without tile_regs_wait");
+  std::fill(t.dst.begin(), t.dst.end(), 0.0f);  // DST is zeroed when its section is released
+  t.dst_cleared.assign(kDstTiles, true);
+  t.dst_state = 0;
+}
+
+void InitOp(const char*, uint32_t, uint32_t, uint32_t) { const ApiCall call; }
+
 
 void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t idst, uint32_t transpose) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, "matmul_tiles");
   std::vector<float> a(kTileElems), b(kTileElems);
   ReadTile(t, in0, i0, a.data());
@@ -30,7 +101,8 @@ void MatmulTiles(uint32_t in0, uint32_t in1, uint32_t i0, uint32_t i1, uint32_t 
 }
 
 void BinaryTiles(int op, uint32_t ca, uint32_t cb, uint32_t ia, uint32_t ib, uint32_t idst) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, op == 0 ? "add_tiles" : op == 1 ? "sub_tiles" : "mul_tiles");
   std::vector<float> a(kTileElems), b(kTileElems);
   ReadTile(t, ca, ia, a.data());
@@ -40,14 +112,16 @@ void BinaryTiles(int op, uint32_t ca, uint32_t cb, uint32_t ia, uint32_t ib, uin
 }
 
 void CopyTile(uint32_t cb, uint32_t itile, uint32_t idst) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, "copy_tile");
   ReadTile(t, cb, itile, d);
   Settle(t, d);
 }
 
 void UnaryTile(const char* op, uint32_t idst) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, op);
   const std::string name = op;
   for (int i = 0; i < kTileElems; ++i) {
@@ -74,14 +148,16 @@ void UnaryTile(const char* op, uint32_t idst) {
 }
 
 void FillTile(uint32_t idst, float value) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, "fill_tile");
   std::fill(d, d + kTileElems, value);
   Settle(t, d);
 }
 
 void SfpuBinary(const char* op, uint32_t i0, uint32_t i1, uint32_t odst) {
-  KernelThread& t = Self();
+  const ApiCall api;
+  KernelThread& t = api.thread();
   const std::string name = op;
   const std::string call = name == "max" || name == "min" ? "binary_" + name + "_tile" : name + "_binary_tile";
   const float* a = Dst(t, i0, 1, call.c_str());
@@ -102,7 +178,8 @@ void SfpuBinary(const char* op, uint32_t i0, uint32_t i1, uint32_t odst) {
 }
 
 void WhereTile(uint32_t cond, uint32_t a, uint32_t b, uint32_t odst) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   const float* c = Dst(t, cond, 1, "where_tile");
   const float* x = Dst(t, a, 1, "where_tile");
   const float* y = Dst(t, b, 1, "where_tile");
@@ -112,7 +189,8 @@ void WhereTile(uint32_t cond, uint32_t a, uint32_t b, uint32_t odst) {
 }
 
 void SfpuScalar(const char* op, uint32_t idst, uint32_t bits) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   const std::string name = op;
   float* d = Dst(t, idst, 1, (name + "_unary_tile").c_str());
   float s;
@@ -140,7 +218,8 @@ static void Broadcast(int type, const float* in, uint32_t row, float* out) {
 }
 
 void UnaryBcast(int type, uint32_t cb, uint32_t itile, uint32_t idst) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, "unary_bcast");
   std::vector<float> in(kTileElems);
   ReadTile(t, cb, itile, in.data());
@@ -150,7 +229,8 @@ void UnaryBcast(int type, uint32_t cb, uint32_t itile, uint32_t idst) {
 
 void BinaryBcast(int op, int type, uint32_t ca, uint32_t cb, uint32_t ia, uint32_t ib, uint32_t idst,
                  uint32_t bcast_row) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   const char* name = op == 0 ? "add_tiles_bcast" : op == 1 ? "sub_tiles_bcast" : "mul_tiles_bcast";
   float* d = Dst(t, idst, 1, name);
   // Rows 0-15 of B lie in its top faces, which the unpacker's ROW mode reads (tt-llk
@@ -182,7 +262,8 @@ void BinaryBcast(int op, int type, uint32_t ca, uint32_t cb, uint32_t ia, uint32
 // must equal its [0, 0] (per-position weights are not emulated, and a tile with only [0, 0]
 // set, which the hardware would mostly weight by zero, is reported).
 void ReduceTile(int pool, int dim, uint32_t cb, uint32_t cb_scaler, uint32_t itile, uint32_t iscaler, uint32_t idst) {
-  KernelThread& t = Self();
+  const ApiCall call;
+  KernelThread& t = call.thread();
   float* d = Dst(t, idst, 1, "reduce_tile");
   const bool cleared = t.dst_cleared[idst];
   std::vector<float> in(kTileElems), sc(kTileElems);
@@ -225,6 +306,40 @@ void ReduceTile(int pool, int dim, uint32_t cb, uint32_t cb_scaler, uint32_t iti
   Settle(t, d);
 }
 
+// SFPI (ttc_emu/sfpi.h): vector v of DST is tile v / 32, face (v % 32) / 8, the 32 elements of
+// rows 2r and 2r + 1 of the face (r = v % 8) in stored order.
+namespace {
+float* SfpuVector(KernelThread& t, uint32_t v, const char* op, int* offsets) {
+  float* d = Dst(t, v / 32, 1, op);
+  const uint32_t face = (v % 32) / 8, r = v % 8;
+  for (int l = 0; l < 32; ++l) {
+    const uint32_t k = 32 * r + l;  // element of the face, stored order
+    offsets[l] = static_cast<int>(((face / 2) * 16 + k / 16) * kTile + (face % 2) * 16 + k % 16);
+  }
+  return d;
+}
+}  // namespace
+
+void SfpuLoad(uint32_t v, float* lanes) {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  int offsets[32];
+  const float* d = SfpuVector(t, v, "an SFPI load from dst_reg", offsets);
+  for (int l = 0; l < 32; ++l) lanes[l] = d[offsets[l]];
+}
+
+void SfpuStore(uint32_t v, const float* lanes, const bool* enabled) {
+  const ApiCall call;
+  KernelThread& t = call.thread();
+  int offsets[32];
+  float* d = SfpuVector(t, v, "an SFPI store to dst_reg", offsets);
+  for (int l = 0; l < 32; ++l) {
+    if (enabled[l]) d[offsets[l]] = t.fp32_dest ? lanes[l] : RoundToDtype(lanes[l], DataFormat::Float16_b);
+  }
+  t.dst_cleared[v / 32] = false;
+}
+
 void NotEmulated(const char* what) { Violation(Self(), std::string(what) + " is not emulated"); }
 
-}  // namespace ttc::emu::rt
+}  // namespace rt
+}  // namespace ttc::emu

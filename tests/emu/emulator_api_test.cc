@@ -5,7 +5,7 @@
 //     aligned page size; a kernel reading page 13 gets exactly what the host wrote for page 13
 //     (through TensorAccessor and through InterleavedAddrGenFast);
 //   - circular buffers: waits are cumulative thresholds, the write pointer wraps only at the
-//     end (pushes must sum to the CB size per cycle), pop without wait is an underrun;
+//     end (pushes must sum to the CB size per cycle), popping pages never pushed is an underrun;
 //   - compute: the face layout (16x16 faces, row-major within and across faces) seen by
 //     matmul, bf16 round-to-nearest-even when packing, DST accumulation by matmul_tiles and
 //     zeroing on release, the DST capacity (8 / 4 with fp32_dest_acc_en, 16 / 8 in full-sync);
@@ -95,10 +95,11 @@ std::vector<float> UntileBf16(const uint8_t* bytes) {
 
 // ---- Kernels ----
 
-// Data movement: copies `count` pages, source page first_src + i -> destination page
-// first_dst + i, through c_0 (whose page size is the transfer size). With USE_ADDR_GEN_FAST
-// the classic InterleavedAddrGenFast<true> addresses both tensors; otherwise TensorAccessor
-// with the host's TensorAccessorArgs (source then destination).
+// Data movement: copies `count` pages of `page_bytes`, source page first_src + i -> destination
+// page first_dst + i, through c_0. With USE_ADDR_GEN_FAST the classic InterleavedAddrGenFast<true>
+// addresses both tensors (pages of one bf16 tile, as TT's is for tiles); with USE_ADDR_GEN the
+// classic InterleavedAddrGen<true> (pages of any size); otherwise TensorAccessor with the host's
+// TensorAccessorArgs (source then destination).
 constexpr char kCopyPages[] = R"(
 #include <cstdint>
 #include "dataflow_api.h"
@@ -109,13 +110,16 @@ void kernel_main() {
     const uint32_t dst_addr = get_arg_val<uint32_t>(2);
     const uint32_t first_dst = get_arg_val<uint32_t>(3);
     const uint32_t count = get_arg_val<uint32_t>(4);
+    const uint32_t page_bytes = get_arg_val<uint32_t>(5);
     constexpr uint32_t cb = tt::CBIndex::c_0;
-    const uint32_t page_bytes = get_tile_size(cb);
-#ifdef USE_ADDR_GEN_FAST
+#if defined(USE_ADDR_GEN_FAST)
     const InterleavedAddrGenFast<true> src = {
         .bank_base_address = src_addr, .page_size = page_bytes, .data_format = DataFormat::Float16_b};
     const InterleavedAddrGenFast<true> dst = {
         .bank_base_address = dst_addr, .page_size = page_bytes, .data_format = DataFormat::Float16_b};
+#elif defined(USE_ADDR_GEN)
+    const InterleavedAddrGen<true> src = {.bank_base_address = src_addr, .page_size = page_bytes};
+    const InterleavedAddrGen<true> dst = {.bank_base_address = dst_addr, .page_size = page_bytes};
 #else
     constexpr auto src_args = TensorAccessorArgs<0>();
     const auto src = TensorAccessor(src_args, src_addr, page_bytes);
@@ -145,11 +149,11 @@ void kernel_main() {
     const uint32_t a_addr = get_arg_val<uint32_t>(0);
     const uint32_t n = get_arg_val<uint32_t>(1);
     constexpr auto a_args = TensorAccessorArgs<0>();
-    const auto a = TensorAccessor(a_args, a_addr, get_tile_size(tt::CBIndex::c_0));
+    const auto a = TensorAccessor(a_args, a_addr);
 #ifdef TWO_INPUTS
     const uint32_t b_addr = get_arg_val<uint32_t>(2 + 2 * n);
     constexpr auto b_args = TensorAccessorArgs<a_args.next_compile_time_args_offset()>();
-    const auto b = TensorAccessor(b_args, b_addr, get_tile_size(tt::CBIndex::c_1));
+    const auto b = TensorAccessor(b_args, b_addr);
 #endif
     for (uint32_t i = 0; i < n; ++i) {
         cb_reserve_back(tt::CBIndex::c_0, 1);
@@ -325,15 +329,15 @@ void kernel_main() {
 )";
 
 // Consumer with cumulative waits: wait(1), then wait(2) without a pop, then writes both
-// pages (read pointer + 0 and + 1 page) to output pages 0 and 1 and pops 2.
+// pages (read pointer + 0 and + 1 page, of args[1] bytes) to output pages 0 and 1 and pops 2.
 constexpr char kCumulativeWaits[] = R"(
 #include <cstdint>
 #include "dataflow_api.h"
 
 void kernel_main() {
     const uint32_t dst_addr = get_arg_val<uint32_t>(0);
+    const uint32_t page = get_arg_val<uint32_t>(1);
     constexpr uint32_t cb = tt::CBIndex::c_0;
-    const uint32_t page = get_tile_size(cb);
     constexpr auto dst_args = TensorAccessorArgs<0>();
     const auto dst = TensorAccessor(dst_args, dst_addr, page);
     cb_wait_front(cb, 1);
@@ -537,7 +541,7 @@ TEST_P(InterleavingTest, KernelReadingPage13GetsTheHostsPage13) {
   std::map<std::string, std::string> defs;
   if (fast) defs["USE_ADDR_GEN_FAST"] = "1";
   const KernelHandle k = CreateKernel(p, Kernel("copy_pages.cpp", kCopyPages), core, ReaderConfig(ct, defs));
-  SetRuntimeArgs(p, k, core, {src->address(), 13, dst->address(), 0, 1});
+  SetRuntimeArgs(p, k, core, {src->address(), 13, dst->address(), 0, 1, kBf16TileBytes});
   ASSERT_EQ(Run(p), "");
 
   std::vector<uint8_t> got;
@@ -569,8 +573,8 @@ TEST_F(EmuApiTest, InterleavedPageIIsInBankIMod12) {
   Program p = CreateProgram();
   Cb(p, core, 0, 1, 2 * kPage);
   const KernelHandle k = CreateKernel(p, Kernel("copy_pages.cpp", kCopyPages), core,
-                                      ReaderConfig({}, {{"USE_ADDR_GEN_FAST", "1"}}));
-  SetRuntimeArgs(p, k, core, {src->address(), 0, dst->address(), 0, 12});
+                                      ReaderConfig({}, {{"USE_ADDR_GEN", "1"}}));
+  SetRuntimeArgs(p, k, core, {src->address(), 0, dst->address(), 0, 12, 2 * kPage});
   ASSERT_EQ(Run(p), "");
 
   std::vector<uint8_t> got;
@@ -603,7 +607,7 @@ TEST_F(EmuApiTest, UnalignedPagesAreSpacedByTheAlignedPageSize) {
   TensorAccessorArgs(*src).append_to(ct);
   TensorAccessorArgs(*dst).append_to(ct);
   const KernelHandle k = CreateKernel(p, Kernel("copy_pages.cpp", kCopyPages), core, ReaderConfig(ct));
-  SetRuntimeArgs(p, k, core, {src->address(), 13, dst->address(), 0, 1});
+  SetRuntimeArgs(p, k, core, {src->address(), 13, dst->address(), 0, 1, kPage});
   ASSERT_EQ(Run(p), "");
   std::vector<uint8_t> got;
   EnqueueReadBuffer(*cq_, dst, got, true);
@@ -632,7 +636,7 @@ TEST_F(EmuApiTest, WaitsAreCumulative) {
   const KernelHandle r = CreateKernel(p, Kernel("read.cpp", kReadPages), core, ReaderConfig(rct));
   const KernelHandle w = CreateKernel(p, Kernel("consumer.cpp", kCumulativeWaits), core, WriterConfig(wct));
   SetRuntimeArgs(p, r, core, {src->address(), 2, 0, 1});
-  SetRuntimeArgs(p, w, core, {dst->address()});
+  SetRuntimeArgs(p, w, core, {dst->address(), kPage});
   ASSERT_EQ(Run(p), "");
   std::vector<uint8_t> got;
   EnqueueReadBuffer(*cq_, dst, got, true);
@@ -654,7 +658,7 @@ TEST_F(EmuApiTest, CumulativeWaitIsNotSatisfiedByTheEarlierPage) {
   const KernelHandle r = CreateKernel(p, Kernel("read.cpp", kReadPages), core, ReaderConfig(rct));
   const KernelHandle w = CreateKernel(p, Kernel("consumer.cpp", kCumulativeWaits), core, WriterConfig(wct));
   SetRuntimeArgs(p, r, core, {src->address(), 1, 0});
-  SetRuntimeArgs(p, w, core, {dst->address()});
+  SetRuntimeArgs(p, w, core, {dst->address(), kPage});
   const std::string error = Run(p);
   EXPECT_THAT(error, HasSubstr("deadlock on core {1, 0}"));
   EXPECT_THAT(error, HasSubstr("reader: finished"));
@@ -685,22 +689,24 @@ TEST_F(EmuApiTest, PushCrossingTheEndOfTheCbIsAnError) {
   }
 }
 
-// cb_pop_front without a cb_wait_front for the pages (none, or fewer than popped) is an
-// underrun.
-TEST_F(EmuApiTest, PopWithoutWaitIsAnUnderrun) {
+// cb_pop_front of pages never pushed is an underrun (the card's counters would go below zero):
+// nothing pushed, or one page pushed and waited for while two are popped. (Popping pushed pages
+// without waiting for them is only a warning: tests/emu/protocol_warning_test.cc.)
+TEST_F(EmuApiTest, PopOfPagesNeverPushedIsAnUnderrun) {
   const CoreCoord core{0, 0};
   struct Case {
-    uint32_t waits, pops;
+    uint32_t pushes, waits, pops;
     const char* message;
   };
-  for (const Case& c : {Case{0, 1, "cb_pop_front(c_0, 1) without a cb_wait_front for those pages (waited for 0): CB underrun"},
-                        Case{1, 2, "cb_pop_front(c_0, 2) without a cb_wait_front for those pages (waited for 1): CB underrun"}}) {
+  for (const Case& c :
+       {Case{0, 0, 1, "cb_pop_front(c_0, 1) without a cb_wait_front for those pages (waited for 0): CB underrun, 0 pages were pushed"},
+        Case{1, 1, 2, "cb_pop_front(c_0, 2) without a cb_wait_front for those pages (waited for 1): CB underrun, 1 pages were pushed"}}) {
     Program p = CreateProgram();
     Cb(p, core, 0, 2, 64);
     const KernelHandle r = CreateKernel(p, Kernel("producer.cpp", kPushOnly), core, ReaderConfig());
     const std::string consumer = Kernel("pop.cpp", kPopAfterWait);
     const KernelHandle w = CreateKernel(p, consumer, core, WriterConfig());
-    SetRuntimeArgs(p, r, core, {2, 1});
+    SetRuntimeArgs(p, r, core, {c.pushes, 1});
     SetRuntimeArgs(p, w, core, {c.waits, c.pops});
     EXPECT_THAT(Run(p), HasSubstr("core {0, 0} writer kernel (" + consumer + "): " + c.message));
   }

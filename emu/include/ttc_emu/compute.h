@@ -9,9 +9,14 @@
 
 #include "ttc_emu/cb_index.h"
 #include "ttc_emu/compile_time_args.h"
+#include "ttc_emu/dprint.h"
 #include "ttc_emu/kernel_runtime.h"
 
 #define ALWI inline
+// The three TRISCs' parts of an API call (TT's common_globals.h): one thread runs them all.
+#define MATH(x) x
+#define PACK(x) x
+#define UNPACK(x) x
 
 namespace ckernel {
 
@@ -82,7 +87,21 @@ ALWI void mul_tiles(std::uint32_t a, std::uint32_t b, std::uint32_t ia, std::uin
     ttc::emu::rt::BinaryTiles(2, a, b, ia, ib, idst);
 }
 
-ALWI void copy_tile_init(std::uint32_t cb) { ttc::emu::rt::InitOp("copy_tile_init", cb, cb, cb); }
+ALWI void copy_tile_init(std::uint32_t cb = 0) { ttc::emu::rt::InitOp("copy_tile_init", cb, cb, cb); }
+ALWI void copy_init(std::uint32_t cb) { ttc::emu::rt::InitOp("copy_init", cb, cb, cb); }
+ALWI void copy_tile_to_dst_init_short(std::uint32_t cb = 0, std::uint32_t transpose = 0) {
+    if (transpose) ttc::emu::rt::NotEmulated("copy_tile_to_dst_init_short with transpose");
+    ttc::emu::rt::InitOp("copy_tile_to_dst_init_short", cb, cb, cb);
+}
+ALWI void copy_tile_to_dst_init_short_with_dt(std::uint32_t old_cb, std::uint32_t new_cb, std::uint32_t transpose = 0) {
+    (void)old_cb;
+    copy_tile_to_dst_init_short(new_cb, transpose);
+}
+// The current generation's one-time start-up (before the op-specific short inits).
+ALWI void compute_kernel_hw_startup(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t ocb) {
+    ttc::emu::rt::InitOp("compute_kernel_hw_startup", icb0, icb1, ocb);
+}
+ALWI void compute_kernel_hw_startup(std::uint32_t icb0, std::uint32_t ocb) { compute_kernel_hw_startup(icb0, icb0, ocb); }
 ALWI void copy_tile(std::uint32_t cb, std::uint32_t itile, std::uint32_t idst) {
     ttc::emu::rt::CopyTile(cb, itile, idst);
 }
@@ -340,5 +359,7 @@ ALWI void reduce_uninit(std::uint32_t icb = 0) { ttc::emu::rt::InitOp("reduce_un
 #undef TTC_EMU_REDUCE_DEFAULTS
 
 }  // namespace ckernel
+
+#include "ttc_emu/sfpi.h"
 
 using namespace ckernel;

@@ -83,6 +83,11 @@ enum class DataFormat : std::uint8_t {
 };
 }  // namespace tt
 
+namespace tt {
+// The kinds of cores (TT's UMD CoreType); the emulated device's programmable cores are WORKER.
+enum class CoreType : std::uint8_t { ARC, DRAM, ACTIVE_ETH, IDLE_ETH, PCIE, TENSIX, ROUTER_ONLY, HARVESTED, ETH, WORKER, COUNT };
+}  // namespace tt
+
 namespace tt::tt_metal {
 
 using ::CoreCoord;
@@ -219,6 +224,9 @@ public:
     virtual ~IDevice() = default;
     virtual CommandQueue& command_queue(std::size_t cq_id = 0) = 0;
     virtual CoreCoord compute_with_storage_grid_size() const = 0;
+    // The NoC coordinates of a logical worker core, which kernels pass to get_noc_addr and
+    // get_noc_multicast_addr (emulator: ttc_emu/noc_map.h, emu/runtime/noc_host.cc).
+    virtual CoreCoord worker_core_from_logical_core(const CoreCoord& logical_core) const;
 };
 
 // Host half of TensorAccessorArgs: appends [config bits (1: sharded, 2: DRAM), page size].
@@ -240,6 +248,13 @@ Program CreateProgram();
 std::shared_ptr<Buffer> CreateBuffer(const InterleavedBufferConfig& config);
 std::shared_ptr<Buffer> CreateBuffer(const ShardedBufferConfig& config);
 CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const CircularBufferConfig& config);
+
+// A semaphore: one 32-bit L1 word on every core of core_spec, set to initial_value when the
+// program starts. Returns its id, the smallest one free on all those cores; kernels find the
+// word at get_semaphore(id), the same address on every core. Worker cores only (emulator:
+// emu/runtime/noc_host.cc).
+std::uint32_t CreateSemaphore(Program& program, const std::variant<CoreRange, CoreRangeSet>& core_spec,
+                              std::uint32_t initial_value, CoreType core_type = CoreType::WORKER);
 KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
                           const std::variant<DataMovementConfig, ComputeConfig>& config);
 void SetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreSpec& core_spec,
