@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -98,6 +99,12 @@ class Device : public tt::tt_metal::IDevice {
   // The L1-sharded buffer at `base`, if any (kernels know buffers only by address).
   const tt::tt_metal::Buffer::Impl* FindL1Buffer(uint32_t base) const;
   void Register(const tt::tt_metal::Buffer::Impl* b) { l1_buffers_[b->base] = b; }
+  // True the first time a protocol warning of this kind (its key) comes up on the device
+  // (emu/runtime/scheduling.cc prints each once per device).
+  bool FirstWarning(const std::string& key) {
+    std::lock_guard<std::mutex> lock(warned_mu_);
+    return warned_.insert(key).second;
+  }
 
  private:
   tt::tt_metal::CommandQueue cq_{this};
@@ -108,6 +115,8 @@ class Device : public tt::tt_metal::IDevice {
   uint32_t dram_next_ = 0x400;
   uint32_t l1_floor_ = kL1Bytes;
   std::map<uint32_t, const tt::tt_metal::Buffer::Impl*> l1_buffers_;
+  std::mutex warned_mu_;
+  std::set<std::string> warned_;
 };
 
 }  // namespace ttc::emu

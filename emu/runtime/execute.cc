@@ -28,7 +28,6 @@ void SetCurrentThread(KernelThread* t);
 bool Stuck(CoreRun& c);
 void FailDeadlock(CoreRun& c);
 bool CheckGlobalDeadlock(RunState& run, bool fail);
-uint64_t WarningCount();
 void InitDprint(KernelThread& t);
 
 namespace {
@@ -163,7 +162,6 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
     run.cores[cores.back()->index] = cores.back().get();
     for (auto& th : cores.back()->threads) all.push_back(th.get());
   }
-  const uint64_t warnings_before = WarningCount();
   window::BeginRun(*device, all);
 
   std::vector<std::thread> threads;
@@ -223,7 +221,7 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
   }
   for (std::thread& th : threads) th.join();
   window::EndRun();
-  const uint64_t warnings = WarningCount() - warnings_before;
+  const uint64_t warnings = run.warnings;
   if (warnings > 1) {
     std::fprintf(stderr, "warning: %llu protocol warnings in this program (each kind reported once)\n",
                  static_cast<unsigned long long>(warnings));

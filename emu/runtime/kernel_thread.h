@@ -98,6 +98,7 @@ struct RunState {
   // Counts every change another kernel could be waiting for (CB pushes and pops, NoC
   // deliveries, semaphore writes, threads waking or finishing): the deadlock check's witness.
   std::atomic<uint64_t> progress{0};
+  std::atomic<uint64_t> warnings{0};  // protocol warnings in this run, printed or not
   std::mutex error_mu;
   std::string error;
   void Fail(const std::string& message) {
@@ -131,8 +132,8 @@ std::string Where(const KernelThread& t);
 [[noreturn]] void Violation(KernelThread& t, const std::string& message);
 
 // A protocol slip the hardware tolerates (TT-Metalium's documented protocol is not followed, but
-// a card runs the kernel and computes the same): printed once per kernel and kind to stderr,
-// counted, and the run goes on. Errors stay for real hazards (overrun, underrun, deadlock,
+// a card runs the kernel and computes the same): printed to stderr once per device, kernel and
+// kind, counted, and the run goes on. Errors stay for real hazards (overrun, underrun, deadlock,
 // missing barrier before the data is used).
 void Warn(KernelThread& t, const std::string& message);
 

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -32,34 +31,13 @@ std::string Where(const KernelThread& t) {
   throw Abort{};
 }
 
-namespace {
-
-struct WarningLog {
-  std::mutex mu;
-  std::map<std::string, uint64_t> counts;  // by kernel file, role and message
-  uint64_t total = 0;
-};
-WarningLog& Warnings() {
-  static WarningLog* log = new WarningLog;
-  return *log;
-}
-
-}  // namespace
-
 void Warn(KernelThread& t, const std::string& message) {
-  WarningLog& log = Warnings();
-  std::lock_guard<std::mutex> lock(log.mu);
-  ++log.total;
-  if (log.counts[t.kernel->file + "\n" + t.kernel->role + "\n" + message]++ > 0) return;
+  RunState& run = *t.core->run;
+  run.warnings++;
+  if (!run.device->FirstWarning(t.kernel->file + "\n" + t.kernel->role + "\n" + message)) return;
   std::fprintf(stderr, "warning: %s: %s (a card runs this, so the emulator goes on; reported once)\n",
                Where(t).c_str(), message.c_str());
   std::fflush(stderr);
-}
-
-uint64_t WarningCount() {
-  WarningLog& log = Warnings();
-  std::lock_guard<std::mutex> lock(log.mu);
-  return log.total;
 }
 
 KernelThread& Self() {
