@@ -49,8 +49,9 @@ Place Resolve(KernelThread& t, uint64_t noc_addr, uint32_t size, const char* cal
     p.dram = true;
     return p;
   }
-  if (x >= noc::WorkerX(0) && x < noc::WorkerX(kGridCols) && y >= noc::WorkerY(0) && y < noc::WorkerY(kGridRows)) {
-    const CoreCoord c(x - noc::WorkerX(0), y - noc::WorkerY(0));
+  uint32_t lx = 0, ly = 0;
+  if (noc::WorkerAt(x, y, &lx, &ly)) {
+    const CoreCoord c(lx, ly);
     if (addr + size > kL1Bytes) {
       Violation(t, std::string(call) + " accesses L1 " + range + " of core {" + std::to_string(c.x) + ", " +
                        std::to_string(c.y) + "}, beyond its " + std::to_string(kL1Bytes) + " bytes");
@@ -60,7 +61,8 @@ Place Resolve(KernelThread& t, uint64_t noc_addr, uint32_t size, const char* cal
     return p;
   }
   Violation(t, std::string(call) + " addresses NoC (" + std::to_string(x) + ", " + std::to_string(y) +
-                   "), where the emulated device has no core: worker cores are at (1..8, 1..8), DRAM banks at (1..12, 0)");
+                   "), where the emulated device has no core: worker cores are at (18..25, 18..25) (or Wormhole's "
+                   "physical coordinates), DRAM banks at (1..12, 0)");
 }
 
 // [addr, addr + size) of the calling kernel's own L1; a violation beyond L1.

@@ -64,9 +64,9 @@ TEST_F(DprintTest, NothingIsPrintedUnlessTheCoreIsSelected) {
 TEST_F(DprintTest, LinesArePrefixedWithDeviceCoreAndRisc) {
   setenv("TT_METAL_DPRINT_CORES", "0,0", 1);
   EXPECT_EQ(Print(kHello, CoreCoord(0, 0), Reader()),
-            "0:(x=1,y=1):NC: x=0 f=1.5 bf=1.5 i=-7 c=q\n"
-            "0:(x=1,y=1):NC: two\n"
-            "0:(x=1,y=1):NC: lines\n");
+            "0:(x=18,y=18):NC: x=0 f=1.5 bf=1.5 i=-7 c=q\n"
+            "0:(x=18,y=18):NC: two\n"
+            "0:(x=18,y=18):NC: lines\n");
   setenv("TT_METAL_DPRINT_PREPEND_DEVICE_CORE_RISC", "0", 1);
   EXPECT_EQ(Print(kHello, CoreCoord(0, 0), Writer()), "x=0 f=1.5 bf=1.5 i=-7 c=q\ntwo\nlines\n");
 }
@@ -122,11 +122,11 @@ void MAIN {
 }
 )";
   EXPECT_EQ(Print(kCompute, CoreCoord(0, 0), ComputeConfig{}),
-            "0:(x=1,y=1):TR1: math\n"
-            "0:(x=1,y=1):TR2: pack\n"
-            "0:(x=1,y=1):TR0: all\n"
-            "0:(x=1,y=1):TR1: all\n"
-            "0:(x=1,y=1):TR2: all\n");
+            "0:(x=18,y=18):TR1: math\n"
+            "0:(x=18,y=18):TR2: pack\n"
+            "0:(x=18,y=18):TR0: all\n"
+            "0:(x=18,y=18):TR1: all\n"
+            "0:(x=18,y=18):TR2: all\n");
 }
 
 // TileSlice samples a tile of a CB: untilized rows and columns, or the stored order.

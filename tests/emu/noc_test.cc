@@ -19,10 +19,52 @@ using namespace tt::tt_metal;
 
 class NocTest : public EmuKernelTest {};
 
-TEST_F(NocTest, WorkerCoresSitOneStepInFromTheNocOrigin) {
-  EXPECT_EQ(device_->worker_core_from_logical_core({0, 0}), CoreCoord(1, 1));
-  EXPECT_EQ(device_->worker_core_from_logical_core({2, 7}), CoreCoord(3, 8));
+// Worker cores are at TT-Metalium's virtual coordinates on Wormhole (logical + 18).
+TEST_F(NocTest, WorkerCoresAreAtWormholesVirtualCoordinates) {
+  EXPECT_EQ(device_->worker_core_from_logical_core({0, 0}), CoreCoord(18, 18));
+  EXPECT_EQ(device_->worker_core_from_logical_core({2, 7}), CoreCoord(20, 25));
   EXPECT_THROW(device_->worker_core_from_logical_core({8, 0}), std::runtime_error);
+}
+
+// A core's L1 is reached at its virtual coordinates and at its Wormhole physical NoC 0
+// coordinates alike: logical (4, 5) is virtual (22, 23), physical (6, 7).
+TEST_F(NocTest, VirtualAndPhysicalCoordinatesNameTheSameCore) {
+  constexpr char kWriteTwice[] = R"(
+void kernel_main() {
+    cb_reserve_back(tt::CBIndex::c_0, 1);
+    const uint32_t l1 = get_write_ptr(tt::CBIndex::c_0);
+    volatile tt_l1_ptr uint32_t* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1);
+    p[0] = 111;
+    p[1] = 222;
+    noc_async_write(l1, get_noc_addr(22, 23, l1 + 64), 4);
+    noc_async_write(l1 + 4, get_noc_addr(6, 7, l1 + 68), 4);
+    noc_async_write_barrier();
+    cb_push_back(tt::CBIndex::c_0, 1);
+}
+)";
+  constexpr char kRead[] = R"(
+void kernel_main() {
+    const uint32_t out = get_arg_val<uint32_t>(0);
+    const uint32_t l1 = get_write_ptr(tt::CBIndex::c_0) + 64;
+    volatile tt_l1_ptr uint32_t* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(l1);
+    while (p[1] == 0) {
+        cb_pages_available_at_front(tt::CBIndex::c_0, 1);  // an API call: the writer core may run
+    }
+    noc_async_write(l1, get_noc_addr_from_bank_id<true>(0, out), 8);
+    noc_async_write_barrier();
+}
+)";
+  auto out = Dram(64, 64);
+  Program p = CreateProgram();
+  Cb(p, CoreRange({0, 0}, {4, 5}), 0, 1, 128);
+  CreateKernel(p, Kernel("write.cpp", kWriteTwice), CoreCoord(0, 0), Writer());
+  const KernelHandle r = CreateKernel(p, Kernel("read.cpp", kRead), CoreCoord(4, 5), Reader());
+  SetRuntimeArgs(p, r, CoreCoord(4, 5), {out->address()});
+  ASSERT_EQ(Run(p), "");
+  std::vector<uint32_t> got;
+  EnqueueReadBuffer(*cq_, out, got, true);
+  EXPECT_EQ(got[0], 111u);
+  EXPECT_EQ(got[1], 222u);
 }
 
 // Every core runs the same kernel at the same L1 addresses: each writes its own coordinates
@@ -189,7 +231,7 @@ void kernel_main() {
     std::string error;
   };
   for (const Case& c : {Case{1, 0, dram->address() + 0x100000, "noc_async_read accesses DRAM bank 0 at"},
-                        Case{9, 9, 0x20000, "noc_async_read addresses NoC (9, 9), where the emulated device has no core"},
+                        Case{5, 3, 0x20000, "noc_async_read addresses NoC (5, 3), where the emulated device has no core"},
                         Case{2, 2, 1499136 - 32, "noc_async_read accesses L1 [0x16dfe0, 0x16e020) of core {1, 1}, beyond "
                                              "its 1499136 bytes"}}) {
     SCOPED_TRACE(c.error);
