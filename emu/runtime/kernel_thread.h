@@ -151,7 +151,8 @@ void Deliver(KernelThread& t, bool reads, bool writes);
 void Wake(CoreRun& c);
 
 // Tile `tile` (counted from the front) of circular buffer `cb_index`, unpacked into 32x32
-// row-major floats; checks that it was waited for and that the CB holds 32x32 tiles.
+// row-major floats; checks that the CB holds 32x32 tiles and that the tile was pushed (an
+// underrun otherwise, unless the CB is on a buffer's memory), warning when it was not waited for.
 void ReadTile(KernelThread& t, uint32_t cb_index, uint32_t tile, float* out);
 
 // DST tile `index` for `op`, which must run in DST state `required_state` (1 math, 3 pack)
