@@ -56,15 +56,18 @@ void Pause(int& round) {
 void Say(const char* text) { (void)!write(STDERR_FILENO, text, std::strlen(text)); }
 
 // Maps the L1 of the faulting thread's core into the window (see l1_window.h).
+// Once the run has failed nothing waits: the faulting thread maps its core's L1 and goes on to
+// its next API call, which unwinds it.
 void Acquire(KernelThread& t) {
   const int mine = t.core->index;
+  const std::atomic<bool>& abort = t.core->run->abort;
   t.in_kernel_code = false;  // while it waits, others may go on
   for (int round = 0;; Pause(round)) {
     int expected = -1;
-    if (g.owner.compare_exchange_strong(expected, mine)) {
+    if (g.owner.compare_exchange_strong(expected, mine) || abort) {
       for (KernelThread* u : g.threads) {
         int r = 0;
-        while (u->core->index != mine && u->in_kernel_code) Pause(r);
+        while (u->core->index != mine && u->in_kernel_code && !abort) Pause(r);
       }
       if (mmap(WindowAddress(), kWindowBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, g.fd,
                static_cast<off_t>(mine * g.stride + kWindowBase)) == MAP_FAILED) {
