@@ -1,8 +1,9 @@
 // What the kernel build fixes, as TT-Metalium's JIT build does: dataflow_api.h included before a
 // data movement kernel's source (TT's own examples include nothing), compile-time args by
 // position (get_compile_time_arg_val, kernel_compile_time_args), get_tile_size as a constant
-// expression from the CB's data format; and how the program's CBs are placed: the same address on every core of a CB, the
-// indices of one config sharing their memory, a config on a buffer's memory at the buffer.
+// expression from the CB's data format; and how the program's CBs are placed: the same address
+// on every core of a CB, the indices of one config sharing their memory, a config on a buffer's
+// memory at the buffer.
 #include <cstdint>
 #include <string>
 #include <vector>
