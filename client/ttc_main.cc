@@ -34,6 +34,7 @@
 #include "driver/build_id.h"
 #include "driver/compile.h"
 #include "driver/program_writer.h"
+#include "validate/backend.h"
 #include "validate/validate.h"
 #include "codegen/emit_tt_kernels.h"
 #include "frontend/load.h"
@@ -242,8 +243,18 @@ int RunValidate(const ValidateArgs& a) {
       files[name] = *bytes;
     }
   }
-  auto source = ttc::ir::FromProto(*req, a.target);
-  auto report = ttc::ValidateOnEmulator(source->func, files, a.seed);
+  // The same backends as an agent's (validate/backend.h): the job is this request.
+  auto backend = ttc::validate::MakeBackend(a.backend);
+  if (!backend.ok()) {
+    std::cerr << "ttc: error: " << backend.status().message() << "\n";
+    return kExitUsage;
+  }
+  ttc::v1::Job job;
+  *job.mutable_spec()->mutable_request() = *req;
+  job.mutable_spec()->set_target_override(a.target);
+  job.mutable_spec()->set_seed(a.seed);
+  job.mutable_spec()->set_backend(a.backend);
+  auto report = (*backend)->Run(job, files);
   if (!report.ok()) {
     std::cerr << "ttc: error: " << report.status().message() << "\n";
     return kExitCompileError;
@@ -295,7 +306,11 @@ int main(int argc, char** argv) {
   validate->add_option("--request", va.request, "With a program directory: the request it was compiled from");
   validate->add_option("--func", va.func, "The kernel to validate when the script builds several");
   validate->add_option("--define", va.defines, "NAME=VALUE: a size or parameter of the script's kernel; repeatable");
-  validate->add_option("--backend", va.backend, "Where to run: emulator")->check(CLI::IsMember({"emulator"}));
+  validate->add_option("--backend", va.backend,
+                       "Where to run: emulator (ttc's TT-Metalium emulator, the default) or metalium (the program "
+                       "built with its CMakeLists.txt against the TT-Metalium package under $TT_METAL_HOME: a card "
+                       "host's install, or ttc's emulator package)")
+      ->check(CLI::IsMember({"emulator", "metalium"}));
   validate->add_option("--target", va.target, "Target preset")->check(CLI::IsMember(ttc::ir::TargetPresetNames()));
   validate->add_option("--seed", va.seed, "Seed of the generated inputs");
   validate->add_option("--api-dialect", va.api_dialect, kApiDialectHelp)

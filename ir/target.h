@@ -22,10 +22,11 @@ namespace ttc::ir {
 // installs before the programming examples moved to the Mesh API, tt-metal #25123).
 // "metalium-mesh": the MeshDevice API of tt-metalium/distributed.hpp on a unit mesh
 // (MeshDevice::create_unit_mesh, MeshBuffer, MeshWorkload, EnqueueMeshWorkload), as TT's
-// examples are written now. The dialect is part of the target fingerprint, hence of the key.
+// examples are written now, and the default. The dialect is part of the target fingerprint,
+// hence of the key.
 inline constexpr char kClassicApiDialect[] = "metalium-classic";
 inline constexpr char kMeshApiDialect[] = "metalium-mesh";
-inline constexpr char kDefaultApiDialect[] = "metalium-classic";
+inline constexpr char kDefaultApiDialect[] = "metalium-mesh";
 
 struct Target {
   std::string preset;           // "wormhole_b0", "blackhole", "grayskull"
