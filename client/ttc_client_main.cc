@@ -383,7 +383,8 @@ int RunDevices(Globals& g, bool json) {
   for (const auto& d : resp.devices()) {
     std::cout << std::left << std::setw(20) << d.host_id() << std::setw(8) << d.device_id() << std::setw(14)
               << d.arch() << std::setw(10) << d.backend() << std::setw(13) << ttc::v1::DeviceHealth_Name(d.health())
-              << std::setw(9) << (d.host_online() ? "yes" : "no") << (d.job_id().empty() ? "-" : d.job_id()) << "\n";
+              << std::setw(9) << (d.host_online() ? "yes" : "no")
+              << (!d.job_id().empty() ? d.job_id() : d.busy() ? "busy" : "-") << "\n";
   }
   return kExitOk;
 }

@@ -121,8 +121,11 @@ absl::StatusOr<std::vector<TokenEntry>> LoadTokenFile(const std::string& path) {
             t.roles |= *role;
           }
           has_roles = true;
+        } else if (name == "group") {
+          if (!v.is_string() || v.value<std::string>()->empty()) return bad("expected a non-empty string");
+          t.group = *v.value<std::string>();
         } else {
-          return bad("unknown key (known: name, roles, sha256)");
+          return bad("unknown key (known: name, roles, sha256, group)");
         }
       }
       if (t.name.empty()) return absl::InvalidArgumentError(absl::StrCat(at, ": [[token]] without a name"));
@@ -179,6 +182,21 @@ absl::Status AppendTokenEntry(const std::string& path, const std::string& name, 
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   if (!ok) return done(absl::InternalError(absl::StrCat(path, ": write failed")));
   return done(absl::OkStatus());
+}
+
+bool MaySeeJob(const Principal& who, const std::string& owner, const std::string& owner_group) {
+  if (!who.authenticated || (who.roles & kRoleAdmin)) return true;
+  if (!owner.empty() && owner == who.name) return true;
+  return !who.group.empty() && who.group == owner_group;
+}
+
+grpc::Status JobNotFound(const char* method, const std::string& job_id, const Principal& who) {
+  std::string message = absl::StrCat(method, ": no job ", job_id);
+  if (who.authenticated && !(who.roles & kRoleAdmin)) {
+    absl::StrAppend(&message, " visible to token '", who.name,
+                    "' (a submit token sees its own jobs and those of its token group; admin sees all)");
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND, message);
 }
 
 Gate::StreamSlot& Gate::StreamSlot::operator=(StreamSlot&& o) noexcept {
@@ -241,6 +259,7 @@ grpc::Status Gate::Admit(const grpc::ServerContextBase& ctx, const char* method,
     }
     p.name = entry->second.name;
     p.roles = entry->second.roles;
+    p.group = entry->second.group;
     p.authenticated = true;
     if ((p.roles & roles) == 0) {
       return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,

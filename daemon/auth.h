@@ -9,15 +9,17 @@
 //   name = "ci"                    # who: shown in logs, owns the jobs it submits
 //   roles = ["submit"]             # any of "submit", "agent", "admin"
 //   sha256 = "5e88...(64 hex)"    # SHA-256 of the token (`ttcd token add` writes this)
+//   group = "ci-pool"              # optional: tokens of one group see each other's jobs
 //
 // Roles (a token may hold several; none implies another):
-//   submit  Compiler: Compile, InferLayout, GetActionResult, Submit, WatchJob, GetJob,
-//           ListJobs, ListDevices, CancelJob of its own jobs; Cas: every RPC.
+//   submit  Compiler: Compile, InferLayout, GetActionResult, Submit, ListDevices; WatchJob,
+//           GetJob, ListJobs of the jobs it may see (MaySeeJob); CancelJob of its own jobs;
+//           Cas: every RPC.
 //   agent   DeviceFleet.Connect, registering only the host id equal to the token's name (so
 //           one host's token cannot take over another host); Cas: every RPC (agents fetch
 //           programs and upload reports).
 //   admin   GetStats, SetDeviceHealth, CancelJob of any job, plus the read-only job and
-//           device calls (GetJob, WatchJob, ListJobs, ListDevices).
+//           device calls (GetJob, WatchJob, ListJobs, ListDevices) on every job.
 // grpc.health.v1 and server reflection need no token (probes; reflection serves only the
 // public .proto schema, no data).
 //
@@ -58,6 +60,7 @@ struct TokenEntry {
   std::string name;
   uint32_t roles = 0;
   std::string sha256;  // 64 lowercase hex digits
+  std::string group;   // "" = none; tokens of one group see each other's jobs
 };
 
 // Lowercase hex SHA-256 of `token` (OpenSSL).
@@ -67,7 +70,8 @@ std::string NewToken();
 
 // Parses a token file. INVALID_ARGUMENT with `path:line:col: ...` for TOML syntax errors,
 // unknown keys, a missing/duplicate name, an unknown role, a digest that is not 64 hex
-// digits, or two entries with the same digest; NOT_FOUND when the file cannot be read.
+// digits, an empty group, or two entries with the same digest; NOT_FOUND when the file
+// cannot be read.
 absl::StatusOr<std::vector<TokenEntry>> LoadTokenFile(const std::string& path);
 
 // Appends one entry (name, roles, SHA-256 of `token`) to the token file, creating it with
@@ -80,7 +84,21 @@ struct Principal {
   std::string name;        // the token's name; the peer's address when auth is off
   uint32_t roles = 0;      // all roles when auth is off
   bool authenticated = false;
+  std::string group;       // the token's group; "" = none (and when auth is off)
 };
+
+// Job privacy: whether `who` may see a validation job (GetJob, WatchJob, ListJobs, the job id
+// in ListDevices) submitted by the token `owner` while it was in `owner_group` (both as
+// JobSpec records them). True when auth is off (`who` not authenticated: everyone sees
+// everything), for the admin role, for the owner itself, and for a token whose group is not
+// empty and equals `owner_group`. Membership is the caller's as the token file says now (a
+// reload that takes a token out of a group ends its view at once) and the owner's as it was
+// at submission. A job submitted while auth was off has no owner: only admin sees it.
+bool MaySeeJob(const Principal& who, const std::string& owner, const std::string& owner_group);
+
+// NOT_FOUND for a job id that does not exist or that `who` may not see: the same answer for
+// both, so a token cannot learn which ids exist. `method` names the RPC in the message.
+grpc::Status JobNotFound(const char* method, const std::string& job_id, const Principal& who);
 
 class Gate {
  public:

@@ -137,7 +137,8 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
   auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  submit_.Submit(*req, who.authenticated ? who.name : "", [state] { return !state->cancelled; },
+  const JobOwner owner = who.authenticated ? JobOwner{who.name, who.group} : JobOwner{};
+  submit_.Submit(*req, owner, [state] { return !state->cancelled; },
                  [state, start, frontend = req->compile().frontend_diagnostics()](
                      absl::StatusOr<SubmitService::Submitted> submitted) {
                    state->Complete([&](v1::SubmitResponse* r) {
@@ -154,13 +155,15 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
 grpc::ServerWriteReactor<v1::Job>* CompilerServiceImpl::WatchJob(grpc::CallbackServerContext* ctx,
                                                                  const v1::JobRef* req) {
   Gate::StreamSlot slot;
-  if (auto st = AdmitStream(gate_, ctx, "/ttc.v1.Compiler/WatchJob", kRoleSubmit | kRoleAdmin, &slot); !st.ok()) {
+  Principal who;
+  if (auto st = AdmitStream(gate_, ctx, "/ttc.v1.Compiler/WatchJob", kRoleSubmit | kRoleAdmin, &slot, &who);
+      !st.ok()) {
     return new RefusedStream<grpc::ServerWriteReactor<v1::Job>>(st);
   }
   if (!fleet_) {
     return new RefusedStream<grpc::ServerWriteReactor<v1::Job>>(NoFleet());
   }
-  return StartJobWatch(fleet_, req->job_id(), std::move(slot));
+  return StartJobWatch(fleet_, req->job_id(), std::move(who), std::move(slot));
 }
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
@@ -170,14 +173,17 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerCon
     return Answer(ctx, st);
   }
   if (!fleet_) return Answer(ctx, NoFleet());
+  constexpr char kMethod[] = "/ttc.v1.Compiler/CancelJob";
   auto before = fleet_->scheduler()->GetJob(req->job_id());
-  if (!before.ok()) return Answer(ctx, ToGrpc(before.status()));
-  // submit may cancel its own jobs; admin any.
+  if (!before.ok() || !MaySeeJob(who, before->spec().owner(), before->spec().owner_group())) {
+    return Answer(ctx, JobNotFound(kMethod, req->job_id(), who));
+  }
+  // submit may cancel its own jobs (not those it sees through its group); admin any.
   if (!(who.roles & kRoleAdmin) && who.authenticated && before->spec().owner() != who.name) {
     return Answer(ctx, grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                                    absl::StrCat("/ttc.v1.Compiler/CancelJob: job ", req->job_id(), " belongs to '",
+                                    absl::StrCat(kMethod, ": job ", req->job_id(), " belongs to '",
                                                  before->spec().owner(), "', not to token '", who.name,
-                                                 "' (only admin may cancel any job)")));
+                                                 "' (a token cancels only its own jobs; admin any)")));
   }
   auto revoked = fleet_->scheduler()->Cancel(req->job_id());
   if (!revoked.ok()) return Answer(ctx, ToGrpc(revoked.status()));
@@ -189,26 +195,38 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerCon
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req,
                                                       v1::Job* resp) {
-  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/GetJob", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  constexpr char kMethod[] = "/ttc.v1.Compiler/GetJob";
+  Principal who;
+  if (auto st = Admit(gate_, ctx, kMethod, kRoleSubmit | kRoleAdmin, &who); !st.ok()) return Answer(ctx, st);
   if (!fleet_) return Answer(ctx, NoFleet());
   auto job = fleet_->scheduler()->GetJob(req->job_id());
-  if (!job.ok()) return Answer(ctx, ToGrpc(job.status()));
+  if (!job.ok() || !MaySeeJob(who, job->spec().owner(), job->spec().owner_group())) {
+    return Answer(ctx, JobNotFound(kMethod, req->job_id(), who));
+  }
   *resp = std::move(*job);
   return Answer(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
                                                         const v1::ListJobsRequest* req, v1::ListJobsResponse* resp) {
-  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListJobs", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  Principal who;
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListJobs", kRoleSubmit | kRoleAdmin, &who); !st.ok()) {
+    return Answer(ctx, st);
+  }
   if (!fleet_) return Answer(ctx, NoFleet());
-  for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) *resp->add_jobs() = std::move(j);
+  for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) {
+    if (MaySeeJob(who, j.spec().owner(), j.spec().owner_group())) *resp->add_jobs() = std::move(j);
+  }
   return Answer(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerContext* ctx,
                                                            const v1::ListDevicesRequest* req,
                                                            v1::ListDevicesResponse* resp) {
-  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListDevices", kRoleSubmit | kRoleAdmin); !st.ok()) return Answer(ctx, st);
+  Principal who;
+  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/ListDevices", kRoleSubmit | kRoleAdmin, &who); !st.ok()) {
+    return Answer(ctx, st);
+  }
   if (!fleet_) return Answer(ctx, NoFleet());
   for (const DeviceStatus& d : fleet_->scheduler()->ListDevices()) {
     v1::DeviceState* s = resp->add_devices();
@@ -218,7 +236,12 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerC
     s->mutable_labels()->insert(d.device.labels.begin(), d.device.labels.end());
     s->set_health(d.device.health);
     s->set_host_online(d.host_online);
-    s->set_job_id(d.job_id);
+    s->set_busy(!d.job_id.empty());
+    if (!d.job_id.empty()) {
+      // The id of another client's job is withheld: it would tell that the job exists.
+      auto job = fleet_->scheduler()->GetJob(d.job_id);
+      if (job.ok() && MaySeeJob(who, job->spec().owner(), job->spec().owner_group())) s->set_job_id(d.job_id);
+    }
     if (auto b = d.device.labels.find("backend"); b != d.device.labels.end()) s->set_backend(b->second);
   }
   return Answer(ctx, grpc::Status::OK);

@@ -209,17 +209,23 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
 
 class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
  public:
-  JobWatch(FleetHub* hub, std::string job_id, Gate::StreamSlot slot)
-      : hub_(hub), job_id_(std::move(job_id)), slot_(std::move(slot)), out_(this) {
+  JobWatch(FleetHub* hub, std::string job_id, Principal who, Gate::StreamSlot slot)
+      : hub_(hub), job_id_(std::move(job_id)), who_(std::move(who)), slot_(std::move(slot)), out_(this) {
     hub_->AddWatch(job_id_, this);  // before reading the job, so no change is missed
     auto job = hub_->scheduler()->GetJob(job_id_);
     if (!job.ok()) {
-      out_.Close(grpc::Status(grpc::StatusCode::NOT_FOUND, std::string(job.status().message())));
+      out_.Close(JobNotFound(kMethod, job_id_, who_));
       return;
     }
     Push(*job);
   }
   void Push(const v1::Job& job) {
+    // Checked on every message, the first included: a change can be pushed before the
+    // constructor has read the job.
+    if (!MaySeeJob(who_, job.spec().owner(), job.spec().owner_group())) {
+      out_.Close(JobNotFound(kMethod, job_id_, who_));
+      return;
+    }
     out_.Send(job);
     if (job.stage() == v1::COMPLETED) out_.Close(grpc::Status::OK);
   }
@@ -231,14 +237,17 @@ class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
   }
 
  private:
+  static constexpr char kMethod[] = "/ttc.v1.Compiler/WatchJob";
   FleetHub* hub_;
   std::string job_id_;
+  Principal who_;
   Gate::StreamSlot slot_;
   Outbox<JobWatch, v1::Job> out_;
 };
 
-grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id, Gate::StreamSlot slot) {
-  return new JobWatch(hub, job_id, std::move(slot));
+grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id, Principal who,
+                                                 Gate::StreamSlot slot) {
+  return new JobWatch(hub, job_id, std::move(who), std::move(slot));
 }
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* FleetServiceImpl::Connect(

@@ -72,9 +72,10 @@ class FleetServiceImpl final : public v1::DeviceFleet::CallbackService {
   Gate* gate_;
 };
 
-// A WatchJob stream: the job now, then on every change, ending after COMPLETED.
-// `slot` is held until the stream is done.
-grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id,
+// A WatchJob stream: the job now, then on every change, ending after COMPLETED. NOT_FOUND
+// (JobNotFound) when there is no such job or `who` may not see it (MaySeeJob). `slot` is
+// held until the stream is done.
+grpc::ServerWriteReactor<v1::Job>* StartJobWatch(FleetHub* hub, const std::string& job_id, Principal who,
                                                  Gate::StreamSlot slot = {});
 
 }  // namespace ttc::daemon

@@ -22,9 +22,12 @@ grpc::Status Admit(Gate* gate, grpc::CallbackServerContext* ctx, const char* met
 }
 
 grpc::Status AdmitStream(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
-                         Gate::StreamSlot* slot) {
-  if (gate == nullptr) return grpc::Status::OK;
-  return gate->AdmitStream(*ctx, method, roles, nullptr, slot);
+                         Gate::StreamSlot* slot, Principal* who) {
+  if (gate == nullptr) {
+    if (who != nullptr) who->roles = kAnyRole;
+    return grpc::Status::OK;
+  }
+  return gate->AdmitStream(*ctx, method, roles, who, slot);
 }
 
 }  // namespace ttc::daemon

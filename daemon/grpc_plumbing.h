@@ -76,9 +76,10 @@ inline constexpr uint32_t kAnyRole = kRoleSubmit | kRoleAgent | kRoleAdmin;
 grpc::Status Admit(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
                    Principal* who = nullptr);
 
-// Admits a streaming call through `gate` (null: admitted), holding `slot` for its lifetime.
+// Admits a streaming call through `gate` (null: admitted with every role), holding `slot`
+// for its lifetime; `who` (may be null) receives the caller.
 grpc::Status AdmitStream(Gate* gate, grpc::CallbackServerContext* ctx, const char* method, uint32_t roles,
-                         Gate::StreamSlot* slot);
+                         Gate::StreamSlot* slot, Principal* who = nullptr);
 
 }  // namespace ttc::daemon
 

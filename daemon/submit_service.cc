@@ -10,7 +10,7 @@ namespace ttc::daemon {
 
 absl::Status NoFleetError() { return absl::UnimplementedError("this ttcd runs no device fleet"); }
 
-void SubmitService::Submit(const v1::SubmitRequest& req, const std::string& owner, std::function<bool()> wanted,
+void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, std::function<bool()> wanted,
                            SubmittedCallback done) {
   v1::JobSpec spec;
   if (req.validate()) {
@@ -33,7 +33,8 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const std::string& owne
     spec.set_seed(req.seed());
     spec.set_priority(req.priority());
     spec.set_backend(backend);
-    if (!owner.empty()) spec.set_owner(owner);
+    spec.set_owner(owner.name);
+    spec.set_owner_group(owner.group);
   }
   compile_->Run(req.compile(), ActionKind::kCompile, req.compile().inline_files(), std::move(wanted),
                 [this, validate = req.validate(), spec = std::move(spec),

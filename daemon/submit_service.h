@@ -21,6 +21,13 @@ namespace ttc::daemon {
 // UNIMPLEMENTED "this ttcd runs no device fleet": a job RPC on a ttcd without a scheduler.
 absl::Status NoFleetError();
 
+// Who submits a job: the token's name and group, recorded in JobSpec.owner / owner_group
+// (both "" for an unauthenticated caller).
+struct JobOwner {
+  std::string name;
+  std::string group;
+};
+
 class SubmitService {
  public:
   struct Submitted {
@@ -34,13 +41,13 @@ class SubmitService {
   SubmitService(CompileService* compile, JobScheduler* scheduler, std::function<void()> on_job)
       : compile_(compile), scheduler_(scheduler), on_job_(std::move(on_job)) {}
 
-  // Compiles `req.compile()` and, with `req.validate()`, queues a job owned by `owner` (""
-  // for an unauthenticated caller). `wanted`: as CompileService::Run. `done` is called once.
+  // Compiles `req.compile()` and, with `req.validate()`, queues a job owned by `owner`.
+  // `wanted`: as CompileService::Run. `done` is called once.
   // Errors: UNIMPLEMENTED (NoFleetError) for validation without a scheduler and
   // INVALID_ARGUMENT for a backend other than emulator or metalium, both before compiling
   // (the latter counted as an error); CompileService::Run's errors; the scheduler's when the
   // job cannot be persisted.
-  void Submit(const v1::SubmitRequest& req, const std::string& owner, std::function<bool()> wanted,
+  void Submit(const v1::SubmitRequest& req, const JobOwner& owner, std::function<bool()> wanted,
               SubmittedCallback done);
 
  private:

@@ -79,10 +79,13 @@ struct TestToken {
   const char* name;  // its name in the token file
   const char* roles;
   const char* token;
+  const char* group = "";  // its group in the token file ("" = none)
 };
 constexpr TestToken kTokens[] = {
     {"submit", "ci", "\"submit\"", "ttc_submit_token_of_ci"},
     {"submit2", "ci2", "\"submit\"", "ttc_submit_token_of_ci2"},
+    {"pool1", "ci-pool-1", "\"submit\"", "ttc_submit_token_of_ci_pool_1", "ci-pool"},
+    {"pool2", "ci-pool-2", "\"submit\"", "ttc_submit_token_of_ci_pool_2", "ci-pool"},
     {"agent", "rack1", "\"agent\"", "ttc_agent_token_of_rack1"},
     {"admin", "ops", "\"admin\"", "ttc_admin_token_of_ops"},
 };
@@ -302,7 +305,9 @@ class SecurityTest : public DaemonTest {
     std::ofstream out(path);
     for (const TestToken& t : kTokens) {
       out << "[[token]]\nname = \"" << t.name << "\"\nroles = [" << t.roles << "]\nsha256 = \""
-          << cache::DigestOf(t.token).hash() << "\"\n\n";
+          << cache::DigestOf(t.token).hash() << "\"\n";
+      if (*t.group != '\0') out << "group = \"" << t.group << "\"\n";
+      out << "\n";
     }
     return path;
   }
@@ -628,15 +633,153 @@ TEST_P(SecurityAuth, SubmitTokensCancelOnlyTheirOwnJobs) {
     v1::Job out;
     return s.compiler->CancelJob(&ctx, ref, &out);
   };
+  // Another token's job does not exist for it; a job it sees through its group is not its own.
   grpc::Status st = cancel("submit2", mine);
-  EXPECT_EQ(st.error_code(), Code::PERMISSION_DENIED) << st.error_message();
+  EXPECT_EQ(st.error_code(), Code::NOT_FOUND) << st.error_message();
   EXPECT_EQ(job(mine).stage(), v1::QUEUED) << "a refused cancel changed the job";
+  const std::string pooled = SubmitJob(s, TokenOf("pool1"));
+  st = cancel("pool2", pooled);
+  EXPECT_EQ(st.error_code(), Code::PERMISSION_DENIED) << st.error_message();
+  EXPECT_THAT(st.error_message(), HasSubstr("belongs to 'ci-pool-1'"));
+  EXPECT_EQ(job(pooled).stage(), v1::QUEUED) << "a refused cancel changed the job";
   st = cancel("submit", mine);
   EXPECT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(job(mine).result().outcome(), v1::CANCELLED);
   st = cancel("admin", theirs);
   EXPECT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(job(theirs).result().outcome(), v1::CANCELLED);
+}
+
+// Job privacy (daemon/auth.h, MaySeeJob): a submit token sees its own jobs and those of its
+// token group, admin all; any other job answers NOT_FOUND, word for word as an id that does
+// not exist, on GetJob, WatchJob and CancelJob, and is left out of ListJobs.
+TEST_P(SecurityAuth, SubmitTokensSeeOnlyTheirOwnAndTheirGroupsJobs) {
+  ASSERT_NO_FATAL_FAILURE(Start(SecureConfig(GetParam())));
+  Stubs s(Channel(GetParam()));
+  const std::map<std::string, std::string> job_of = {
+      {"submit", SubmitJob(s, TokenOf("submit"))},
+      {"submit2", SubmitJob(s, TokenOf("submit2"))},
+      {"pool1", SubmitJob(s, TokenOf("pool1"))},
+      {"pool2", SubmitJob(s, TokenOf("pool2"))},
+  };
+  std::set<std::string> all;
+  for (const auto& [who, id] : job_of) {
+    ASSERT_FALSE(id.empty()) << who;
+    all.insert(id);
+  }
+  const std::map<std::string, std::set<std::string>> sees = {
+      {"submit", {job_of.at("submit")}},
+      {"submit2", {job_of.at("submit2")}},
+      {"pool1", {job_of.at("pool1"), job_of.at("pool2")}},
+      {"pool2", {job_of.at("pool1"), job_of.at("pool2")}},
+      {"admin", all},
+  };
+  const std::string unknown = "job-0000009999-0123abcd";
+  for (const auto& [who, visible] : sees) {
+    {
+      grpc::ClientContext ctx;
+      Authorize(&ctx, TokenOf(who));
+      v1::ListJobsResponse resp;
+      grpc::Status st = s.compiler->ListJobs(&ctx, v1::ListJobsRequest(), &resp);
+      ASSERT_TRUE(st.ok()) << who << ": " << st.error_message();
+      std::set<std::string> listed;
+      for (const v1::Job& j : resp.jobs()) listed.insert(j.id());
+      EXPECT_EQ(listed, visible) << "ListJobs as " << who;
+    }
+    auto get = [&](const std::string& id, v1::Job* out) {
+      grpc::ClientContext ctx;
+      Authorize(&ctx, TokenOf(who));
+      v1::JobRef ref;
+      ref.set_job_id(id);
+      return s.compiler->GetJob(&ctx, ref, out);
+    };
+    v1::Job out;
+    const grpc::Status missing = get(unknown, &out);
+    ASSERT_EQ(missing.error_code(), Code::NOT_FOUND) << who << ": " << missing.error_message();
+    const std::string missing_watch = Watch(s, TokenOf(who), unknown)->Close().error_message();
+    for (const std::string& id : all) {
+      const bool may = visible.count(id) > 0;
+      grpc::Status st = get(id, &out);
+      auto watch = Watch(s, TokenOf(who), id);
+      const bool watched = watch->admitted;
+      const grpc::Status watch_st = watch->Close();
+      if (may) {
+        EXPECT_TRUE(st.ok()) << "GetJob " << id << " as " << who << ": " << st.error_message();
+        EXPECT_EQ(out.id(), id);
+        EXPECT_TRUE(watched) << "WatchJob " << id << " as " << who << ": " << watch_st.error_message();
+        EXPECT_EQ(watch->first.id(), id);
+        continue;
+      }
+      EXPECT_EQ(st.error_code(), Code::NOT_FOUND) << "GetJob " << id << " as " << who;
+      EXPECT_FALSE(watched) << "WatchJob " << id << " as " << who << " sent the job";
+      EXPECT_EQ(watch_st.error_code(), Code::NOT_FOUND) << "WatchJob " << id << " as " << who;
+      // The same words as for an id that does not exist, the id aside.
+      auto with_unknown_id = [&](std::string message) {
+        const size_t at = message.find(id);
+        if (at != std::string::npos) message.replace(at, id.size(), unknown);
+        return message;
+      };
+      EXPECT_EQ(with_unknown_id(st.error_message()), missing.error_message()) << who;
+      EXPECT_EQ(with_unknown_id(watch_st.error_message()), missing_watch) << who;
+      EXPECT_THAT(st.error_message(), HasSubstr("/ttc.v1.Compiler/GetJob: no job " + id));
+    }
+  }
+  // The group is recorded with the job when it is submitted.
+  grpc::ClientContext ctx;
+  Authorize(&ctx, TokenOf("admin"));
+  v1::JobRef ref;
+  ref.set_job_id(job_of.at("pool1"));
+  v1::Job pooled;
+  ASSERT_TRUE(s.compiler->GetJob(&ctx, ref, &pooled).ok());
+  EXPECT_EQ(pooled.spec().owner(), "ci-pool-1");
+  EXPECT_EQ(pooled.spec().owner_group(), "ci-pool");
+}
+
+// A device running another client's job shows as busy, without the job's id.
+TEST_P(SecurityAuth, ListDevicesWithholdsTheIdOfAnotherClientsJob) {
+  ASSERT_NO_FATAL_FAILURE(Start(SecureConfig(GetParam())));
+  Stubs s(Channel(GetParam()));
+  const std::string job = SubmitJob(s, TokenOf("submit"));
+  ASSERT_FALSE(job.empty());
+  v1::Job queued;
+  {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf("submit"));
+    v1::JobRef ref;
+    ref.set_job_id(job);
+    ASSERT_TRUE(s.compiler->GetJob(&ctx, ref, &queued).ok());
+  }
+  // An agent (token "rack1") with one device that matches the job takes its lease.
+  grpc::ClientContext agent_ctx;
+  Authorize(&agent_ctx, TokenOf("agent"), Deadline());
+  auto stream = s.fleet->Connect(&agent_ctx);
+  v1::AgentMessage hello;
+  hello.mutable_register_()->set_host_id("rack1");
+  v1::AgentDevice* d = hello.mutable_register_()->add_devices();
+  d->set_device_id("dev0");
+  d->set_arch(queued.spec().arch());
+  ASSERT_TRUE(stream->Write(hello));
+  v1::ServerMessage msg;
+  bool leased = false;
+  while (!leased && stream->Read(&msg)) leased = msg.has_lease();
+  ASSERT_TRUE(leased) << "the job was not leased to the agent";
+  auto device_job = [&](const std::string& who) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf(who));
+    v1::ListDevicesResponse resp;
+    grpc::Status st = s.compiler->ListDevices(&ctx, v1::ListDevicesRequest(), &resp);
+    EXPECT_TRUE(st.ok()) << who << ": " << st.error_message();
+    EXPECT_EQ(resp.devices_size(), 1) << who;
+    if (resp.devices_size() != 1) return std::make_pair(false, std::string("?"));
+    return std::make_pair(resp.devices(0).busy(), resp.devices(0).job_id());
+  };
+  EXPECT_EQ(device_job("submit"), std::make_pair(true, job));
+  EXPECT_EQ(device_job("admin"), std::make_pair(true, job));
+  EXPECT_EQ(device_job("submit2"), std::make_pair(true, std::string()));
+  agent_ctx.TryCancel();
+  while (stream->Read(&msg)) {
+  }
+  stream->Finish();
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SecurityAuth, ::testing::Values(Transport::kPlaintext, Transport::kTls),
@@ -752,7 +895,7 @@ TEST_F(SecurityLimits, AClientHoldsAtMostMaxStreamsPerClientStreams) {
     EXPECT_EQ(st.error_code(), Code::RESOURCE_EXHAUSTED) << "ReadBlob as the third stream: " << st.error_message();
   }
   // Another token has slots of its own.
-  auto other = Watch(s, TokenOf("submit2"), job);
+  auto other = Watch(s, TokenOf("submit2"), SubmitJob(s, TokenOf("submit2")));
   EXPECT_TRUE(other->admitted);
   other->Close();
 
@@ -920,6 +1063,7 @@ TEST_F(TokenFile, ErrorsSayWhereAndWhat) {
       {"unknown key", Entry("ci", "\"submit\"", kDigestA) + "colour = \"blue\"\n", {5}, "colour"},
       {"bad role", Entry("ci", "\"root\"", kDigestA), {3}, "root"},
       {"bad digest", Entry("ci", "\"submit\"", "5e88"), {4}, "sha256"},
+      {"empty group", Entry("ci", "\"submit\"", kDigestA) + "group = \"\"\n", {5}, "group"},
       {"duplicate name", Entry("ci", "\"submit\"", kDigestA) + "\n" + Entry("ci", "\"agent\"", kDigestB), {6, 7},
        "ci"},
   };
@@ -967,6 +1111,16 @@ TEST_F(TokenFile, AppendCreatesAPrivateFileThatRoundTrips) {
   EXPECT_EQ((*tokens)[1].roles, static_cast<uint32_t>(daemon::kRoleAgent | daemon::kRoleAdmin));
   EXPECT_EQ((*tokens)[1].sha256, cache::DigestOf("ttc_second").hash());
   EXPECT_EQ(ReadAll(path).find("ttc_first"), std::string::npos) << "the file holds a token in clear";
+}
+
+TEST_F(TokenFile, AGroupIsOptional) {
+  const std::string path = Write(Entry("ci-a", "\"submit\"", kDigestA) + "group = \"ci-pool\"\n\n" +
+                                 Entry("ci-b", "\"submit\"", kDigestB));
+  auto tokens = daemon::LoadTokenFile(path);
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  ASSERT_EQ(tokens->size(), 2u);
+  EXPECT_EQ((*tokens)[0].group, "ci-pool");
+  EXPECT_EQ((*tokens)[1].group, "");
 }
 
 TEST(Tokens, HashTokenIsTheSha256OfTheTokenAsSha256sumPrintsIt) {

@@ -17,7 +17,7 @@ namespace {
 class SubmitServiceTest : public ::testing::Test {
  protected:
   absl::StatusOr<SubmitService::Submitted> Submit(SubmitService& service, const v1::SubmitRequest& req,
-                                                  const std::string& owner = "") {
+                                                  const JobOwner& owner = {}) {
     std::promise<absl::StatusOr<SubmitService::Submitted>> p;
     service.Submit(req, owner, [] { return true; },
                    [&](absl::StatusOr<SubmitService::Submitted> s) { p.set_value(std::move(s)); });
@@ -66,7 +66,7 @@ TEST_F(SubmitServiceTest, AnUnknownBackendIsRefusedAndCounted) {
 }
 
 TEST_F(SubmitServiceTest, ACompiledProgramBecomesAPersistedJob) {
-  auto s = Submit(service_, Request(/*validate=*/true), "alice");
+  auto s = Submit(service_, Request(/*validate=*/true), {"alice", "ci-pool"});
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_TRUE(s->compile.result.success());
   ASSERT_TRUE(s->job.has_value());
@@ -77,6 +77,7 @@ TEST_F(SubmitServiceTest, ACompiledProgramBecomesAPersistedJob) {
   EXPECT_EQ(spec.backend(), "emulator");
   EXPECT_FALSE(spec.arch().empty());  // resolved from the request's target
   EXPECT_EQ(spec.owner(), "alice");
+  EXPECT_EQ(spec.owner_group(), "ci-pool");
   EXPECT_EQ(spec.seed(), 5);
   EXPECT_EQ(spec.labels().at("rack"), "r1");
   EXPECT_EQ(spec.labels().at("backend"), "emulator");
