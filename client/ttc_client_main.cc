@@ -9,7 +9,8 @@
 //   ttc-client [GLOBAL] stats [--json]
 //   ttc-client [GLOBAL] health
 //   ttc-client [GLOBAL] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--wait|--no-wait]
-//   ttc-client [GLOBAL] watch JOB | cancel JOB | devices | jobs [--state S]
+//              [--reconnect-seconds S]
+//   ttc-client [GLOBAL] watch JOB [--reconnect-seconds S] | cancel JOB | devices | jobs [--state S]
 //   ttc-client [GLOBAL] device-health HOST DEVICE GOOD|BAD|MAINTENANCE
 //
 // GLOBAL: [--server ADDR] [--timeout SECONDS] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE] [--tls]
@@ -25,7 +26,8 @@
 // (the message says which address and why); 5 the daemon refused the caller: UNAUTHENTICATED
 // (no token, or one it does not know) or PERMISSION_DENIED (the token lacks the call's role).
 // With --validate --wait and for watch: 0 the job passed, 1 it failed validation, 4 it never
-// reached a verdict (cancelled, attempts exhausted).
+// reached a verdict (cancelled, attempts exhausted), or ttcd stayed away longer than
+// --reconnect-seconds (a wait survives a restart of ttcd: see Watch), or --timeout passed.
 #include <unistd.h>
 
 #include <chrono>
@@ -35,6 +37,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <google/protobuf/util/json_util.h>
@@ -60,6 +63,7 @@ constexpr int kExitRefused = 5;
 struct Globals {
   ttc::remote::ClientFlags flags;
   double timeout_seconds = 600;
+  double reconnect_seconds = 120;  // watch, submit --wait: how long to retry after ttcd went away
   ttc::remote::ClientSettings settings;
   bool tls = false;  // the channel uses TLS
   std::shared_ptr<grpc::Channel> channel;
@@ -216,24 +220,76 @@ int JobExit(const ttc::v1::Job& j) {
   }
 }
 
+// Whether a broken watch is worth reconnecting: ttcd went away (UNAVAILABLE: not reachable,
+// draining, restarting) or ended the stream while shutting down (CANCELLED: this client never
+// cancels its own watch).
+bool DaemonWentAway(const grpc::Status& st) {
+  return st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::CANCELLED;
+}
+
 // Streams the job's changes until it completes; prints the final report. The exit status.
+// When ttcd goes away (DaemonWentAway) it retries with exponential backoff (0.2 s doubling to
+// 5 s; a wait ends early when the connection comes back) for up to g.reconnect_seconds per
+// outage, and watches the same job again: ttcd
+// journals its jobs and WatchJob sends a job's current state first, so a job that completed
+// meanwhile is reported from its stored result. The whole wait is bounded by --timeout.
 int Watch(Globals& g, const std::string& job_id, bool json) {
+  using Clock = std::chrono::steady_clock;
+  constexpr std::chrono::milliseconds kFirstRetry{200}, kMaxRetry{5000};
   auto stub = ttc::v1::Compiler::NewStub(g.channel);
   ttc::v1::JobRef ref;
   ref.set_job_id(job_id);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(g.deadline());
-  auto reader = stub->WatchJob(&ctx, ref);
-  ttc::v1::Job job, last;
+  const auto deadline = g.deadline();
+  const auto budget = std::chrono::milliseconds(static_cast<int64_t>(g.reconnect_seconds * 1e3));
+  ttc::v1::Job last;
   std::string previous;
-  while (reader->Read(&job)) {
-    const std::string line = JobLine(job);
-    if (!json && line != previous) std::cout << line << std::endl;
-    previous = line;
-    last = job;
+  bool away = false;  // ttcd went away and no watch has answered since
+  Clock::time_point lost_since;
+  std::chrono::milliseconds retry = kFirstRetry;
+  for (;;) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(deadline);
+    auto reader = stub->WatchJob(&ctx, ref);
+    ttc::v1::Job job;
+    while (reader->Read(&job)) {
+      if (away) {
+        std::cerr << "ttc-client: reconnected to " << g.settings.server.address << "; watching " << job_id
+                  << " again" << std::endl;
+        away = false;
+        retry = kFirstRetry;
+      }
+      const std::string line = JobLine(job);
+      if (!json && line != previous) std::cout << line << std::endl;
+      previous = line;
+      last = job;
+    }
+    const grpc::Status st = reader->Finish();
+    if (st.ok() || last.stage() == ttc::v1::COMPLETED) break;
+    if (!DaemonWentAway(st)) return RpcError(g, st, "watch " + job_id);
+    const auto now = Clock::now();
+    if (!away) {
+      away = true;
+      lost_since = now;
+      const char* code = st.error_code() == grpc::StatusCode::CANCELLED ? "CANCELLED" : "UNAVAILABLE";
+      std::cerr << "ttc-client: lost the watch of " << job_id << " (" << code << ": " << st.error_message()
+                << "); reconnecting to " << g.settings.server.address << " for up to " << g.reconnect_seconds
+                << " s (--reconnect-seconds)" << std::endl;
+    }
+    const auto left = budget - std::chrono::duration_cast<std::chrono::milliseconds>(now - lost_since);
+    if (left <= std::chrono::milliseconds(0)) {
+      std::cerr << "ttc-client: gave up reconnecting after " << g.reconnect_seconds
+                << " s; ttcd keeps the job: `ttc-client watch " << job_id << "` once it is back\n";
+      return RpcError(g, st, "watch " + job_id);
+    }
+    // Back off; while the connection is down, the wait ends as soon as it is up again.
+    const auto pause = std::min(retry, left);
+    if (g.channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY) {
+      std::this_thread::sleep_for(pause);  // ttcd answers but refuses the watch (draining)
+    } else {
+      g.channel->WaitForConnected(std::chrono::system_clock::now() + pause);
+    }
+    retry = std::min(retry * 2, kMaxRetry);
   }
-  grpc::Status st = reader->Finish();
-  if (!st.ok()) return RpcError(g, st, "watch " + job_id);
   if (json) {
     std::cout << ToJson(last);
   } else if (!last.result().report_text().empty()) {
@@ -596,12 +652,19 @@ int main(int argc, char** argv) {
   submit->add_option("--backend", sa.backend, "With --validate: emulator or metalium [emulator]");
   submit->add_flag("--wait", sa.wait, "With --validate: follow the job until it completes (default on a terminal)");
   submit->add_flag("--no-wait", sa.no_wait, "With --validate: print the job id and return");
+  const std::string reconnect_help =
+      "When ttcd goes away during the wait (restart, upgrade): keep reconnecting (0.2 s doubling to 5 s) for up "
+      "to S seconds, then resume watching the job; 0 = exit 4 at once [120]";
+  submit->add_option("--reconnect-seconds", g.reconnect_seconds, "With --wait: " + reconnect_help)
+      ->check(CLI::NonNegativeNumber);
 
   std::string watch_job;
   bool watch_json = false;
-  auto* watch = app.add_subcommand("watch", "Follow a validation job until it completes");
+  auto* watch = app.add_subcommand(
+      "watch", "Follow a validation job until it completes (across restarts of ttcd: --reconnect-seconds)");
   watch->add_option("JOB", watch_job, "Job id")->required();
   watch->add_flag("--json", watch_json, "Print the final job as JSON (ttc.v1.Job)");
+  watch->add_option("--reconnect-seconds", g.reconnect_seconds, reconnect_help)->check(CLI::NonNegativeNumber);
   std::string cancel_job;
   auto* cancel = app.add_subcommand("cancel", "Cancel a validation job");
   cancel->add_option("JOB", cancel_job, "Job id")->required();

@@ -1,7 +1,8 @@
 // Device validation end to end with real processes on loopback: ttcd, three emulator agents
 // (ttc-agent) and gRPC clients. 50 validation jobs complete exactly once; kill -9 of an agent
 // in the middle of a job, kill -9 of ttcd with queued jobs, and an agent whose network
-// stalls (SIGSTOP) never lose or wedge a job and never report one twice. Heartbeats are
+// stalls (SIGSTOP) never lose or wedge a job and never report one twice; a client waiting on
+// a job gets its verdict across a restart of ttcd. Heartbeats are
 // shortened (500 ms, lost after 3 misses: 1.5 s, long enough that a loaded CI machine does not
 // starve a heartbeat thread that long) so every scenario is bounded to seconds.
 #include <set>
@@ -20,12 +21,14 @@ class FleetTest : public ::testing::Test {
     setenv("TTC_EMU_TIMEOUT_SECONDS", "120", 1);
   }
 
-  void StartDaemon() {
+  // On `listen` (a free port by default). A SIGTERM drains for at most 2 s (a watching client
+  // would otherwise hold the drain for the default 30 s).
+  void StartDaemon(const std::string& listen = "127.0.0.1:0") {
     std::filesystem::remove(dir_.Sub("port"));
     daemon_ = std::make_unique<Child>(
-        std::vector<std::string>{TTCD_PATH, "--insecure", "--listen", "127.0.0.1:0", "--data-dir", dir_.Sub("data"), "--port-file",
-                                 dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "500",
-                                 "--missed-heartbeats", "3"},
+        std::vector<std::string>{TTCD_PATH, "--insecure", "--listen", listen, "--data-dir", dir_.Sub("data"),
+                                 "--port-file", dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "500",
+                                 "--missed-heartbeats", "3", "--drain-seconds", "2"},
         dir_.Sub("ttcd.log." + std::to_string(daemon_starts_++)));
     ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir_.Sub("port")); })) << "ttcd did not start";
     const std::string port = ReadAll(dir_.Sub("port"));
@@ -163,6 +166,57 @@ TEST_F(FleetTest, QueuedJobsSurviveKill9OfTheDaemon) {
     EXPECT_EQ(j.result().outcome(), v1::PASSED) << j.result().summary();
   }
   EXPECT_EQ(seen, std::set<std::string>(ids.begin(), ids.end()));
+}
+
+// `ttc-client submit --validate --wait` keeps waiting across a restart of ttcd (SIGTERM, then a
+// new ttcd on the same data dir and port): it reconnects, watches the same job (journaled) and
+// exits with the verdict the job reaches after the restart.
+TEST_F(FleetTest, AClientWaitingOnAJobGetsItsVerdictAcrossARestartOfTheDaemon) {
+  StartDaemon();
+  const std::string listen = address_;
+  const std::string log = dir_.Sub("client.log");
+  // No agent yet: the job stays queued while the client waits on it.
+  Child client({TTC_CLIENT_PATH, "--server", address_, "submit", std::string(TTC_SOURCE_DIR) + "/examples/kernel_1d.py",
+                "--validate", "--wait", "--seed", "4", "--reconnect-seconds", "120"},
+               log);
+  ASSERT_TRUE(WaitFor([&] { return ReadAll(log).find("[QUEUED]") != std::string::npos; }, std::chrono::seconds(60)))
+      << ReadAll(log);
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(std::chrono::seconds(30)), 0) << ReadAll(dir_.Sub("ttcd.log.0"));
+  StartDaemon(listen);
+  ASSERT_EQ(address_, listen);
+  auto agent = StartAgent("a1");
+  EXPECT_EQ(client.Wait(std::chrono::seconds(180)), 0) << ReadAll(log);
+  const std::string out = ReadAll(log);
+  EXPECT_THAT(out, ::testing::HasSubstr("lost the watch of job-")) << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("[COMPLETED] PASSED")) << out;
+  const std::vector<v1::Job> jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].result().outcome(), v1::PASSED);
+}
+
+// A job that completes while its watcher is away (the client is stopped across the restart)
+// is reported from its stored result when the watcher reconnects.
+TEST_F(FleetTest, AWatcherAwayWhileItsJobCompletesGetsTheStoredVerdict) {
+  StartDaemon();
+  const std::string listen = address_;
+  const std::string id = SubmitJob("kernel_1d", 5);  // no agent yet: queued
+  const std::string log = dir_.Sub("watch.log");
+  Child client({TTC_CLIENT_PATH, "--server", address_, "watch", id, "--reconnect-seconds", "120"}, log);
+  ASSERT_TRUE(WaitFor([&] { return ReadAll(log).find("[QUEUED]") != std::string::npos; }, std::chrono::seconds(60)))
+      << ReadAll(log);
+  client.Signal(SIGSTOP);
+  daemon_->Signal(SIGTERM);
+  ASSERT_EQ(daemon_->Wait(std::chrono::seconds(30)), 0) << ReadAll(dir_.Sub("ttcd.log.0"));
+  StartDaemon(listen);
+  auto agent = StartAgent("a1");
+  ASSERT_TRUE(AllCompleted(1, std::chrono::seconds(120)));
+  client.Signal(SIGCONT);
+  EXPECT_EQ(client.Wait(std::chrono::seconds(60)), 0) << ReadAll(log);
+  const std::string out = ReadAll(log);
+  EXPECT_THAT(out, ::testing::HasSubstr("lost the watch of " + id)) << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("[COMPLETED] PASSED")) << out;
+  EXPECT_EQ(out.find("[EXECUTING]"), std::string::npos) << "the watcher was away while the job ran: " << out;
 }
 
 TEST_F(FleetTest, AStalledAgentLosesItsLeaseAndItsLateReportIsIgnored) {
