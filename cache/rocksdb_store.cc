@@ -21,42 +21,17 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 bool IsEmpty(const v1::Digest& d) { return d.size_bytes() == 0 && d.hash() == EmptyDigest().hash(); }
 
+// The stored form of an action result: the result with its own key in `action_key`, so bytes
+// copied or written under another key read as corruption (GetActionResult).
+std::string BoundResultBytes(std::string_view key, const v1::ActionResult& result) {
+  v1::ActionResult bound = result;
+  bound.set_action_key(std::string(key));
+  return bound.SerializeAsString();
+}
+
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& options) {
-  std::unique_ptr<RocksDbStore> store(new RocksDbStore());
-  store->options_ = options;
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  const rocksdb::ColumnFamilyOptions cf;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}, {kJobs, cf}};
-  rocksdb::DB* db = nullptr;
-  if (auto s = rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db); !s.ok()) {
-    return FromRocks(s, absl::StrCat("opening the artifact store at ", options.path));
-  }
-  store->db_.reset(db);
-  store->cas_ = store->handles_[1];
-  store->ac_ = store->handles_[2];
-  store->access_ = store->handles_[3];
-  store->jobs_ = store->handles_[4];
-  // The running counts start from one scan of the CAS and the AC.
-  std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions(), store->cas_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    store->blob_bytes_ += static_cast<int64_t>(it->value().size());
-    ++store->blob_count_;
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning the CAS");
-  it.reset(store->db_->NewIterator(rocksdb::ReadOptions(), store->ac_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++store->action_results_;
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning the action cache");
-  return store;
-}
-
-RocksDbStore::~RocksDbStore() {
-  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-}
+RocksDbStore::~RocksDbStore() { CloseDb(); }
 
 int64_t RocksDbStore::NowMs() const {
   return options_.now_ms ? options_.now_ms()
@@ -68,6 +43,7 @@ int64_t RocksDbStore::NowMs() const {
 void RocksDbStore::TouchAll(const std::vector<std::string>& keys) {
   // Last-use times skip the write-ahead log: losing some in a crash only ages entries, and
   // it keeps a cache hit free of log writes (one memtable batch for all its keys).
+  if (read_only_) return;
   rocksdb::WriteBatch batch;
   const std::string now = std::to_string(NowMs());
   for (const std::string& k : keys) batch.Put(access_, k, now);
@@ -83,33 +59,40 @@ void RocksDbStore::Touch(const std::string& key) {
 absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view data) {
   if (auto st = VerifyBlob(digest, data); !st.ok()) return st;
   if (IsEmpty(digest)) return absl::OkStatus();
+  std::shared_lock db_lock(db_mu_);
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   const std::string key = DigestKey(digest);
+  if (auto st = Writable(); !st.ok()) return st;
   {
     // Excludes a concurrent corruption check from deleting these freshly verified bytes.
     std::lock_guard<std::mutex> lock(repair_mu_);
     rocksdb::PinnableSlice existing;
     const bool present = db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok();
-    if (auto st = FromRocks(db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())), "storing a blob");
-        !st.ok()) {
-      return st;
+    if (auto s = db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())); !s.ok()) {
+      return WriteFailed(s, "storing a blob");
     }
     if (!present) {
       blob_bytes_ += static_cast<int64_t>(data.size());
       ++blob_count_;
     }
   }
-  Touch(key);
+  TouchAll({key});
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
   if (IsEmpty(digest)) return std::string();
   const std::string key = DigestKey(digest);
+  std::shared_lock db_lock(db_mu_);
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cas_, key, &value);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("blob ", key, " is not stored"));
+  if (s.IsCorruption()) {
+    OnCorruptRead(cas_, key, s);
+    return absl::DataLossError(absl::StrCat("blob ", key, " was unreadable in the store (", s.ToString(),
+                                            "); it has been removed"));
+  }
   if (!s.ok()) return FromRocks(s, "reading a blob");
   auto matches = [&](const std::string& v) {
     return static_cast<int64_t>(v.size()) == digest.size_bytes() && DigestOf(v).hash() == digest.hash();
@@ -121,26 +104,27 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
     std::string current;
     if (db_->Get(rocksdb::ReadOptions(), cas_, key, &current).ok()) {
       if (matches(current)) {
-        Touch(key);
+        TouchAll({key});
         return current;
       }
       ++corruptions_;
       DropHot();
       rocksdb::WriteOptions w;
       w.sync = options_.sync_writes;
-      if (db_->Delete(w, cas_, key).ok()) {
+      if (!read_only_ && db_->Delete(w, cas_, key).ok()) {
         blob_bytes_ -= static_cast<int64_t>(current.size());
         --blob_count_;
+        db_->Delete(w, access_, key);
       }
-      db_->Delete(w, access_, key);
     }
     return absl::DataLossError(absl::StrCat("blob ", key, " was corrupt in the store; it has been removed"));
   }
-  Touch(key);
+  TouchAll({key});
   return value;
 }
 
 std::vector<v1::Digest> RocksDbStore::FindMissing(const std::vector<v1::Digest>& digests) {
+  std::shared_lock db_lock(db_mu_);
   return FindMissingAndTouch(digests, {});
 }
 
@@ -153,9 +137,11 @@ std::vector<v1::Digest> RocksDbStore::FindMissingAndTouch(const std::vector<v1::
     if (IsEmpty(d)) continue;
     std::string key = DigestKey(d);
     rocksdb::PinnableSlice value;
-    if (db_->Get(rocksdb::ReadOptions(), cas_, key, &value).ok()) {
+    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cas_, key, &value);
+    if (s.ok()) {
       present.push_back(std::move(key));  // REAPI: a blob a client was told is present should live on
     } else {
+      if (s.IsCorruption()) OnCorruptRead(cas_, key, s);
       out.push_back(d);
     }
   }
@@ -167,20 +153,20 @@ std::vector<v1::Digest> RocksDbStore::FindMissingAndTouch(const std::vector<v1::
 absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::ActionResult& result) {
   std::vector<v1::Digest> blobs;
   for (const v1::OutputFile& f : result.output_files()) blobs.push_back(f.digest());
-  if (auto missing = FindMissing(blobs); !missing.empty()) {
+  std::shared_lock db_lock(db_mu_);
+  if (auto missing = FindMissingAndTouch(blobs, {}); !missing.empty()) {
     return absl::FailedPreconditionError(absl::StrCat("action result references missing blob ", DigestKey(missing[0])));
   }
-  std::string bytes;
-  result.SerializeToString(&bytes);
+  if (auto st = Writable(); !st.ok()) return st;
+  const std::string bytes = BoundResultBytes(key, result);
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   {
     std::lock_guard<std::mutex> lock(repair_mu_);
     rocksdb::PinnableSlice existing;
     const bool present = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &existing).ok();
-    if (auto st = FromRocks(db_->Put(w, ac_, rocksdb::Slice(key.data(), key.size()), bytes), "storing an action result");
-        !st.ok()) {
-      return st;
+    if (auto s = db_->Put(w, ac_, rocksdb::Slice(key.data(), key.size()), bytes); !s.ok()) {
+      return WriteFailed(s, "storing an action result");
     }
     if (!present) ++action_results_;
   }
@@ -188,12 +174,14 @@ absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::Actio
     std::lock_guard<std::mutex> lock(hot_mu_);
     hot_.erase(std::string(key));
   }
-  Touch(std::string(key));
+  TouchAll({std::string(key)});
   return absl::OkStatus();
 }
 
 absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
                                                     const std::map<std::string, std::string>& files) {
+  std::shared_lock db_lock(db_mu_);
+  if (auto st = Writable(); !st.ok()) return st;
   rocksdb::WriteBatch batch;
   std::vector<std::pair<std::string, int64_t>> blob_keys;
   for (const v1::OutputFile& f : result.output_files()) {
@@ -207,9 +195,7 @@ absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const 
     batch.Put(cas_, bkey, it->second);
     blob_keys.emplace_back(bkey, static_cast<int64_t>(it->second.size()));
   }
-  std::string bytes;
-  result.SerializeToString(&bytes);
-  batch.Put(ac_, rocksdb::Slice(key.data(), key.size()), bytes);
+  batch.Put(ac_, rocksdb::Slice(key.data(), key.size()), BoundResultBytes(key, result));
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   {
@@ -223,7 +209,7 @@ absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const 
     const bool ac_present =
         db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &existing_ac).ok();
     // Blobs and result in one atomic write: one log sync, and never a result without its blobs.
-    if (auto st = FromRocks(db_->Write(w, &batch), "storing an action result and its blobs"); !st.ok()) return st;
+    if (auto s = db_->Write(w, &batch); !s.ok()) return WriteFailed(s, "storing an action result and its blobs");
     for (size_t i = 0; i < blob_keys.size(); ++i) {
       if (!present[i]) {
         blob_bytes_ += blob_keys[i].second;
@@ -272,15 +258,38 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
       return copy;
     }
   }
+  std::shared_lock db_lock(db_mu_);
   std::string bytes;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &bytes);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no action result for ", std::string(key)));
+  if (s.IsCorruption()) {
+    OnCorruptRead(ac_, std::string(key), s);
+    return absl::DataLossError(absl::StrCat("action result ", std::string(key), " was unreadable (", s.ToString(),
+                                            "); it has been removed"));
+  }
   if (!s.ok()) return FromRocks(s, "reading an action result");
   v1::ActionResult result;
-  if (!result.ParseFromString(bytes)) {
-    ++corruptions_;
-    return absl::DataLossError(absl::StrCat("action result ", std::string(key), " is corrupt"));
+  // A result is bound to its key (BoundResultBytes): bytes that do not parse, or that were
+  // written for another key, are corruption, never a hit.
+  const bool parsed = result.ParseFromString(bytes);
+  if (parsed && result.action_key().empty()) {
+    // Written before results were bound to keys: a miss (recompiled and stored bound), not
+    // corruption.
+    if (Writable().ok()) {
+      rocksdb::WriteOptions w;
+      w.sync = options_.sync_writes;
+      std::lock_guard<std::mutex> lock(repair_mu_);
+      if (db_->Delete(w, ac_, rocksdb::Slice(key.data(), key.size())).ok()) --action_results_;
+    }
+    return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " predates key binding"));
   }
+  if (!parsed || result.action_key() != key) {
+    OnCorruptRead(ac_, std::string(key), rocksdb::Status::Corruption("action result bound to another key"));
+    return absl::DataLossError(absl::StrCat("action result ", std::string(key), " is corrupt (",
+                                            result.action_key().empty() ? "unparsable or unbound" : "bound to another key",
+                                            "); it has been removed"));
+  }
+  result.clear_action_key();
   std::vector<v1::Digest> blobs;
   for (const v1::OutputFile& f : result.output_files()) blobs.push_back(f.digest());
   // One pass: checks every blob and, on a complete result, refreshes it and its blobs in one
@@ -308,6 +317,8 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
 absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
   // (last use, key, size) of every blob, oldest first; a blob with no access entry counts
   // as used at time 0.
+  std::shared_lock db_lock(db_mu_);
+  if (read_only_) return 0;  // deleting writes the log too; Recover() first
   std::vector<std::tuple<int64_t, std::string, int64_t>> blobs;
   int64_t total = 0;
   {
@@ -332,7 +343,7 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
     std::lock_guard<std::mutex> lock(repair_mu_);
     rocksdb::PinnableSlice existing;
     if (!db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok()) continue;  // already gone
-    if (auto st = FromRocks(db_->Delete(w, cas_, key), "evicting a blob"); !st.ok()) return st;
+    if (auto s = db_->Delete(w, cas_, key); !s.ok()) return WriteFailed(s, "evicting a blob");
     db_->Delete(w, access_, key);
     blob_bytes_ -= static_cast<int64_t>(existing.size());
     --blob_count_;
@@ -358,36 +369,6 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
   DropHot();  // again: results found complete during the scan
   evictions_ += static_cast<int64_t>(removed.size());
   return static_cast<int64_t>(removed.size());
-}
-
-absl::Status RocksDbStore::PutJob(const std::string& id, const std::string& bytes) {
-  rocksdb::WriteOptions w;
-  w.sync = options_.sync_writes;
-  return FromRocks(db_->Put(w, jobs_, id, bytes), "storing a job");
-}
-
-absl::Status RocksDbStore::Probe() {
-  static constexpr char kKey[] = "ttc-health-probe";
-  const std::string value = std::to_string(probes_.fetch_add(1) + 1);
-  if (auto st = FromRocks(db_->Put(rocksdb::WriteOptions(), handles_[0], kKey, value), "health probe write");
-      !st.ok()) {
-    return st;
-  }
-  std::string back;
-  if (auto st = FromRocks(db_->Get(rocksdb::ReadOptions(), handles_[0], kKey, &back), "health probe read");
-      !st.ok()) {
-    return st;
-  }
-  if (back != value) return absl::DataLossError("health probe: read back a different value than written");
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RocksDbStore::ListJobs() {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), jobs_));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning the jobs");
-  return out;
 }
 
 }  // namespace ttc::cache

@@ -3,7 +3,15 @@
 // last-use time, for size-bounded LRU eviction). With sync_writes (the default) every write
 // is synced to the write-ahead log before it returns, so an acknowledged artifact survives a
 // crash of the process (kill -9).
-// Thread-safety: all methods may be called concurrently (RocksDB is thread-safe).
+//
+// Disk pressure is a state, not a crash (docs/operations.md, "Disk full"): a write is refused
+// with RESOURCE_EXHAUSTED, before RocksDB sees it, while the filesystem has less than
+// `reserve_bytes` free; after RocksDB itself fails a write the store turns read-only and never
+// writes through that database again (RocksDB 7.8 asserts on a write-ahead-log write after a
+// failed one), and Recover() reopens it read-write once space is back. A store opened on a
+// full disk opens read-only. Reads, hits and CAS reads go on in every state.
+// Thread-safety: all methods may be called concurrently (RocksDB is thread-safe; a reopen by
+// Recover() excludes every other call).
 #ifndef TTC_CACHE_ROCKSDB_STORE_H_
 #define TTC_CACHE_ROCKSDB_STORE_H_
 
@@ -11,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -28,10 +37,22 @@ class RocksDbStore : public ArtifactStore {
     bool sync_writes = true;  // fsync the WAL on every write
     // Milliseconds since the Unix epoch, recorded as an entry's last use; tests replace it.
     std::function<int64_t()> now_ms = nullptr;  // unset = the system clock
+    // Bytes that must stay free on the filesystem of `path`: below it, writes are refused
+    // (RESOURCE_EXHAUSTED) and the store reports disk pressure. 0 = no reserve.
+    int64_t reserve_bytes = 0;
+    // Free bytes on the filesystem of `path`; tests replace it. Unset = statvfs (available
+    // to unprivileged users).
+    std::function<int64_t()> free_bytes = nullptr;
+    // The RocksDB environment; tests inject one whose files fail writes. Unset = the default.
+    rocksdb::Env* env = nullptr;
   };
 
-  // Opens (or creates) the store. INTERNAL with RocksDB's message when it cannot be opened
-  // (another process holds the lock, corrupt files, permissions).
+  // Opens (or creates) the store. The write-ahead log is replayed strictly first; when it is
+  // damaged the store opens with what precedes the damage (RocksDB's point-in-time recovery)
+  // and wal_damage() says so. Errors: FAILED_PRECONDITION when another process holds the
+  // database's lock; DATA_LOSS when files are corrupt or missing (the caller may quarantine
+  // the directory: the cache is rebuildable); INTERNAL otherwise (permissions). On a full
+  // disk the store opens read-only (read_only() with the reason) instead of failing.
   static absl::StatusOr<std::unique_ptr<RocksDbStore>> Open(const Options& options);
   ~RocksDbStore() override;
 
@@ -63,25 +84,55 @@ class RocksDbStore : public ArtifactStore {
   int64_t ActionResultCount() const { return action_results_; }
   int64_t evictions() const { return evictions_; }
 
-  // The `jobs` column family: device-validation jobs (daemon/job_scheduler.h), job id ->
-  // serialized ttc.v1.Job. PutJob syncs like every other write when sync_writes is set.
-  absl::Status PutJob(const std::string& id, const std::string& bytes);
-  // Every (job id, bytes), in id order. INTERNAL on a RocksDB error.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListJobs();
+  // Moves the jobs left in the `jobs` column family by stores written before jobs had their
+  // own database (cache/job_store.h): `put(id, bytes)` for each, and each is removed from
+  // this store once put returned OK. Returns the number moved; 0 when read-only.
+  absl::StatusOr<int64_t> MoveLegacyJobs(
+      const std::function<absl::Status(const std::string& id, const std::string& bytes)>& put);
 
-  // Whether the store still takes writes: writes and reads back one small key in the
-  // default column family (through the WAL, not synced). RocksDB refuses writes after a
-  // hard background error (e.g. a full disk), so the error says what failed. ttcd's health service turns NOT_SERVING while this fails.
+  // Whether the store can be read: reads one key of the default column family. ttcd's health
+  // service turns NOT_SERVING while this fails.
   absl::Status Probe();
+
+  // Write state. OK when writes are taken; RESOURCE_EXHAUSTED naming the data dir and the
+  // free space while the filesystem is under the reserve or the store is read-only.
+  absl::Status Writable();
+  // The same answer without counting a refusal (health checks).
+  absl::Status WriteState() const;
+  // Compacts the CAS so the space of evicted blobs returns to the filesystem (RocksDB frees
+  // deleted bytes only when compaction rewrites their files). Errors are logged.
+  void ReclaimSpace();
+  // Read-only after a write error or an open on a full disk: reopens the database read-write
+  // when the filesystem has the reserve free again. OK when the store is (now) writable.
+  absl::Status Recover();
+  bool read_only() const { return read_only_; }
+  int64_t FreeBytes() const;
+  // Whether Open found the write-ahead log damaged and dropped what followed the damage, and
+  // RocksDB's message.
+  const std::string& wal_damage() const { return wal_damage_; }
+  // Writes refused for disk pressure since the store was opened.
+  int64_t refused_writes() const { return refused_writes_; }
+  // Quarantines what cannot be read: called by the readers on RocksDB's Corruption status (a
+  // checksum mismatch in an SST block) for `key` of `cf`. Counts a corruption and deletes the
+  // key (a tombstone hides the damaged entry; it reads as missing from then on).
+  void OnCorruptRead(rocksdb::ColumnFamilyHandle* cf, const std::string& key, const rocksdb::Status& s);
 
   // Column family names, as documented in docs/cache_format.md.
   static constexpr const char* kCas = "cas";
   static constexpr const char* kAc = "ac";
   static constexpr const char* kAccess = "access";
-  static constexpr const char* kJobs = "jobs";
+  static constexpr const char* kJobs = "jobs";  // legacy: jobs live in cache/job_store.h now
 
  private:
   RocksDbStore() = default;
+  // Opens options_.path into db_ / handles_ (read-only when `read_only`); the caller holds
+  // db_mu_ exclusively or owns the store alone.
+  absl::Status OpenDb(bool read_only);
+  void CloseDb();
+  // The status of a failed RocksDB write; turns the store read-only on I/O errors so nothing
+  // writes through the failed log again.
+  absl::Status WriteFailed(const rocksdb::Status& s, std::string_view what);
+  absl::Status Refused(const absl::Status& why);
   void Touch(const std::string& key);
   void TouchAll(const std::vector<std::string>& keys);
   int64_t NowMs() const;
@@ -95,6 +146,14 @@ class RocksDbStore : public ArtifactStore {
   rocksdb::ColumnFamilyHandle* ac_ = nullptr;
   rocksdb::ColumnFamilyHandle* access_ = nullptr;
   rocksdb::ColumnFamilyHandle* jobs_ = nullptr;
+  // Held shared by every operation on db_, exclusively by a reopen.
+  mutable std::shared_mutex db_mu_;
+  std::atomic<bool> read_only_{false};
+  mutable std::mutex read_only_mu_;
+  std::string read_only_reason_ ABSL_GUARDED_BY(read_only_mu_);
+  std::string wal_damage_;
+  std::string strict_error_;  // the strict replay's error, when the lenient one was needed
+  std::atomic<int64_t> refused_writes_{0};
   std::atomic<int64_t> corruptions_{0};
   std::atomic<int64_t> evictions_{0};
   std::atomic<int64_t> probes_{0};

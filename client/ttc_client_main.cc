@@ -598,6 +598,11 @@ int RunStats(Globals& g, bool json) {
   row("  Action results", std::to_string(s.store_action_results()));
   row("  Evictions", std::to_string(s.evictions()));
   row("  Corrupt entries removed", std::to_string(s.corruptions()));
+  row("  Disk free / reserve", absl::StrCat(Bytes(s.store_free_bytes()), " / ", Bytes(s.store_reserve())));
+  row("  Writes refused (disk)", std::to_string(s.refused_writes()));
+  if (s.store_read_only()) row("  State", "READ-ONLY (disk full or a write failed; recovers when space returns)");
+  for (const std::string& q : s.quarantined()) row("  Quarantined at start", q);
+  if (!s.wal_damage().empty()) row("  Write-ahead log damaged", s.wal_damage());
   return kExitOk;
 }
 

@@ -144,7 +144,10 @@ absl::StatusOr<Outcome> CompileService::CompileAndStore(const Flight& flight) {
   if (!action->internal_error) {
     // The result never names a blob that is not durable (one atomic write on RocksDB).
     if (auto st = store_->PutActionResultWithBlobs(action->key.key, action->result, action->files); !st.ok()) {
-      return absl::InternalError(absl::StrCat("storing the result: ", std::string(st.message())));
+      // Disk pressure (cache/rocksdb_store.h) is RESOURCE_EXHAUSTED with the store's message
+      // (data dir, free space): the client may retry later; hits are still served.
+      const std::string message = absl::StrCat("storing the result: ", std::string(st.message()));
+      return absl::IsResourceExhausted(st) ? absl::ResourceExhaustedError(message) : absl::InternalError(message);
     }
   }
   Outcome out;
@@ -241,6 +244,12 @@ v1::Stats CompileService::GetStats() const {
     s.set_store_action_results(u.action_results);
     s.set_evictions(u.evictions);
     s.set_cache_size_limit(u.limit);
+    s.set_store_read_only(u.read_only);
+    s.set_store_free_bytes(u.free_bytes);
+    s.set_store_reserve(u.reserve);
+    s.set_refused_writes(u.refused_writes);
+    for (const std::string& q : u.quarantined) s.add_quarantined(q);
+    s.set_wal_damage(u.wal_damage);
   }
   s.set_corruptions(store_->corruptions());
   s.set_queue_depth(pool_->queued());

@@ -58,6 +58,10 @@ class CompileService {
   // (blob bytes, blobs, action results, evictions, cache size limit) for GetStats.
   struct StoreUsage {
     int64_t blob_bytes = 0, blobs = 0, action_results = 0, evictions = 0, limit = 0;
+    bool read_only = false;
+    int64_t free_bytes = 0, reserve = 0, refused_writes = 0;
+    std::vector<std::string> quarantined;
+    std::string wal_damage;
   };
   CompileService(cache::ArtifactStore* store, Options options, std::function<StoreUsage()> store_usage = nullptr);
   // Finishes the compiles already queued (their waiters are answered), then returns.

@@ -74,7 +74,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       if ((st = get_int(0, 1024, &v)).ok()) c.workers = static_cast<int>(v);
     } else if (name == "queue_size") {
       if ((st = get_int(1, 1 << 20, &v)).ok()) c.queue_size = static_cast<int>(v);
-    } else if (name == "cache_size" || name == "max_message_bytes" || name == "max_blob_bytes") {
+    } else if (name == "cache_size" || name == "max_message_bytes" || name == "max_blob_bytes" ||
+               name == "store_reserve") {
       int64_t bytes = 0;
       if (node.is_integer()) {
         st = get_int(0, std::numeric_limits<int64_t>::max(), &bytes);
@@ -86,8 +87,10 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
         st = bad("expected a byte count (integer or a string such as \"10GiB\")");
       }
       if (st.ok()) {
-        (name == "cache_size" ? c.cache_size : name == "max_blob_bytes" ? c.max_blob_bytes : c.max_message_bytes) =
-            bytes;
+        (name == "cache_size"      ? c.cache_size
+         : name == "store_reserve" ? c.store_reserve
+         : name == "max_blob_bytes" ? c.max_blob_bytes
+                                    : c.max_message_bytes) = bytes;
       }
       if (st.ok() && name == "max_blob_bytes" && bytes < 1) st = bad("must be at least 1 byte");
       if (st.ok() && name == "max_message_bytes" && (bytes < 1024 || bytes > (1LL << 30))) {
@@ -136,7 +139,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
         st = bad(absl::StrCat("unknown level '", c.log_level, "' (trace, debug, info, warn, error)"));
       }
     } else {
-      st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, max_message_bytes, "
+      st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, store_reserve, max_message_bytes, "
                "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
                "metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
                "max_blob_bytes, rate_limit, rate_burst)");

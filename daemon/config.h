@@ -6,7 +6,10 @@
 //   data_dir = "/var/lib/ttc"      # the store lives in DATA_DIR/store
 //   workers = 2                    # compile threads (default: number of cores)
 //   queue_size = 64                # compiles that may wait for a worker
-//   cache_size = "10GiB"           # blob bytes kept before LRU eviction; 0 = unbounded
+//   cache_size = "10GiB"           # blob bytes kept before LRU eviction; 0 = unbounded;
+//                                  # default: half the size of the data dir's filesystem
+//   store_reserve = "512MiB"       # free space kept on the data dir's filesystem: below it,
+//                                  # LRU eviction runs and new results are refused
 //   max_message_bytes = 16777216   # largest request the daemon accepts
 //   sync_writes = true             # fsync the store's WAL before acknowledging
 //   drain_seconds = 30             # SIGTERM: how long in-flight work may take to finish
@@ -43,7 +46,8 @@ struct Config {
   std::string data_dir;              // "" = DefaultDataDir()
   int workers = 0;                   // 0 = std::thread::hardware_concurrency()
   int queue_size = 64;
-  int64_t cache_size = 0;            // bytes; 0 = unbounded
+  int64_t cache_size = -1;           // bytes; 0 = unbounded; -1 = half the data dir's filesystem
+  int64_t store_reserve = 512 << 20;  // bytes kept free on the data dir's filesystem
   int64_t max_message_bytes = 16 << 20;
   bool sync_writes = true;
   int drain_seconds = 30;

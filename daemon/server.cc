@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -23,26 +24,49 @@
 namespace ttc::daemon {
 namespace {
 
-// Jobs in the store's `jobs` column family (synced writes, like every store write).
+// Jobs in their own database (cache/job_store.h). A record that does not parse is moved to
+// the journal's quarantine and reported; the other jobs recover.
 class StoreJournal : public JobJournal {
  public:
-  explicit StoreJournal(cache::RocksDbStore* store) : store_(store) {}
-  absl::Status Put(const v1::Job& job) override { return store_->PutJob(job.id(), job.SerializeAsString()); }
+  explicit StoreJournal(cache::JobStore* store) : store_(store) {}
+  absl::Status Put(const v1::Job& job) override { return store_->Put(job.id(), job.SerializeAsString()); }
   absl::StatusOr<std::vector<v1::Job>> LoadAll() override {
-    auto rows = store_->ListJobs();
+    auto rows = store_->List();
     if (!rows.ok()) return rows.status();
     std::vector<v1::Job> out;
     for (const auto& [id, bytes] : *rows) {
       v1::Job job;
-      if (!job.ParseFromString(bytes)) return absl::DataLossError(absl::StrCat("job ", id, " is corrupt in the store"));
+      if (!job.ParseFromString(bytes) || job.id() != id) {
+        const std::string reason = job.id() != id && !job.id().empty() ? "record of another job" : "does not parse";
+        spdlog::error("msg=\"corrupt job record quarantined\" job={} reason=\"{}\" bytes={}", id, reason, bytes.size());
+        if (auto st = store_->Quarantine(id, bytes, reason); !st.ok()) return st;
+        continue;
+      }
       out.push_back(std::move(job));
     }
     return out;
   }
 
  private:
-  cache::RocksDbStore* store_;
+  cache::JobStore* store_;
 };
+
+// Moves a damaged artifact store aside (DATA_DIR/quarantine/store-<UTC time>) so ttcd can
+// open an empty one: the cache is rebuildable. Returns the new path.
+absl::StatusOr<std::string> QuarantineStore(const std::string& data_dir, const std::string& store_path) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir + "/quarantine", ec);
+  std::string target = absl::StrCat(data_dir, "/quarantine/store-", stamp);
+  for (int i = 1; std::filesystem::exists(target); ++i) target = absl::StrCat(data_dir, "/quarantine/store-", stamp, "-", i);
+  std::filesystem::rename(store_path, target, ec);
+  if (ec) return absl::InternalError(absl::StrCat("moving the damaged store ", store_path, " aside: ", ec.message()));
+  return target;
+}
 
 absl::StatusOr<std::string> ReadPem(const std::string& key, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -173,18 +197,41 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   std::filesystem::create_directories(s->config_.data_dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("creating data_dir ", s->config_.data_dir, ": ", ec.message()));
 
+  // Jobs first: their database is never quarantined (a damaged journal stops the start with
+  // the repair command), and a second ttcd on this data dir stops here on the lock.
+  cache::JobStore::Options job_options;
+  job_options.path = s->config_.data_dir + "/jobs";
+  job_options.sync_writes = s->config_.sync_writes;
+  auto jobs = cache::JobStore::Open(job_options);
+  if (!jobs.ok()) return jobs.status();
+  s->jobs_ = std::move(*jobs);
+
   cache::RocksDbStore::Options store_options;
   store_options.path = s->config_.data_dir + "/store";
   store_options.sync_writes = s->config_.sync_writes;
+  store_options.reserve_bytes = s->config_.store_reserve;
   auto store = cache::RocksDbStore::Open(store_options);
-  if (!store.ok()) {
-    std::string msg(store.status().message());
-    if (msg.find("lock") != std::string::npos) {
-      msg += " (is another ttcd using this data dir? each daemon needs its own --data-dir)";
-    }
-    return absl::InternalError(msg);
+  if (absl::IsDataLoss(store.status())) {
+    // Damaged files in the cache: moved aside (kept for a post-mortem), and an empty store.
+    auto moved = QuarantineStore(s->config_.data_dir, store_options.path);
+    if (!moved.ok()) return moved.status();
+    spdlog::error("msg=\"artifact store damaged: quarantined, starting with an empty cache\" quarantine={} error=\"{}\"",
+                  *moved, std::string(store.status().message()));
+    s->quarantined_.push_back(*moved);
+    store = cache::RocksDbStore::Open(store_options);
   }
+  if (!store.ok()) return store.status();
   s->store_ = std::move(*store);
+  auto moved_jobs = s->store_->MoveLegacyJobs(
+      [j = s->jobs_.get()](const std::string& id, const std::string& bytes) { return j->Put(id, bytes); });
+  if (!moved_jobs.ok()) return moved_jobs.status();
+  if (*moved_jobs > 0) spdlog::info("msg=\"jobs moved to their own database\" jobs={}", *moved_jobs);
+  if (s->config_.cache_size < 0) {
+    // Default: half of the filesystem, so one cache cannot fill the disk.
+    std::error_code space_ec;
+    const auto space = std::filesystem::space(s->config_.data_dir, space_ec);
+    s->config_.cache_size = space_ec ? 0 : static_cast<int64_t>(space.capacity / 2);
+  }
 
   CompileService::Options service_options;
   service_options.workers = s->config_.workers;
@@ -193,16 +240,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   service_options.before_compile = std::move(before_compile);
   cache::RocksDbStore* raw_store = s->store_.get();
   const int64_t limit = s->config_.cache_size;
-  s->service_ = std::make_unique<CompileService>(s->store_.get(), service_options, [raw_store, limit] {
-    CompileService::StoreUsage u;
-    u.blob_bytes = raw_store->BlobBytes();
-    u.blobs = raw_store->BlobCount();
-    u.action_results = raw_store->ActionResultCount();
-    u.evictions = raw_store->evictions();
-    u.limit = limit;
-    return u;
-  });
-  s->journal_ = std::make_unique<StoreJournal>(s->store_.get());
+  const int64_t reserve = s->config_.store_reserve;
+  s->service_ = std::make_unique<CompileService>(
+      s->store_.get(), service_options, [raw_store, limit, reserve, quarantined = s->quarantined_] {
+        CompileService::StoreUsage u;
+        u.blob_bytes = raw_store->BlobBytes();
+        u.blobs = raw_store->BlobCount();
+        u.action_results = raw_store->ActionResultCount();
+        u.evictions = raw_store->evictions();
+        u.limit = limit;
+        u.read_only = raw_store->read_only();
+        u.free_bytes = raw_store->FreeBytes();
+        u.reserve = reserve;
+        u.refused_writes = raw_store->refused_writes();
+        u.quarantined = quarantined;
+        u.wal_damage = raw_store->wal_damage();
+        return u;
+      });
+  s->journal_ = std::make_unique<StoreJournal>(s->jobs_.get());
   s->clock_ = std::make_unique<SystemClock>();
   JobScheduler::Options sched;
   sched.heartbeat_interval_ms = s->config_.heartbeat_interval_ms;
@@ -322,10 +377,26 @@ void Server::UpdateHealth() {
   // Outside the lock: a hung disk must not hold up Shutdown. The store outlives this call
   // (Shutdown joins the evictor thread, the only other caller, before closing it).
   const absl::Status st = probe ? probe() : store_->Probe();
+  // Disk pressure and damage (docs/operations.md): a read-only store is reopened once space
+  // is back; writes refused or corruption found 3 times within 10 minutes turn the
+  // "ttc.store" health service (and "ttc.v1.Compiler", whose misses cannot be stored)
+  // NOT_SERVING, while hits and CAS reads go on.
+  if (store_->read_only()) store_->Recover().IgnoreError();
+  const bool writable = store_->WriteState().ok();
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch()).count();
   std::lock_guard<std::mutex> lock(health_mu_);
   if (draining_) return;
+  corruption_marks_.emplace_back(now_ms, store_->corruptions());
+  while (!corruption_marks_.empty() && corruption_marks_.front().first < now_ms - 600'000) {
+    corruption_marks_.erase(corruption_marks_.begin());
+  }
+  const bool damaged = corruption_marks_.back().second - corruption_marks_.front().second >= 3;
+  const bool store_ok = writable && !damaged;
   const bool ok = st.ok();
-  if (ok != serving_ || !health_set_) {
+  // SetServingStatus(bool) sets every service: the per-service statuses are applied after it.
+  const bool overall_changed = ok != serving_ || !health_set_;
+  if (overall_changed) {
     if (!ok) {
       spdlog::error("msg=\"store unusable: NOT_SERVING\" error=\"{}\"", std::string(st.message()));
     } else if (health_set_) {
@@ -333,8 +404,21 @@ void Server::UpdateHealth() {
     }
     server_->GetHealthCheckService()->SetServingStatus(ok);
     serving_ = ok;
-    health_set_ = true;
   }
+  if (store_ok != store_ok_ || overall_changed) {
+    if (store_ok == store_ok_) {
+      // only re-applied after the overall status
+    } else if (!store_ok) {
+      spdlog::error("msg=\"store degraded: ttc.store NOT_SERVING\" writable={} recent_corruptions={}", writable,
+                    corruption_marks_.back().second - corruption_marks_.front().second);
+    } else if (health_set_) {
+      spdlog::info("msg=\"store healthy again: ttc.store SERVING\"");
+    }
+    server_->GetHealthCheckService()->SetServingStatus("ttc.store", ok && store_ok);
+    server_->GetHealthCheckService()->SetServingStatus("ttc.v1.Compiler", ok && writable);
+    store_ok_ = store_ok;
+  }
+  health_set_ = true;
 }
 
 void Server::EvictLoop() {
@@ -345,14 +429,23 @@ void Server::EvictLoop() {
     lock.unlock();
     UpdateHealth();
     lock.lock();
-    const int64_t limit = config_.cache_size;
-    if (limit <= 0 || store_->BlobBytes() <= limit) continue;
+    int64_t limit = config_.cache_size;
+    // Disk pressure: under twice the reserve, shed blobs until the deficit would be free.
+    const int64_t free = store_->FreeBytes();
+    const int64_t want_free = 2 * config_.store_reserve;
+    const bool pressure = config_.store_reserve > 0 && free < want_free && store_->BlobBytes() > 0;
+    if (pressure) {
+      const int64_t target = std::max<int64_t>(0, store_->BlobBytes() - (want_free - free));
+      limit = limit > 0 ? std::min(limit, target) : target;
+    }
+    if ((limit <= 0 && !pressure) || store_->BlobBytes() <= limit) continue;
     lock.unlock();
     const int64_t before = store_->BlobBytes();
     auto removed = store_->EvictToSize(limit);
     if (removed.ok()) {
-      spdlog::info("msg=\"evicted\" blobs={} bytes_before={} bytes_after={} limit={}", *removed, before,
-                   store_->BlobBytes(), limit);
+      spdlog::info("msg=\"evicted\" blobs={} bytes_before={} bytes_after={} limit={} disk_pressure={}", *removed,
+                   before, store_->BlobBytes(), limit, pressure);
+      if (pressure && *removed > 0) store_->ReclaimSpace();
     } else {
       spdlog::error("msg=\"eviction failed\" error=\"{}\"", std::string(removed.status().message()));
     }
@@ -386,6 +479,7 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   service_.reset();  // finishes queued compiles (their results are stored)
   scheduler_.reset();
   store_.reset();    // closes RocksDB
+  jobs_.reset();
   spdlog::info("msg=\"stopped\"");
 }
 

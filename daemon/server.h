@@ -13,11 +13,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "cache/job_store.h"
 #include "cache/rocksdb_store.h"
 #include "daemon/auth.h"
 #include "daemon/compile_service.h"
@@ -80,7 +83,9 @@ class Server {
   Config config_;
   int port_ = 0;
   std::string address_;
+  std::unique_ptr<cache::JobStore> jobs_;  // outlives journal_ and scheduler_
   std::unique_ptr<cache::RocksDbStore> store_;
+  std::vector<std::string> quarantined_;  // damaged stores moved aside at this start
   std::unique_ptr<CompileService> service_;
   std::unique_ptr<JobJournal> journal_;
   std::unique_ptr<SystemClock> clock_;
@@ -98,6 +103,10 @@ class Server {
   bool draining_ ABSL_GUARDED_BY(health_mu_) = false;
   bool serving_ ABSL_GUARDED_BY(health_mu_) = false;
   bool health_set_ ABSL_GUARDED_BY(health_mu_) = false;
+  // The store's state as last published on the health service "ttc.store" and
+  // "ttc.v1.Compiler" (docs/operations.md): writes taken, no repeated corruption.
+  bool store_ok_ ABSL_GUARDED_BY(health_mu_) = true;
+  std::vector<std::pair<int64_t, int64_t>> corruption_marks_ ABSL_GUARDED_BY(health_mu_);  // (ms, count)
 
   std::mutex evict_mu_;
   std::condition_variable evict_cv_;  // waits on evict_mu_

@@ -7,6 +7,7 @@
 //        [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] | --insecure] [--tokens-file FILE]
 //        [--max-streams-per-client N] [--max-blob-bytes BYTES] [--rate-limit RPS] [--rate-burst N]
 //   ttcd token add --tokens-file FILE --name NAME --role ROLE [--role ROLE...]
+//   ttcd store check|repair [--data-dir DIR]   (with ttcd stopped; docs/operations.md)
 //   ttcd --version
 //
 // Flags override the config file's keys (daemon/config.h, docs/daemon.md). Logs go to stderr
@@ -29,6 +30,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cache/store_admin.h"
 #include "driver/build_id.h"
 #include "daemon/config.h"
 #include "daemon/server.h"
@@ -53,7 +55,7 @@ bool WritePortFile(const std::string& path, int port) {
 int main(int argc, char** argv) {
   CLI::App app{"ttcd: the ttc compile daemon (gRPC; artifacts in RocksDB)", "ttcd"};
   app.set_version_flag("--version", std::string("ttcd ") + ttc::CompilerBuildId());
-  std::string config_file, listen, data_dir, cache_size, max_message, log_level, port_file, metrics_listen;
+  std::string config_file, listen, data_dir, cache_size, store_reserve, max_message, log_level, port_file, metrics_listen;
   std::optional<int> workers, queue_size, drain_seconds, missed_heartbeats, max_attempts;
   std::optional<int64_t> heartbeat_ms;
   bool no_sync = false;
@@ -63,7 +65,11 @@ int main(int argc, char** argv) {
   app.add_option("--workers", workers, "Compile threads [number of cores]")->check(CLI::Range(1, 1024));
   app.add_option("--queue-size", queue_size, "Compiles that may wait for a worker before RESOURCE_EXHAUSTED [64]")
       ->check(CLI::Range(1, 1 << 20));
-  app.add_option("--cache-size", cache_size, "Blob bytes kept before LRU eviction, e.g. 10GiB; 0 = unbounded [0]");
+  app.add_option("--cache-size", cache_size,
+                 "Blob bytes kept before LRU eviction, e.g. 10GiB; 0 = unbounded [half the data dir's filesystem]");
+  app.add_option("--store-reserve", store_reserve,
+                 "Free space kept on the data dir's filesystem: below it, LRU eviction runs and new results are "
+                 "refused (RESOURCE_EXHAUSTED) until space returns [512MiB]");
   app.add_option("--max-message-bytes", max_message, "Largest accepted request [16MiB]");
   app.add_flag("--no-sync-writes", no_sync, "Do not fsync the WAL per write (faster; a crash may lose recent results)");
   app.add_option("--drain-seconds", drain_seconds, "SIGTERM: time in-flight work may take [30]")
@@ -102,7 +108,29 @@ int main(int argc, char** argv) {
   token_add->add_option("--tokens-file", new_file, "Token file to append to (created with mode 0600)")->required();
   token_add->add_option("--name", new_name, "Who the token is for (unique in the file)")->required();
   token_add->add_option("--role", new_roles, "submit, agent or admin (repeatable)")->required();
+  CLI::App* store_cmd = app.add_subcommand("store", "Check or repair a data dir's databases (ttcd stopped)");
+  CLI::App* store_check = store_cmd->add_subcommand(
+      "check", "Verify every block checksum and record of DATA_DIR/store and DATA_DIR/jobs; exit 1 when damaged");
+  CLI::App* store_repair = store_cmd->add_subcommand(
+      "repair", "Copy each database to DATA_DIR/quarantine, then salvage what is readable (RocksDB RepairDB)");
+  store_cmd->require_subcommand(1);
+  std::string store_dir;
+  for (CLI::App* c : {store_check, store_repair}) {
+    c->add_option("--data-dir", store_dir, "The data dir [$XDG_CACHE_HOME/ttc or ~/.cache/ttc]");
+  }
   CLI11_PARSE(app, argc, argv);
+
+  if (store_check->parsed() || store_repair->parsed()) {
+    if (store_dir.empty()) store_dir = ttc::daemon::DefaultDataDir();
+    auto report = store_check->parsed() ? ttc::cache::CheckDataDir(store_dir) : ttc::cache::RepairDataDir(store_dir);
+    if (!report.ok()) {
+      std::cerr << "ttcd: " << (absl::IsDataLoss(report.status()) ? "" : "error: ") << report.status().message()
+                << "\n";
+      return absl::IsDataLoss(report.status()) ? 1 : 2;
+    }
+    std::cout << *report;
+    return 0;
+  }
 
   if (token_add->parsed()) {
     uint32_t roles = 0;
@@ -154,6 +182,7 @@ int main(int argc, char** argv) {
   if (rate_limit) config.rate_limit = *rate_limit;
   if (rate_burst) config.rate_burst = *rate_burst;
   for (auto [text, field, name] : {std::tuple{&cache_size, &config.cache_size, "--cache-size"},
+                                   std::tuple{&store_reserve, &config.store_reserve, "--store-reserve"},
                                    std::tuple{&max_message, &config.max_message_bytes, "--max-message-bytes"},
                                    std::tuple{&max_blob, &config.max_blob_bytes, "--max-blob-bytes"}}) {
     if (text->empty()) continue;

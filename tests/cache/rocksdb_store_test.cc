@@ -168,14 +168,14 @@ TEST(RocksDbStore, TruncatedBlobIsDataLoss) {
   EXPECT_EQ(store->FindMissing({DigestOf(bytes)}).size(), 1u);
 }
 
-TEST(RocksDbStore, SecondOpenerFailsWithInternalNamingThePath) {
+TEST(RocksDbStore, SecondOpenerFailsWithFailedPreconditionNamingThePath) {
   testing::TempDir dir;
   const std::string path = dir.Sub("db");
   auto first = OpenOrDie(path);
   ASSERT_NE(first, nullptr);
   auto second = RocksDbStore::Open({.path = path});
   ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kInternal) << second.status();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
   EXPECT_TRUE(absl::StrContains(second.status().message(), path)) << second.status();
   // The first store keeps working.
   ASSERT_TRUE(first->PutBlob(DigestOf("x"), "x").ok());

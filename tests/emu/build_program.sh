@@ -18,4 +18,4 @@ if [ ! -f "$program/main.cpp" ]; then
 fi
 mkdir -p "$(dirname "$out")"
 exec "${CXX:-g++}" -std=c++20 -O1 -I"$include" -DTTC_KERNEL_DIR="\"$program\"" "$program/main.cpp" \
-  -L"$lib" -lttc_emu -Wl,-rpath,"$lib" -o "$out"
+  -L"$lib" -lttc_emu -lfmt -Wl,-rpath,"$lib" -o "$out"

@@ -1,0 +1,57 @@
+// The job journal: device-validation jobs (daemon/job_scheduler.h), job id -> serialized
+// ttc.v1.Job, in a RocksDB database of their own (DATA_DIR/jobs), apart from the artifact
+// store. The cache is rebuildable and may be quarantined and reopened empty when damaged;
+// jobs are not, so this database replays its write-ahead log strictly (a damaged log fails
+// the open with DATA_LOSS instead of dropping acknowledged jobs) and a record that does not
+// parse is moved to the `quarantine` column family, not lost (docs/operations.md).
+// Thread-safety: all methods may be called concurrently.
+#ifndef TTC_CACHE_JOB_STORE_H_
+#define TTC_CACHE_JOB_STORE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "absl/status/statusor.h"
+
+namespace ttc::cache {
+
+class JobStore {
+ public:
+  struct Options {
+    std::string path;         // database directory (created if missing)
+    bool sync_writes = true;  // fsync the WAL on every write: a job is durable when acknowledged
+    rocksdb::Env* env = nullptr;  // tests inject one; unset = the default
+  };
+  // Errors: FAILED_PRECONDITION when another process holds the lock; DATA_LOSS when files or
+  // the log are damaged (the message names `ttcd store repair`); INTERNAL otherwise.
+  static absl::StatusOr<std::unique_ptr<JobStore>> Open(const Options& options);
+  ~JobStore();
+
+  // Stores `bytes` under `id`, synced when sync_writes. INTERNAL (or RESOURCE_EXHAUSTED on a
+  // full disk) with RocksDB's message.
+  absl::Status Put(const std::string& id, const std::string& bytes);
+  // Every (job id, bytes), in id order. DATA_LOSS when a block cannot be read.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List();
+  // Moves job `id` (its bytes, which did not parse) to the `quarantine` column family with
+  // `reason`, in one write.
+  absl::Status Quarantine(const std::string& id, const std::string& bytes, const std::string& reason);
+  // Records in the `quarantine` column family.
+  int64_t QuarantinedCount();
+
+  static constexpr const char* kQuarantine = "quarantine";
+
+ private:
+  JobStore() = default;
+  Options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default (jobs), quarantine
+};
+
+}  // namespace ttc::cache
+
+#endif  // TTC_CACHE_JOB_STORE_H_

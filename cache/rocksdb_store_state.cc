@@ -1,0 +1,262 @@
+// RocksDbStore: opening, disk pressure, read-only state and recovery, corrupt reads
+// (cache/rocksdb_store.h). The rules are in docs/operations.md ("Disk full", "Damaged store").
+#include <filesystem>
+#include <limits>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cache/rocksdb_store.h"
+
+namespace ttc::cache {
+namespace {
+
+// RocksDB reports a held lock as an I/O error "While lock file: <dir>/LOCK: Resource
+// temporarily unavailable" (env_posix.cc); only that is a lock error.
+bool IsLockError(const rocksdb::Status& s) {
+  return s.IsIOError() && s.ToString().find("/LOCK") != std::string::npos;
+}
+
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left on device") != std::string::npos;
+}
+
+std::string Mib(int64_t bytes) { return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20)); }
+
+}  // namespace
+
+absl::Status RocksDbStore::OpenDb(bool read_only) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !read_only;
+  db_options.create_missing_column_families = !read_only;
+  if (options_.env) db_options.env = options_.env;
+  const rocksdb::ColumnFamilyOptions cf;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}, {kJobs, cf}};
+  // Strict replay first: a damaged log fails the open instead of silently dropping what
+  // follows the damage; then RocksDB's point-in-time recovery keeps what precedes it, and the
+  // loss is reported (wal_damage()), never silent.
+  rocksdb::Status s;
+  for (auto mode : {rocksdb::WALRecoveryMode::kAbsoluteConsistency, rocksdb::WALRecoveryMode::kPointInTimeRecovery}) {
+    db_options.wal_recovery_mode = mode;
+    rocksdb::DB* db = nullptr;
+    handles_.clear();
+    s = read_only ? rocksdb::DB::OpenForReadOnly(db_options, options_.path, families, &handles_, &db)
+                  : rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db);
+    if (s.ok()) {
+      db_.reset(db);
+      if (mode == rocksdb::WALRecoveryMode::kPointInTimeRecovery) {
+        wal_damage_ = strict_error_;
+        spdlog::error("msg=\"store write-ahead log damaged: results written after the damage were dropped "
+                      "(they are recompiled on demand)\" path={} error=\"{}\"",
+                      options_.path, wal_damage_);
+      }
+      break;
+    }
+    if (!s.IsCorruption()) break;  // only a damaged log is worth the second, lenient replay
+    strict_error_ = s.ToString();
+  }
+  if (!s.ok()) {
+    const std::string where = absl::StrCat("opening the artifact store at ", options_.path, ": ", s.ToString());
+    if (IsLockError(s)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, " (another ttcd is using this data dir? each daemon needs its own --data-dir)"));
+    }
+    if (s.IsCorruption()) return absl::DataLossError(where);
+    if (IsNoSpace(s)) return absl::ResourceExhaustedError(where);
+    return absl::InternalError(where);
+  }
+  cas_ = handles_[1];
+  ac_ = handles_[2];
+  access_ = handles_[3];
+  jobs_ = handles_[4];
+  // The running counts start from one scan of the CAS and the AC; an unreadable block is
+  // damage like a corrupt file.
+  blob_bytes_ = blob_count_ = action_results_ = 0;
+  rocksdb::ReadOptions scan_options;
+  scan_options.fill_cache = false;  // one pass over everything: keep the block cache for real reads
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(scan_options, cas_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    blob_bytes_ += static_cast<int64_t>(it->value().size());
+    ++blob_count_;
+  }
+  rocksdb::Status scan = it->status();
+  if (scan.ok()) {
+    it.reset(db_->NewIterator(scan_options, ac_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++action_results_;
+    scan = it->status();
+  }
+  it.reset();
+  if (!scan.ok()) {
+    CloseDb();
+    const std::string where = absl::StrCat("scanning the artifact store at ", options_.path, ": ", scan.ToString());
+    return scan.IsCorruption() ? absl::DataLossError(where) : absl::InternalError(where);
+  }
+  return absl::OkStatus();
+}
+
+void RocksDbStore::CloseDb() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  db_.reset();
+}
+
+absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& options) {
+  std::unique_ptr<RocksDbStore> store(new RocksDbStore());
+  store->options_ = options;
+  absl::Status st = store->OpenDb(/*read_only=*/false);
+  if (absl::IsResourceExhausted(st)) {
+    // A full disk: RocksDB cannot write a new log or manifest. Serve what is stored.
+    const std::string why = std::string(st.message());
+    st = store->OpenDb(/*read_only=*/true);
+    if (st.ok()) {
+      store->read_only_ = true;
+      std::lock_guard<std::mutex> lock(store->read_only_mu_);
+      store->read_only_reason_ = why;
+      spdlog::error("msg=\"store opened read-only: the disk is full\" path={} error=\"{}\"", options.path, why);
+    }
+  }
+  if (!st.ok()) return st;
+  return store;
+}
+
+int64_t RocksDbStore::FreeBytes() const {
+  if (options_.free_bytes) return options_.free_bytes();
+  std::error_code ec;
+  const auto space = std::filesystem::space(options_.path, ec);
+  return ec ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(space.available);
+}
+
+absl::Status RocksDbStore::Refused(const absl::Status& why) {
+  if (!why.ok()) ++refused_writes_;
+  return why;
+}
+
+absl::Status RocksDbStore::Writable() { return Refused(WriteState()); }
+
+absl::Status RocksDbStore::WriteState() const {
+  if (read_only_) {
+    std::lock_guard<std::mutex> lock(read_only_mu_);
+    return absl::ResourceExhaustedError(absl::StrCat("the artifact store at ", options_.path, " is read-only (",
+                                                     read_only_reason_, "); it takes writes again once the disk has space"));
+  }
+  if (options_.reserve_bytes > 0) {
+    const int64_t free = FreeBytes();
+    if (free < options_.reserve_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the disk of the artifact store at ", options_.path, " has ", Mib(free), " free, under the reserve of ",
+          Mib(options_.reserve_bytes), " (store_reserve): new results are not stored until space returns"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void RocksDbStore::ReclaimSpace() {
+  std::shared_lock lock(db_mu_);
+  if (read_only_) return;
+  rocksdb::CompactRangeOptions o;
+  if (auto s = db_->CompactRange(o, cas_, nullptr, nullptr); !s.ok()) {
+    spdlog::warn("msg=\"compacting the CAS after eviction failed\" path={} error=\"{}\"", options_.path, s.ToString());
+  }
+}
+
+absl::Status RocksDbStore::WriteFailed(const rocksdb::Status& s, std::string_view what) {
+  const std::string message = absl::StrCat(std::string(what), ": ", s.ToString());
+  if (s.IsIOError() || s.IsNoSpace() || IsNoSpace(s)) {
+    // Never write through this database again until it is reopened: RocksDB 7.8 asserts
+    // (sync_without_flush_called_) on a log write after a failed one.
+    bool was = read_only_.exchange(true);
+    if (!was) {
+      {
+        std::lock_guard<std::mutex> lock(read_only_mu_);
+        read_only_reason_ = message;
+      }
+      spdlog::error("msg=\"store write failed: read-only until the disk recovers\" path={} error=\"{}\"",
+                    options_.path, message);
+    }
+    return Refused(absl::ResourceExhaustedError(absl::StrCat("the artifact store at ", options_.path,
+                                                             " cannot write (", message,
+                                                             "); it is read-only until the disk recovers")));
+  }
+  return absl::InternalError(message);
+}
+
+absl::Status RocksDbStore::Recover() {
+  if (!read_only_) return absl::OkStatus();
+  const int64_t free = FreeBytes();
+  if (free < std::max<int64_t>(options_.reserve_bytes, 1)) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the disk of ", options_.path, " still has only ", Mib(free), " free"));
+  }
+  std::unique_lock lock(db_mu_);
+  if (!read_only_) return absl::OkStatus();
+  CloseDb();  // a fresh write-ahead log: the failed one is never written again
+  absl::Status st = OpenDb(/*read_only=*/false);
+  if (!st.ok()) {
+    absl::Status back = OpenDb(/*read_only=*/true);
+    if (!back.ok()) spdlog::error("msg=\"store reopen failed\" path={} error=\"{}\"", options_.path, std::string(back.message()));
+    return st;
+  }
+  DropHot();
+  read_only_ = false;
+  spdlog::info("msg=\"store writable again\" path={} free={}", options_.path, Mib(free));
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbStore::Probe() {
+  std::shared_lock lock(db_mu_);
+  if (!db_) return absl::UnavailableError(absl::StrCat("the artifact store at ", options_.path, " is closed"));
+  ++probes_;
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[0], "ttc-health-probe", &value);
+  if (!s.ok() && !s.IsNotFound()) return absl::UnavailableError(absl::StrCat("health probe read: ", s.ToString()));
+  return absl::OkStatus();
+}
+
+void RocksDbStore::OnCorruptRead(rocksdb::ColumnFamilyHandle* cf, const std::string& key, const rocksdb::Status& s) {
+  ++corruptions_;
+  DropHot();
+  spdlog::error("msg=\"corrupt store entry removed\" path={} family={} key={} error=\"{}\"", options_.path,
+                cf->GetName(), key, s.ToString());
+  if (read_only_) return;
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  std::lock_guard<std::mutex> lock(repair_mu_);
+  // A tombstone hides the damaged entry; compaction drops it with the block later. The
+  // running counts cannot know the damaged entry's size: a blob counts its digest's size.
+  if (cf == cas_) {
+    const size_t slash = key.rfind('/');
+    if (db_->Delete(w, cf, key).ok()) {
+      if (slash != std::string::npos) blob_bytes_ -= std::atoll(key.c_str() + slash + 1);
+      --blob_count_;
+    }
+  } else if (db_->Delete(w, cf, key).ok() && cf == ac_) {
+    --action_results_;
+  }
+  db_->Delete(w, access_, key);
+}
+
+absl::StatusOr<int64_t> RocksDbStore::MoveLegacyJobs(
+    const std::function<absl::Status(const std::string& id, const std::string& bytes)>& put) {
+  std::shared_lock lock(db_mu_);
+  if (read_only_) return 0;
+  std::vector<std::pair<std::string, std::string>> jobs;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), jobs_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) jobs.emplace_back(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) {
+    return absl::DataLossError(absl::StrCat("reading the jobs left in the artifact store: ", it->status().ToString()));
+  }
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  for (const auto& [id, bytes] : jobs) {
+    if (auto st = put(id, bytes); !st.ok()) return st;
+    if (auto s = db_->Delete(w, jobs_, id); !s.ok()) return WriteFailed(s, "removing a moved job");
+  }
+  return static_cast<int64_t>(jobs.size());
+}
+
+}  // namespace ttc::cache
