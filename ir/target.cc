@@ -11,14 +11,17 @@ namespace {
 
 struct Preset {
   const char* name;
-  int64_t rows, cols, l1, cb_budget, banks, max_cbs, dst16, dst32;
+  int64_t rows, cols, l1, cb_budget, banks, dram, max_cbs, dst16, dst32;
 };
 
-// PASSES.md section 0.
+constexpr int64_t kGiB = int64_t{1} << 30;
+
+// PASSES.md section 0. DRAM per card (TT_METALIUM_API.md "Grids and DRAM"): Wormhole n150,
+// 12 banks of 1 GiB; Blackhole p150, 8 banks of 4 GiB; Grayskull e150, 8 GiB.
 constexpr std::array<Preset, 3> kPresets = {{
-    {"wormhole_b0", 8, 8, 1499136, 1 << 20, 12, 32, 8, 4},
-    {"blackhole", 10, 13, 1572864, 1 << 20, 8, 64, 8, 4},
-    {"grayskull", 9, 12, 1048576, 768 << 10, 8, 32, 8, 4},
+    {"wormhole_b0", 8, 8, 1499136, 1 << 20, 12, 12 * kGiB, 32, 8, 4},
+    {"blackhole", 10, 13, 1572864, 1 << 20, 8, 32 * kGiB, 64, 8, 4},
+    {"grayskull", 9, 12, 1048576, 768 << 10, 8, 8 * kGiB, 32, 8, 4},
 }};
 
 }  // namespace
@@ -32,7 +35,7 @@ std::vector<std::string> TargetPresetNames() {
 std::string Target::Fingerprint() const {
   return absl::StrCat(preset, ";grid=", rows, "x", cols, ";l1=", l1_bytes,
                       ";cb_budget=", cb_budget_bytes, ";dram_banks=", dram_banks,
-                      ";max_cbs=", max_cbs, ";dst=", dst_tiles_16, "/", dst_tiles_32,
+                      ";dram=", dram_bytes, ";max_cbs=", max_cbs, ";dst=", dst_tiles_16, "/", dst_tiles_32,
                       ";dialect=", api_dialect);
 }
 
@@ -43,6 +46,7 @@ AttrValue Target::ToAttr() const {
                    {"l1_bytes", l1_bytes},
                    {"cb_budget_bytes", cb_budget_bytes},
                    {"dram_banks", dram_banks},
+                   {"dram_bytes", dram_bytes},
                    {"max_cbs", max_cbs},
                    {"dst_tiles", {{"16bit", dst_tiles_16}, {"fp32", dst_tiles_32}}},
                    {"api_dialect", api_dialect}};
@@ -64,7 +68,7 @@ absl::StatusOr<Target> ResolveTarget(const v1::Target& t, std::string_view prese
     return fail("preset", absl::StrCat("unknown target '", name, "'; known targets: ",
                                        absl::StrJoin(TargetPresetNames(), ", ")));
   }
-  Target out{p->name, p->rows, p->cols, p->l1, p->cb_budget, p->banks, p->max_cbs, p->dst16,
+  Target out{p->name, p->rows, p->cols, p->l1, p->cb_budget, p->banks, p->dram, p->max_cbs, p->dst16,
              p->dst32, kDefaultApiDialect};
   if (t.grid_size() != 0) {
     if (t.grid_size() != 2 || t.grid(0) <= 0 || t.grid(1) <= 0) {

@@ -1,5 +1,6 @@
 // The device a kernel is compiled for: compute grid, memory budgets and limits of the named
-// presets in PASSES.md section 0, with the request's overrides applied. The fingerprint
+// presets in PASSES.md section 0 (and the DRAM of each preset's card), with the request's
+// overrides applied. The fingerprint
 // enters the cache key, so two targets that compile differently never share a result.
 #ifndef TTC_IR_TARGET_H_
 #define TTC_IR_TARGET_H_
@@ -34,6 +35,7 @@ struct Target {
   int64_t l1_bytes = 0;         // L1 per core, bytes
   int64_t cb_budget_bytes = 0;  // circular-buffer budget per core, bytes (after override)
   int64_t dram_banks = 0;
+  int64_t dram_bytes = 0;       // device DRAM, bytes: what all global buffers of a program share
   int64_t max_cbs = 0;
   int64_t dst_tiles_16 = 0;     // DST capacity in tiles for 16-bit formats
   int64_t dst_tiles_32 = 0;     // DST capacity in tiles for fp32 accumulation
