@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ir/request_limits.h"
 #include "ir/verifier.h"
 
 namespace ttc::ir {
@@ -498,6 +499,7 @@ absl::StatusOr<CompileUnit> FromProto(const v1::KernelRequest& req, std::string_
     return e.ToStatus();
   };
   if (!req.has_func()) return fail({Loc{0, 0, "func"}, "missing: the request has no kernel"});
+  if (auto st = CheckRequestLimits(req, error); !st.ok()) return st;
   auto f = FuncFromProto(req.func(), error);
   if (!f.ok()) return f.status();
   for (const auto& [name, layout] : req.layouts()) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "frontend/load.h"
 
@@ -252,6 +253,31 @@ TEST(FrontendErrors, ModuleAndSyntax) {
     } else {
       EXPECT_EQ(got, c.expected);
     }
+  }
+}
+
+// The request's size limits (ir/request_limits.h), checked when the script becomes a request,
+// are located at the construct past the limit.
+TEST(FrontendErrors, SizeLimits) {
+  const std::string good = WithBody(kGoodBody);
+  const std::string n257(257, 'n');
+  const std::string too_long = absl::StrCat("'", std::string(32, 'n'), "...' is 257 bytes; names and other strings ",
+                                            "of a request are at most 256 bytes (kMaxNameBytes)");
+  const std::vector<Case> cases = {
+      {"buffer name", absl::StrReplaceAll(good, {{"A_s", n257}}), absl::StrCat("k.py:9:9: error: ", too_long)},
+      {"kernel name", absl::StrReplaceAll(good, {{"def main(", absl::StrCat("def ", n257, "(")}}),
+       absl::StrCat("k.py:7:1: error: ", too_long)},
+      {"name at the limit", absl::StrReplaceAll(good, {{"A_s", std::string(256, 'n')}}), "OK"},
+      {"launch blocks", absl::StrReplaceAll(good, {{"T.Kernel(2, 2)", "T.Kernel(65536, 65537)"}}),
+       "k.py:8:10: error: T.Kernel(65536, 65537) launches more than 4294967296 blocks, the most a kernel may launch "
+       "(kMaxLaunchBlocks: TT-Metalium kernels number them with uint32_t)"},
+      {"buffer elements", absl::StrReplaceAll(good, {{"N = 64", "N = 262144"}}),
+       "k.py:7:10: error: buffer 'A' of shape [262144, 262144] has more than 34359738368 elements, the most a buffer "
+       "may have (kMaxBufferElements: more than the DRAM of any target holds)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(FirstLine(c.script), c.expected);
   }
 }
 
