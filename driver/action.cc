@@ -8,6 +8,7 @@
 #include "driver/compile.h"
 #include "driver/pipeline.h"
 #include "ir/printer.h"
+#include "ir/request_limits.h"
 #include "ir/target.h"
 #include "passes/pass_manager.h"
 
@@ -24,6 +25,9 @@ PipelineOptions PipelineFor(ActionKind kind) {
 
 absl::StatusOr<cache::ActionKey> KeyAction(const v1::KernelRequest& request, std::string_view target_override,
                                            ActionKind kind) {
+  if (auto st = ir::CheckRequestLimits(request); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request.", std::string(st.message())));
+  }
   auto target = ir::ResolveTarget(request.target(), target_override);
   if (!target.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("request.target.preset: ", std::string(target.status().message())));
@@ -68,6 +72,9 @@ absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::st
   const auto start = std::chrono::steady_clock::now();
   auto compiled = Compile(request, opts, nullptr);
   if (!compiled.ok()) return compiled.status();
+  if (compiled->over_output_budget) {
+    return absl::ResourceExhaustedError(compiled->diag.diagnostics().back().message);
+  }
   if (compiled->ok()) {
     if (kind == ActionKind::kCompile) {
       out.files = compiled->pipeline.artifacts;

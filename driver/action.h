@@ -29,8 +29,10 @@ inline constexpr std::string_view kLayoutLastPass = "layout_aware_work_partition
 inline constexpr std::string_view kLayoutFile = "attrs.json";
 
 // The action key of (`request`, `kind`) compiled for `target_override` (or the request's own
-// target when empty) by this compiler build. INVALID_ARGUMENT, naming the field path
-// `request.target.preset`, when the target cannot be resolved.
+// target when empty) by this compiler build. INVALID_ARGUMENT naming the field path when the
+// request exceeds a size limit (ir/request_limits.h; `request.func.params[3].name: ...
+// (kMaxNameBytes)`), checked before the request is digested, or when the target cannot be
+// resolved (`request.target.preset`).
 absl::StatusOr<cache::ActionKey> KeyAction(const v1::KernelRequest& request, std::string_view target_override,
                                            ActionKind kind);
 
@@ -43,7 +45,9 @@ struct ActionOutput {
 
 // Runs the action: compiles, converts the diagnostics and digests the outputs. A kernel with
 // errors is not a failed status: the result has success = false and the diagnostics.
-// INVALID_ARGUMENT only when the request cannot be keyed (see KeyAction).
+// INVALID_ARGUMENT only when the request cannot be keyed (see KeyAction); RESOURCE_EXHAUSTED,
+// naming kMaxGeneratedBytes, when the program would exceed it (driver/compile.h): not a
+// result, so nothing is cached.
 // `key`: the action's key when the caller computed it already (KeyAction of the same
 // arguments); null = compute it.
 absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::string_view target_override,

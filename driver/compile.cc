@@ -2,9 +2,31 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "driver/pipeline.h"
 
 namespace ttc {
+namespace {
+
+// Drops a program over kMaxGeneratedBytes, reporting it at the kernel.
+void EnforceOutputBudget(CompileResult& result) {
+  int64_t total = 0;
+  const std::pair<const std::string, std::string>* largest = nullptr;
+  for (const auto& file : result.pipeline.artifacts) {
+    total += static_cast<int64_t>(file.second.size());
+    if (!largest || file.second.size() > largest->second.size()) largest = &file;
+  }
+  if (total <= kMaxGeneratedBytes) return;
+  result.diag.Error(result.unit.func.loc,
+                    absl::StrCat("the generated program would be ", total, " bytes (", largest->first, " alone ",
+                                 largest->second.size(), "), over the limit of ", kMaxGeneratedBytes,
+                                 " bytes per compile (kMaxGeneratedBytes); split the kernel"));
+  result.pipeline.artifacts.clear();
+  result.pipeline.ok = false;
+  result.over_output_budget = true;
+}
+
+}  // namespace
 
 absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const CompileOptions& opts,
                                       std::ostream* ir_out) {
@@ -21,6 +43,7 @@ absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const Compil
   }
   result.unit = std::move(*unit);
   result.pipeline = RunPipeline(TTPipeline(), *pipeline, opts.pipeline, result.unit.target, result.unit.func, result.diag, ir_out);
+  EnforceOutputBudget(result);
   return result;
 }
 

@@ -15,6 +15,11 @@
 
 namespace ttc {
 
+// The most bytes one compile may generate: the six files of the program together (16 MiB, the
+// largest request ttcd accepts). A kernel whose program would be larger is an error naming the
+// limit, with no files; ttcd answers it RESOURCE_EXHAUSTED (driver/action.h).
+inline constexpr int64_t kMaxGeneratedBytes = int64_t{16} << 20;
+
 struct CompileOptions {
   std::string target_override;  // --target; "" = the request's preset
   PipelineOptions pipeline;
@@ -25,13 +30,15 @@ struct CompileResult {
   DiagnosticEngine diag;         // every diagnostic, in the order reported
   PipelineResult pipeline;       // per-pass timings; ok = no errors
   std::string pipeline_string;   // canonical "a,b,c" of the passes requested
+  bool over_output_budget = false;  // the program exceeded kMaxGeneratedBytes (and was dropped)
   bool ok() const { return !diag.has_errors(); }
 };
 
 // Compiles `req`. Errors in the request itself (structure, names, shapes, target) are
 // reported as diagnostics located at the field path (and line:col when the request carries
 // locations), not as a failed status. The status is INVALID_ARGUMENT only for bad options
-// (unknown pass names, --stop-after outside the pipeline). `ir_out` receives
+// (unknown pass names, --stop-after outside the pipeline). A program over kMaxGeneratedBytes
+// is an error located at the kernel (over_output_budget set, no artifacts). `ir_out` receives
 // --print-ir-after dumps (may be null).
 absl::StatusOr<CompileResult> Compile(const v1::KernelRequest& req, const CompileOptions& opts,
                                       std::ostream* ir_out);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "ir/request_io.h"
 
@@ -61,6 +62,22 @@ v1::KernelRequest SimpleRequest(const std::vector<int64_t>& extents, const std::
       "  body { copy { src { buffer: \"C_tile\" } dst { buffer: \"C\" begin { int_imm: 0 } begin { int_imm: 0 } } } }\n",
       "}\n");
   return ParseRequestText(text);
+}
+
+v1::KernelRequest ManyCopiesRequest(int copies) {
+  auto text = ir::ReadFileBytes(absl::StrCat(TTC_SOURCE_DIR, "/examples/eltwise_add_256_bf16.textproto"));
+  EXPECT_TRUE(text.ok()) << text.status();
+  const std::string name = "A_tile" + std::string(256 - 6, '_');
+  v1::KernelRequest req =
+      ParseRequestText(absl::StrReplaceAll(text.value_or(""), {{"\"A_tile\"", "\"" + name + "\""}}));
+  // body: three allocations, [3] the copy of A into the tile, then what reads the tile.
+  const google::protobuf::RepeatedPtrField<v1::Stmt> body = req.func().body();
+  auto* out = req.mutable_func()->mutable_body();
+  out->Clear();
+  for (int i = 0; i < body.size(); ++i) {
+    for (int n = i == 3 ? copies : 1; n > 0; --n) *out->Add() = body.Get(i);
+  }
+  return req;
 }
 
 }  // namespace ttc::testing

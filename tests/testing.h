@@ -32,6 +32,12 @@ std::vector<std::string> Errors(const CompileResult& r);
 v1::KernelRequest SimpleRequest(const std::vector<int64_t>& extents, const std::vector<int64_t>& shape,
                                 const std::string& dtype = "bfloat16");
 
+// eltwise_add_256_bf16 with its A_tile renamed to a 256-byte name (kMaxNameBytes) and the
+// copy of A into it made `copies` times: within every request limit up to 9992 copies, but
+// each copy adds reader and compute code that repeats the name, so that 9000 copies generate
+// about 18 MB, past kMaxGeneratedBytes (16 MiB).
+v1::KernelRequest ManyCopiesRequest(int copies);
+
 }  // namespace ttc::testing
 
 #endif  // TTC_TESTS_TESTING_H_
