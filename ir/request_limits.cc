@@ -39,7 +39,7 @@ class LimitChecker {
   class Segment {
    public:
     Segment(LimitChecker* c, const std::string& segment) : c_(c), size_(c->path_.size()) {
-      if (!c->path_.empty() && segment[0] != '[') c->path_ += '.';
+      if (!c->path_.empty()) c->path_ += '.';
       c->path_ += segment;
     }
     ~Segment() { c_->path_.resize(size_); }
