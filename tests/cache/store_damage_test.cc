@@ -88,21 +88,30 @@ v1::ActionResult ResultOf(const std::string& path, const std::string& bytes) {
 
 std::string KeyOf(char c) { return std::string(64, c); }
 
+// The artifact store's database at `path` opened directly (store closed), with its five
+// column families in RocksDbStore's order (default, cas, ac, access, jobs), to change it
+// behind the store's back. `db` is null when the open failed.
+struct RawStore {
+  explicit RawStore(const std::string& path) {
+    const rocksdb::ColumnFamilyOptions cf;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+        {rocksdb::kDefaultColumnFamilyName, cf}, {RocksDbStore::kCas, cf}, {RocksDbStore::kAc, cf},
+        {RocksDbStore::kAccess, cf}, {RocksDbStore::kJobs, cf}};
+    rocksdb::DB* raw = nullptr;
+    if (rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok()) db.reset(raw);
+  }
+  ~RawStore() {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+};
+
 // Flushes the memtables of the database at `path` (store closed) into SST files.
 void FlushToSst(const std::string& path) {
-  rocksdb::DBOptions o;
-  const rocksdb::ColumnFamilyOptions cf;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
-                                                            {RocksDbStore::kCas, cf},
-                                                            {RocksDbStore::kAc, cf},
-                                                            {RocksDbStore::kAccess, cf},
-                                                            {RocksDbStore::kJobs, cf}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(o, path, families, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), handles).ok());
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  RawStore raw(path);
+  ASSERT_NE(raw.db, nullptr);
+  ASSERT_TRUE(raw.db->Flush(rocksdb::FlushOptions(), raw.handles).ok());
 }
 
 // The files of `dir` whose name ends with `suffix`, largest first.
@@ -330,21 +339,11 @@ TEST(StoreDamage, AResultStoredUnderAnotherKeyIsCorruptionNotAHit) {
   }
   {
     // Behind the store's back: key b gets key a's (valid) stored result.
-    rocksdb::DBOptions o;
-    const rocksdb::ColumnFamilyOptions cf;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
-                                                              {RocksDbStore::kCas, cf},
-                                                              {RocksDbStore::kAc, cf},
-                                                              {RocksDbStore::kAccess, cf},
-                                                              {RocksDbStore::kJobs, cf}};
-    std::vector<rocksdb::ColumnFamilyHandle*> h;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(o, path, families, &h, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    RawStore raw(path);
+    ASSERT_NE(raw.db, nullptr);
     std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), h[2], KeyOf('a'), &value).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), h[2], KeyOf('b'), value).ok());
-    for (auto* x : h) db->DestroyColumnFamilyHandle(x);
+    ASSERT_TRUE(raw.db->Get(rocksdb::ReadOptions(), raw.handles[2], KeyOf('a'), &value).ok());
+    ASSERT_TRUE(raw.db->Put(rocksdb::WriteOptions(), raw.handles[2], KeyOf('b'), value).ok());
   }
   auto store = RocksDbStore::Open({.path = path});
   ASSERT_TRUE(store.ok());
