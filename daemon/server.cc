@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/address.h"
+#include "daemon/garbled_requests.h"
 
 namespace ttc::daemon {
 namespace {
@@ -313,9 +314,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   builder.RegisterService(s->compiler_.get());
   builder.RegisterService(s->cas_.get());
   builder.RegisterService(s->fleet_service_.get());
-  if (s->metrics_) {
+  {
+    // Garbled requests first, so the metrics count the status the client gets.
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-    interceptors.push_back(s->metrics_->InterceptorFactory());
+    interceptors.push_back(GarbledRequestInterceptorFactory());
+    if (s->metrics_) interceptors.push_back(s->metrics_->InterceptorFactory());
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
   s->server_ = builder.BuildAndStart();
