@@ -69,6 +69,14 @@ absl::StatusOr<v1::ActionResult> MemoryStore::GetActionResult(std::string_view k
   return result;
 }
 
+std::vector<absl::Status> ArtifactStore::PutBlobs(
+    const std::vector<std::pair<v1::Digest, std::string_view>>& blobs) {
+  std::vector<absl::Status> out;
+  out.reserve(blobs.size());
+  for (const auto& [digest, data] : blobs) out.push_back(PutBlob(digest, data));
+  return out;
+}
+
 absl::Status ArtifactStore::PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
                                                      const std::map<std::string, std::string>& files) {
   for (const v1::OutputFile& f : result.output_files()) {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -29,6 +30,10 @@ class ArtifactStore {
   // Stores `data` under `digest`. INVALID_ARGUMENT when the digest is malformed or does not
   // match the data (nothing is stored). Idempotent.
   virtual absl::Status PutBlob(const v1::Digest& digest, std::string_view data) = 0;
+  // Stores a CAS batch: one status per entry, in order, each with PutBlob's meaning. The
+  // default calls PutBlob for each; RocksDbStore writes the valid entries in one atomic write
+  // (one log sync for the batch instead of one per blob).
+  virtual std::vector<absl::Status> PutBlobs(const std::vector<std::pair<v1::Digest, std::string_view>>& blobs);
   // The bytes of `digest`. NOT_FOUND when absent; DATA_LOSS when the stored bytes no longer
   // match the digest: the entry is then removed (it reads as missing from now on) and counted
   // in corruptions(). Callers treat DATA_LOSS like NOT_FOUND.

@@ -81,6 +81,53 @@ absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view da
   return absl::OkStatus();
 }
 
+std::vector<absl::Status> RocksDbStore::PutBlobs(
+    const std::vector<std::pair<v1::Digest, std::string_view>>& blobs) {
+  std::vector<absl::Status> out(blobs.size());
+  rocksdb::WriteBatch batch;
+  std::vector<std::pair<std::string, int64_t>> keys;  // the entries in `batch`
+  std::set<std::string> seen;
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    const auto& [digest, data] = blobs[i];
+    out[i] = VerifyBlob(digest, data);
+    if (!out[i].ok() || IsEmpty(digest)) continue;
+    std::string key = DigestKey(digest);
+    if (!seen.insert(key).second) continue;  // the same blob twice in one batch
+    batch.Put(cas_, key, rocksdb::Slice(data.data(), data.size()));
+    keys.emplace_back(std::move(key), static_cast<int64_t>(data.size()));
+  }
+  if (keys.empty()) return out;
+  auto fail_all = [&](const absl::Status& st) {
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      if (out[i].ok() && !IsEmpty(blobs[i].first)) out[i] = st;
+    }
+    return out;
+  };
+  std::shared_lock db_lock(db_mu_);
+  if (auto st = Writable(); !st.ok()) return fail_all(st);
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync_writes;
+  {
+    // As PutBlob: a concurrent corruption check must not delete these verified bytes.
+    std::lock_guard<std::mutex> lock(repair_mu_);
+    std::vector<bool> present;
+    for (const auto& [key, size] : keys) {
+      rocksdb::PinnableSlice existing;
+      present.push_back(db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok());
+    }
+    if (auto s = db_->Write(w, &batch); !s.ok()) return fail_all(WriteFailed(s, "storing a batch of blobs"));
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (present[i]) continue;
+      blob_bytes_ += keys[i].second;
+      ++blob_count_;
+    }
+  }
+  std::vector<std::string> touched;
+  for (auto& [key, size] : keys) touched.push_back(std::move(key));
+  TouchAll(touched);
+  return out;
+}
+
 absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
   if (IsEmpty(digest)) return std::string();
   const std::string key = DigestKey(digest);

@@ -67,6 +67,8 @@ class RocksDbStore : public ArtifactStore {
   // digest) and `result` under `key` in one atomic, synced write: one log sync per compile,
   // and no moment where the result exists without its blobs. INVALID_ARGUMENT (nothing
   // stored) when a file is missing or does not match its digest.
+  // One WriteBatch for every entry that verifies; a refused or failed write fails them all.
+  std::vector<absl::Status> PutBlobs(const std::vector<std::pair<v1::Digest, std::string_view>>& blobs) override;
   absl::Status PutActionResultWithBlobs(std::string_view key, const v1::ActionResult& result,
                                         const std::map<std::string, std::string>& files) override;
 

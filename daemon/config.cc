@@ -116,6 +116,12 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       else c.insecure = *node.value<bool>();
     } else if (name == "max_streams_per_client") {
       if ((st = get_int(0, 1 << 20, &v)).ok()) c.max_streams_per_client = static_cast<int>(v);
+    } else if (name == "max_batch_digests") {
+      if ((st = get_int(1, 1 << 24, &v)).ok()) c.max_batch_digests = static_cast<int>(v);
+    } else if (name == "io_threads") {
+      if ((st = get_int(1, 256, &v)).ok()) c.io_threads = static_cast<int>(v);
+    } else if (name == "io_queue") {
+      if ((st = get_int(1, 1 << 20, &v)).ok()) c.io_queue = static_cast<int>(v);
     } else if (name == "rate_limit") {
       if (node.is_integer() || node.is_floating_point()) {
         const double r = *node.value<double>();
@@ -142,7 +148,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, store_reserve, max_message_bytes, "
                "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
                "metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
-               "max_blob_bytes, rate_limit, rate_burst)");
+               "max_blob_bytes, max_batch_digests, io_threads, io_queue, rate_limit, rate_burst)");
     }
     if (!st.ok()) return st;
   }

@@ -26,6 +26,9 @@
 //   tokens_file = "/etc/ttc/tokens.toml"  # bearer tokens (daemon/auth.h); required with TLS
 //   max_streams_per_client = 64    # open streaming calls per client; 0 = unlimited
 //   max_blob_bytes = "1GiB"        # largest blob the CAS accepts
+//   max_batch_digests = 10000      # digests per CAS batch call (FindMissingBlobs, Batch*)
+//   io_threads = 2                 # threads serving CAS transfers, off gRPC's own threads
+//   io_queue = 256                 # CAS calls that may wait for an I/O thread
 //   rate_limit = 0                 # requests/s per client (token bucket); 0 = unlimited
 //   rate_burst = 0                 # bucket size; 0 = 2 * rate_limit
 //
@@ -66,6 +69,11 @@ struct Config {
   // Limits (RESOURCE_EXHAUSTED when exceeded).
   int max_streams_per_client = 64;
   int64_t max_blob_bytes = int64_t{1} << 30;
+  int max_batch_digests = 10'000;
+  // CAS batches and blob streams run on this pool, never on gRPC's callback threads, so a
+  // slow transfer cannot stop health checks and new calls (a full queue: RESOURCE_EXHAUSTED).
+  int io_threads = 2;
+  int io_queue = 256;
   double rate_limit = 0;
   int rate_burst = 0;
 };

@@ -15,7 +15,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "daemon/auth.h"
+#include "absl/strings/str_cat.h"
 #include "daemon/compile_service.h"
+#include "daemon/worker_pool.h"
 
 namespace ttc::daemon {
 
@@ -65,6 +67,33 @@ class PendingCall final : public grpc::ServerUnaryReactor {
   std::shared_ptr<State> state_;
   CompileService* counters_;
 };
+
+// Answers a unary call from `pool` (off gRPC's callback threads): `work(resp, cancelled)`
+// fills the response and returns the call's status; it must poll `cancelled()` between units
+// of work (blobs) and return CANCELLED once it is true. The work runs only after it has
+// claimed the call, so it may read the call's request: a call cancelled while queued is
+// answered CANCELLED and its work never runs. A full queue is RESOURCE_EXHAUSTED naming
+// `queue` (the config key). A null `pool` runs the work in place.
+template <class Resp>
+grpc::ServerUnaryReactor* AnswerOnPool(WorkerPool* pool, const char* queue, CompileService* counters, Resp* resp,
+                                       std::function<grpc::Status(Resp*, const std::function<bool()>&)> work) {
+  auto* call = new PendingCall<Resp>(resp, counters);
+  auto state = call->state();
+  auto task = [state, work = std::move(work)] {
+    state->Complete([&](Resp* r) { return work(r, [&] { return state->cancelled.load(); }); });
+  };
+  if (pool == nullptr) {
+    task();
+  } else if (!pool->TrySubmit(task)) {
+    counters->CountError();
+    state->Complete([&](Resp*) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("the daemon's I/O queue is full (", queue, " = ", pool->queued(),
+                                       " calls waiting for ", pool->workers(), " threads); retry with backoff"));
+    });
+  }
+  return call;
+}
 
 // Answers a unary call at once.
 grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* ctx, const grpc::Status& st);

@@ -271,8 +271,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->fleet_ = std::make_unique<FleetHub>(s->scheduler_.get());
   s->fleet_service_ = std::make_unique<FleetServiceImpl>(s->fleet_.get(), s->gate_.get());
   s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get());
-  s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), s->config_.max_message_bytes * 3 / 4,
-                                             s->config_.max_blob_bytes, s->gate_.get());
+  s->io_pool_ = std::make_unique<WorkerPool>(s->config_.io_threads, s->config_.io_queue);
+  CasLimits cas_limits;
+  cas_limits.max_batch_bytes = s->config_.max_message_bytes * 3 / 4;
+  cas_limits.max_batch_digests = s->config_.max_batch_digests;
+  cas_limits.max_blob_bytes = s->config_.max_blob_bytes;
+  cas_limits.max_message_bytes = s->config_.max_message_bytes;
+  s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), cas_limits, s->io_pool_.get(),
+                                             s->gate_.get());
 
   if (!s->config_.metrics_listen.empty()) {
     std::string cert_pem, key_pem;  // HTTPS with the gRPC listener's certificate when it serves TLS
@@ -471,6 +477,7 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   // then cancels what is left.
   server_->Shutdown(std::chrono::system_clock::now() + drain);
   server_->Wait();
+  io_pool_->Shutdown();  // CAS work still queued after the calls ended touches only the store
   {
     std::lock_guard<std::mutex> lock(evict_mu_);
     stopping_ = true;

@@ -49,6 +49,8 @@ class Server {
 
   // The bound port (the chosen one when Config::listen asked for port 0).
   int port() const { return port_; }
+  // The pool that serves CAS store accesses (Config::io_threads); tests queue work on it.
+  WorkerPool* io_pool() const { return io_pool_.get(); }
   std::string address() const { return address_; }
   CompileService* service() { return service_.get(); }
   JobScheduler* scheduler() { return scheduler_.get(); }
@@ -94,6 +96,7 @@ class Server {
   std::unique_ptr<FleetServiceImpl> fleet_service_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CompilerServiceImpl> compiler_;
+  std::unique_ptr<WorkerPool> io_pool_;  // CAS store accesses (Config::io_threads)
   std::unique_ptr<CasServiceImpl> cas_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<grpc::Server> server_;

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving (for scripts)");
   std::string tls_cert, tls_key, tls_client_ca, tokens_file, max_blob;
   bool insecure = false;
-  std::optional<int> max_streams, rate_burst;
+  std::optional<int> max_streams, rate_burst, max_batch_digests, io_threads, io_queue;
   std::optional<double> rate_limit;
   app.add_option("--tls-cert", tls_cert, "PEM certificate chain to serve TLS with");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
@@ -95,6 +95,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-streams-per-client", max_streams, "Streaming calls one client may hold open [64]; 0 = off")
       ->check(CLI::Range(0, 1 << 20));
   app.add_option("--max-blob-bytes", max_blob, "Largest blob the CAS accepts [1GiB]");
+  app.add_option("--max-batch-digests", max_batch_digests, "Digests per CAS batch call [10000]")
+      ->check(CLI::Range(1, 1 << 24));
+  app.add_option("--io-threads", io_threads, "Threads serving CAS transfers [2]")->check(CLI::Range(1, 256));
+  app.add_option("--io-queue", io_queue, "CAS calls that may wait for an I/O thread before RESOURCE_EXHAUSTED [256]")
+      ->check(CLI::Range(1, 1 << 20));
   app.add_option("--rate-limit", rate_limit, "Requests per second per client [0 = unlimited]")
       ->check(CLI::Range(0.0, 1e9));
   app.add_option("--rate-burst", rate_burst, "Requests a client may burst [2 x rate limit]")
@@ -180,6 +185,9 @@ int main(int argc, char** argv) {
   if (!tokens_file.empty()) config.tokens_file = tokens_file;
   if (max_streams) config.max_streams_per_client = *max_streams;
   if (rate_limit) config.rate_limit = *rate_limit;
+  if (max_batch_digests) config.max_batch_digests = *max_batch_digests;
+  if (io_threads) config.io_threads = *io_threads;
+  if (io_queue) config.io_queue = *io_queue;
   if (rate_burst) config.rate_burst = *rate_burst;
   for (auto [text, field, name] : {std::tuple{&cache_size, &config.cache_size, "--cache-size"},
                                    std::tuple{&store_reserve, &config.store_reserve, "--store-reserve"},

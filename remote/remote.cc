@@ -298,7 +298,7 @@ absl::StatusOr<std::map<std::string, std::string>> FetchBlobs(v1::Cas::Stub* cas
       big.push_back(d);
       continue;
     }
-    if (batch_bytes + d.size_bytes() > kBatchBytes) {
+    if (batch_bytes + d.size_bytes() > kBatchBytes || batches.back().size() >= static_cast<size_t>(kBatchDigests)) {
       batches.emplace_back();
       batch_bytes = 0;
     }
@@ -346,13 +346,17 @@ absl::StatusOr<std::map<std::string, std::string>> FetchBlobs(v1::Cas::Stub* cas
 
 absl::StatusOr<int64_t> UploadBlobs(v1::Cas::Stub* cas, const std::map<std::string, std::string>& blobs,
                                     std::chrono::system_clock::time_point deadline) {
-  v1::FindMissingBlobsRequest find;
-  for (const auto& [key, bytes] : blobs) *find.add_blob_digests() = cache::DigestOf(bytes);
   v1::FindMissingBlobsResponse missing;
-  {
+  for (auto it = blobs.begin(); it != blobs.end();) {  // kBatchDigests per call
+    v1::FindMissingBlobsRequest find;
+    for (; it != blobs.end() && find.blob_digests_size() < kBatchDigests; ++it) {
+      *find.add_blob_digests() = cache::DigestOf(it->second);
+    }
+    v1::FindMissingBlobsResponse part;
     grpc::ClientContext ctx;
     ctx.set_deadline(deadline);
-    if (auto st = cas->FindMissingBlobs(&ctx, find, &missing); !st.ok()) return FromGrpc(st);
+    if (auto st = cas->FindMissingBlobs(&ctx, find, &part); !st.ok()) return FromGrpc(st);
+    for (v1::Digest& d : *part.mutable_missing_blob_digests()) *missing.add_missing_blob_digests() = std::move(d);
   }
   int64_t uploaded = 0;
   v1::BatchUpdateBlobsRequest batch;
@@ -392,7 +396,7 @@ absl::StatusOr<int64_t> UploadBlobs(v1::Cas::Stub* cas, const std::map<std::stri
       ++uploaded;
       continue;
     }
-    if (batch_bytes + d.size_bytes() > kBatchBytes) {
+    if (batch_bytes + d.size_bytes() > kBatchBytes || batch.requests_size() >= kBatchDigests) {
       if (auto st = flush(); !st.ok()) return st;
     }
     auto* r = batch.add_requests();

@@ -112,8 +112,10 @@ absl::Status FromGrpc(const grpc::Status& st);
 
 // Bytes per batch call when fetching or uploading (under the daemon's default 16 MiB limit).
 inline constexpr int64_t kBatchBytes = 4 << 20;
+// Digests per batch call (under the daemon's default max_batch_digests of 10,000).
+inline constexpr int kBatchDigests = 1'000;
 
-// Reads every blob in `digests` (deduplicated): batches of up to kBatchBytes through
+// Reads every blob in `digests` (deduplicated): batches of up to kBatchBytes and kBatchDigests through
 // BatchReadBlobs, bigger blobs through ReadBlob; each blob's digest is verified here too.
 // Errors: NOT_FOUND naming the first missing blob; DATA_LOSS when bytes do not match their
 // digest; the RPC's status otherwise. `deadline` bounds every call.

@@ -9,6 +9,7 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "tests/daemon/daemon_fixture.h"
 
@@ -93,6 +94,206 @@ TEST_F(AbuseTest, AGarbledStreamingRequestIsInvalidArgument) {
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
   }
+}
+
+// `n` distinct tiny blobs ("blob-<seed>-<i>").
+std::vector<std::string> TinyBlobs(int n, int seed) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(absl::StrCat("blob-", seed, "-", i));
+  return out;
+}
+
+v1::BatchUpdateBlobsRequest UpdateOf(const std::vector<std::string>& blobs) {
+  v1::BatchUpdateBlobsRequest req;
+  for (const std::string& b : blobs) {
+    auto* r = req.add_requests();
+    *r->mutable_digest() = cache::DigestOf(b);
+    r->set_data(b);
+  }
+  return req;
+}
+
+// The two wedging calls, several of each at once: batches of 10,000 tiny blobs
+// (each used to be its own synced write) and of 10,000 digests, against a store holding
+// large blobs. They used to occupy every gRPC callback thread for minutes.
+TEST_F(AbuseTest, WedgingBatchesLeaveHealthAnsweringWithinASecond) {
+  daemon::Config c = BaseConfig();
+  c.sync_writes = true;
+  StartServer(c);
+  for (int i = 0; i < 4; ++i) {  // large blobs: 4 x 8 MiB through WriteBlob
+    std::string big(8 << 20, static_cast<char>('a' + i));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::WriteBlobResponse resp;
+    auto w = cas_->WriteBlob(&ctx, &resp);
+    for (size_t off = 0; off < big.size(); off += 1 << 20) {
+      v1::WriteBlobRequest m;
+      if (off == 0) *m.mutable_digest() = cache::DigestOf(big);
+      m.set_data(big.substr(off, 1 << 20));
+      ASSERT_TRUE(w->Write(m));
+    }
+    w->WritesDone();
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  std::atomic<int> done{0}, ok{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t) {
+    load.emplace_back([&, t] {
+      v1::BatchUpdateBlobsResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(Deadline(std::chrono::seconds(120)));
+      if (cas_->BatchUpdateBlobs(&ctx, UpdateOf(TinyBlobs(10'000, t)), &resp).ok()) ++ok;
+      ++done;
+    });
+    load.emplace_back([&, t] {
+      v1::BatchReadBlobsRequest req;
+      for (const std::string& b : TinyBlobs(10'000, 100 + t)) *req.add_digests() = cache::DigestOf(b);  // missing
+      v1::BatchReadBlobsResponse resp;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(Deadline(std::chrono::seconds(120)));
+      if (cas_->BatchReadBlobs(&ctx, req, &resp).ok() && resp.responses_size() == 10'000) ++ok;
+      ++done;
+    });
+  }
+  int checks = 0, healthy = 0;
+  while (done < static_cast<int>(load.size()) || checks < 5) {
+    ++checks;
+    if (HealthyWithinASecond()) ++healthy;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& t : load) t.join();
+  EXPECT_EQ(healthy, checks) << "health missed its 1 s deadline during the batches";
+  EXPECT_EQ(ok, 8);
+  // Every tiny blob of the update batches is stored.
+  v1::FindMissingBlobsRequest find;
+  for (int t = 0; t < 4; ++t) {
+    for (const std::string& b : TinyBlobs(2'500, t)) *find.add_blob_digests() = cache::DigestOf(b);
+  }
+  v1::FindMissingBlobsResponse missing;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  ASSERT_TRUE(cas_->FindMissingBlobs(&ctx, find, &missing).ok());
+  EXPECT_EQ(missing.missing_blob_digests_size(), 0);
+}
+
+TEST_F(AbuseTest, BatchesPastTheDigestLimitAreInvalidArgumentNamingIt) {
+  daemon::Config c = BaseConfig();
+  c.max_batch_digests = 100;
+  StartServer(c);
+  v1::FindMissingBlobsRequest find;
+  for (const std::string& b : TinyBlobs(101, 0)) *find.add_blob_digests() = cache::DigestOf(b);
+  v1::FindMissingBlobsResponse missing;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    grpc::Status st = cas_->FindMissingBlobs(&ctx, find, &missing);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(st.error_message(), HasSubstr("blob_digests: 101 entries"));
+    EXPECT_THAT(st.error_message(), HasSubstr("max_batch_digests"));
+  }
+  {
+    v1::BatchUpdateBlobsResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    grpc::Status st = cas_->BatchUpdateBlobs(&ctx, UpdateOf(TinyBlobs(101, 1)), &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(st.error_message(), HasSubstr("max_batch_digests"));
+  }
+  {  // at the limit: accepted, every blob stored
+    v1::BatchUpdateBlobsResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    ASSERT_TRUE(cas_->BatchUpdateBlobs(&ctx, UpdateOf(TinyBlobs(100, 2)), &resp).ok());
+    ASSERT_EQ(resp.responses_size(), 100);
+    for (const auto& r : resp.responses()) EXPECT_EQ(r.status().code(), 0) << r.status().message();
+  }
+}
+
+TEST_F(AbuseTest, CapabilitiesAdvertiseTheLimits) {
+  daemon::Config c = BaseConfig();
+  c.max_batch_digests = 1234;
+  c.max_message_bytes = 8 << 20;
+  c.max_blob_bytes = 64 << 20;
+  StartServer(c);
+  v1::CasCapabilities caps;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  ASSERT_TRUE(cas_->GetCapabilities(&ctx, v1::GetCapabilitiesRequest(), &caps).ok());
+  EXPECT_THAT(caps.digest_functions(), ::testing::ElementsAre("SHA256"));
+  EXPECT_EQ(caps.max_batch_digests(), 1234);
+  EXPECT_EQ(caps.max_batch_total_size_bytes(), (8 << 20) * 3 / 4);
+  EXPECT_EQ(caps.max_blob_bytes(), 64 << 20);
+  EXPECT_EQ(caps.max_message_bytes(), 8 << 20);
+  EXPECT_EQ(caps.read_chunk_bytes(), 64 << 10);
+}
+
+// Holds the daemon's only I/O thread until the test opens `hold`.
+void BlockIoPool(daemon::Server* server, Gate* hold, std::atomic<bool>* running) {
+  ASSERT_TRUE(server->io_pool()->TrySubmit([hold, running] {
+    *running = true;
+    hold->Wait();
+  }));
+  ASSERT_TRUE(WaitFor([&] { return running->load(); }));
+}
+
+TEST_F(AbuseTest, ABatchCancelledWhileQueuedNeverRuns) {
+  daemon::Config c = BaseConfig();
+  c.io_threads = 1;
+  StartServer(c);
+  Gate hold;
+  hold.Close();
+  std::atomic<bool> running{false};
+  BlockIoPool(server_.get(), &hold, &running);
+  const std::vector<std::string> blobs = TinyBlobs(50, 7);
+  {
+    v1::BatchUpdateBlobsResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline(std::chrono::milliseconds(300)));
+    EXPECT_EQ(cas_->BatchUpdateBlobs(&ctx, UpdateOf(blobs), &resp).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  EXPECT_TRUE(HealthyWithinASecond());  // the I/O pool is busy; gRPC's threads are not
+  hold.Open();
+  ASSERT_TRUE(WaitFor([&] { return server_->io_pool()->queued() == 0 && server_->io_pool()->running() == 0; }));
+  v1::FindMissingBlobsRequest find;
+  for (const std::string& b : blobs) *find.add_blob_digests() = cache::DigestOf(b);
+  v1::FindMissingBlobsResponse missing;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  ASSERT_TRUE(cas_->FindMissingBlobs(&ctx, find, &missing).ok());
+  EXPECT_EQ(missing.missing_blob_digests_size(), 50) << "the cancelled batch was stored anyway";
+}
+
+TEST_F(AbuseTest, AFullIoQueueIsResourceExhaustedNamingIt) {
+  daemon::Config c = BaseConfig();
+  c.io_threads = 1;
+  c.io_queue = 1;
+  StartServer(c);
+  Gate hold;
+  hold.Close();
+  std::atomic<bool> running{false};
+  BlockIoPool(server_.get(), &hold, &running);
+  // One call waits in the queue...
+  v1::BatchReadBlobsRequest read;
+  *read.add_digests() = cache::DigestOf(std::string("x"));
+  v1::BatchReadBlobsResponse queued_resp;
+  grpc::ClientContext queued_ctx;
+  queued_ctx.set_deadline(Deadline());
+  grpc::Status queued_status;
+  std::thread queued([&] { queued_status = cas_->BatchReadBlobs(&queued_ctx, read, &queued_resp); });
+  ASSERT_TRUE(WaitFor([&] { return server_->io_pool()->queued() == 1; }));
+  // ...the next one is refused at once, by name.
+  v1::BatchReadBlobsResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  grpc::Status st = cas_->BatchReadBlobs(&ctx, read, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(st.error_message(), HasSubstr("io_queue"));
+  hold.Open();
+  queued.join();
+  EXPECT_TRUE(queued_status.ok()) << queued_status.error_message();
+  ASSERT_EQ(queued_resp.responses_size(), 1);
+  EXPECT_EQ(queued_resp.responses(0).status().code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
 }
 
 }  // namespace

@@ -54,6 +54,16 @@ TEST_F(ConfigFile, KeysReplaceDefaults) {
   EXPECT_EQ(c->queue_size, Config().queue_size);  // untouched
 }
 
+TEST_F(ConfigFile, CasLimitsAndTheIoPool) {
+  auto c = LoadConfigFile(Write("max_batch_digests = 500\nio_threads = 4\nio_queue = 32\n"), Config());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->max_batch_digests, 500);
+  EXPECT_EQ(c->io_threads, 4);
+  EXPECT_EQ(c->io_queue, 32);
+  auto zero = LoadConfigFile(Write("io_threads = 0\n"), Config());
+  EXPECT_THAT(std::string(zero.status().message()), HasSubstr("key 'io_threads': must be in [1"));
+}
+
 TEST_F(ConfigFile, UnknownKeysWrongTypesAndSyntaxErrorsSayWhere) {
   auto unknown = LoadConfigFile(Write("workers = 2\ncache_sise = 10\n"), Config());
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);

@@ -204,6 +204,11 @@ const std::map<std::string, RpcCall>& Rpcs() {
          v1::SetDeviceHealthResponse resp;
          return s.compiler->SetDeviceHealth(ctx, req, &resp);
        }},
+      {"GetCapabilities",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         v1::CasCapabilities resp;
+         return s.cas->GetCapabilities(ctx, v1::GetCapabilitiesRequest(), &resp);
+       }},
       {"FindMissingBlobs",
        [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
          v1::FindMissingBlobsRequest req;
@@ -279,6 +284,8 @@ constexpr RoleCase kRoleTable[] = {
     {"SetDeviceHealth", "submit", false}, {"SetDeviceHealth", "agent", false},  {"SetDeviceHealth", "admin", true},
     // Its own job for "submit" (another token's job: SubmitTokensCancelOnlyTheirOwnJobs).
     {"CancelJob", "agent", false},        {"CancelJob", "submit", true},        {"CancelJob", "admin", true},
+    // Every role may read the CAS's limits.
+    {"GetCapabilities", "submit", true},  {"GetCapabilities", "agent", true},   {"GetCapabilities", "admin", true},
     {"FindMissingBlobs", "submit", true}, {"FindMissingBlobs", "agent", true},  {"FindMissingBlobs", "admin", false},
     {"BatchUpdateBlobs", "submit", true}, {"BatchUpdateBlobs", "agent", true},  {"BatchUpdateBlobs", "admin", false},
     {"BatchReadBlobs", "submit", true},   {"BatchReadBlobs", "agent", true},    {"BatchReadBlobs", "admin", false},
