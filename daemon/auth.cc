@@ -144,14 +144,23 @@ absl::StatusOr<std::vector<TokenEntry>> LoadTokenFile(const std::string& path) {
   return out;
 }
 
+namespace {
+bool IsTokenWord(const std::string& s) {
+  return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' || c == '-';
+  });
+}
+}  // namespace
+
 absl::Status AppendTokenEntry(const std::string& path, const std::string& name, uint32_t roles,
-                              const std::string& token) {
-  if (name.empty() || name.size() > 128 || !std::all_of(name.begin(), name.end(), [](char c) {
-        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' || c == '-';
-      })) {
+                              const std::string& token, const std::string& group) {
+  if (!IsTokenWord(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("token name '", name, "': use 1 to 128 of A-Z a-z 0-9 . _ @ - (an agent's token is named "
                      "after its host id)"));
+  }
+  if (!group.empty() && !IsTokenWord(group)) {
+    return absl::InvalidArgumentError(absl::StrCat("token group '", group, "': use 1 to 128 of A-Z a-z 0-9 . _ @ -"));
   }
   if (roles == 0) return absl::InvalidArgumentError("a token needs at least one role");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -178,7 +187,8 @@ absl::Status AppendTokenEntry(const std::string& path, const std::string& name, 
     if (roles & bit) role_list.push_back(absl::StrCat("\"", RoleNames(bit), "\""));
   }
   const std::string text = absl::StrCat("\n[[token]]\nname = \"", name, "\"\nroles = [", absl::StrJoin(role_list, ", "),
-                                        "]\nsha256 = \"", HashToken(token), "\"\n");
+                                        "]\nsha256 = \"", HashToken(token), "\"\n",
+                                        group.empty() ? "" : absl::StrCat("group = \"", group, "\"\n"));
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   if (!ok) return done(absl::InternalError(absl::StrCat(path, ": write failed")));
   return done(absl::OkStatus());

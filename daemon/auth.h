@@ -75,9 +75,11 @@ std::string NewToken();
 absl::StatusOr<std::vector<TokenEntry>> LoadTokenFile(const std::string& path);
 
 // Appends one entry (name, roles, SHA-256 of `token`) to the token file, creating it with
-// mode 0600 if missing. The file is re-parsed first: INVALID_ARGUMENT when the name is taken.
+// mode 0600 if missing, with `group` (its token group, "" = none) when given. The file is
+// re-parsed first: INVALID_ARGUMENT when the name is taken or the name or group is not 1 to
+// 128 of A-Z a-z 0-9 . _ @ -.
 absl::Status AppendTokenEntry(const std::string& path, const std::string& name, uint32_t roles,
-                              const std::string& token);
+                              const std::string& token, const std::string& group = "");
 
 // The caller of one RPC, as admitted by the Gate.
 struct Principal {

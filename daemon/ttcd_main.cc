@@ -6,7 +6,7 @@
 //        [--metrics-listen HOST:PORT] [--port-file FILE]
 //        [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM] | --insecure] [--tokens-file FILE]
 //        [--max-streams-per-client N] [--max-blob-bytes BYTES] [--rate-limit RPS] [--rate-burst N]
-//   ttcd token add --tokens-file FILE --name NAME --role ROLE [--role ROLE...]
+//   ttcd token add --tokens-file FILE --name NAME --role ROLE [--role ROLE...] [--group GROUP]
 //   ttcd store check|repair [--data-dir DIR]   (with ttcd stopped; docs/operations.md)
 //   ttcd --version
 //
@@ -108,11 +108,12 @@ int main(int argc, char** argv) {
   CLI::App* token_cmd = app.add_subcommand("token", "Manage bearer tokens");
   CLI::App* token_add = token_cmd->add_subcommand("add", "Create a token: append its digest to the token file, print it");
   token_cmd->require_subcommand(1);
-  std::string new_name, new_file;
+  std::string new_name, new_file, new_group;
   std::vector<std::string> new_roles;
   token_add->add_option("--tokens-file", new_file, "Token file to append to (created with mode 0600)")->required();
   token_add->add_option("--name", new_name, "Who the token is for (unique in the file)")->required();
   token_add->add_option("--role", new_roles, "submit, agent or admin (repeatable)")->required();
+  token_add->add_option("--group", new_group, "Token group: submit tokens of one group see each other's jobs");
   CLI::App* store_cmd = app.add_subcommand("store", "Check or repair a data dir's databases (ttcd stopped)");
   CLI::App* store_check = store_cmd->add_subcommand(
       "check", "Verify every block checksum and record of DATA_DIR/store and DATA_DIR/jobs; exit 1 when damaged");
@@ -148,7 +149,7 @@ int main(int argc, char** argv) {
       roles |= *role;
     }
     const std::string token = ttc::daemon::NewToken();
-    if (auto st = ttc::daemon::AppendTokenEntry(new_file, new_name, roles, token); !st.ok()) {
+    if (auto st = ttc::daemon::AppendTokenEntry(new_file, new_name, roles, token, new_group); !st.ok()) {
       std::cerr << "ttcd: error: " << st.message() << "\n";
       return 2;
     }

@@ -1118,6 +1118,17 @@ TEST_F(TokenFile, AppendCreatesAPrivateFileThatRoundTrips) {
   EXPECT_EQ((*tokens)[1].roles, static_cast<uint32_t>(daemon::kRoleAgent | daemon::kRoleAdmin));
   EXPECT_EQ((*tokens)[1].sha256, cache::DigestOf("ttc_second").hash());
   EXPECT_EQ(ReadAll(path).find("ttc_first"), std::string::npos) << "the file holds a token in clear";
+  // A group is written with the entry and read back; a bad group changes nothing.
+  ASSERT_TRUE(daemon::AppendTokenEntry(path, "runner-1", daemon::kRoleSubmit, "ttc_fourth", "ci").ok());
+  const std::string with_group = ReadAll(path);
+  EXPECT_EQ(daemon::AppendTokenEntry(path, "runner-2", daemon::kRoleSubmit, "ttc_fifth", "c i\"").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadAll(path), with_group);
+  auto grouped = daemon::LoadTokenFile(path);
+  ASSERT_TRUE(grouped.ok()) << grouped.status();
+  ASSERT_EQ(grouped->size(), 3u);
+  EXPECT_EQ((*grouped)[2].group, "ci");
+  EXPECT_EQ((*grouped)[0].group, "");
 }
 
 TEST_F(TokenFile, AGroupIsOptional) {
