@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap configure build test demo package clean
+.PHONY: all bootstrap configure build test demo package reliability clean
 
 all: build
 
@@ -24,6 +24,11 @@ test: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+# The long reliability suite (kill -9 rounds, flipped bytes, full disk, abusive requests);
+# figures in $(BUILD_DIR)/reliability.txt, recorded in docs/reliability.md.
+reliability: build
+	cmake --build $(BUILD_DIR) --target reliability_long
 
 # The Debian package (CPack): $(BUILD_DIR)/ttc_<version>_amd64.deb
 package: build

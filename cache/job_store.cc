@@ -1,6 +1,10 @@
 #include "cache/job_store.h"
 
+#include <filesystem>
+#include <limits>
+
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -10,19 +14,25 @@ namespace ttc::cache {
 absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options) {
   std::unique_ptr<JobStore> store(new JobStore());
   store->options_ = options;
+  if (auto st = store->OpenDb(); !st.ok()) return st;
+  return store;
+}
+
+absl::Status JobStore::OpenDb() {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
-  if (options.env) db_options.env = options.env;
+  if (options_.env) db_options.env = options_.env;
   const rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
                                                            {kQuarantine, cf}};
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db);
+  handles_.clear();
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db);
   if (!s.ok()) {
-    const std::string where = absl::StrCat("opening the job journal at ", options.path, ": ", s.ToString());
+    const std::string where = absl::StrCat("opening the job journal at ", options_.path, ": ", s.ToString());
     if (s.IsIOError() && s.ToString().find("/LOCK") != std::string::npos) {
       return absl::FailedPreconditionError(
           absl::StrCat(where, " (another ttcd is using this data dir? each daemon needs its own --data-dir)"));
@@ -33,28 +43,92 @@ absl::StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const Options& options)
                  "--data-dir DIR` salvages what RocksDB can read (a copy of the damaged files is kept), see "
                  "docs/operations.md"));
     }
+    if (s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos) {
+      return absl::ResourceExhaustedError(absl::StrCat(where, " (free space on the data dir's disk)"));
+    }
     return absl::InternalError(where);
   }
-  store->db_.reset(db);
-  return store;
+  db_.reset(db);
+  return absl::OkStatus();
 }
 
-JobStore::~JobStore() {
+void JobStore::CloseDb() {
+  if (!db_) return;
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  db_.reset();
+}
+
+JobStore::~JobStore() { CloseDb(); }
+
+namespace {
+int64_t FreeBytesOf(const std::string& path) {
+  std::error_code ec;
+  const auto space = std::filesystem::space(path, ec);
+  return ec ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(space.available);
+}
+}  // namespace
+
+absl::Status JobStore::MayWrite() const {
+  if (!db_) return absl::UnavailableError(absl::StrCat("the job journal at ", options_.path, " is closed"));
+  if (failed_) {
+    return absl::ResourceExhaustedError(absl::StrCat("the job journal at ", options_.path,
+                                                     " stopped writing after a failed write; it writes again once "
+                                                     "the disk has space"));
+  }
+  if (!options_.env) {  // the real disk (tests with an injected Env fail writes themselves)
+    if (const int64_t free = FreeBytesOf(options_.path); free < kMinFreeBytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("the disk of the job journal at ", options_.path, " has ",
+                                                       free, " bytes free, under ", kMinFreeBytes));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JobStore::WriteFailed(const rocksdb::Status& s, const std::string& what) {
+  const std::string message = absl::StrCat(what, " in ", options_.path, ": ", s.ToString());
+  if (s.IsIOError() || s.IsNoSpace()) {
+    if (!failed_.exchange(true)) {
+      spdlog::error("msg=\"job journal write failed: no job writes until the disk recovers\" error=\"{}\"", message);
+    }
+    return absl::ResourceExhaustedError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::Status JobStore::Recover() {
+  if (!failed_) return absl::OkStatus();
+  if (const int64_t free = FreeBytesOf(options_.path); free < kMinFreeBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("the disk of ", options_.path, " still has only ", free,
+                                                     " bytes free"));
+  }
+  std::unique_lock lock(db_mu_);
+  std::lock_guard<std::mutex> write(write_mu_);
+  if (!failed_) return absl::OkStatus();
+  CloseDb();  // a fresh log: the failed one is never written again
+  absl::Status st = OpenDb();
+  if (!st.ok()) {
+    spdlog::error("msg=\"reopening the job journal failed\" error=\"{}\"", std::string(st.message()));
+    return st;
+  }
+  failed_ = false;
+  spdlog::info("msg=\"job journal writable again\" path={}", options_.path);
+  return absl::OkStatus();
 }
 
 absl::Status JobStore::Put(const std::string& id, const std::string& bytes) {
+  std::shared_lock lock(db_mu_);
+  std::lock_guard<std::mutex> write(write_mu_);
+  if (auto st = MayWrite(); !st.ok()) return st;
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   rocksdb::Status s = db_->Put(w, handles_[0], id, bytes);
   if (s.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat("storing job ", id, " in ", options_.path, ": ", s.ToString());
-  return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos
-             ? absl::ResourceExhaustedError(message)
-             : absl::InternalError(message);
+  return WriteFailed(s, absl::StrCat("storing job ", id));
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JobStore::List() {
+  std::shared_lock lock(db_mu_);
   std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions r;
   r.verify_checksums = true;
@@ -68,17 +142,21 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JobStore::List(
 }
 
 absl::Status JobStore::Quarantine(const std::string& id, const std::string& bytes, const std::string& reason) {
+  std::shared_lock lock(db_mu_);
+  std::lock_guard<std::mutex> write(write_mu_);
+  if (auto st = MayWrite(); !st.ok()) return st;
   rocksdb::WriteBatch batch;
   batch.Put(handles_[1], id, absl::StrCat(reason, "\n", bytes));
   batch.Delete(handles_[0], id);
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   rocksdb::Status s = db_->Write(w, &batch);
-  if (!s.ok()) return absl::InternalError(absl::StrCat("quarantining job ", id, ": ", s.ToString()));
+  if (!s.ok()) return WriteFailed(s, absl::StrCat("quarantining job ", id));
   return absl::OkStatus();
 }
 
 int64_t JobStore::QuarantinedCount() {
+  std::shared_lock lock(db_mu_);
   int64_t n = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[1]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,8 +35,15 @@ class JobStore {
   ~JobStore();
 
   // Stores `bytes` under `id`, synced when sync_writes. INTERNAL (or RESOURCE_EXHAUSTED on a
-  // full disk) with RocksDB's message.
+  // full disk) with RocksDB's message. Writes go through a gate: under kMinFreeBytes free
+  // nothing is written (RESOURCE_EXHAUSTED), and after a failed write none is until Recover()
+  // has reopened the database (RocksDB aborts on a log write after a failed one).
   absl::Status Put(const std::string& id, const std::string& bytes);
+  // After a failed write: reopens the database once kMinFreeBytes are free again. OK when
+  // writable (or already was); RESOURCE_EXHAUSTED while the disk is still full.
+  absl::Status Recover();
+  bool write_failed() const { return failed_; }
+  static constexpr int64_t kMinFreeBytes = 4 << 20;
   // Every (job id, bytes), in id order. DATA_LOSS when a block cannot be read.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> List();
   // Moves job `id` (its bytes, which did not parse) to the `quarantine` column family with
@@ -47,7 +56,17 @@ class JobStore {
 
  private:
   JobStore() = default;
+  absl::Status OpenDb();
+  void CloseDb();
+  // The write gate's check, under write_mu_: RESOURCE_EXHAUSTED when writing is unsafe.
+  absl::Status MayWrite() const;
+  // Maps a failed write to its status and closes the gate.
+  absl::Status WriteFailed(const rocksdb::Status& s, const std::string& what);
   Options options_;
+  // Readers and writers hold it shared; Recover holds it exclusively to reopen.
+  mutable std::shared_mutex db_mu_;
+  std::mutex write_mu_;  // one logged write at a time: the gate is checked and closed under it
+  std::atomic<bool> failed_{false};
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default (jobs), quarantine
 };

@@ -67,6 +67,7 @@ absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view da
   {
     // Excludes a concurrent corruption check from deleting these freshly verified bytes.
     std::lock_guard<std::mutex> lock(repair_mu_);
+    if (read_only_) return Writable();  // the write gate: a write failed while this one waited
     rocksdb::PinnableSlice existing;
     const bool present = db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok();
     if (auto s = db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())); !s.ok()) {
@@ -110,6 +111,7 @@ std::vector<absl::Status> RocksDbStore::PutBlobs(
   {
     // As PutBlob: a concurrent corruption check must not delete these verified bytes.
     std::lock_guard<std::mutex> lock(repair_mu_);
+    if (read_only_) return fail_all(Writable());
     std::vector<bool> present;
     for (const auto& [key, size] : keys) {
       rocksdb::PinnableSlice existing;
@@ -210,6 +212,7 @@ absl::Status RocksDbStore::PutActionResult(std::string_view key, const v1::Actio
   w.sync = options_.sync_writes;
   {
     std::lock_guard<std::mutex> lock(repair_mu_);
+    if (read_only_) return Writable();
     rocksdb::PinnableSlice existing;
     const bool present = db_->Get(rocksdb::ReadOptions(), ac_, rocksdb::Slice(key.data(), key.size()), &existing).ok();
     if (auto s = db_->Put(w, ac_, rocksdb::Slice(key.data(), key.size()), bytes); !s.ok()) {
@@ -247,6 +250,7 @@ absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const 
   w.sync = options_.sync_writes;
   {
     std::lock_guard<std::mutex> lock(repair_mu_);
+    if (read_only_) return Writable();
     std::vector<bool> present;
     for (const auto& [bkey, size] : blob_keys) {
       rocksdb::PinnableSlice existing;
@@ -326,7 +330,7 @@ absl::StatusOr<v1::ActionResult> RocksDbStore::GetActionResult(std::string_view 
       rocksdb::WriteOptions w;
       w.sync = options_.sync_writes;
       std::lock_guard<std::mutex> lock(repair_mu_);
-      if (db_->Delete(w, ac_, rocksdb::Slice(key.data(), key.size())).ok()) --action_results_;
+      if (!read_only_ && db_->Delete(w, ac_, rocksdb::Slice(key.data(), key.size())).ok()) --action_results_;
     }
     return absl::NotFoundError(absl::StrCat("action result ", std::string(key), " predates key binding"));
   }
@@ -388,6 +392,7 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
   for (const auto& [when, key, size] : blobs) {
     if (total <= max_bytes) break;
     std::lock_guard<std::mutex> lock(repair_mu_);
+    if (read_only_) break;
     rocksdb::PinnableSlice existing;
     if (!db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok()) continue;  // already gone
     if (auto s = db_->Delete(w, cas_, key); !s.ok()) return WriteFailed(s, "evicting a blob");
@@ -407,6 +412,7 @@ absl::StatusOr<int64_t> RocksDbStore::EvictToSize(int64_t max_bytes) {
     for (const v1::OutputFile& f : result.output_files()) {
       if (removed.count(DigestKey(f.digest()))) {
         std::lock_guard<std::mutex> lock(repair_mu_);
+        if (read_only_) break;
         if (db_->Delete(w, ac_, it->key()).ok()) --action_results_;
         db_->Delete(w, access_, it->key());
         break;

@@ -177,10 +177,19 @@ class RocksDbStore : public ArtifactStore {
   uint64_t hot_generation_ ABSL_GUARDED_BY(hot_mu_) = 0;  // bumped by DropHot; a check that raced with it is not cached
   static constexpr size_t kHotEntries = 4096;
 
-  // Serialises blob writes with the removal of corrupt and evicted blobs (and keeps the
-  // running counts exact). It guards no member: what it protects is the RocksDB state, which
-  // cannot be annotated.
+  // Serialises every logged write (blobs, results, removals of corrupt and evicted entries)
+  // and keeps the running counts exact. It is also the write gate: each writer checks
+  // read_only_ under it, and WriteFailed sets read_only_ before it is released, so no write
+  // reaches a log after a failed one (RocksDB 7.8 asserts on that: "don't write to WAL after
+  // previous WAL write error"). It guards no member: what it protects is the RocksDB state,
+  // which cannot be annotated.
   std::mutex repair_mu_;
+
+  // Free bytes a writable open needs: RocksDB flushes the replayed logs to a table and writes
+  // a new log and manifest, and aborts when such a write fails. Below it the store opens
+  // read-only. Twice the logs' size plus kOpenSlackBytes, and at least the reserve.
+  int64_t OpenHeadroom() const;
+  static constexpr int64_t kOpenSlackBytes = 16 << 20;
 };
 
 }  // namespace ttc::cache

@@ -105,10 +105,27 @@ void RocksDbStore::CloseDb() {
   db_.reset();
 }
 
+int64_t RocksDbStore::OpenHeadroom() const {
+  int64_t logs = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(options_.path, ec)) {
+    if (e.path().extension() == ".log" && e.is_regular_file(ec)) logs += static_cast<int64_t>(e.file_size(ec));
+  }
+  return std::max<int64_t>(options_.reserve_bytes, 2 * logs + kOpenSlackBytes);
+}
+
 absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& options) {
   std::unique_ptr<RocksDbStore> store(new RocksDbStore());
   store->options_ = options;
-  absl::Status st = store->OpenDb(/*read_only=*/false);
+  absl::Status st;
+  const int64_t free = store->FreeBytes(), needed = store->OpenHeadroom();
+  if (free < needed && std::filesystem::exists(options.path + "/CURRENT")) {
+    // Too little space to open writable without risking RocksDB's abort: do not try.
+    st = absl::ResourceExhaustedError(absl::StrCat("the disk has ", Mib(free), " free, under the ", Mib(needed),
+                                                   " a writable open needs"));
+  } else {
+    st = store->OpenDb(/*read_only=*/false);
+  }
   if (absl::IsResourceExhausted(st)) {
     // A full disk: RocksDB cannot write a new log or manifest. Serve what is stored.
     const std::string why = std::string(st.message());
@@ -188,9 +205,9 @@ absl::Status RocksDbStore::WriteFailed(const rocksdb::Status& s, std::string_vie
 absl::Status RocksDbStore::Recover() {
   if (!read_only_) return absl::OkStatus();
   const int64_t free = FreeBytes();
-  if (free < std::max<int64_t>(options_.reserve_bytes, 1)) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the disk of ", options_.path, " still has only ", Mib(free), " free"));
+  if (const int64_t needed = OpenHeadroom(); free < needed) {
+    return absl::ResourceExhaustedError(absl::StrCat("the disk of ", options_.path, " still has only ", Mib(free),
+                                                     " free (", Mib(needed), " needed)"));
   }
   std::unique_lock lock(db_mu_);
   if (!read_only_) return absl::OkStatus();
@@ -226,6 +243,7 @@ void RocksDbStore::OnCorruptRead(rocksdb::ColumnFamilyHandle* cf, const std::str
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   std::lock_guard<std::mutex> lock(repair_mu_);
+  if (read_only_) return;
   // A tombstone hides the damaged entry; compaction drops it with the block later. The
   // running counts cannot know the damaged entry's size: a blob counts its digest's size.
   if (cf == cas_) {

@@ -1,12 +1,17 @@
 #include "cache/store_admin.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <spdlog/spdlog.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -122,6 +127,42 @@ absl::StatusOr<std::string> RepairDataDir(const std::string& data_dir) {
     absl::StrAppend(&report, path, ": repaired (the damaged files are kept in ", copy, ")\n");
   }
   return report;
+}
+
+namespace {
+int64_t FreeOn(const std::string& path) {
+  std::error_code ec;
+  const auto space = std::filesystem::space(path, ec);
+  return ec ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(space.available);
+}
+}  // namespace
+
+bool ReleaseBallastIfFull(const std::string& data_dir, int64_t needed) {
+  const std::string path = data_dir + "/" + kBallastFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  const int64_t free = FreeOn(data_dir);
+  if (free >= needed) return false;
+  if (!std::filesystem::remove(path, ec)) return false;
+  spdlog::warn("msg=\"disk full at start: released the ballast so ttcd can open its databases\" data_dir={} "
+               "free_bytes={} released_bytes={}",
+               data_dir, free, kBallastBytes);
+  return true;
+}
+
+bool EnsureBallast(const std::string& data_dir, int64_t headroom) {
+  const std::string path = data_dir + "/" + kBallastFile;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && static_cast<int64_t>(std::filesystem::file_size(path, ec)) == kBallastBytes) {
+    return true;
+  }
+  if (FreeOn(data_dir) < headroom + kBallastBytes) return false;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = ::posix_fallocate(fd, 0, kBallastBytes) == 0 && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) std::filesystem::remove(path, ec);
+  return ok;
 }
 
 }  // namespace ttc::cache

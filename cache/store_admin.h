@@ -6,6 +6,7 @@
 #ifndef TTC_CACHE_STORE_ADMIN_H_
 #define TTC_CACHE_STORE_ADMIN_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,18 @@ absl::StatusOr<std::string> CheckDataDir(const std::string& data_dir);
 // a fresh manifest). Returns one line per database with the copy's path. Errors as
 // CheckDataDir, or INTERNAL when the copy or the repair fails (the copy is kept).
 absl::StatusOr<std::string> RepairDataDir(const std::string& data_dir);
+
+// The ballast: DATA_DIR/ballast, kBallastBytes allocated on the data dir's disk while there
+// is room, released when the disk is full at start so the job journal can open (RocksDB
+// aborts when an open's own writes fail) and ttcd comes up read-only instead of crashing.
+// The same technique as a database's emergency reserve file.
+inline constexpr int64_t kBallastBytes = 16 << 20;
+inline constexpr const char* kBallastFile = "ballast";
+// Removes the ballast when under `needed` bytes are free. True when it was released.
+bool ReleaseBallastIfFull(const std::string& data_dir, int64_t needed);
+// Allocates the ballast (posix_fallocate) when missing and `headroom` + kBallastBytes are
+// free; a partial file is removed. True when the ballast is in place.
+bool EnsureBallast(const std::string& data_dir, int64_t headroom);
 
 }  // namespace ttc::cache
 

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "cache/store_admin.h"
 #include "common/address.h"
 #include "daemon/garbled_requests.h"
 
@@ -200,6 +201,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
 
   // Jobs first: their database is never quarantined (a damaged journal stops the start with
   // the repair command), and a second ttcd on this data dir stops here on the lock.
+  // A disk full at start: the ballast makes room for the journal's open (docs/operations.md).
+  cache::ReleaseBallastIfFull(s->config_.data_dir, cache::kBallastBytes);
   cache::JobStore::Options job_options;
   job_options.path = s->config_.data_dir + "/jobs";
   job_options.sync_writes = s->config_.sync_writes;
@@ -391,6 +394,9 @@ void Server::UpdateHealth() {
   // "ttc.store" health service (and "ttc.v1.Compiler", whose misses cannot be stored)
   // NOT_SERVING, while hits and CAS reads go on.
   if (store_->read_only()) store_->Recover().IgnoreError();
+  if (jobs_->write_failed()) jobs_->Recover().IgnoreError();
+  // Back in place once there is room beyond the reserve (released by a start on a full disk).
+  if (!store_->read_only()) cache::EnsureBallast(config_.data_dir, config_.store_reserve);
   const bool writable = store_->WriteState().ok();
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now().time_since_epoch()).count();

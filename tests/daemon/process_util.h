@@ -42,6 +42,7 @@ class Child {
     }
   }
   void Signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   // The exit status (or 128 + signal); -1 if it did not exit within `limit`.
   int Wait(std::chrono::milliseconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
