@@ -211,7 +211,7 @@ class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
  public:
   JobWatch(FleetHub* hub, std::string job_id, Principal who, Gate::StreamSlot slot)
       : hub_(hub), job_id_(std::move(job_id)), who_(std::move(who)), slot_(std::move(slot)), out_(this) {
-    hub_->AddWatch(job_id_, this);  // before reading the job, so no change is missed
+    if (!hub_->AddWatch(job_id_, this)) return;  // draining: already ended; before reading the job, so no change is missed
     auto job = hub_->scheduler()->GetJob(job_id_);
     if (!job.ok()) {
       out_.Close(JobNotFound(kMethod, job_id_, who_));
@@ -229,6 +229,8 @@ class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
     out_.Send(job);
     if (job.stage() == v1::COMPLETED) out_.Close(grpc::Status::OK);
   }
+  // Ends the stream with `status` (ttcd drains).
+  void End(const grpc::Status& status) { out_.Close(status); }
   void OnWriteDone(bool ok) override { out_.WriteDone(ok); }
   void OnCancel() override { out_.Close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client")); }
   void OnDone() override {
@@ -307,9 +309,21 @@ void FleetHub::RemoveAgent(const std::string& host_id, AgentStream* stream) {
   }
 }
 
-void FleetHub::AddWatch(const std::string& job_id, JobWatch* watch) {
+bool FleetHub::AddWatch(const std::string& job_id, JobWatch* watch) {
   std::lock_guard<std::mutex> l(mu_);
-  watches_.emplace(job_id, watch);
+  watches_.emplace(job_id, watch);  // registered either way: OnDone removes it
+  if (watches_ended_) {
+    watch->End(watches_end_status_);
+    return false;
+  }
+  return true;
+}
+
+void FleetHub::EndWatches(const grpc::Status& status) {
+  std::lock_guard<std::mutex> l(mu_);
+  watches_ended_ = true;
+  watches_end_status_ = status;
+  for (auto& [id, watch] : watches_) watch->End(status);
 }
 
 void FleetHub::RemoveWatch(const std::string& job_id, JobWatch* watch) {

@@ -41,8 +41,13 @@ class FleetHub {
   // Registry used by the stream reactors.
   void AddAgent(const std::string& host_id, AgentStream* stream);
   void RemoveAgent(const std::string& host_id, AgentStream* stream);
-  void AddWatch(const std::string& job_id, JobWatch* watch);
+  // False once EndWatches has run (ttcd is draining): the caller ends its stream.
+  bool AddWatch(const std::string& job_id, JobWatch* watch);
   void RemoveWatch(const std::string& job_id, JobWatch* watch);
+  // Drain: ends every WatchJob stream with `status` (UNAVAILABLE: the client watches again,
+  // on this daemon's successor; the job survives) and refuses new ones, so watchers never
+  // hold the drain for drain_seconds.
+  void EndWatches(const grpc::Status& status);
   // Tells the host holding `lease_id` to stop (after a cancel).
   void Revoke(const std::string& host_id, const std::string& lease_id, const std::string& reason);
 
@@ -58,6 +63,8 @@ class FleetHub {
   bool kicked_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, AgentStream*> agents_ ABSL_GUARDED_BY(mu_);     // host id -> its current stream
   std::multimap<std::string, JobWatch*> watches_ ABSL_GUARDED_BY(mu_);  // job id -> watchers
+  bool watches_ended_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status watches_end_status_ ABSL_GUARDED_BY(mu_);
   std::thread dispatcher_;
 };
 

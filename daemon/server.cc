@@ -479,6 +479,10 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
     server_->GetHealthCheckService()->SetServingStatus(false);
   }
   service_->Drain();
+  // Watchers would hold the drain for its whole length: they are told to watch again (the
+  // client does, with backoff, and finds the job on the next daemon).
+  fleet_->EndWatches(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  "ttcd is shutting down; watch the job again (it survives the restart)"));
   // Waits for in-flight calls (their compiles finish on the workers) up to the deadline,
   // then cancels what is left.
   server_->Shutdown(std::chrono::system_clock::now() + drain);

@@ -23,12 +23,12 @@ class FleetTest : public ::testing::Test {
 
   // On `listen` (a free port by default). A SIGTERM drains for at most 2 s (a watching client
   // would otherwise hold the drain for the default 30 s).
-  void StartDaemon(const std::string& listen = "127.0.0.1:0") {
+  void StartDaemon(const std::string& listen = "127.0.0.1:0", const std::string& drain_seconds = "2") {
     std::filesystem::remove(dir_.Sub("port"));
     daemon_ = std::make_unique<Child>(
         std::vector<std::string>{TTCD_PATH, "--insecure", "--listen", listen, "--data-dir", dir_.Sub("data"),
                                  "--port-file", dir_.Sub("port"), "--workers", "2", "--heartbeat-interval-ms", "500",
-                                 "--missed-heartbeats", "3", "--drain-seconds", "2"},
+                                 "--missed-heartbeats", "3", "--drain-seconds", drain_seconds},
         dir_.Sub("ttcd.log." + std::to_string(daemon_starts_++)));
     ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir_.Sub("port")); })) << "ttcd did not start";
     const std::string port = ReadAll(dir_.Sub("port"));
@@ -193,6 +193,29 @@ TEST_F(FleetTest, AClientWaitingOnAJobGetsItsVerdictAcrossARestartOfTheDaemon) {
   const std::vector<v1::Job> jobs = Jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].result().outcome(), v1::PASSED);
+}
+
+// A SIGTERM ends every WatchJob stream at once with UNAVAILABLE (the client watches again),
+// instead of letting the watchers hold the drain until it runs out and is cancelled.
+TEST_F(FleetTest, DrainStartEndsWatchStreamsWithUnavailable) {
+  StartDaemon("127.0.0.1:0", /*drain_seconds=*/"600");
+  const std::string id = SubmitJob("kernel_1d", 6);  // no agent: stays queued
+  v1::JobRef ref;
+  ref.set_job_id(id);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto reader = compiler_->WatchJob(&ctx, ref);
+  v1::Job job;
+  ASSERT_TRUE(reader->Read(&job));
+  EXPECT_EQ(job.stage(), v1::QUEUED);
+  daemon_->Signal(SIGTERM);
+  while (reader->Read(&job)) {
+  }
+  grpc::Status st = reader->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("watch the job again"));
+  // The drain did not wait for the watcher (600 s): ttcd is gone well within this bound.
+  EXPECT_EQ(daemon_->Wait(std::chrono::seconds(30)), 0) << ReadAll(dir_.Sub("ttcd.log.0"));
 }
 
 // A job that completes while its watcher is away (the client is stopped across the restart)
