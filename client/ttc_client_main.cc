@@ -8,7 +8,7 @@
 //   ttc-client [GLOBAL] get KEY -o DIR
 //   ttc-client [GLOBAL] stats [--json]
 //   ttc-client [GLOBAL] health
-//   ttc-client [GLOBAL] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--wait|--no-wait]
+//   ttc-client [GLOBAL] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--revalidate] [--wait|--no-wait]
 //              [--reconnect-seconds S]
 //   ttc-client [GLOBAL] watch JOB [--reconnect-seconds S] | cancel JOB | devices | jobs [--state S]
 //   ttc-client [GLOBAL] device-health HOST DEVICE GOOD|BAD|MAINTENANCE
@@ -205,6 +205,13 @@ std::string JobLine(const ttc::v1::Job& j) {
   }
   if (j.stage() == ttc::v1::COMPLETED) {
     absl::StrAppend(&line, " ", ttc::v1::JobOutcome_Name(j.result().outcome()), ": ", j.result().summary());
+    if (j.result().cached()) {
+      // Where and when the verdict was earned (the job did not run again).
+      const absl::Time when = absl::FromUnixMillis(j.result().cached_completed_ms());
+      absl::StrAppend(&line, " (CACHED: ", j.result().cached_job_id(), " passed on ", j.result().host_id(), "/",
+                      j.result().device_id(), " at ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", when, absl::UTCTimeZone()),
+                      "; --revalidate runs it again)");
+    }
   } else if (!j.progress().empty()) {
     absl::StrAppend(&line, " ", j.progress());
   }
@@ -300,6 +307,7 @@ int Watch(Globals& g, const std::string& job_id, bool json) {
 
 struct SubmitArgs {
   bool validate = false;
+  bool revalidate = false;
   std::string arch;
   std::vector<std::string> labels;
   uint64_t seed = 0;
@@ -347,6 +355,7 @@ int RunSubmit(Globals& g, const SubmitArgs& a) {
     sub.set_seed(a.seed);
     sub.set_priority(a.priority);
     sub.set_backend(a.backend);
+    sub.set_revalidate(a.revalidate);
     st = stub->Submit(&ctx, sub, &submitted);
     resp = submitted.compile();
   } else {
@@ -655,6 +664,8 @@ int main(int argc, char** argv) {
   submit->add_option("--seed", sa.seed, "With --validate: input generation seed [0]");
   submit->add_option("--priority", sa.priority, "With --validate: higher runs first [0]");
   submit->add_option("--backend", sa.backend, "With --validate: emulator or metalium [emulator]");
+  submit->add_flag("--revalidate", sa.revalidate,
+                   "With --validate: run it even if this program already passed (a cached verdict)");
   submit->add_flag("--wait", sa.wait, "With --validate: follow the job until it completes (default on a terminal)");
   submit->add_flag("--no-wait", sa.no_wait, "With --validate: print the job id and return");
   const std::string reconnect_help =

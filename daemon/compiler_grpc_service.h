@@ -22,10 +22,12 @@ class CompilerServiceImpl final : public v1::Compiler::CallbackService {
  public:
   // `fleet` (may be null: no device validation) serves Submit with validate and the job RPCs.
   // `gate` (may be null: everyone may call everything) admits each call (daemon/auth.h).
-  CompilerServiceImpl(CompileService* service, FleetHub* fleet, Gate* gate = nullptr)
+  // `verdicts` (may be null) is where cached verdicts are looked up (SubmitService).
+  CompilerServiceImpl(CompileService* service, FleetHub* fleet, Gate* gate = nullptr,
+                      cache::ArtifactStore* verdicts = nullptr)
       : service_(service), fleet_(fleet), gate_(gate),
         submit_(service, fleet ? fleet->scheduler() : nullptr,
-                fleet ? std::function<void()>([fleet] { fleet->Kick(); }) : nullptr) {}
+                fleet ? std::function<void()>([fleet] { fleet->Kick(); }) : nullptr, verdicts) {}
   grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
                                     v1::CompileResponse* resp) override;
   grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,

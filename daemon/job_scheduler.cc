@@ -68,14 +68,22 @@ void JobScheduler::SetListener(std::function<void(const v1::Job&)> listener) {
   listener_ = std::move(listener);
 }
 
+void JobScheduler::SetCompletionHook(std::function<void(const v1::Job&)> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  completion_hook_ = std::move(hook);
+}
+
 void JobScheduler::Notify(const std::vector<v1::Job>& jobs) {
-  std::function<void(const v1::Job&)> listener;
+  std::function<void(const v1::Job&)> listener, hook;
   {
     std::lock_guard<std::mutex> lock(mu_);
     listener = listener_;
+    hook = completion_hook_;
   }
-  if (!listener) return;
-  for (const v1::Job& j : jobs) listener(j);
+  for (const v1::Job& j : jobs) {
+    if (hook && j.stage() == v1::COMPLETED) hook(j);
+    if (listener) listener(j);
+  }
 }
 
 absl::Status JobScheduler::Save(v1::Job& job, std::vector<v1::Job>* notify) {
@@ -107,7 +115,7 @@ absl::Status JobScheduler::Recover() {
 }
 
 absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string action_key,
-                                             std::vector<v1::OutputFileRef> program) {
+                                             std::vector<v1::OutputFileRef> program, const v1::Job* cached_from) {
   if (!spec.has_request() || !spec.request().has_func()) {
     return absl::InvalidArgumentError("spec.request.func: missing (the kernel to validate)");
   }
@@ -124,6 +132,13 @@ absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string actio
     job.set_created_ms(clock_->NowMs());
     job.set_action_key(std::move(action_key));
     for (auto& f : program) *job.add_program() = std::move(f);
+    if (cached_from != nullptr) {
+      job.set_stage(v1::COMPLETED);
+      *job.mutable_result() = cached_from->result();
+      job.mutable_result()->set_cached(true);
+      job.mutable_result()->set_cached_job_id(cached_from->id());
+      job.mutable_result()->set_cached_completed_ms(cached_from->updated_ms());
+    }
     if (auto st = Save(job, &notify); !st.ok()) return st;  // persisted before acknowledged
     seq_[job.id()] = seq;
     jobs_[job.id()] = job;

@@ -111,9 +111,11 @@ class JobScheduler {
   absl::Status Recover();
 
   // Queues a job: persisted, then acknowledged. Returns the job (id, stage QUEUED).
+  // With `cached_from` (a completed job of the same verdict key, daemon/verdict_cache.h) the
+  // job is persisted COMPLETED at once with that job's result, marked cached.
   // INVALID_ARGUMENT when the spec has no kernel or no arch.
   absl::StatusOr<v1::Job> Submit(v1::JobSpec spec, std::string action_key,
-                                 std::vector<v1::OutputFileRef> program);
+                                 std::vector<v1::OutputFileRef> program, const v1::Job* cached_from = nullptr);
 
   // A host (re)connects with its devices. Devices it no longer lists disappear; health of
   // devices seen before is kept unless the host reports BAD/MAINTENANCE itself. Leases the
@@ -167,6 +169,9 @@ class JobScheduler {
   // Called (outside the lock) with the job after every change of a job (stage, attempts,
   // progress, result). One listener; the daemon fans out to WatchJob streams.
   void SetListener(std::function<void(const v1::Job&)> listener);
+  // Runs after each job change that leaves a job COMPLETED (without the scheduler's lock);
+  // ttcd stores the verdicts that passed.
+  void SetCompletionHook(std::function<void(const v1::Job&)> hook);
 
   int64_t lease_period_ms() const { return options_.heartbeat_interval_ms * options_.missed_heartbeats; }
   int64_t heartbeat_interval_ms() const { return options_.heartbeat_interval_ms; }
@@ -199,6 +204,7 @@ class JobScheduler {
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<std::string, int64_t> seq_ ABSL_GUARDED_BY(mu_);  // job id -> submit order
   std::function<void(const v1::Job&)> listener_;
+  std::function<void(const v1::Job&)> completion_hook_;
 };
 
 }  // namespace ttc::daemon

@@ -22,6 +22,7 @@
 #include "cache/store_admin.h"
 #include "common/address.h"
 #include "daemon/garbled_requests.h"
+#include "daemon/verdict_cache.h"
 
 namespace ttc::daemon {
 namespace {
@@ -273,7 +274,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   }
   s->fleet_ = std::make_unique<FleetHub>(s->scheduler_.get());
   s->fleet_service_ = std::make_unique<FleetServiceImpl>(s->fleet_.get(), s->gate_.get());
-  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get());
+  // A validation that passed becomes a cached verdict (daemon/verdict_cache.h).
+  s->scheduler_->SetCompletionHook([store = s->store_.get()](const v1::Job& job) {
+    if (auto st = StoreVerdict(store, job); !st.ok()) {
+      spdlog::warn("msg=\"verdict not cached\" job={} error=\"{}\"", job.id(), std::string(st.message()));
+    }
+  });
+  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get(),
+                                                       s->store_.get());
   s->io_pool_ = std::make_unique<WorkerPool>(s->config_.io_threads, s->config_.io_queue);
   CasLimits cas_limits;
   cas_limits.max_batch_bytes = s->config_.max_message_bytes * 3 / 4;
@@ -404,7 +412,7 @@ void Server::UpdateHealth() {
   if (draining_) return;
   corruption_marks_.emplace_back(now_ms, store_->corruptions());
   while (!corruption_marks_.empty() && corruption_marks_.front().first < now_ms - 600'000) {
-    corruption_marks_.erase(corruption_marks_.begin());
+    corruption_marks_.pop_front();
   }
   const bool damaged = corruption_marks_.back().second - corruption_marks_.front().second >= 3;
   const bool store_ok = writable && !damaged;

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -109,7 +110,7 @@ class Server {
   // The store's state as last published on the health service "ttc.store" and
   // "ttc.v1.Compiler" (docs/operations.md): writes taken, no repeated corruption.
   bool store_ok_ ABSL_GUARDED_BY(health_mu_) = true;
-  std::vector<std::pair<int64_t, int64_t>> corruption_marks_ ABSL_GUARDED_BY(health_mu_);  // (ms, count)
+  std::deque<std::pair<int64_t, int64_t>> corruption_marks_ ABSL_GUARDED_BY(health_mu_);  // (ms, count), 10 minutes
 
   std::mutex evict_mu_;
   std::condition_variable evict_cv_;  // waits on evict_mu_

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/verdict_cache.h"
 #include "ir/target.h"
 
 namespace ttc::daemon {
@@ -37,7 +38,7 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, 
     spec.set_owner_group(owner.group);
   }
   compile_->Run(req.compile(), ActionKind::kCompile, req.compile().inline_files(), std::move(wanted),
-                [this, validate = req.validate(), spec = std::move(spec),
+                [this, validate = req.validate(), revalidate = req.revalidate(), spec = std::move(spec),
                  done = std::move(done)](absl::StatusOr<Outcome> outcome) mutable {
                   if (!outcome.ok()) return done(outcome.status());
                   Submitted out;
@@ -49,8 +50,15 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, 
                       *ref.mutable_digest() = f.digest();
                       program.push_back(std::move(ref));
                     }
+                    // A verdict already earned by this program is answered at once.
+                    std::optional<v1::Job> cached;
+                    if (verdicts_ != nullptr && !revalidate) {
+                      auto earlier = LookupVerdict(verdicts_, VerdictKey(outcome->key.key, spec));
+                      if (earlier.ok()) cached = *std::move(earlier);
+                    }
                     // Persisted before the answer goes out.
-                    auto job = scheduler_->Submit(std::move(spec), outcome->key.key, std::move(program));
+                    auto job = scheduler_->Submit(std::move(spec), outcome->key.key, std::move(program),
+                                                  cached ? &*cached : nullptr);
                     if (!job.ok()) return done(job.status());
                     out.job = *std::move(job);
                     if (on_job_) on_job_();

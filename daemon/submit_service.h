@@ -38,8 +38,12 @@ class SubmitService {
 
   // `compile` must outlive the service; `scheduler` (may be null: no device fleet) too.
   // `on_job` (may be null) runs after each job is persisted (ttcd wakes its dispatcher).
-  SubmitService(CompileService* compile, JobScheduler* scheduler, std::function<void()> on_job)
-      : compile_(compile), scheduler_(scheduler), on_job_(std::move(on_job)) {}
+  // `verdicts` (may be null: no verdict cache) holds the cached verdicts
+  // (daemon/verdict_cache.h): a program that already passed on the same backend, arch and
+  // seed gets a job that is COMPLETED at once, unless the request says `revalidate`.
+  SubmitService(CompileService* compile, JobScheduler* scheduler, std::function<void()> on_job,
+                cache::ArtifactStore* verdicts = nullptr)
+      : compile_(compile), scheduler_(scheduler), on_job_(std::move(on_job)), verdicts_(verdicts) {}
 
   // Compiles `req.compile()` and, with `req.validate()`, queues a job owned by `owner`.
   // `wanted`: as CompileService::Run. `done` is called once.
@@ -54,6 +58,7 @@ class SubmitService {
   CompileService* compile_;
   JobScheduler* scheduler_;
   std::function<void()> on_job_;
+  cache::ArtifactStore* verdicts_;
 };
 
 }  // namespace ttc::daemon

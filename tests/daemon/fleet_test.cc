@@ -5,6 +5,7 @@
 // a job gets its verdict across a restart of ttcd. Heartbeats are
 // shortened (500 ms, lost after 3 misses: 1.5 s, long enough that a loaded CI machine does not
 // starve a heartbeat thread that long) so every scenario is bounded to seconds.
+#include <algorithm>
 #include <set>
 
 #include "tests/daemon/daemon_fixture.h"
@@ -193,6 +194,39 @@ TEST_F(FleetTest, AClientWaitingOnAJobGetsItsVerdictAcrossARestartOfTheDaemon) {
   const std::vector<v1::Job> jobs = Jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].result().outcome(), v1::PASSED);
+}
+
+// A program that passed is answered with its cached verdict: the second submit runs nothing,
+// and ttc-client says where and when the verdict was earned.
+TEST_F(FleetTest, ASecondSubmitOfAPassedProgramIsAnsweredWithTheCachedVerdict) {
+  StartDaemon();
+  auto agent = StartAgent("a1");
+  ASSERT_TRUE(WaitForHosts(1));
+  auto submit = [&](const std::string& log, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {TTC_CLIENT_PATH, "--server", address_, "submit",
+                                     std::string(TTC_SOURCE_DIR) + "/examples/kernel_1d.py", "--validate", "--wait",
+                                     "--seed", "7"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Child client(argv, dir_.Sub(log));
+    return client.Wait(std::chrono::seconds(180));
+  };
+  ASSERT_EQ(submit("first.log"), 0) << ReadAll(dir_.Sub("first.log"));
+  EXPECT_EQ(ReadAll(dir_.Sub("first.log")).find("CACHED"), std::string::npos);
+  ASSERT_EQ(submit("second.log"), 0) << ReadAll(dir_.Sub("second.log"));
+  const std::string second = ReadAll(dir_.Sub("second.log"));
+  EXPECT_THAT(second, ::testing::HasSubstr("[COMPLETED] PASSED: PASS (CACHED: job-")) << second;
+  EXPECT_THAT(second, ::testing::HasSubstr(" passed on a1/")) << second;
+  ASSERT_EQ(submit("third.log", {"--revalidate"}), 0) << ReadAll(dir_.Sub("third.log"));
+  EXPECT_EQ(ReadAll(dir_.Sub("third.log")).find("CACHED"), std::string::npos);
+  std::vector<v1::Job> jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 3u);
+  std::sort(jobs.begin(), jobs.end(), [](const v1::Job& a, const v1::Job& b) { return a.created_ms() < b.created_ms(); });
+  EXPECT_EQ(jobs[0].attempts(), 1);
+  EXPECT_FALSE(jobs[0].result().cached());
+  EXPECT_EQ(jobs[1].attempts(), 0);  // never leased
+  EXPECT_TRUE(jobs[1].result().cached());
+  EXPECT_EQ(jobs[1].result().cached_job_id(), jobs[0].id());
+  EXPECT_EQ(jobs[2].attempts(), 1);  // --revalidate ran it
 }
 
 // A SIGTERM ends every WatchJob stream at once with UNAVAILABLE (the client watches again),

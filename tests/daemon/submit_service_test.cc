@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cache/artifact_store.h"
+#include "daemon/verdict_cache.h"
 #include "tests/testing.h"
 
 namespace ttc::daemon {
@@ -95,6 +96,101 @@ TEST_F(SubmitServiceTest, ACompileErrorGetsNoJob) {
   EXPECT_TRUE(absl::IsInvalidArgument(s.status())) << s.status();
   EXPECT_TRUE(scheduler_.ListJobs().empty());
   EXPECT_EQ(kicks_, 0);
+}
+
+// Cached verdicts (daemon/verdict_cache.h): ttcd's completion hook stores what passed; the
+// next submit of the same program, backend, arch and seed completes at once.
+class VerdictCacheTest : public SubmitServiceTest {
+ protected:
+  void SetUp() override {
+    scheduler_.SetCompletionHook([this](const v1::Job& job) { ASSERT_TRUE(StoreVerdict(&store_, job).ok()); });
+  }
+  // Runs queued job `job` to `outcome` on host h1.
+  void RunTo(const v1::Job& job, v1::JobOutcome outcome) {
+    DeviceInfo d;
+    d.device_id = "dev0";
+    d.arch = job.spec().arch();
+    d.labels = {job.spec().labels().begin(), job.spec().labels().end()};
+    scheduler_.RegisterHost("h1", {d});
+    auto assigned = scheduler_.Assign();
+    ASSERT_EQ(assigned.size(), 1u);
+    ASSERT_EQ(assigned[0].job.id(), job.id());
+    v1::JobResult r;
+    r.set_outcome(outcome);
+    r.set_summary(outcome == v1::PASSED ? "PASS" : "out[3]: 1.5 != 2.0");
+    r.set_host_id("h1");
+    r.set_device_id("dev0");
+    auto reported = scheduler_.Report(assigned[0].job.lease().lease_id(), r);
+    ASSERT_TRUE(reported.ok() && *reported);
+  }
+  SubmitService cached_{&compile_, &scheduler_, nullptr, &store_};
+};
+
+TEST_F(VerdictCacheTest, AProgramThatPassedIsAnsweredWithTheStoredVerdict) {
+  auto first = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(first.ok() && first->job) << first.status();
+  EXPECT_EQ(first->job->stage(), v1::QUEUED);
+  ASSERT_NO_FATAL_FAILURE(RunTo(*first->job, v1::PASSED));
+
+  auto again = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(again.ok() && again->job) << again.status();
+  EXPECT_TRUE(again->compile.cache_hit);
+  EXPECT_NE(again->job->id(), first->job->id());  // a job of its own, for the record
+  EXPECT_EQ(again->job->stage(), v1::COMPLETED);
+  EXPECT_EQ(again->job->attempts(), 0);  // nothing ran
+  const v1::JobResult& r = again->job->result();
+  EXPECT_EQ(r.outcome(), v1::PASSED);
+  EXPECT_TRUE(r.cached());
+  EXPECT_EQ(r.cached_job_id(), first->job->id());
+  EXPECT_EQ(r.host_id(), "h1");
+  EXPECT_EQ(r.device_id(), "dev0");
+  EXPECT_GT(r.cached_completed_ms(), 0);
+  EXPECT_EQ(scheduler_.Assign().size(), 0u);  // no lease for it
+
+  // --revalidate runs it again; another seed or backend is another verdict.
+  v1::SubmitRequest revalidate = Request(/*validate=*/true);
+  revalidate.set_revalidate(true);
+  auto forced = Submit(cached_, revalidate);
+  ASSERT_TRUE(forced.ok() && forced->job);
+  EXPECT_EQ(forced->job->stage(), v1::QUEUED);
+  v1::SubmitRequest other_seed = Request(/*validate=*/true);
+  other_seed.set_seed(6);
+  auto seeded = Submit(cached_, other_seed);
+  ASSERT_TRUE(seeded.ok() && seeded->job);
+  EXPECT_EQ(seeded->job->stage(), v1::QUEUED);
+}
+
+TEST_F(VerdictCacheTest, AFailureIsNeverCached) {
+  auto first = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(first.ok() && first->job);
+  ASSERT_NO_FATAL_FAILURE(RunTo(*first->job, v1::FAILED));
+  auto again = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(again.ok() && again->job);
+  EXPECT_EQ(again->job->stage(), v1::QUEUED);
+}
+
+TEST_F(VerdictCacheTest, TheKeyCoversProgramBackendArchAndSeed) {
+  v1::JobSpec spec;
+  spec.set_backend("emulator");
+  spec.set_arch("wormhole_b0");
+  spec.set_seed(5);
+  const std::string base = VerdictKey("abc", spec);
+  EXPECT_EQ(base.size(), 64u);
+  EXPECT_EQ(VerdictKey("abc", spec), base);  // deterministic
+  EXPECT_NE(VerdictKey("abd", spec), base);
+  v1::JobSpec other = spec;
+  other.set_backend("metalium");
+  EXPECT_NE(VerdictKey("abc", other), base);
+  other = spec;
+  other.set_arch("blackhole");
+  EXPECT_NE(VerdictKey("abc", other), base);
+  other = spec;
+  other.set_seed(6);
+  EXPECT_NE(VerdictKey("abc", other), base);
+  other = spec;
+  (*other.mutable_labels())["rack"] = "r2";  // where it may run is not what it proves
+  other.set_priority(9);
+  EXPECT_EQ(VerdictKey("abc", other), base);
 }
 
 }  // namespace

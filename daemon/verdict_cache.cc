@@ -1,0 +1,57 @@
+#include "daemon/verdict_cache.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "cache/digest.h"
+
+namespace ttc::daemon {
+namespace {
+
+constexpr char kVerdictFile[] = "verdict.pb";
+
+void Field(std::string* out, const std::string& value) { absl::StrAppend(out, value.size(), ":", value, ";"); }
+
+}  // namespace
+
+std::string VerdictKey(const std::string& action_key, const v1::JobSpec& spec) {
+  std::string text;
+  Field(&text, "ttc-verdict-v1");
+  Field(&text, action_key);
+  Field(&text, spec.backend().empty() ? "emulator" : spec.backend());
+  Field(&text, spec.arch());
+  Field(&text, std::to_string(spec.seed()));
+  return cache::DigestOf(text).hash();
+}
+
+absl::Status StoreVerdict(cache::ArtifactStore* store, const v1::Job& job) {
+  if (job.stage() != v1::COMPLETED || job.result().outcome() != v1::PASSED || job.result().cached() ||
+      job.action_key().empty()) {
+    return absl::OkStatus();
+  }
+  const std::string bytes = job.SerializeAsString();
+  v1::ActionResult result;
+  result.set_success(true);
+  v1::OutputFile* f = result.add_output_files();
+  f->set_path(kVerdictFile);
+  *f->mutable_digest() = cache::DigestOf(bytes);
+  return store->PutActionResultWithBlobs(VerdictKey(job.action_key(), job.spec()), result,
+                                         {{kVerdictFile, bytes}});
+}
+
+absl::StatusOr<v1::Job> LookupVerdict(cache::ArtifactStore* store, const std::string& key) {
+  auto result = store->GetActionResult(key);
+  if (!result.ok()) return absl::NotFoundError(absl::StrCat("no verdict under ", key));
+  if (result->output_files_size() != 1 || result->output_files(0).path() != kVerdictFile) {
+    return absl::NotFoundError(absl::StrCat("the result under ", key, " is not a verdict"));
+  }
+  auto bytes = store->GetBlob(result->output_files(0).digest());  // verified against its digest
+  v1::Job job;
+  if (!bytes.ok() || !job.ParseFromString(*bytes) || job.stage() != v1::COMPLETED ||
+      job.result().outcome() != v1::PASSED) {
+    return absl::NotFoundError(absl::StrCat("the verdict under ", key, " does not read back"));
+  }
+  return job;
+}
+
+}  // namespace ttc::daemon
