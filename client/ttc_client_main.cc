@@ -592,6 +592,8 @@ int RunStats(Globals& g, bool json) {
   row("  Cache misses", std::to_string(s.misses()));
   row("  Hit rate", pct.str());
   row("  Layout requests", std::to_string(s.layout_requests()));
+  row("Cached verdicts", std::to_string(s.verdict_hits()));
+  row("  Verdicts run (no cache)", std::to_string(s.verdict_misses()));
   row("Compiles", std::to_string(s.compiles()));
   row("  Kernels with errors", std::to_string(s.compile_errors()));
   row("Mean hit time", Millis(static_cast<int64_t>(s.mean_hit_micros())));

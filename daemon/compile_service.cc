@@ -228,6 +228,8 @@ v1::Stats CompileService::GetStats() const {
   v1::Stats s;
   s.set_requests(requests_);
   s.set_hits(hits_);
+  s.set_verdict_hits(verdict_hits_);
+  s.set_verdict_misses(verdict_misses_);
   s.set_misses(misses_);
   s.set_compiles(compiles_);
   s.set_compile_errors(compile_errors_);

@@ -85,6 +85,8 @@ class CompileService {
   // Counts a call the transport layer answered with a non-OK status.
   void CountError() { ++errors_; }
   void CountCancelled() { ++cancelled_; }
+  // A validation submit that looked for a cached verdict (daemon/verdict_cache.h).
+  void CountVerdictLookup(bool hit) { ++(hit ? verdict_hits_ : verdict_misses_); }
 
   // Called with the wall time of every pipeline run (metrics). Set before serving; not to be
   // changed while requests run.
@@ -132,7 +134,8 @@ class CompileService {
 
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> requests_{0}, hits_{0}, misses_{0}, compiles_{0}, compile_errors_{0}, errors_{0},
-      rejected_{0}, cancelled_{0}, layout_requests_{0}, hit_micros_{0}, compile_micros_{0};
+      rejected_{0}, cancelled_{0}, layout_requests_{0}, hit_micros_{0}, compile_micros_{0}, verdict_hits_{0},
+      verdict_misses_{0};
   std::atomic<int64_t> in_flight_{0};
 
   // Last member: destroyed first, so queued tasks still see a live service.

@@ -55,6 +55,7 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, 
                     if (verdicts_ != nullptr && !revalidate) {
                       auto earlier = LookupVerdict(verdicts_, VerdictKey(outcome->key.key, spec));
                       if (earlier.ok()) cached = *std::move(earlier);
+                      compile_->CountVerdictLookup(cached.has_value());
                     }
                     // Persisted before the answer goes out.
                     auto job = scheduler_->Submit(std::move(spec), outcome->key.key, std::move(program),

@@ -146,6 +146,8 @@ TEST_F(VerdictCacheTest, AProgramThatPassedIsAnsweredWithTheStoredVerdict) {
   EXPECT_EQ(r.device_id(), "dev0");
   EXPECT_GT(r.cached_completed_ms(), 0);
   EXPECT_EQ(scheduler_.Assign().size(), 0u);  // no lease for it
+  EXPECT_EQ(compile_.GetStats().verdict_hits(), 1);
+  EXPECT_EQ(compile_.GetStats().verdict_misses(), 1);
 
   // --revalidate runs it again; another seed or backend is another verdict.
   v1::SubmitRequest revalidate = Request(/*validate=*/true);
