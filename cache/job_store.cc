@@ -129,6 +129,7 @@ absl::Status JobStore::Put(const std::string& id, const std::string& bytes) {
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JobStore::List() {
   std::shared_lock lock(db_mu_);
+  if (!db_) return absl::UnavailableError(absl::StrCat("the job journal at ", options_.path, " is closed"));
   std::vector<std::pair<std::string, std::string>> out;
   rocksdb::ReadOptions r;
   r.verify_checksums = true;
@@ -157,6 +158,7 @@ absl::Status JobStore::Quarantine(const std::string& id, const std::string& byte
 
 int64_t JobStore::QuarantinedCount() {
   std::shared_lock lock(db_mu_);
+  if (!db_) return 0;  // closed by a failed reopen (Recover): nothing readable
   int64_t n = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[1]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
