@@ -58,6 +58,27 @@ void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point 
   r->set_server_micros(MicrosSince(start));
 }
 
+// Runs `work` on `pool` (null: in place): the request's digest, the cache lookup and a hit's
+// reads stay off gRPC's callback threads (misses then go on to the compile workers). A call
+// cancelled while it waited is skipped (it was answered CANCELLED); a full queue answers
+// RESOURCE_EXHAUSTED naming io_queue. `work` must own copies of what it reads of the call.
+template <class Resp>
+void OffCallbackThreads(WorkerPool* pool, CompileService* counters,
+                        const std::shared_ptr<typename PendingCall<Resp>::State>& state, std::function<void()> work) {
+  if (pool == nullptr) return work();
+  if (pool->TrySubmit([state, work = std::move(work)] {
+        if (!state->cancelled) work();
+      })) {
+    return;
+  }
+  counters->CountError();
+  state->Complete([&](Resp*) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("the daemon's I/O queue is full (io_queue = ", pool->queued(),
+                                     " calls waiting); retry with backoff"));
+  });
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
@@ -67,17 +88,18 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
   auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  const bool inline_files = req->inline_files();
-  service_->Run(
-      *req, ActionKind::kCompile, inline_files, [state] { return !state->cancelled; },
-      [state, start, frontend = req->frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
-        state->Complete([&](v1::CompileResponse* r) {
-          if (!outcome.ok()) return ToGrpc(outcome.status());
-          FillCompileResponse(std::move(*outcome), start, r);
-          PrependFrontendDiagnostics(frontend, r->mutable_result()->mutable_diagnostics());
-          return grpc::Status::OK;
+  OffCallbackThreads<v1::CompileResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
+    service_->Run(
+        request, ActionKind::kCompile, request.inline_files(), [state] { return !state->cancelled; },
+        [state, start, frontend = request.frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
+          state->Complete([&](v1::CompileResponse* r) {
+            if (!outcome.ok()) return ToGrpc(outcome.status());
+            FillCompileResponse(std::move(*outcome), start, r);
+            PrependFrontendDiagnostics(frontend, r->mutable_result()->mutable_diagnostics());
+            return grpc::Status::OK;
+          });
         });
-      });
+  });
   return call;
 }
 
@@ -88,23 +110,25 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerC
   auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  service_->Run(
-      *req, ActionKind::kLayout, /*want_files=*/true, [state] { return !state->cancelled; },
-      [state, start, frontend = req->frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
-        state->Complete([&](v1::LayoutResponse* r) {
-          if (!outcome.ok()) return ToGrpc(outcome.status());
-          r->set_cache_hit(outcome->cache_hit);
-          FillKey(outcome->key, r->mutable_action_key());
-          r->set_success(outcome->result.success());
-          *r->mutable_diagnostics() = outcome->result.diagnostics();
-          PrependFrontendDiagnostics(frontend, r->mutable_diagnostics());
-          if (auto it = outcome->files.find(std::string(kLayoutFile)); it != outcome->files.end()) {
-            r->set_attributes_json(std::move(it->second));
-          }
-          r->set_server_micros(MicrosSince(start));
-          return grpc::Status::OK;
+  OffCallbackThreads<v1::LayoutResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
+    service_->Run(
+        request, ActionKind::kLayout, /*want_files=*/true, [state] { return !state->cancelled; },
+        [state, start, frontend = request.frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
+          state->Complete([&](v1::LayoutResponse* r) {
+            if (!outcome.ok()) return ToGrpc(outcome.status());
+            r->set_cache_hit(outcome->cache_hit);
+            FillKey(outcome->key, r->mutable_action_key());
+            r->set_success(outcome->result.success());
+            *r->mutable_diagnostics() = outcome->result.diagnostics();
+            PrependFrontendDiagnostics(frontend, r->mutable_diagnostics());
+            if (auto it = outcome->files.find(std::string(kLayoutFile)); it != outcome->files.end()) {
+              r->set_attributes_json(std::move(it->second));
+            }
+            r->set_server_micros(MicrosSince(start));
+            return grpc::Status::OK;
+          });
         });
-      });
+  });
   return call;
 }
 
@@ -138,17 +162,20 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
   const JobOwner owner = who.authenticated ? JobOwner{who.name, who.group} : JobOwner{};
-  submit_.Submit(*req, owner, [state] { return !state->cancelled; },
-                 [state, start, frontend = req->compile().frontend_diagnostics()](
-                     absl::StatusOr<SubmitService::Submitted> submitted) {
-                   state->Complete([&](v1::SubmitResponse* r) {
-                     if (!submitted.ok()) return ToGrpc(submitted.status());
-                     FillCompileResponse(std::move(submitted->compile), start, r->mutable_compile());
-                     PrependFrontendDiagnostics(frontend, r->mutable_compile()->mutable_result()->mutable_diagnostics());
-                     if (submitted->job) *r->mutable_job() = std::move(*submitted->job);
-                     return grpc::Status::OK;
+  OffCallbackThreads<v1::SubmitResponse>(io_pool_, service_, state, [this, state, start, owner, request = *req] {
+    submit_.Submit(request, owner, [state] { return !state->cancelled; },
+                   [state, start, frontend = request.compile().frontend_diagnostics()](
+                       absl::StatusOr<SubmitService::Submitted> submitted) {
+                     state->Complete([&](v1::SubmitResponse* r) {
+                       if (!submitted.ok()) return ToGrpc(submitted.status());
+                       FillCompileResponse(std::move(submitted->compile), start, r->mutable_compile());
+                       PrependFrontendDiagnostics(frontend,
+                                                  r->mutable_compile()->mutable_result()->mutable_diagnostics());
+                       if (submitted->job) *r->mutable_job() = std::move(*submitted->job);
+                       return grpc::Status::OK;
+                     });
                    });
-                 });
+  });
   return call;
 }
 

@@ -14,6 +14,7 @@
 #include "daemon/compile_service.h"
 #include "daemon/fleet_service.h"
 #include "daemon/submit_service.h"
+#include "daemon/worker_pool.h"
 #include "ttc/v1/service.grpc.pb.h"
 
 namespace ttc::daemon {
@@ -23,9 +24,11 @@ class CompilerServiceImpl final : public v1::Compiler::CallbackService {
   // `fleet` (may be null: no device validation) serves Submit with validate and the job RPCs.
   // `gate` (may be null: everyone may call everything) admits each call (daemon/auth.h).
   // `verdicts` (may be null) is where cached verdicts are looked up (SubmitService).
+  // `io_pool` (may be null: in place) runs Compile's, InferLayout's and Submit's key and cache
+  // lookup, off gRPC's callback threads (a full queue: RESOURCE_EXHAUSTED naming io_queue).
   CompilerServiceImpl(CompileService* service, FleetHub* fleet, Gate* gate = nullptr,
-                      cache::ArtifactStore* verdicts = nullptr)
-      : service_(service), fleet_(fleet), gate_(gate),
+                      cache::ArtifactStore* verdicts = nullptr, WorkerPool* io_pool = nullptr)
+      : service_(service), fleet_(fleet), gate_(gate), io_pool_(io_pool),
         submit_(service, fleet ? fleet->scheduler() : nullptr,
                 fleet ? std::function<void()>([fleet] { fleet->Kick(); }) : nullptr, verdicts) {}
   grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
@@ -52,6 +55,7 @@ class CompilerServiceImpl final : public v1::Compiler::CallbackService {
   CompileService* service_;
   FleetHub* fleet_;
   Gate* gate_;
+  WorkerPool* io_pool_;
   SubmitService submit_;
 };
 

@@ -70,8 +70,9 @@ struct Config {
   int max_streams_per_client = 64;
   int64_t max_blob_bytes = int64_t{1} << 30;
   int max_batch_digests = 10'000;
-  // CAS batches and blob streams run on this pool, never on gRPC's callback threads, so a
-  // slow transfer cannot stop health checks and new calls (a full queue: RESOURCE_EXHAUSTED).
+  // CAS batches and blob streams, and the key and cache lookup of compiles, run on this pool,
+  // never on gRPC's callback threads, so a slow transfer or a large request cannot stop health
+  // checks and new calls (a full queue: RESOURCE_EXHAUSTED).
   int io_threads = 2;
   int io_queue = 256;
   double rate_limit = 0;

@@ -280,9 +280,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
       spdlog::warn("msg=\"verdict not cached\" job={} error=\"{}\"", job.id(), std::string(st.message()));
     }
   });
-  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get(),
-                                                       s->store_.get());
   s->io_pool_ = std::make_unique<WorkerPool>(s->config_.io_threads, s->config_.io_queue);
+  s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get(),
+                                                       s->store_.get(), s->io_pool_.get());
   CasLimits cas_limits;
   cas_limits.max_batch_bytes = s->config_.max_message_bytes * 3 / 4;
   cas_limits.max_batch_digests = s->config_.max_batch_digests;

@@ -264,6 +264,36 @@ TEST_F(AbuseTest, ABatchCancelledWhileQueuedNeverRuns) {
   EXPECT_EQ(missing.missing_blob_digests_size(), 50) << "the cancelled batch was stored anyway";
 }
 
+// Compile's key and cache lookup run on the I/O pool too: with the pool held, a compile waits
+// (and its client's deadline passes) while gRPC's threads keep answering health.
+TEST_F(AbuseTest, CompilesAreLookedUpOffTheCallbackThreads) {
+  daemon::Config c = BaseConfig();
+  c.io_threads = 1;
+  StartServer(c);
+  Gate hold;
+  hold.Close();
+  std::atomic<bool> running{false};
+  BlockIoPool(server_.get(), &hold, &running);
+  v1::CompileRequest call;
+  *call.mutable_request() = LoadExample("kernel_1d");
+  {
+    v1::CompileResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline(std::chrono::milliseconds(300)));
+    EXPECT_EQ(compiler_->Compile(&ctx, call, &resp).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  EXPECT_TRUE(HealthyWithinASecond());
+  hold.Open();
+  v1::CompileResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(Deadline());
+  grpc::Status st = compiler_->Compile(&ctx, call, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_TRUE(resp.result().success());
+  // The compile whose client gave up while it waited was skipped, not run: this one compiled.
+  EXPECT_FALSE(resp.cache_hit());
+}
+
 TEST_F(AbuseTest, AFullIoQueueIsResourceExhaustedNamingIt) {
   daemon::Config c = BaseConfig();
   c.io_threads = 1;
