@@ -1,13 +1,12 @@
 #include "cache/job_store.h"
 
-#include <filesystem>
-#include <limits>
 
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "cache/disk_space.h"
 
 namespace ttc::cache {
 
@@ -61,14 +60,6 @@ void JobStore::CloseDb() {
 
 JobStore::~JobStore() { CloseDb(); }
 
-namespace {
-int64_t FreeBytesOf(const std::string& path) {
-  std::error_code ec;
-  const auto space = std::filesystem::space(path, ec);
-  return ec ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(space.available);
-}
-}  // namespace
-
 absl::Status JobStore::MayWrite() const {
   if (!db_) return absl::UnavailableError(absl::StrCat("the job journal at ", options_.path, " is closed"));
   if (failed_) {
@@ -77,7 +68,7 @@ absl::Status JobStore::MayWrite() const {
                                                      "the disk has space"));
   }
   if (!options_.env) {  // the real disk (tests with an injected Env fail writes themselves)
-    if (const int64_t free = FreeBytesOf(options_.path); free < kMinFreeBytes) {
+    if (const int64_t free = FreeBytesOn(options_.path); free < kMinFreeBytes) {
       return absl::ResourceExhaustedError(absl::StrCat("the disk of the job journal at ", options_.path, " has ",
                                                        free, " bytes free, under ", kMinFreeBytes));
     }
@@ -98,7 +89,7 @@ absl::Status JobStore::WriteFailed(const rocksdb::Status& s, const std::string& 
 
 absl::Status JobStore::Recover() {
   if (!failed_) return absl::OkStatus();
-  if (const int64_t free = FreeBytesOf(options_.path); free < kMinFreeBytes) {
+  if (const int64_t free = FreeBytesOn(options_.path); free < kMinFreeBytes) {
     return absl::ResourceExhaustedError(absl::StrCat("the disk of ", options_.path, " still has only ", free,
                                                      " bytes free"));
   }

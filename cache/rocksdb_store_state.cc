@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache/disk_space.h"
 #include "cache/rocksdb_store.h"
 
 namespace ttc::cache {
@@ -142,10 +143,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const Options& 
 }
 
 int64_t RocksDbStore::FreeBytes() const {
-  if (options_.free_bytes) return options_.free_bytes();
-  std::error_code ec;
-  const auto space = std::filesystem::space(options_.path, ec);
-  return ec ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(space.available);
+  return options_.free_bytes ? options_.free_bytes() : FreeBytesOn(options_.path);
 }
 
 absl::Status RocksDbStore::Refused(const absl::Status& why) {

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "cache/disk_space.h"
 
 namespace ttc::cache {
 namespace {
@@ -129,19 +130,11 @@ absl::StatusOr<std::string> RepairDataDir(const std::string& data_dir) {
   return report;
 }
 
-namespace {
-int64_t FreeOn(const std::string& path) {
-  std::error_code ec;
-  const auto space = std::filesystem::space(path, ec);
-  return ec ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(space.available);
-}
-}  // namespace
-
 bool ReleaseBallastIfFull(const std::string& data_dir, int64_t needed) {
   const std::string path = data_dir + "/" + kBallastFile;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return false;
-  const int64_t free = FreeOn(data_dir);
+  const int64_t free = FreeBytesOn(data_dir);
   if (free >= needed) return false;
   if (!std::filesystem::remove(path, ec)) return false;
   spdlog::warn("msg=\"disk full at start: released the ballast so ttcd can open its databases\" data_dir={} "
@@ -156,7 +149,7 @@ bool EnsureBallast(const std::string& data_dir, int64_t headroom) {
   if (std::filesystem::exists(path, ec) && static_cast<int64_t>(std::filesystem::file_size(path, ec)) == kBallastBytes) {
     return true;
   }
-  if (FreeOn(data_dir) < headroom + kBallastBytes) return false;
+  if (FreeBytesOn(data_dir) < headroom + kBallastBytes) return false;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return false;
   const bool ok = ::posix_fallocate(fd, 0, kBallastBytes) == 0 && ::fsync(fd) == 0;

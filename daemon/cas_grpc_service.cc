@@ -26,6 +26,9 @@ absl::Status CheckDigest(const v1::Digest& d, const std::string& field) {
   return absl::OkStatus();
 }
 
+// A batch whose client cancelled: it stops at the next blob.
+grpc::Status CancelledBetweenBlobs() { return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"); }
+
 void SetBlobStatus(v1::BlobStatus* out, const absl::Status& st) {
   out->set_code(static_cast<int32_t>(st.code()));
   out->set_message(std::string(st.message()));
@@ -70,11 +73,11 @@ grpc::ServerUnaryReactor* CasServiceImpl::FindMissingBlobs(grpc::CallbackServerC
     }
   }
   return AnswerOnPool<v1::FindMissingBlobsResponse>(
-      io_pool_, "io_queue", counters_, resp,
+      io_pool_, counters_, resp,
       [this, req](v1::FindMissingBlobsResponse* r, const std::function<bool()>& cancelled) {
         constexpr int kChunk = 1'000;  // digests looked up between cancellation checks
         for (int begin = 0; begin < req->blob_digests_size(); begin += kChunk) {
-          if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+          if (cancelled()) return CancelledBetweenBlobs();
           const int end = std::min(req->blob_digests_size(), begin + kChunk);
           std::vector<v1::Digest> digests(req->blob_digests().begin() + begin, req->blob_digests().begin() + end);
           for (v1::Digest& d : store_->FindMissing(digests)) *r->add_missing_blob_digests() = std::move(d);
@@ -104,7 +107,7 @@ grpc::ServerUnaryReactor* CasServiceImpl::BatchUpdateBlobs(grpc::CallbackServerC
                                                    " (max_batch_total_size_bytes); send large blobs with WriteBlob"))));
   }
   return AnswerOnPool<v1::BatchUpdateBlobsResponse>(
-      io_pool_, "io_queue", counters_, resp,
+      io_pool_, counters_, resp,
       [this, req](v1::BatchUpdateBlobsResponse* r, const std::function<bool()>& cancelled) {
         // Digests are checked (and hashed, in PutBlobs) one by one; the valid blobs are then
         // written at once: one log sync for the batch.
@@ -112,14 +115,14 @@ grpc::ServerUnaryReactor* CasServiceImpl::BatchUpdateBlobs(grpc::CallbackServerC
         std::vector<absl::Status> status(req->requests_size());
         std::vector<int> index;  // entry i of `blobs` is request index[i]
         for (int i = 0; i < req->requests_size(); ++i) {
-          if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+          if (cancelled()) return CancelledBetweenBlobs();
           const auto& q = req->requests(i);
           status[i] = CheckDigest(q.digest(), absl::StrCat("requests[", i, "].digest"));
           if (!status[i].ok()) continue;
           blobs.emplace_back(q.digest(), q.data());
           index.push_back(i);
         }
-        if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+        if (cancelled()) return CancelledBetweenBlobs();
         std::vector<absl::Status> stored = store_->PutBlobs(blobs);
         for (size_t k = 0; k < stored.size(); ++k) status[index[k]] = std::move(stored[k]);
         for (int i = 0; i < req->requests_size(); ++i) {
@@ -150,10 +153,10 @@ grpc::ServerUnaryReactor* CasServiceImpl::BatchReadBlobs(grpc::CallbackServerCon
                                                    " (max_batch_total_size_bytes); read large blobs with ReadBlob"))));
   }
   return AnswerOnPool<v1::BatchReadBlobsResponse>(
-      io_pool_, "io_queue", counters_, resp,
+      io_pool_, counters_, resp,
       [this, req](v1::BatchReadBlobsResponse* r, const std::function<bool()>& cancelled) {
         for (const v1::Digest& d : req->digests()) {
-          if (cancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+          if (cancelled()) return CancelledBetweenBlobs();
           auto* out = r->add_responses();
           *out->mutable_digest() = d;
           auto bytes = store_->GetBlob(d);
@@ -204,9 +207,7 @@ class BlobReader final : public grpc::ServerWriteReactor<v1::ReadBlobResponse> {
       read();
     } else if (!pool->TrySubmit(read)) {
       counters->CountError();
-      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat("the daemon's I/O queue is full (io_queue = ", pool->queued(),
-                                       " calls waiting); retry with backoff")));
+      Finish(IoQueueFull(*pool));
     }
   }
   void OnWriteDone(bool ok) override {
@@ -256,9 +257,7 @@ class BlobWriter final : public grpc::ServerReadReactor<v1::WriteBlobRequest> {
         store();
       } else if (!pool_->TrySubmit(store)) {
         counters_->CountError();
-        Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                            absl::StrCat("the daemon's I/O queue is full (io_queue = ", pool_->queued(),
-                                         " calls waiting); retry with backoff")));
+        Finish(IoQueueFull(*pool_));
       }
       return;
     }

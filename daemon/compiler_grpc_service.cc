@@ -58,27 +58,6 @@ void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point 
   r->set_server_micros(MicrosSince(start));
 }
 
-// Runs `work` on `pool` (null: in place): the request's digest, the cache lookup and a hit's
-// reads stay off gRPC's callback threads (misses then go on to the compile workers). A call
-// cancelled while it waited is skipped (it was answered CANCELLED); a full queue answers
-// RESOURCE_EXHAUSTED naming io_queue. `work` must own copies of what it reads of the call.
-template <class Resp>
-void OffCallbackThreads(WorkerPool* pool, CompileService* counters,
-                        const std::shared_ptr<typename PendingCall<Resp>::State>& state, std::function<void()> work) {
-  if (pool == nullptr) return work();
-  if (pool->TrySubmit([state, work = std::move(work)] {
-        if (!state->cancelled) work();
-      })) {
-    return;
-  }
-  counters->CountError();
-  state->Complete([&](Resp*) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("the daemon's I/O queue is full (io_queue = ", pool->queued(),
-                                     " calls waiting); retry with backoff"));
-  });
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
@@ -88,7 +67,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
   auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  OffCallbackThreads<v1::CompileResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
+  RunOffCallbackThreads<v1::CompileResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
     service_->Run(
         request, ActionKind::kCompile, request.inline_files(), [state] { return !state->cancelled; },
         [state, start, frontend = request.frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
@@ -110,7 +89,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerC
   auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  OffCallbackThreads<v1::LayoutResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
+  RunOffCallbackThreads<v1::LayoutResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
     service_->Run(
         request, ActionKind::kLayout, /*want_files=*/true, [state] { return !state->cancelled; },
         [state, start, frontend = request.frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
@@ -162,7 +141,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
   const JobOwner owner = who.authenticated ? JobOwner{who.name, who.group} : JobOwner{};
-  OffCallbackThreads<v1::SubmitResponse>(io_pool_, service_, state, [this, state, start, owner, request = *req] {
+  RunOffCallbackThreads<v1::SubmitResponse>(io_pool_, service_, state, [this, state, start, owner, request = *req] {
     submit_.Submit(request, owner, [state] { return !state->cancelled; },
                    [state, start, frontend = request.compile().frontend_diagnostics()](
                        absl::StatusOr<SubmitService::Submitted> submitted) {

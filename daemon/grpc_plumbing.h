@@ -68,30 +68,38 @@ class PendingCall final : public grpc::ServerUnaryReactor {
   CompileService* counters_;
 };
 
-// Answers a unary call from `pool` (off gRPC's callback threads): `work(resp, cancelled)`
-// fills the response and returns the call's status; it must poll `cancelled()` between units
-// of work (blobs) and return CANCELLED once it is true. The work runs only after it has
-// claimed the call, so it may read the call's request: a call cancelled while queued is
-// answered CANCELLED and its work never runs. A full queue is RESOURCE_EXHAUSTED naming
-// `queue` (the config key). A null `pool` runs the work in place.
+// RESOURCE_EXHAUSTED for a call refused by the daemon's full I/O pool (Config::io_queue),
+// with how many calls wait for how many threads.
+grpc::Status IoQueueFull(const WorkerPool& pool);
+
+// Runs `work` for the unary call of `state` on `pool` (null: in place), off gRPC's callback
+// threads. A call cancelled while it waited is skipped (it was answered CANCELLED); a full
+// queue answers the call with IoQueueFull and counts an error.
 template <class Resp>
-grpc::ServerUnaryReactor* AnswerOnPool(WorkerPool* pool, const char* queue, CompileService* counters, Resp* resp,
+void RunOffCallbackThreads(WorkerPool* pool, CompileService* counters,
+                           const std::shared_ptr<typename PendingCall<Resp>::State>& state, std::function<void()> work) {
+  if (pool == nullptr) return work();
+  if (pool->TrySubmit([state, work = std::move(work)] {
+        if (!state->cancelled) work();
+      })) {
+    return;
+  }
+  counters->CountError();
+  state->Complete([&](Resp*) { return IoQueueFull(*pool); });
+}
+
+// Answers a unary call from `pool` (RunOffCallbackThreads): `work(resp, cancelled)` fills the
+// response and returns the call's status; it must poll `cancelled()` between units of work
+// (blobs) and return CANCELLED once it is true. The work runs only after it has claimed the
+// call, so it may read the call's request.
+template <class Resp>
+grpc::ServerUnaryReactor* AnswerOnPool(WorkerPool* pool, CompileService* counters, Resp* resp,
                                        std::function<grpc::Status(Resp*, const std::function<bool()>&)> work) {
   auto* call = new PendingCall<Resp>(resp, counters);
   auto state = call->state();
-  auto task = [state, work = std::move(work)] {
+  RunOffCallbackThreads<Resp>(pool, counters, state, [state, work = std::move(work)] {
     state->Complete([&](Resp* r) { return work(r, [&] { return state->cancelled.load(); }); });
-  };
-  if (pool == nullptr) {
-    task();
-  } else if (!pool->TrySubmit(task)) {
-    counters->CountError();
-    state->Complete([&](Resp*) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat("the daemon's I/O queue is full (", queue, " = ", pool->queued(),
-                                       " calls waiting for ", pool->workers(), " threads); retry with backoff"));
-    });
-  }
+  });
   return call;
 }
 
