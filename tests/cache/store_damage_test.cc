@@ -152,6 +152,12 @@ struct Stored {
   v1::Digest digest = DigestOf(bytes);
 };
 
+// An Env over FullDiskFs, and the switch that fills its disk.
+struct FullDiskEnv {
+  std::atomic<bool> full{false};
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(std::make_shared<FullDiskFs>(&full));
+};
+
 TEST(StoreDamage, AFlippedByteInAnSstAtRunTimeIsCountedRemovedAndNeverServed) {
   testing::TempDir dir;
   const std::string path = dir.path().string() + "/store";
@@ -278,14 +284,12 @@ TEST(StoreDamage, UnderTheReserveWritesAreRefusedAndReadsGoOn) {
 
 TEST(StoreDamage, AFailedWriteTurnsTheStoreReadOnlyWithoutAbortAndRecoverReopensIt) {
   testing::TempDir dir;
-  std::atomic<bool> full{false};
-  auto fs_ptr = std::make_shared<FullDiskFs>(&full);
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs_ptr);
-  auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = env.get()});
+  FullDiskEnv disk;
+  auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = disk.env.get()});
   ASSERT_TRUE(store.ok()) << store.status();
   Stored s;
   ASSERT_TRUE((*store)->PutBlob(s.digest, s.bytes).ok());
-  full = true;
+  disk.full = true;
   // Many writes after the first failure: RocksDB 7.8 aborts on a log write after a failed one
   // unless the store stops writing.
   for (int i = 0; i < 50; ++i) {
@@ -296,7 +300,7 @@ TEST(StoreDamage, AFailedWriteTurnsTheStoreReadOnlyWithoutAbortAndRecoverReopens
   EXPECT_TRUE((*store)->read_only());
   EXPECT_TRUE((*store)->GetBlob(s.digest).ok());
   EXPECT_TRUE((*store)->Probe().ok());
-  full = false;
+  disk.full = false;
   ASSERT_TRUE((*store)->Recover().ok());
   EXPECT_FALSE((*store)->read_only());
   const std::string after = "after recovery";
@@ -311,10 +315,8 @@ TEST(StoreDamage, AFailedWriteTurnsTheStoreReadOnlyWithoutAbortAndRecoverReopens
 // failures RocksDB does not latch, such as the failed sync behind the abort.)
 TEST(StoreDamage, ConcurrentWritersNeverFollowAFailedWriteIntoTheLog) {
   testing::TempDir dir;
-  std::atomic<bool> full{false};
-  auto fs_ptr = std::make_shared<FullDiskFs>(&full);
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs_ptr);
-  auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = env.get()});
+  FullDiskEnv disk;
+  auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = disk.env.get()});
   ASSERT_TRUE(store.ok()) << store.status();
   std::atomic<int> ok{0}, refused{0}, other{0};
   std::vector<std::thread> writers;
@@ -326,7 +328,7 @@ TEST(StoreDamage, ConcurrentWritersNeverFollowAFailedWriteIntoTheLog) {
         if (st.ok()) ++ok;
         else if (absl::IsResourceExhausted(st)) ++refused;
         else ++other;
-        if (t == 0 && i == 50) full = true;  // the disk fills while the others write
+        if (t == 0 && i == 50) disk.full = true;  // the disk fills while the others write
       }
     });
   }
@@ -339,19 +341,17 @@ TEST(StoreDamage, ConcurrentWritersNeverFollowAFailedWriteIntoTheLog) {
 
 TEST(StoreDamage, AFailedJobWriteClosesTheJournalsGateAndRecoverReopensIt) {
   testing::TempDir dir;
-  std::atomic<bool> full{false};
-  auto fs_ptr = std::make_shared<FullDiskFs>(&full);
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs_ptr);
-  auto jobs = JobStore::Open({.path = dir.path().string() + "/jobs", .env = env.get()});
+  FullDiskEnv disk;
+  auto jobs = JobStore::Open({.path = dir.path().string() + "/jobs", .env = disk.env.get()});
   ASSERT_TRUE(jobs.ok()) << jobs.status();
   ASSERT_TRUE((*jobs)->Put("job-1", "before").ok());
-  full = true;
+  disk.full = true;
   for (int i = 0; i < 20; ++i) {  // the first fails in RocksDB, the rest at the gate
     absl::Status st = (*jobs)->Put("job-2", "while full");
     ASSERT_TRUE(absl::IsResourceExhausted(st)) << i << ": " << st;
   }
   EXPECT_TRUE((*jobs)->write_failed());
-  full = false;
+  disk.full = false;
   ASSERT_TRUE((*jobs)->Recover().ok());
   EXPECT_FALSE((*jobs)->write_failed());
   ASSERT_TRUE((*jobs)->Put("job-3", "after").ok());
@@ -364,23 +364,21 @@ TEST(StoreDamage, AFailedJobWriteClosesTheJournalsGateAndRecoverReopensIt) {
 
 TEST(StoreDamage, OpeningOnAFullDiskComesUpReadOnly) {
   testing::TempDir dir;
-  std::atomic<bool> full{false};
-  auto fs_ptr = std::make_shared<FullDiskFs>(&full);
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs_ptr);
+  FullDiskEnv disk;
   Stored s;
   {
-    auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = env.get()});
+    auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = disk.env.get()});
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->PutBlob(s.digest, s.bytes).ok());
   }
-  full = true;
-  auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = env.get()});
+  disk.full = true;
+  auto store = RocksDbStore::Open({.path = dir.path().string() + "/store", .env = disk.env.get()});
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_TRUE((*store)->read_only());
   EXPECT_TRUE((*store)->GetBlob(s.digest).ok());
   const std::string b = "refused";
   EXPECT_TRUE(absl::IsResourceExhausted((*store)->PutBlob(DigestOf(b), b)));
-  full = false;
+  disk.full = false;
   ASSERT_TRUE((*store)->Recover().ok());
   EXPECT_TRUE((*store)->PutBlob(DigestOf(b), b).ok());
 }

@@ -227,23 +227,31 @@ TEST_F(AbuseTest, CapabilitiesAdvertiseTheLimits) {
   EXPECT_EQ(caps.read_chunk_bytes(), 64 << 10);
 }
 
-// Holds the daemon's only I/O thread until the test opens `hold`.
-void BlockIoPool(daemon::Server* server, Gate* hold, std::atomic<bool>* running) {
-  ASSERT_TRUE(server->io_pool()->TrySubmit([hold, running] {
-    *running = true;
-    hold->Wait();
-  }));
-  ASSERT_TRUE(WaitFor([&] { return running->load(); }));
-}
+// Holds the daemon's only I/O thread from construction until Release() (or destruction):
+// every call that needs the pool waits in its queue meanwhile.
+class HeldIoPool {
+ public:
+  explicit HeldIoPool(daemon::Server* server) {
+    hold_.Close();
+    EXPECT_TRUE(server->io_pool()->TrySubmit([this] {
+      running_ = true;
+      hold_.Wait();
+    }));
+    EXPECT_TRUE(WaitFor([&] { return running_.load(); }));
+  }
+  ~HeldIoPool() { Release(); }
+  void Release() { hold_.Open(); }
+
+ private:
+  Gate hold_;
+  std::atomic<bool> running_{false};
+};
 
 TEST_F(AbuseTest, ABatchCancelledWhileQueuedNeverRuns) {
   daemon::Config c = BaseConfig();
   c.io_threads = 1;
   StartServer(c);
-  Gate hold;
-  hold.Close();
-  std::atomic<bool> running{false};
-  BlockIoPool(server_.get(), &hold, &running);
+  HeldIoPool held(server_.get());
   const std::vector<std::string> blobs = TinyBlobs(50, 7);
   {
     v1::BatchUpdateBlobsResponse resp;
@@ -253,7 +261,7 @@ TEST_F(AbuseTest, ABatchCancelledWhileQueuedNeverRuns) {
               grpc::StatusCode::DEADLINE_EXCEEDED);
   }
   EXPECT_TRUE(HealthyWithinASecond());  // the I/O pool is busy; gRPC's threads are not
-  hold.Open();
+  held.Release();
   ASSERT_TRUE(WaitFor([&] { return server_->io_pool()->queued() == 0 && server_->io_pool()->running() == 0; }));
   v1::FindMissingBlobsRequest find;
   for (const std::string& b : blobs) *find.add_blob_digests() = cache::DigestOf(b);
@@ -270,10 +278,7 @@ TEST_F(AbuseTest, CompilesAreLookedUpOffTheCallbackThreads) {
   daemon::Config c = BaseConfig();
   c.io_threads = 1;
   StartServer(c);
-  Gate hold;
-  hold.Close();
-  std::atomic<bool> running{false};
-  BlockIoPool(server_.get(), &hold, &running);
+  HeldIoPool held(server_.get());
   v1::CompileRequest call;
   *call.mutable_request() = LoadExample("kernel_1d");
   {
@@ -283,7 +288,7 @@ TEST_F(AbuseTest, CompilesAreLookedUpOffTheCallbackThreads) {
     EXPECT_EQ(compiler_->Compile(&ctx, call, &resp).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   }
   EXPECT_TRUE(HealthyWithinASecond());
-  hold.Open();
+  held.Release();
   v1::CompileResponse resp;
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline());
@@ -299,10 +304,7 @@ TEST_F(AbuseTest, AFullIoQueueIsResourceExhaustedNamingIt) {
   c.io_threads = 1;
   c.io_queue = 1;
   StartServer(c);
-  Gate hold;
-  hold.Close();
-  std::atomic<bool> running{false};
-  BlockIoPool(server_.get(), &hold, &running);
+  HeldIoPool held(server_.get());
   // One call waits in the queue...
   v1::BatchReadBlobsRequest read;
   *read.add_digests() = cache::DigestOf(std::string("x"));
@@ -319,7 +321,7 @@ TEST_F(AbuseTest, AFullIoQueueIsResourceExhaustedNamingIt) {
   grpc::Status st = cas_->BatchReadBlobs(&ctx, read, &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(st.error_message(), HasSubstr("io_queue"));
-  hold.Open();
+  held.Release();
   queued.join();
   EXPECT_TRUE(queued_status.ok()) << queued_status.error_message();
   ASSERT_EQ(queued_resp.responses_size(), 1);
