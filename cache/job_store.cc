@@ -1,4 +1,5 @@
 #include "cache/job_store.h"
+#include "cache/rocksdb_log.h"
 
 
 #include <rocksdb/write_batch.h>
@@ -24,6 +25,7 @@ absl::Status JobStore::OpenDb() {
   db_options.paranoid_checks = true;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   if (options_.env) db_options.env = options_.env;
+  db_options.info_log = RocksDbLogger("jobs");  // never a LOG file on the data dir (cache/rocksdb_log.h)
   const rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
                                                            {kQuarantine, cf}};

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cache/disk_space.h"
+#include "cache/rocksdb_log.h"
 #include "cache/rocksdb_store.h"
 
 namespace ttc::cache {
@@ -34,6 +35,7 @@ absl::Status RocksDbStore::OpenDb(bool read_only) {
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
   if (options_.env) db_options.env = options_.env;
+  db_options.info_log = RocksDbLogger("store");  // never a LOG file on the data dir (cache/rocksdb_log.h)
   const rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}, {kJobs, cf}};

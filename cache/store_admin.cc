@@ -1,4 +1,5 @@
 #include "cache/store_admin.h"
+#include "cache/rocksdb_log.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(const std::string& path) {
 // "" when `path` is intact, else what is wrong.
 std::string CheckOne(const std::string& path, int64_t* records, bool* locked) {
   rocksdb::DBOptions o;
+  o.info_log = RocksDbLogger("check");
   o.paranoid_checks = true;
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -45,16 +45,17 @@ class Child {
   pid_t pid() const { return pid_; }
   // The exit status (or 128 + signal); -1 if it did not exit within `limit`.
   int Wait(std::chrono::milliseconds limit) {
+    // Looks at least once, so Wait(0) tells whether the process has already exited.
     const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
+    for (;;) {
       int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       }
+      if (std::chrono::steady_clock::now() >= end) return -1;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return -1;
   }
 
  private:

@@ -359,14 +359,15 @@ TEST_F(Reliability, AFullFilesystemIsAStateNotACrash) {
     else if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++refused;
     else ++other;
   }
-  EXPECT_GT(refused, 0) << "no write was refused on a full filesystem";
+  EXPECT_GT(refused, 0) << "no write was refused on a full filesystem (taken " << taken << ", other " << other
+                        << ")\n" << ReadAll(log_);
   for (int i = 0; i < (Long() ? 50 : 5); ++i) {  // every miss is refused now, by name
     v1::CompileResponse resp;
     grpc::Status st = Compile(absl::StrCat("while_full_", i), &resp);
     if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++refused;
     else ++other;
   }
-  EXPECT_EQ(other, 0) << "answers other than RESOURCE_EXHAUSTED on a full filesystem";
+  EXPECT_EQ(other, 0) << "answers other than RESOURCE_EXHAUSTED on a full filesystem\n" << ReadAll(log_);
   ExpectAliveAndResponsive("with the disk full");
   v1::CompileResponse hit;  // hits go on
   ASSERT_TRUE(Compile("before_full", &hit).ok());
