@@ -1,4 +1,7 @@
 #include "cache/job_store.h"
+
+#include <filesystem>
+
 #include "cache/rocksdb_log.h"
 
 
@@ -26,6 +29,10 @@ absl::Status JobStore::OpenDb() {
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   if (options_.env) db_options.env = options_.env;
   db_options.info_log = RocksDbLogger("jobs");  // never a LOG file on the data dir (cache/rocksdb_log.h)
+  {
+    std::error_code ec;  // RocksDB creates it too, but first logs an error that it is missing
+    std::filesystem::create_directories(options_.path, ec);
+  }
   const rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, cf},
                                                            {kQuarantine, cf}};

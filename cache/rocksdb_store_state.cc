@@ -36,6 +36,10 @@ absl::Status RocksDbStore::OpenDb(bool read_only) {
   db_options.create_missing_column_families = !read_only;
   if (options_.env) db_options.env = options_.env;
   db_options.info_log = RocksDbLogger("store");  // never a LOG file on the data dir (cache/rocksdb_log.h)
+  if (!read_only) {
+    std::error_code ec;  // RocksDB creates it too, but first logs an error that it is missing
+    std::filesystem::create_directories(options_.path, ec);
+  }
   const rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}, {kJobs, cf}};
