@@ -353,6 +353,8 @@ void Agent::Execute(Work* w) {
       result->set_outcome(v1::ERROR);
       result->set_summary(std::string(report.status().message()));
     } else {
+      spdlog::info("msg=\"builds\" job={} host_build=\"{}\" kernels_fetched={} kernels_built={}", job.id(),
+                   report->builds.host_build, report->builds.kernels_fetched, report->builds.kernels_built);
       result->set_outcome(report->pass ? v1::PASSED : v1::FAILED);
       result->set_report_text(FormatReport(*report));
       result->set_summary(report->pass ? "PASS"

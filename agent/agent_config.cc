@@ -46,6 +46,7 @@ const Key kKeys[] = {
     {"tls_cert", &AgentConfig::tls_cert, true},
     {"tls_key", &AgentConfig::tls_key, true},
     {"tls", nullptr, false, nullptr, 0, 0, &AgentConfig::tls},
+    {"local_builds", nullptr, false, nullptr, 0, 0, &AgentConfig::local_builds},
     {"token_file", &AgentConfig::token_file, true},
 };
 

@@ -10,6 +10,7 @@
 //   host_id = "tt-host-7"             # stable across restarts
 //   drain_seconds = 60                # 0..3600
 //   health_check_every = 20           # 0..1000000
+//   local_builds = false              # true: never share host/kernel builds with the fleet
 //   tls_ca = "/etc/ttc/tls/ca.pem"    # TLS and token: remote/remote.h (ChannelOptions)
 //   tls_cert = ""
 //   tls_key = ""
@@ -41,6 +42,9 @@ struct AgentConfig {
   std::string host_id;   // "" until resolved: the host name
   int drain_seconds = 60;
   int health_check_every = 20;
+  // Build every host program and kernel here, never looking them up in or uploading them to
+  // ttcd's build cache (docs/devices.md "Shared builds").
+  bool local_builds = false;
   std::string tls_ca;
   std::string tls_cert;
   std::string tls_key;

@@ -40,6 +40,7 @@
 #include "absl/strings/str_replace.h"
 #include "agent/agent.h"
 #include "agent/agent_config.h"
+#include "agent/build_cache_client.h"
 #include "remote/remote.h"
 #include "validate/backend.h"
 
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
   app.add_option("--tls-ca", flags.tls_ca, "PEM file of the CA that signed ttcd's certificate [system roots]");
   app.add_option("--tls-cert", flags.tls_cert, "PEM client certificate, for a ttcd that requires one");
   app.add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
+  app.add_flag("--local-builds", flags.local_builds,
+               "Build host programs and kernels here only, never shared through ttcd's build cache");
   app.add_flag("--tls", flags.tls, "Use TLS on a loopback address too (always used for other addresses)");
   app.add_option("--token-file", flags.token_file,
                  "File whose first line is the agent's bearer token [$TTC_TOKEN, $TTC_TOKEN_FILE, config]");
@@ -101,9 +104,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto labels = ttc::agent::ParseLabels(o->labels);  // checked by ResolveAgentConfig
-  auto backend = ttc::validate::MakeBackend(o->backend);
-  if (!backend.ok()) {
-    std::cerr << "ttc-agent: error: " << backend.status().message() << "\n";
+  // The emulator's kernel objects and host programs are this agent's own (work_dir/emu), so
+  // what it did not build itself comes from the fleet's build cache, verified.
+  if (const char* d = std::getenv("TTC_EMU_CACHE_DIR"); d == nullptr || *d == '\0') {
+    setenv("TTC_EMU_CACHE_DIR", (o->work_dir + "/emu").c_str(), 1);
+  }
+  if (auto probe = ttc::validate::MakeBackend(o->backend); !probe.ok()) {
+    std::cerr << "ttc-agent: error: " << probe.status().message() << "\n";
     return 2;
   }
   auto channel = ttc::remote::Connect(o->server, {o->tls_ca, o->tls_cert, o->tls_key, o->tls, o->token});
@@ -111,6 +118,9 @@ int main(int argc, char** argv) {
     std::cerr << "ttc-agent: error: " << channel.status().message() << "\n";
     return 2;
   }
+  std::unique_ptr<ttc::validate::BuildCache> builds;
+  if (!o->local_builds) builds = ttc::agent::MakeRemoteBuildCache(*channel);
+  auto backend = ttc::validate::MakeBackend(o->backend, builds.get());
   if (check_config) {
     std::cout << ttc::agent::FormatAgentConfig(*o);
     return 0;

@@ -8,6 +8,7 @@
 //   ttc-client [GLOBAL] get KEY -o DIR
 //   ttc-client [GLOBAL] stats [--json]
 //   ttc-client [GLOBAL] health
+//   ttc-client [GLOBAL] explain-build kernel_build|host_build KEY
 //   ttc-client [GLOBAL] submit REQUEST --validate [--arch ARCH] [--label k=v] [--seed N] [--revalidate] [--wait|--no-wait]
 //              [--reconnect-seconds S]
 //   ttc-client [GLOBAL] watch JOB [--reconnect-seconds S] | cancel JOB | devices | jobs [--state S]
@@ -594,6 +595,13 @@ int RunStats(Globals& g, bool json) {
   row("  Layout requests", std::to_string(s.layout_requests()));
   row("Cached verdicts", std::to_string(s.verdict_hits()));
   row("  Verdicts run (no cache)", std::to_string(s.verdict_misses()));
+  for (const auto& t : s.tiers()) {  // compile, kernel_build, host_build, verdict
+    const int64_t n = t.hits() + t.misses();
+    std::ostringstream r;
+    r << t.hits() << " / " << n;
+    if (n > 0) r << " (" << std::fixed << std::setprecision(1) << 100.0 * static_cast<double>(t.hits()) / n << " %)";
+    row("Hits " + t.tier(), r.str());
+  }
   row("Compiles", std::to_string(s.compiles()));
   row("  Kernels with errors", std::to_string(s.compile_errors()));
   row("Mean hit time", Millis(static_cast<int64_t>(s.mean_hit_micros())));
@@ -614,6 +622,45 @@ int RunStats(Globals& g, bool json) {
   if (s.store_read_only()) row("  State", "READ-ONLY (disk full or a write failed; recovers when space returns)");
   for (const std::string& q : s.quarantined()) row("  Quarantined at start", q);
   if (!s.wal_damage().empty()) row("  Write-ahead log damaged", s.wal_damage());
+  return kExitOk;
+}
+
+// explain-build: what a shared build's key covers (its recipe, stored with the result) and
+// its outputs. Exit 0 when found, kExitCompileError when no build is stored under the key.
+int RunExplainBuild(Globals& g, const std::string& tier, const std::string& key) {
+  if (!Open(g)) return kExitUsage;
+  auto stub = ttc::v1::BuildCache::NewStub(g.channel);
+  ttc::v1::LookupBuildRequest req;
+  req.set_tier(tier);
+  req.set_key(key);
+  ttc::v1::LookupBuildResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(g.deadline());
+  grpc::Status st = stub->LookupBuild(&ctx, req, &resp);
+  if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
+    std::cerr << "ttc-client: error: no " << tier << " stored under key " << key << " at "
+              << g.settings.server.address << " (never built by an agent there, or evicted)\n";
+    return kExitCompileError;
+  }
+  if (!st.ok()) return RpcError(g, st, "explain-build " + key);
+  std::vector<ttc::v1::Digest> recipe;
+  for (const auto& f : resp.result().output_files()) {
+    if (f.path() == "recipe.txt") recipe.push_back(f.digest());
+  }
+  auto cas = ttc::v1::Cas::NewStub(g.channel);
+  auto blobs = ttc::remote::FetchBlobs(cas.get(), recipe, g.deadline());
+  std::cout << tier << " " << key << "\n";
+  if (blobs.ok() && !recipe.empty()) {
+    std::cout << "recipe (the key is SHA-256 over these, in order):\n";
+    std::istringstream in(blobs->at(ttc::cache::DigestKey(recipe[0])));
+    for (std::string line; std::getline(in, line);) std::cout << "  " << line << "\n";
+  } else {
+    std::cout << "recipe: unavailable (" << (recipe.empty() ? "not stored" : blobs.status().message()) << ")\n";
+  }
+  std::cout << "outputs:\n";
+  for (const auto& f : resp.result().output_files()) {
+    if (f.path() != "recipe.txt") std::cout << "  " << f.path() << "  " << f.digest().hash() << "/" << f.digest().size_bytes() << "\n";
+  }
   return kExitOk;
 }
 
@@ -718,6 +765,12 @@ int main(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Daemon statistics: requests, hits, misses, latencies, store");
   stats->add_flag("--json", stats_json, "Print as JSON (ttc.v1.Stats)");
 
+  std::string eb_tier, eb_key;
+  auto* explain_build = app.add_subcommand(
+      "explain-build", "What a shared kernel or host build's key covers (its recipe) and its outputs");
+  explain_build->add_option("TIER", eb_tier, "kernel_build or host_build")->required();
+  explain_build->add_option("KEY", eb_key, "The build's key (agents log it)")->required();
+
   auto* health = app.add_subcommand("health", "Ask the daemon's grpc.health.v1 service; exit 0 when SERVING");
 
   try {
@@ -733,6 +786,7 @@ int main(int argc, char** argv) {
   if (*get) return RunGet(g, key, get_out);
   if (*stats) return RunStats(g, stats_json);
   if (*health) return RunHealth(g);
+  if (*explain_build) return RunExplainBuild(g, eb_tier, eb_key);
   if (*watch) return Open(g) ? Watch(g, watch_job, watch_json) : kExitUsage;
   if (*cancel) return RunCancel(g, cancel_job);
   if (*devices) return RunDevices(g, devices_json);

@@ -237,6 +237,17 @@ v1::Stats CompileService::GetStats() const {
   s.set_rejected(rejected_);
   s.set_cancelled(cancelled_);
   s.set_layout_requests(layout_requests_);
+  const std::pair<const char*, std::pair<int64_t, int64_t>> tiers[] = {
+      {"compile", {hits_, misses_}},
+      {"kernel_build", {kernel_build_hits_, kernel_build_misses_}},
+      {"host_build", {host_build_hits_, host_build_misses_}},
+      {"verdict", {verdict_hits_, verdict_misses_}}};
+  for (const auto& [name, counts] : tiers) {
+    v1::TierStats* t = s.add_tiers();
+    t->set_tier(name);
+    t->set_hits(counts.first);
+    t->set_misses(counts.second);
+  }
   if (hits_ > 0) s.set_mean_hit_micros(static_cast<double>(hit_micros_) / static_cast<double>(hits_));
   if (compiles_ > 0) s.set_mean_compile_micros(static_cast<double>(compile_micros_) / static_cast<double>(compiles_));
   if (store_usage_) {

@@ -87,6 +87,10 @@ class CompileService {
   void CountCancelled() { ++cancelled_; }
   // A validation submit that looked for a cached verdict (daemon/verdict_cache.h).
   void CountVerdictLookup(bool hit) { ++(hit ? verdict_hits_ : verdict_misses_); }
+  // A build lookup (daemon/build_cache_service.h): `kernel` for kernel_build, else host_build.
+  void CountBuildLookup(bool kernel, bool hit) {
+    ++(kernel ? (hit ? kernel_build_hits_ : kernel_build_misses_) : (hit ? host_build_hits_ : host_build_misses_));
+  }
 
   // Called with the wall time of every pipeline run (metrics). Set before serving; not to be
   // changed while requests run.
@@ -135,7 +139,7 @@ class CompileService {
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> requests_{0}, hits_{0}, misses_{0}, compiles_{0}, compile_errors_{0}, errors_{0},
       rejected_{0}, cancelled_{0}, layout_requests_{0}, hit_micros_{0}, compile_micros_{0}, verdict_hits_{0},
-      verdict_misses_{0};
+      verdict_misses_{0}, kernel_build_hits_{0}, kernel_build_misses_{0}, host_build_hits_{0}, host_build_misses_{0};
   std::atomic<int64_t> in_flight_{0};
 
   // Last member: destroyed first, so queued tasks still see a live service.

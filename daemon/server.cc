@@ -290,6 +290,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   cas_limits.max_message_bytes = s->config_.max_message_bytes;
   s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), cas_limits, s->io_pool_.get(),
                                              s->gate_.get());
+  s->builds_ = std::make_unique<BuildCacheServiceImpl>(s->store_.get(), s->service_.get(),
+                                                       BuildCacheServiceImpl::Options{}, s->gate_.get(),
+                                                       s->io_pool_.get());
 
   if (!s->config_.metrics_listen.empty()) {
     std::string cert_pem, key_pem;  // HTTPS with the gRPC listener's certificate when it serves TLS
@@ -330,6 +333,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.RegisterService(s->compiler_.get());
   builder.RegisterService(s->cas_.get());
+  builder.RegisterService(s->builds_.get());
   builder.RegisterService(s->fleet_service_.get());
   {
     // Garbled requests first, so the metrics count the status the client gets.

@@ -27,6 +27,7 @@
 #include "daemon/compile_service.h"
 #include "daemon/config.h"
 #include "daemon/fleet_service.h"
+#include "daemon/build_cache_service.h"
 #include "daemon/cas_grpc_service.h"
 #include "daemon/compiler_grpc_service.h"
 #include "daemon/job_scheduler.h"
@@ -99,6 +100,7 @@ class Server {
   std::unique_ptr<CompilerServiceImpl> compiler_;
   std::unique_ptr<WorkerPool> io_pool_;  // CAS store accesses (Config::io_threads)
   std::unique_ptr<CasServiceImpl> cas_;
+  std::unique_ptr<BuildCacheServiceImpl> builds_;  // shared kernel and host builds
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<grpc::Server> server_;
 

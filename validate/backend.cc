@@ -11,12 +11,16 @@ namespace {
 
 class EmulatorBackend : public Backend {
  public:
+  explicit EmulatorBackend(BuildCache* builds) : builds_(builds) {}
   std::string name() const override { return "emulator"; }
   absl::StatusOr<ValidationReport> Run(const v1::Job& job, const std::map<std::string, std::string>& files) override {
     auto source = ir::FromProto(job.spec().request(), job.spec().target_override());
     if (!source.ok()) return source.status();
-    return ValidateOnEmulator(source->func, files, job.spec().seed());
+    return ValidateOnEmulator(source->func, files, job.spec().seed(), builds_);
   }
+
+ private:
+  BuildCache* builds_;
 };
 
 // Builds the generated program with its CMakeLists.txt against the TT-Metalium package under
@@ -56,8 +60,8 @@ bool HasMetaliumPackage(const std::filesystem::path& dir) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name) {
-  if (name == "emulator") return std::make_unique<EmulatorBackend>();
+absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name, BuildCache* builds) {
+  if (name == "emulator") return std::make_unique<EmulatorBackend>(builds);
   if (name == "metalium") {
     const char* home = std::getenv("TT_METAL_HOME");
     if (!home || !*home) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "validate/build_cache.h"
 #include "validate/validate.h"
 #include "ttc/v1/jobs.pb.h"
 
@@ -28,7 +29,9 @@ class Backend {
 // `name`: "emulator" or "metalium". FAILED_PRECONDITION for metalium when TT-Metalium is not
 // installed ($TT_METAL_HOME unset, or no TT-MetaliumConfig.cmake below it); INVALID_ARGUMENT
 // for other names.
-absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name);
+// `builds` (may be null; must outlive the backend) shares the emulator backend's host and
+// kernel builds with the fleet (validate/build_cache.h); the metalium backend builds locally.
+absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const std::string& name, BuildCache* builds = nullptr);
 
 }  // namespace ttc::validate
 

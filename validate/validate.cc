@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -19,6 +20,7 @@
 #include "common/sha256.h"
 #include "emu/formats.h"
 #include "emu/reference_interpreter.h"
+#include "validate/build_cache.h"
 
 namespace ttc {
 namespace {
@@ -161,54 +163,149 @@ OutputReport Compare(const std::string& name, const std::string& dtype, const st
 
 
 // The host program compiled with g++ against the emulator's headers and library (and fmt,
-// which TT-Metalium's host headers use, as TT::Metalium links it), cached by
-// the digest of the program's files (the same program is built once).
+// which TT-Metalium's host headers use, as TT::Metalium links it), cached locally by the
+// digest of the program's files (the same program is built once) and, with a BuildCache,
+// shared with the fleet: the host build is looked up by its recipe before it is built, and
+// the kernels its run used are fetched into the emulator's kernel cache before the run. The
+// program runs in its own directory (TTC_KERNEL_DIR "."), so the binary does not depend on
+// where it was built and one build serves every agent.
 class EmulatorRunner : public ProgramRunner {
  public:
+  explicit EmulatorRunner(validate::BuildCache* builds) : builds_(builds) {}
+  ~EmulatorRunner() override {
+    if (taken_) PutHostBuild({});  // built but never run: share the build, without a kernel list
+  }
   std::string name() const override { return "emulator"; }
+  BuildSummary summary() const override { return summary_; }
+
   absl::Status Build(const std::map<std::string, std::string>& files) override {
     std::string all;
     for (const auto& [name, text] : files) all += name + "\n" + text + "\n";
-    const fs::path program = CacheRoot() / "programs" / Sha256Hex(all);
-    exe_ = program / "main.emu";
-    if (fs::exists(exe_)) return absl::OkStatus();
-    // Build in a private directory, then publish it with one rename; a concurrent validation
-    // of the same program either wins the rename or finds the finished directory.
-    const fs::path staging = program.string() + absl::StrCat(".", getpid(), ".staging");
+    program_ = CacheRoot() / "programs" / Sha256Hex(all);
+    exe_ = program_ / "main.emu";
+    if (fs::exists(exe_)) {
+      summary_.host_build = "local cache";
+      return absl::OkStatus();
+    }
+    const std::vector<std::string> flags = {"-std=c++20", "-O1", "-I" + EmuIncludeDir(), "-DTTC_KERNEL_DIR=\".\"",
+                                            "main.cpp", "-L" + EmuLibDir(), "-lttc_emu", "-lfmt",
+                                            "-Wl,-rpath," + EmuLibDir()};
+    std::optional<std::map<std::string, std::string>> cached;
+    if (builds_ != nullptr && files.count("main.cpp")) {
+      recipe_.tier = "host_build";
+      recipe_.Add("backend", "emulator");
+      recipe_.Add("source main.cpp sha256", Sha256Hex(files.at("main.cpp")));
+      recipe_.Add("compiler", validate::ToolIdentity("g++"));
+      for (const std::string& f : flags) recipe_.Add("flag", f);
+      recipe_.Add("emulator headers sha256", validate::TreeDigest(EmuIncludeDir()));
+      recipe_.Add("emulator library sha256", validate::FileDigest(EmuLibDir() + "/libttc_emu.so"));
+      cached = builds_->Get(recipe_, /*take=*/true);
+      taken_ = !cached.has_value();
+      if (cached && !cached->count("main.emu")) cached.reset();
+    }
+    // Build (or place the fleet's build) in a private directory, then publish it with one
+    // rename; a concurrent validation of the same program either wins the rename or finds
+    // the finished directory.
+    const fs::path staging = program_.string() + absl::StrCat(".", getpid(), ".staging");
     fs::remove_all(staging);
     fs::create_directories(staging);
     for (const auto& [name, text] : files) std::ofstream(staging / name, std::ios::binary) << text;
-    const fs::path log = staging / "build.log";
-    const std::string cmd = absl::StrCat(
-        "g++ -std=c++20 -O1 -I", Quote(EmuIncludeDir()), " '-DTTC_KERNEL_DIR=\"", program.string(), "\"' ",
-        Quote((staging / "main.cpp").string()), " -L", Quote(EmuLibDir()), " -lttc_emu -lfmt -Wl,-rpath,",
-        Quote(EmuLibDir()), " -o ", Quote((staging / "main.emu").string()), " > ", Quote(log.string()), " 2>&1");
-    if (std::system(cmd.c_str()) != 0) {
-      const std::string out = ReadAll(log);
-      fs::remove_all(staging);
-      return absl::InternalError("building the host program against the emulator failed:\n" + out);
+    if (cached) {
+      std::ofstream(staging / "main.emu", std::ios::binary) << cached->at("main.emu");
+      fs::permissions(staging / "main.emu", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                                fs::perms::others_read | fs::perms::others_exec);
+      summary_.host_build = "ttcd";
+      if (auto k = cached->find("kernels.txt"); k != cached->end()) FetchKernels(k->second);
+    } else {
+      const fs::path log = staging / "build.log";
+      std::string cmd = "cd " + Quote(staging.string()) + " && g++";
+      for (const std::string& f : flags) cmd += " " + Quote(f);
+      cmd += " -o main.emu > build.log 2>&1";
+      if (std::system(cmd.c_str()) != 0) {
+        const std::string out = ReadAll(log);
+        fs::remove_all(staging);
+        if (taken_) builds_->Abandon(recipe_);
+        taken_ = false;
+        return absl::InternalError("building the host program against the emulator failed:\n" + out);
+      }
+      fs::remove(log);
+      summary_.host_build = "built";
     }
-    fs::remove(log);
     std::error_code ec;
-    fs::create_directories(program.parent_path(), ec);
-    fs::rename(staging, program, ec);
+    fs::create_directories(program_.parent_path(), ec);
+    fs::rename(staging, program_, ec);
     if (ec) fs::remove_all(staging);  // another validation published the same program first
-    if (!fs::exists(exe_)) return absl::InternalError("cannot publish the host program into " + program.string());
+    if (!fs::exists(exe_)) return absl::InternalError("cannot publish the host program into " + program_.string());
     return absl::OkStatus();
   }
+
   int Run(const std::string& inputs, const std::string& outputs, std::string* log) override {
-    // The program's kernels are built by the emulator library with the same headers.
+    // The program's kernels are built by the emulator library with the same headers; it
+    // records each kernel it built or found in its cache in TTC_EMU_BUILD_LOG.
     const fs::path log_file = fs::path(outputs).parent_path() / "run.log";
-    const std::string run = absl::StrCat("TTC_EMU_INCLUDE_DIR=", Quote(EmuIncludeDir()), " ", Quote(exe_.string()),
-                                         " --inputs ", Quote(inputs), " --outputs ", Quote(outputs), " > ",
+    const fs::path build_log = fs::path(outputs).parent_path() / "kernel-builds.log";
+    const std::string run = absl::StrCat("cd ", Quote(program_.string()), " && TTC_EMU_INCLUDE_DIR=",
+                                         Quote(EmuIncludeDir()), " TTC_EMU_BUILD_LOG=", Quote(build_log.string()),
+                                         " ./main.emu --inputs ", Quote(inputs), " --outputs ", Quote(outputs), " > ",
                                          Quote(log_file.string()), " 2>&1");
     const int rc = std::system(run.c_str());
     *log = ReadAll(log_file);
+    ShareKernels(ReadAll(build_log));
     return rc;
   }
 
  private:
-  fs::path exe_;
+  // Places the kernels of `list` (one emulator kernel key per line) that the local cache
+  // lacks into it from the fleet: verified bytes, written whole before the rename.
+  void FetchKernels(const std::string& list) {
+    std::istringstream in(list);
+    std::string key;
+    while (std::getline(in, key)) {
+      if (key.size() != 64 || fs::exists(CacheRoot() / (key + ".so"))) continue;
+      auto got = builds_->Get(validate::KernelBuildRecipe(key, ""), /*take=*/false);
+      if (!got || !got->count("kernel.so")) continue;
+      fs::create_directories(CacheRoot());
+      const fs::path tmp = CacheRoot() / absl::StrCat(key, ".so.", getpid(), ".fetched");
+      std::ofstream(tmp, std::ios::binary) << got->at("kernel.so");
+      std::error_code ec;
+      fs::rename(tmp, CacheRoot() / (key + ".so"), ec);
+      if (ec) fs::remove(tmp, ec);
+      else ++summary_.kernels_fetched;
+    }
+  }
+  // Uploads the kernels this run built (lines "<key> built" of the emulator's build log) and,
+  // when this runner took the host build, every kernel the run used and the host build with
+  // the list of them.
+  void ShareKernels(const std::string& build_log) {
+    std::istringstream in(build_log);
+    std::string key, how, kernels;
+    while (in >> key >> how) {
+      if (key.size() != 64) continue;
+      if (kernels.find(key) == std::string::npos) kernels += key + "\n";
+      if (how == "built") ++summary_.kernels_built;
+      // What this run built, and, when the fleet did not know this program, every kernel it
+      // used (some may have come from the local cache only).
+      if (how != "built" && !taken_) continue;
+      const std::string so = ReadAll(CacheRoot() / (key + ".so"));
+      if (builds_ != nullptr && !so.empty()) {
+        builds_->Put(validate::KernelBuildRecipe(key, ReadAll(CacheRoot() / (key + ".recipe"))),
+                     {{"kernel.so", so}});
+      }
+    }
+    if (taken_) PutHostBuild(kernels);
+  }
+  void PutHostBuild(const std::string& kernels) {
+    taken_ = false;
+    const std::string exe = fs::exists(exe_) ? ReadAll(exe_) : "";
+    if (exe.empty()) return builds_->Abandon(recipe_);
+    builds_->Put(recipe_, {{"main.emu", exe}, {"kernels.txt", kernels}});
+  }
+
+  validate::BuildCache* builds_;
+  validate::BuildRecipe recipe_;
+  bool taken_ = false;  // this runner took the host build: it must Put or Abandon it
+  BuildSummary summary_;
+  fs::path program_, exe_;
 };
 
 // The generated CMakeLists.txt configured against a TT-Metalium package and built with CMake.
@@ -261,8 +358,9 @@ std::unique_ptr<ProgramRunner> MakeCMakeRunner(std::string metal_home) {
 }
 
 absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
-                                                    const std::map<std::string, std::string>& files, uint64_t seed) {
-  EmulatorRunner runner;
+                                                    const std::map<std::string, std::string>& files, uint64_t seed,
+                                                    validate::BuildCache* builds) {
+  EmulatorRunner runner(builds);
   return ValidateProgram(source, files, seed, runner);
 }
 
@@ -310,6 +408,7 @@ absl::StatusOr<ValidationReport> ValidateProgram(const ir::PrimFunc& source,
   std::string log;
   const int rc = runner.Run((work / "in").string(), (work / "out").string(), &log);
   report.run_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  report.builds = runner.summary();
   if (rc != 0) {
     report.error = log;
     if (report.error.empty()) report.error = absl::StrCat("the program exited with status ", rc);

@@ -18,6 +18,9 @@
 #include "ir/stmt.h"
 
 namespace ttc {
+namespace validate {
+class BuildCache;
+}  // namespace validate
 
 struct OutputReport {
   std::string buffer;
@@ -32,6 +35,13 @@ struct OutputReport {
   bool pass = false;
 };
 
+// Where a validation's builds came from (logged by agents; not part of the report's text).
+struct BuildSummary {
+  std::string host_build;   // "built", "local cache", "ttcd" (the fleet's build cache), "" = n/a
+  int kernels_fetched = 0;  // kernel objects placed into the local cache from the fleet
+  int kernels_built = 0;    // kernels compiled by this run
+};
+
 struct ValidationReport {
   std::string backend = "emulator";
   uint64_t seed = 0;
@@ -40,6 +50,7 @@ struct ValidationReport {
   std::vector<OutputReport> outputs;
   double build_seconds = 0; // building the host program (kernels are built by the emulator)
   double run_seconds = 0;   // running the program, kernel builds included
+  BuildSummary builds;
 };
 
 // How a generated program is built and run on one backend. Build is called once per
@@ -51,6 +62,8 @@ class ProgramRunner {
   virtual std::string name() const = 0;
   virtual absl::Status Build(const std::map<std::string, std::string>& files) = 0;
   virtual int Run(const std::string& inputs, const std::string& outputs, std::string* log) = 0;
+  // Where the last Build's and Run's builds came from.
+  virtual BuildSummary summary() const { return {}; }
 };
 
 // Generates the inputs of `seed`, runs the reference and `runner`, and compares.
@@ -69,8 +82,11 @@ std::unique_ptr<ProgramRunner> MakeCMakeRunner(std::string metal_home);
 // IR, before lowering) on the emulator. A program that fails (protocol violation, deadlock,
 // wrong results) gives a report with pass = false; errors of the machinery itself (cannot
 // write files, cannot build the host program, unsupported dtype) are returned as a status.
+// `builds` (may be null: local builds only) shares the host and kernel builds with the fleet
+// (validate/build_cache.h); it must outlive the call.
 absl::StatusOr<ValidationReport> ValidateOnEmulator(const ir::PrimFunc& source,
-                                                    const std::map<std::string, std::string>& files, uint64_t seed);
+                                                    const std::map<std::string, std::string>& files, uint64_t seed,
+                                                    validate::BuildCache* builds = nullptr);
 
 // Human-readable report, one line per output, then PASS or FAIL.
 std::string FormatReport(const ValidationReport& r);

@@ -3,7 +3,10 @@
 // are cached on disk by the SHA-256 of everything that determines them (source, role,
 // compile-time args, defines, emulator headers, compiler), so a second run does not
 // recompile. Cache directory: $TTC_EMU_CACHE_DIR, else $XDG_CACHE_HOME/ttc/emu-kernels, else
-// ~/.cache/ttc/emu-kernels. Compiler: $CXX, else g++.
+// ~/.cache/ttc/emu-kernels. Compiler: $CXX, else g++. Next to each object its recipe is kept
+// as text (<key>.recipe: what the key covers); with $TTC_EMU_BUILD_LOG set, every kernel the
+// program loads appends "<key> built" or "<key> cached" to that file (agents share the builds
+// with the fleet from it: docs/devices.md "Shared builds").
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -113,6 +116,9 @@ KernelBinary BuildKernel(const tt::tt_metal::Program::Impl::Kernel& k, const CbF
   std::string key_material = source + "\n--\n" + HeadersDigest() + "\n" + cxx;
   for (const std::string& f : flags) key_material += "\n" + f;
   const std::string key = Sha256Hex(key_material);
+  std::string recipe = "source sha256 = " + Sha256Hex(source) + "\nemulator headers sha256 = " + HeadersDigest() +
+                       "\ncompiler = " + cxx + "\n";
+  for (const std::string& f : flags) recipe += "flag = " + f + "\n";
 
   std::lock_guard<std::mutex> lock(mu);
   if (auto it = loaded.find(key); it != loaded.end()) return {it->second, true, 0};
@@ -142,7 +148,12 @@ KernelBinary BuildKernel(const tt::tt_metal::Program::Impl::Kernel& k, const CbF
       fs::remove(tmp);
       throw std::runtime_error("building kernel " + source_path + " failed:\n" + output);
     }
+    std::ofstream(dir / (tag + ".recipe")) << recipe;
+    fs::rename(dir / (tag + ".recipe"), dir / (key + ".recipe"));
     fs::rename(tmp, so);  // atomic: a reader never sees a half-written object
+  }
+  if (const char* build_log = std::getenv("TTC_EMU_BUILD_LOG"); build_log && *build_log) {
+    std::ofstream(build_log, std::ios::app) << key << (from_cache ? " cached\n" : " built\n");
   }
   void* handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) throw std::runtime_error(std::string("loading kernel ") + source_path + ": " + dlerror());

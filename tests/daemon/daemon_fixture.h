@@ -10,10 +10,13 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
+#include <rocksdb/db.h>
 #include <gtest/gtest.h>
 
+#include "cache/digest.h"
 #include "remote/remote.h"
 #include "daemon/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -58,6 +61,26 @@ inline bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return cond();
+}
+
+// Flips one byte in the middle of blob `digest` in the stopped ttcd's store under `data_dir`,
+// behind its back (its digest no longer matches). Use with ASSERT_NO_FATAL_FAILURE.
+inline void FlipBlobInStore(const std::string& data_dir, const v1::Digest& digest) {
+  rocksdb::DBOptions o;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
+                                                           {"cas", {}}, {"ac", {}}, {"access", {}}, {"jobs", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(o, data_dir + "/store", families, &handles, &db).ok());
+  std::string value;
+  const bool found = db->Get({}, handles[1], cache::DigestKey(digest), &value).ok();
+  if (found) {
+    value[value.size() / 2] ^= 0x20;
+    EXPECT_TRUE(db->Put({}, handles[1], cache::DigestKey(digest), value).ok());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  ASSERT_TRUE(found) << "no blob " << digest.hash() << " in " << data_dir;
 }
 
 class DaemonTest : public ::testing::Test {

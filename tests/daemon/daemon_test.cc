@@ -485,20 +485,7 @@ TEST_F(DaemonTest, ACorruptBlobIsNeverServedAndTheResultIsRecompiled) {
     if (f.path() == "compute.cpp") compute = &f.digest();
   }
   ASSERT_NE(compute, nullptr);
-  {
-    rocksdb::DBOptions o;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
-                                                             {"cas", {}}, {"ac", {}}, {"access", {}}, {"jobs", {}}};
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(o, c.data_dir + "/store", families, &handles, &db).ok());
-    std::string value;
-    ASSERT_TRUE(db->Get({}, handles[1], cache::DigestKey(*compute), &value).ok());
-    value[value.size() / 2] ^= 0x20;
-    ASSERT_TRUE(db->Put({}, handles[1], cache::DigestKey(*compute), value).ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
+  ASSERT_NO_FATAL_FAILURE(FlipBlobInStore(c.data_dir, *compute));
   StartServer(c);
   v1::CompileResponse again;
   ASSERT_TRUE(Compile(LoadExample("gemm_256_bf16"), &again, /*inline_files=*/true).ok());

@@ -229,6 +229,53 @@ TEST_F(FleetTest, ASecondSubmitOfAPassedProgramIsAnsweredWithTheCachedVerdict) {
   EXPECT_EQ(jobs[2].attempts(), 1);  // --revalidate ran it
 }
 
+// Shared builds (issue: the fleet shares compiled kernels): the second agent, on a fresh work
+// dir, to validate a program builds nothing - its host program and every kernel come from
+// ttcd's build cache - and the stats count the hits per tier.
+TEST_F(FleetTest, TheSecondAgentToValidateAProgramBuildsNothing) {
+  StartDaemon();
+  auto submit = [&](const std::string& log) {
+    Child client({TTC_CLIENT_PATH, "--server", address_, "submit",
+                  std::string(TTC_SOURCE_DIR) + "/examples/eltwise_add_256_bf16.textproto", "--validate", "--wait",
+                  "--seed", "3", "--revalidate"},
+                 dir_.Sub(log));
+    return client.Wait(std::chrono::seconds(180));
+  };
+  // Each agent with a cache of its own (ctest sets one shared TTC_EMU_CACHE_DIR for the suite).
+  auto start_agent = [&](const std::string& host) {
+    return std::make_unique<Child>(
+        std::vector<std::string>{"/usr/bin/env", "TTC_EMU_CACHE_DIR=" + dir_.Sub("emu-" + host), AGENT_PATH,
+                                 "--server", address_, "--host-id", host, "--work-dir", dir_.Sub("work-" + host),
+                                 "--drain-seconds", "30"},
+        dir_.Sub("agent-" + host + ".log"));
+  };
+  {
+    auto first = start_agent("first");
+    ASSERT_TRUE(WaitForHosts(1));
+    ASSERT_EQ(submit("first.log"), 0) << ReadAll(dir_.Sub("first.log"));
+    first->Signal(SIGTERM);
+    ASSERT_EQ(first->Wait(std::chrono::seconds(60)), 0) << ReadAll(dir_.Sub("agent-first.log"));
+  }
+  const std::string first_log = ReadAll(dir_.Sub("agent-first.log"));
+  EXPECT_THAT(first_log, ::testing::HasSubstr("host_build=\"built\"")) << first_log;
+  auto second = start_agent("second");
+  ASSERT_EQ(submit("second.log"), 0) << ReadAll(dir_.Sub("second.log"));
+  const std::string log = ReadAll(dir_.Sub("agent-second.log"));
+  // The validation job's builds (the health check at start is another program).
+  const size_t job_builds = log.rfind("msg=\"builds\"");
+  ASSERT_NE(job_builds, std::string::npos) << log;
+  const std::string line = log.substr(job_builds, log.find('\n', job_builds) - job_builds);
+  EXPECT_THAT(line, ::testing::HasSubstr("host_build=\"ttcd\"")) << log;
+  EXPECT_THAT(line, ::testing::HasSubstr("kernels_built=0")) << log;
+  EXPECT_THAT(line, ::testing::ContainsRegex("kernels_fetched=[1-9]")) << log;
+  EXPECT_THAT(log, ::testing::HasSubstr("msg=\"build served from ttcd\" tier=kernel_build")) << log;
+  Child stats({TTC_CLIENT_PATH, "--server", address_, "stats", "--json"}, dir_.Sub("stats.json"));
+  ASSERT_EQ(stats.Wait(std::chrono::seconds(30)), 0) << ReadAll(dir_.Sub("stats.json"));
+  const std::string json = ReadAll(dir_.Sub("stats.json"));
+  EXPECT_THAT(json, ::testing::ContainsRegex("\"tier\": \"host_build\",\\s*\"hits\": \"[1-9]")) << json;
+  EXPECT_THAT(json, ::testing::ContainsRegex("\"tier\": \"kernel_build\",\\s*\"hits\": \"[1-9]")) << json;
+}
+
 // A SIGTERM ends every WatchJob stream at once with UNAVAILABLE (the client watches again),
 // instead of letting the watchers hold the drain until it runs out and is cancelled.
 TEST_F(FleetTest, DrainStartEndsWatchStreamsWithUnavailable) {

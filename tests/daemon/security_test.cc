@@ -113,10 +113,12 @@ struct Stubs {
       : compiler(v1::Compiler::NewStub(channel)),
         cas(v1::Cas::NewStub(channel)),
         fleet(v1::DeviceFleet::NewStub(channel)),
+        builds(v1::BuildCache::NewStub(channel)),
         health(grpc::health::v1::Health::NewStub(channel)) {}
   std::unique_ptr<v1::Compiler::Stub> compiler;
   std::unique_ptr<v1::Cas::Stub> cas;
   std::unique_ptr<v1::DeviceFleet::Stub> fleet;
+  std::unique_ptr<v1::BuildCache::Stub> builds;
   std::unique_ptr<grpc::health::v1::Health::Stub> health;
 };
 
@@ -251,6 +253,23 @@ const std::map<std::string, RpcCall>& Rpcs() {
          writer->WritesDone();
          return writer->Finish();
        }},
+      {"LookupBuild",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         v1::LookupBuildRequest req;
+         req.set_tier("kernel_build");
+         req.set_key(std::string(64, 'a'));
+         v1::LookupBuildResponse resp;
+         grpc::Status st = s.builds->LookupBuild(ctx, req, &resp);
+         return st.error_code() == grpc::StatusCode::NOT_FOUND ? grpc::Status::OK : st;  // admitted: a miss
+       }},
+      {"UpdateBuild",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         v1::UpdateBuildRequest req;  // no result: gives up a build nobody took (harmless)
+         req.set_tier("kernel_build");
+         req.set_key(std::string(64, 'a'));
+         v1::UpdateBuildResponse resp;
+         return s.builds->UpdateBuild(ctx, req, &resp);
+       }},
       {"Connect",
        [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
          auto stream = s.fleet->Connect(ctx);
@@ -291,6 +310,9 @@ constexpr RoleCase kRoleTable[] = {
     {"BatchReadBlobs", "submit", true},   {"BatchReadBlobs", "agent", true},    {"BatchReadBlobs", "admin", false},
     {"ReadBlob", "submit", true},         {"ReadBlob", "agent", true},          {"ReadBlob", "admin", false},
     {"WriteBlob", "submit", true},        {"WriteBlob", "agent", true},         {"WriteBlob", "admin", false},
+    // Builds: clients read, only agents write (a poisoned binary needs an agent's token).
+    {"LookupBuild", "submit", true},      {"LookupBuild", "agent", true},       {"LookupBuild", "admin", false},
+    {"UpdateBuild", "submit", false},     {"UpdateBuild", "agent", true},       {"UpdateBuild", "admin", false},
     // A client can never lease.
     {"Connect", "submit", false},         {"Connect", "agent", true},           {"Connect", "admin", false},
 };
@@ -528,7 +550,7 @@ TEST_F(SecurityConfig, InsecureLoopbackWithoutTokensGivesEveryCallerEveryRole) {
 
 TEST(SecurityTables, CoverEveryRpcOfTheServices) {
   std::set<std::string> proto_rpcs;
-  for (const char* name : {"ttc.v1.Compiler", "ttc.v1.Cas", "ttc.v1.DeviceFleet"}) {
+  for (const char* name : {"ttc.v1.Compiler", "ttc.v1.Cas", "ttc.v1.DeviceFleet", "ttc.v1.BuildCache"}) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     ASSERT_NE(service, nullptr) << name;
@@ -574,6 +596,60 @@ TEST_P(SecurityAuth, EveryRpcWantsAKnownTokenHoldingItsRole) {
       EXPECT_THAT(st.error_message(), HasSubstr(c.rpc)) << c.rpc << " as " << c.who;
     }
   }
+}
+
+// A client token reads shared builds but can neither store one nor take one (taking would
+// let it hold every agent off a build): a poisoned binary needs a stolen agent token.
+TEST_P(SecurityAuth, AClientTokenNeverWritesOrTakesABuild) {
+  ASSERT_NO_FATAL_FAILURE(Start(SecureConfig(GetParam())));
+  Stubs s(Channel(GetParam()));
+  const std::string payload = "a kernel object";
+  {
+    v1::BatchUpdateBlobsRequest req;  // blobs are content-addressed: any role may add one
+    auto* r = req.add_requests();
+    r->set_data(payload);
+    *r->mutable_digest() = cache::DigestOf(payload);
+    v1::BatchUpdateBlobsResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf("submit"));
+    ASSERT_TRUE(s.cas->BatchUpdateBlobs(&ctx, req, &resp).ok());
+  }
+  v1::UpdateBuildRequest put;
+  put.set_tier("kernel_build");
+  put.set_key(std::string(64, 'c'));
+  v1::OutputFile* f = put.mutable_result()->add_output_files();
+  f->set_path("kernel.so");
+  *f->mutable_digest() = cache::DigestOf(payload);
+  for (const char* who : {"submit", "agent"}) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf(who));
+    v1::UpdateBuildResponse resp;
+    grpc::Status st = s.builds->UpdateBuild(&ctx, put, &resp);
+    if (std::string(who) == "submit") {
+      EXPECT_EQ(st.error_code(), Code::PERMISSION_DENIED) << st.error_message();
+    } else {
+      EXPECT_TRUE(st.ok()) << st.error_message();
+    }
+  }
+  v1::LookupBuildRequest take;
+  take.set_tier("kernel_build");
+  take.set_key(std::string(64, 'd'));
+  take.set_build_if_missing(true);
+  grpc::ClientContext ctx;
+  Authorize(&ctx, TokenOf("submit"));
+  v1::LookupBuildResponse resp;
+  grpc::Status st = s.builds->LookupBuild(&ctx, take, &resp);
+  EXPECT_EQ(st.error_code(), Code::PERMISSION_DENIED) << st.error_message();
+  EXPECT_THAT(st.error_message(), HasSubstr("build_if_missing needs the agent role"));
+  // The agent's upload reads back for the client.
+  v1::LookupBuildRequest read;
+  read.set_tier("kernel_build");
+  read.set_key(std::string(64, 'c'));
+  grpc::ClientContext rctx;
+  Authorize(&rctx, TokenOf("submit"));
+  st = s.builds->LookupBuild(&rctx, read, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_TRUE(resp.has_result());
 }
 
 TEST_P(SecurityAuth, HealthNeedsNoToken) {
