@@ -38,7 +38,8 @@ class JobStore {
   // full disk) with RocksDB's message. Writes go through a gate: under kMinFreeBytes free
   // nothing is written (RESOURCE_EXHAUSTED), and after a failed write none is until Recover()
   // has reopened the database (RocksDB aborts on a log write after a failed one).
-  absl::Status Put(const std::string& id, const std::string& bytes);
+  // `sync` = false: not synced even with sync_writes (a record whose loss costs nothing).
+  absl::Status Put(const std::string& id, const std::string& bytes, bool sync = true);
   // After a failed write: reopens the database once kMinFreeBytes are free again. OK when
   // writable (or already was); RESOURCE_EXHAUSTED while the disk is still full.
   absl::Status Recover();

@@ -86,9 +86,9 @@ void JobScheduler::Notify(const std::vector<v1::Job>& jobs) {
   }
 }
 
-absl::Status JobScheduler::Save(v1::Job& job, std::vector<v1::Job>* notify) {
+absl::Status JobScheduler::Save(v1::Job& job, std::vector<v1::Job>* notify, bool durable) {
   job.set_updated_ms(clock_->NowMs());
-  absl::Status st = journal_->Put(job);
+  absl::Status st = durable ? journal_->Put(job) : journal_->PutLazily(job);
   if (notify) notify->push_back(job);
   return st;
 }
@@ -139,7 +139,9 @@ absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string actio
       job.mutable_result()->set_cached_job_id(cached_from->id());
       job.mutable_result()->set_cached_completed_ms(cached_from->updated_ms());
     }
-    if (auto st = Save(job, &notify); !st.ok()) return st;  // persisted before acknowledged
+    // Persisted before acknowledged; a cached answer without waiting for the disk (losing it
+    // in a crash loses nothing: the verdict is in the store).
+    if (auto st = Save(job, &notify, cached_from == nullptr); !st.ok()) return st;
     seq_[job.id()] = seq;
     jobs_[job.id()] = job;
   }

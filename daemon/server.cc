@@ -33,6 +33,9 @@ class StoreJournal : public JobJournal {
  public:
   explicit StoreJournal(cache::JobStore* store) : store_(store) {}
   absl::Status Put(const v1::Job& job) override { return store_->Put(job.id(), job.SerializeAsString()); }
+  absl::Status PutLazily(const v1::Job& job) override {
+    return store_->Put(job.id(), job.SerializeAsString(), /*sync=*/false);
+  }
   absl::StatusOr<std::vector<v1::Job>> LoadAll() override {
     auto rows = store_->List();
     if (!rows.ok()) return rows.status();

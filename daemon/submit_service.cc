@@ -62,7 +62,7 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, 
                                                   cached ? &*cached : nullptr);
                     if (!job.ok()) return done(job.status());
                     out.job = *std::move(job);
-                    if (on_job_) on_job_();
+                    if (on_job_ && !cached) on_job_();  // a cached answer is complete: nothing to dispatch
                   }
                   out.compile = *std::move(outcome);
                   done(std::move(out));

@@ -216,7 +216,9 @@ TEST_F(BuildCacheTest, AnUnreachableOrKilledTtcdIsAMissNeverAFailure) {
   ttcd.Signal(SIGKILL);
   download.join();
   // Killed before or during the transfer: a miss (built locally), never partial bytes.
-  if (got.has_value()) EXPECT_EQ(got->at("main.emu"), big) << "partial bytes handed out";
+  if (got.has_value()) {
+    EXPECT_EQ(got->at("main.emu"), big) << "partial bytes handed out";
+  }
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(25));
   // And with nothing listening at all.
   EXPECT_FALSE(reader->Get(recipe, true).has_value());

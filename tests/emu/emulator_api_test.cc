@@ -942,7 +942,10 @@ std::map<std::string, CachedObject> CacheContents(const fs::path& dir, std::vect
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     if (e.path().extension() != ".so") {
-      if (others) others->push_back(name);
+      // Each object's recipe (<key>.recipe) is kept next to it; anything else is a leftover.
+      const bool recipe =
+          e.path().extension() == ".recipe" && fs::exists(fs::path(dir) / (e.path().stem().string() + ".so"));
+      if (others && !recipe) others->push_back(name);
       continue;
     }
     struct stat st {};
