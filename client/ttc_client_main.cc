@@ -302,6 +302,9 @@ int Watch(Globals& g, const std::string& job_id, bool json) {
     std::cout << ToJson(last);
   } else if (!last.result().report_text().empty()) {
     std::cout << last.result().report_text();
+    if (last.result().flaky()) {  // both reports: this run's above, the stored verdict's here
+      std::cout << "stored verdict (" << last.revalidated().cached_job_id() << "):\n" << last.revalidated().report_text();
+    }
   }
   return JobExit(last);
 }

@@ -115,7 +115,8 @@ absl::Status JobScheduler::Recover() {
 }
 
 absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string action_key,
-                                             std::vector<v1::OutputFileRef> program, const v1::Job* cached_from) {
+                                             std::vector<v1::OutputFileRef> program, const v1::Job* cached_from,
+                                             const v1::Job* revalidating) {
   if (!spec.has_request() || !spec.request().has_func()) {
     return absl::InvalidArgumentError("spec.request.func: missing (the kernel to validate)");
   }
@@ -138,6 +139,10 @@ absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string actio
       job.mutable_result()->set_cached(true);
       job.mutable_result()->set_cached_job_id(cached_from->id());
       job.mutable_result()->set_cached_completed_ms(cached_from->updated_ms());
+    } else if (revalidating != nullptr) {
+      *job.mutable_revalidated() = revalidating->result();
+      job.mutable_revalidated()->set_cached_job_id(revalidating->id());
+      job.mutable_revalidated()->set_cached_completed_ms(revalidating->updated_ms());
     }
     // Persisted before acknowledged; a cached answer without waiting for the disk (losing it
     // in a crash loses nothing: the verdict is in the store).
@@ -342,6 +347,13 @@ absl::StatusOr<bool> JobScheduler::Report(const std::string& lease_id, v1::JobRe
     result.set_host_id(job->lease().host_id());
     result.set_device_id(job->lease().device_id());
     FreeDeviceLocked(job->lease());
+    if (job->has_revalidated() && job->revalidated().outcome() != result.outcome()) {
+      // The same program, backend, arch and seed gave another verdict before: flaky.
+      result.set_flaky(true);
+      result.set_summary(absl::StrCat("FLAKY: ", result.summary(), " (the stored verdict, ",
+                                      job->revalidated().cached_job_id(), ", was ",
+                                      v1::JobOutcome_Name(job->revalidated().outcome()), ")"));
+    }
     *job->mutable_result() = std::move(result);
     job->set_stage(v1::COMPLETED);
     job->set_progress("completed");

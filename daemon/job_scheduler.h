@@ -116,9 +116,14 @@ class JobScheduler {
   // Queues a job: persisted, then acknowledged. Returns the job (id, stage QUEUED).
   // With `cached_from` (a completed job of the same verdict key, daemon/verdict_cache.h) the
   // job is persisted COMPLETED at once with that job's result, marked cached.
+  // With `revalidating` (a --revalidate of a program whose stored verdict is that completed
+  // job) the job queues as usual and records the verdict (Job.revalidated); when its run
+  // reports an outcome other than the stored one, the result is marked flaky and its summary
+  // says so (both reports are kept).
   // INVALID_ARGUMENT when the spec has no kernel or no arch.
   absl::StatusOr<v1::Job> Submit(v1::JobSpec spec, std::string action_key,
-                                 std::vector<v1::OutputFileRef> program, const v1::Job* cached_from = nullptr);
+                                 std::vector<v1::OutputFileRef> program, const v1::Job* cached_from = nullptr,
+                                 const v1::Job* revalidating = nullptr);
 
   // A host (re)connects with its devices. Devices it no longer lists disappear; health of
   // devices seen before is kept unless the host reports BAD/MAINTENANCE itself. Leases the

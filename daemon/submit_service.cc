@@ -51,15 +51,16 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, 
                       program.push_back(std::move(ref));
                     }
                     // A verdict already earned by this program is answered at once.
-                    std::optional<v1::Job> cached;
-                    if (verdicts_ != nullptr && !revalidate) {
+                    // With --revalidate it runs anyway, compared with the stored verdict.
+                    std::optional<v1::Job> cached, stored;
+                    if (verdicts_ != nullptr) {
                       auto earlier = LookupVerdict(verdicts_, VerdictKey(outcome->key.key, spec));
-                      if (earlier.ok()) cached = *std::move(earlier);
-                      compile_->CountVerdictLookup(cached.has_value());
+                      if (earlier.ok()) (revalidate ? stored : cached) = *std::move(earlier);
+                      if (!revalidate) compile_->CountVerdictLookup(cached.has_value());
                     }
                     // Persisted before the answer goes out.
                     auto job = scheduler_->Submit(std::move(spec), outcome->key.key, std::move(program),
-                                                  cached ? &*cached : nullptr);
+                                                  cached ? &*cached : nullptr, stored ? &*stored : nullptr);
                     if (!job.ok()) return done(job.status());
                     out.job = *std::move(job);
                     if (on_job_ && !cached) on_job_();  // a cached answer is complete: nothing to dispatch

@@ -6,6 +6,7 @@
 #include <future>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cache/artifact_store.h"
@@ -160,6 +161,39 @@ TEST_F(VerdictCacheTest, AProgramThatPassedIsAnsweredWithTheStoredVerdict) {
   auto seeded = Submit(cached_, other_seed);
   ASSERT_TRUE(seeded.ok() && seeded->job);
   EXPECT_EQ(seeded->job->stage(), v1::QUEUED);
+}
+
+// A --revalidate whose run disagrees with the stored verdict is marked flaky; the job keeps
+// both reports (its own and the stored verdict's).
+TEST_F(VerdictCacheTest, ARevalidationThatDisagreesWithTheStoredVerdictIsFlakyAndKeepsBoth) {
+  auto first = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(first.ok() && first->job);
+  ASSERT_NO_FATAL_FAILURE(RunTo(*first->job, v1::PASSED));
+  v1::SubmitRequest revalidate = Request(/*validate=*/true);
+  revalidate.set_revalidate(true);
+  auto agrees = Submit(cached_, revalidate);
+  ASSERT_TRUE(agrees.ok() && agrees->job);
+  EXPECT_EQ(agrees->job->revalidated().cached_job_id(), first->job->id());
+  ASSERT_NO_FATAL_FAILURE(RunTo(*agrees->job, v1::PASSED));
+  auto same = scheduler_.GetJob(agrees->job->id());
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->result().flaky());
+
+  auto differs = Submit(cached_, revalidate);
+  ASSERT_TRUE(differs.ok() && differs->job);
+  ASSERT_NO_FATAL_FAILURE(RunTo(*differs->job, v1::FAILED));
+  auto flaky = scheduler_.GetJob(differs->job->id());
+  ASSERT_TRUE(flaky.ok());
+  EXPECT_TRUE(flaky->result().flaky());
+  EXPECT_EQ(flaky->result().outcome(), v1::FAILED);
+  EXPECT_THAT(flaky->result().summary(), ::testing::HasSubstr("FLAKY: out[3]: 1.5 != 2.0"));
+  EXPECT_THAT(flaky->result().summary(), ::testing::HasSubstr("was PASSED"));
+  EXPECT_EQ(flaky->revalidated().outcome(), v1::PASSED);
+  EXPECT_EQ(flaky->revalidated().summary(), "PASS");
+  // The passed verdict still answers plain submits; the flaky run is on record.
+  auto again = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(again.ok() && again->job);
+  EXPECT_TRUE(again->job->result().cached());
 }
 
 TEST_F(VerdictCacheTest, AFailureIsNeverCached) {
