@@ -5,13 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
+#include "common/key_text.h"
 #include "daemon/grpc_plumbing.h"
 #include "daemon/status_mapping.h"
 
 namespace ttc::daemon {
 namespace {
-
-void Field(std::string* out, const std::string& value) { absl::StrAppend(out, value.size(), ":", value, ";"); }
 
 bool IsHexKey(const std::string& key) {
   return key.size() == 64 &&
@@ -30,9 +29,9 @@ constexpr char kUpdateMethod[] = "/ttc.v1.BuildCache/UpdateBuild";
 
 std::string BuildStoreKey(const std::string& tier, const std::string& recipe_key) {
   std::string text;
-  Field(&text, "ttc-build-v1");
-  Field(&text, tier);
-  Field(&text, recipe_key);
+  AppendKeyField(&text, "ttc-build-v1");
+  AppendKeyField(&text, tier);
+  AppendKeyField(&text, recipe_key);
   return cache::DigestOf(text).hash();
 }
 
@@ -70,6 +69,9 @@ absl::StatusOr<v1::LookupBuildResponse> BuildCacheServiceImpl::Lookup(const std:
     resp.set_retry_after_ms(options_.retry_after_ms);  // not counted: the wait ends in a hit or a build
     return resp;
   }
+  // Builds whose time ran out without an answer (their agent died) are forgotten here, so the
+  // table holds only builds in flight.
+  std::erase_if(building_, [&](const auto& entry) { return entry.second.deadline <= now; });
   building_[store_key] = Building{builder, now + options_.build_timeout};
   counters_->CountBuildLookup(tier == "kernel_build", false);
   resp.set_build(true);

@@ -4,23 +4,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
+#include "common/key_text.h"
 
 namespace ttc::daemon {
 namespace {
 
 constexpr char kVerdictFile[] = "verdict.pb";
 
-void Field(std::string* out, const std::string& value) { absl::StrAppend(out, value.size(), ":", value, ";"); }
-
 }  // namespace
 
 std::string VerdictKey(const std::string& action_key, const v1::JobSpec& spec) {
   std::string text;
-  Field(&text, "ttc-verdict-v1");
-  Field(&text, action_key);
-  Field(&text, spec.backend().empty() ? "emulator" : spec.backend());
-  Field(&text, spec.arch());
-  Field(&text, std::to_string(spec.seed()));
+  AppendKeyField(&text, "ttc-verdict-v1");
+  AppendKeyField(&text, action_key);
+  AppendKeyField(&text, spec.backend().empty() ? "emulator" : spec.backend());
+  AppendKeyField(&text, spec.arch());
+  AppendKeyField(&text, std::to_string(spec.seed()));
   return cache::DigestOf(text).hash();
 }
 

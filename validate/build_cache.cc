@@ -12,13 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/sha256.h"
+#include "common/key_text.h"
+#include "common/shell.h"
 
 namespace ttc::validate {
 namespace {
 
 namespace fs = std::filesystem;
-
-void Field(std::string* out, const std::string& value) { absl::StrAppend(out, value.size(), ":", value, ";"); }
 
 // The first line `cmd` prints on stdout, "" when it fails.
 std::string FirstLineOf(const std::string& cmd) {
@@ -31,21 +31,15 @@ std::string FirstLineOf(const std::string& cmd) {
   return rc == 0 ? line : "";
 }
 
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace
 
 std::string BuildRecipe::Key() const {
   std::string text;
-  Field(&text, "ttc-recipe-v1");
-  Field(&text, tier);
+  AppendKeyField(&text, "ttc-recipe-v1");
+  AppendKeyField(&text, tier);
   for (const auto& [name, value] : entries) {
-    Field(&text, name);
-    Field(&text, value);
+    AppendKeyField(&text, name);
+    AppendKeyField(&text, value);
   }
   return Sha256Hex(text);
 }
@@ -101,8 +95,8 @@ std::string TreeDigest(const std::string& dir) {
   std::string all;
   for (const fs::path& f : files) {
     std::ifstream in(f, std::ios::binary);
-    Field(&all, f.lexically_relative(dir).string());
-    Field(&all, std::string((std::istreambuf_iterator<char>(in)), {}));
+    AppendKeyField(&all, f.lexically_relative(dir).string());
+    AppendKeyField(&all, std::string((std::istreambuf_iterator<char>(in)), {}));
   }
   const std::string digest = Sha256Hex(all);
   (*known)[dir] = digest;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/sha256.h"
+#include "common/shell.h"
 #include "emu/formats.h"
 #include "emu/reference_interpreter.h"
 #include "validate/build_cache.h"
@@ -54,12 +55,6 @@ std::string EmuLibDir() {
   if (const char* d = std::getenv("TTC_EMU_LIB_DIR"); d && *d) return d;
   if (fs::exists(fs::path(TTC_EMU_LIB_DIR) / "libttc_emu.so")) return TTC_EMU_LIB_DIR;
   return (ExeDir() / ".." / "lib" / "ttc").lexically_normal().string();
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 std::string ReadAll(const fs::path& p) {
@@ -218,8 +213,8 @@ class EmulatorRunner : public ProgramRunner {
       if (auto k = cached->find("kernels.txt"); k != cached->end()) FetchKernels(k->second);
     } else {
       const fs::path log = staging / "build.log";
-      std::string cmd = "cd " + Quote(staging.string()) + " && g++";
-      for (const std::string& f : flags) cmd += " " + Quote(f);
+      std::string cmd = "cd " + ShellQuote(staging.string()) + " && g++";
+      for (const std::string& f : flags) cmd += " " + ShellQuote(f);
       cmd += " -o main.emu > build.log 2>&1";
       if (std::system(cmd.c_str()) != 0) {
         const std::string out = ReadAll(log);
@@ -244,10 +239,10 @@ class EmulatorRunner : public ProgramRunner {
     // records each kernel it built or found in its cache in TTC_EMU_BUILD_LOG.
     const fs::path log_file = fs::path(outputs).parent_path() / "run.log";
     const fs::path build_log = fs::path(outputs).parent_path() / "kernel-builds.log";
-    const std::string run = absl::StrCat("cd ", Quote(program_.string()), " && TTC_EMU_INCLUDE_DIR=",
-                                         Quote(EmuIncludeDir()), " TTC_EMU_BUILD_LOG=", Quote(build_log.string()),
-                                         " ./main.emu --inputs ", Quote(inputs), " --outputs ", Quote(outputs), " > ",
-                                         Quote(log_file.string()), " 2>&1");
+    const std::string run = absl::StrCat("cd ", ShellQuote(program_.string()), " && TTC_EMU_INCLUDE_DIR=",
+                                         ShellQuote(EmuIncludeDir()), " TTC_EMU_BUILD_LOG=", ShellQuote(build_log.string()),
+                                         " ./main.emu --inputs ", ShellQuote(inputs), " --outputs ", ShellQuote(outputs), " > ",
+                                         ShellQuote(log_file.string()), " 2>&1");
     const int rc = std::system(run.c_str());
     *log = ReadAll(log_file);
     ShareKernels(ReadAll(build_log));
@@ -326,9 +321,9 @@ class CMakeRunner : public ProgramRunner {
     for (const auto& [name, text] : files) std::ofstream(src / name, std::ios::binary) << text;
     const std::string prefix = absl::StrCat(home_, ";", home_, "/build");
     const std::string cmd = absl::StrCat(
-        "cmake -S ", Quote(src.string()), " -B ", Quote(build.string()), " -DCMAKE_BUILD_TYPE=Release ",
-        Quote("-DCMAKE_PREFIX_PATH=" + prefix), " > ", Quote(log.string()), " 2>&1 && cmake --build ",
-        Quote(build.string()), " -j 2 >> ", Quote(log.string()), " 2>&1");
+        "cmake -S ", ShellQuote(src.string()), " -B ", ShellQuote(build.string()), " -DCMAKE_BUILD_TYPE=Release ",
+        ShellQuote("-DCMAKE_PREFIX_PATH=" + prefix), " > ", ShellQuote(log.string()), " 2>&1 && cmake --build ",
+        ShellQuote(build.string()), " -j 2 >> ", ShellQuote(log.string()), " 2>&1");
     if (std::system(cmd.c_str()) != 0) {
       return absl::InternalError(absl::StrCat("building the host program with CMake against TT-Metalium at ", home_,
                                               " failed:\n", ReadAll(log)));
@@ -338,9 +333,9 @@ class CMakeRunner : public ProgramRunner {
   }
   int Run(const std::string& inputs, const std::string& outputs, std::string* log) override {
     const fs::path log_file = fs::path(outputs).parent_path() / "run.log";
-    const std::string run = absl::StrCat("cd ", Quote(home_), " && TT_METAL_HOME=", Quote(home_), " ",
-                                         Quote(exe_.string()), " --inputs ", Quote(inputs), " --outputs ",
-                                         Quote(outputs), " > ", Quote(log_file.string()), " 2>&1");
+    const std::string run = absl::StrCat("cd ", ShellQuote(home_), " && TT_METAL_HOME=", ShellQuote(home_), " ",
+                                         ShellQuote(exe_.string()), " --inputs ", ShellQuote(inputs), " --outputs ",
+                                         ShellQuote(outputs), " > ", ShellQuote(log_file.string()), " 2>&1");
     const int rc = std::system(run.c_str());
     *log = ReadAll(log_file);
     return rc;

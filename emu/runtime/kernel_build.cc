@@ -21,6 +21,7 @@
 #include <stdexcept>
 
 #include "common/sha256.h"
+#include "common/shell.h"
 #include "emu/runtime/device.h"
 #include "emu/runtime/paths.h"
 
@@ -70,12 +71,6 @@ constexpr char kEntry[] =
     "void kernel_main();\n"
     "extern \"C\" void ttc_emu_kernel_entry() { kernel_main(); }\n"
     "#endif\n";
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // The compiler flags that make `k` what TT-Metalium's JIT build makes it (compile_time_args.h):
 // its compile-time args (positional and named), defines, its CBs' data formats; compute kernels
@@ -134,11 +129,11 @@ KernelBinary BuildKernel(const tt::tt_metal::Program::Impl::Kernel& k, const CbF
     const fs::path log = dir / (tag + ".log");
     std::ofstream(src) << source;
     std::ofstream(entry) << kEntry;
-    std::string cmd = Quote(cxx);
-    for (const std::string& f : flags) cmd += " " + Quote(f);
-    cmd += " -I" + Quote(fs::path(source_path).parent_path().string());
-    cmd += " " + Quote(src.string()) + " " + Quote(entry.string()) + " -o " + Quote(tmp.string()) + " > " +
-           Quote(log.string()) + " 2>&1";
+    std::string cmd = ShellQuote(cxx);
+    for (const std::string& f : flags) cmd += " " + ShellQuote(f);
+    cmd += " -I" + ShellQuote(fs::path(source_path).parent_path().string());
+    cmd += " " + ShellQuote(src.string()) + " " + ShellQuote(entry.string()) + " -o " + ShellQuote(tmp.string()) + " > " +
+           ShellQuote(log.string()) + " 2>&1";
     const int rc = std::system(cmd.c_str());
     std::string output = fs::exists(log) ? ReadAll(log) : "";
     fs::remove(src);

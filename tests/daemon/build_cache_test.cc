@@ -117,6 +117,10 @@ TEST_F(BuildCacheTest, AGivenUpBuildGoesToTheNextAgentAndAnExpiredOneToo) {
   EXPECT_GT(service.Lookup("host_build", key, true, "agent-b")->retry_after_ms(), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(120));
   EXPECT_TRUE(service.Lookup("host_build", key, true, "agent-b")->build());
+  // A build whose agent never comes back is forgotten once its time is out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  ASSERT_TRUE(service.Lookup("host_build", std::string(64, 'e'), true, "agent-c")->build());
+  EXPECT_EQ(service.building(), 1u);
 }
 
 TEST_F(BuildCacheTest, BadRequestsNameTheFieldAndStoreNothing) {
