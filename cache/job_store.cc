@@ -116,12 +116,13 @@ absl::Status JobStore::Recover() {
   return absl::OkStatus();
 }
 
-absl::Status JobStore::Put(const std::string& id, const std::string& bytes, bool sync) {
+absl::Status JobStore::Put(const std::string& id, const std::string& bytes, bool durable) {
   std::shared_lock lock(db_mu_);
   std::lock_guard<std::mutex> write(write_mu_);
   if (auto st = MayWrite(); !st.ok()) return st;
   rocksdb::WriteOptions w;
-  w.sync = options_.sync_writes && sync;
+  w.sync = options_.sync_writes && durable;
+  w.disableWAL = !durable;
   rocksdb::Status s = db_->Put(w, handles_[0], id, bytes);
   if (s.ok()) return absl::OkStatus();
   return WriteFailed(s, absl::StrCat("storing job ", id));

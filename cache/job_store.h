@@ -38,8 +38,11 @@ class JobStore {
   // full disk) with RocksDB's message. Writes go through a gate: under kMinFreeBytes free
   // nothing is written (RESOURCE_EXHAUSTED), and after a failed write none is until Recover()
   // has reopened the database (RocksDB aborts on a log write after a failed one).
-  // `sync` = false: not synced even with sync_writes (a record whose loss costs nothing).
-  absl::Status Put(const std::string& id, const std::string& bytes, bool sync = true);
+  // `durable` = false: a record whose loss costs nothing (a job answered from the verdict
+  // cache), written to the memtable only, without the write-ahead log: no write system call
+  // on the caller's path; RocksDB persists it at its next flush and at a clean close
+  // (avoid_flush_during_shutdown is off), and a crash before that loses it.
+  absl::Status Put(const std::string& id, const std::string& bytes, bool durable = true);
   // After a failed write: reopens the database once kMinFreeBytes are free again. OK when
   // writable (or already was); RESOURCE_EXHAUSTED while the disk is still full.
   absl::Status Recover();

@@ -45,6 +45,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
+#include "client/job_text.h"
 #include "driver/action.h"
 #include "driver/program_writer.h"
 #include "remote/remote.h"
@@ -53,6 +54,8 @@
 #include "ttc/v1/service.grpc.pb.h"
 
 namespace {
+
+using ttc::client::JobLine;
 
 constexpr int kExitOk = 0;
 constexpr int kExitCompileError = 1;
@@ -198,27 +201,6 @@ int LoadErrorExit(const std::string& path, const absl::Status& status) {
   return script_error ? kExitCompileError : kExitUsage;
 }
 
-// One line per change of a job: stage, attempt, where, progress.
-std::string JobLine(const ttc::v1::Job& j) {
-  std::string line = absl::StrCat("[", ttc::v1::JobStage_Name(j.stage()), "]");
-  if (j.stage() == ttc::v1::EXECUTING) {
-    absl::StrAppend(&line, " attempt ", j.attempts(), " on ", j.lease().host_id(), "/", j.lease().device_id());
-  }
-  if (j.stage() == ttc::v1::COMPLETED) {
-    absl::StrAppend(&line, " ", ttc::v1::JobOutcome_Name(j.result().outcome()), ": ", j.result().summary());
-    if (j.result().cached()) {
-      // Where and when the verdict was earned (the job did not run again).
-      const absl::Time when = absl::FromUnixMillis(j.result().cached_completed_ms());
-      absl::StrAppend(&line, " (CACHED: ", j.result().cached_job_id(), " passed on ", j.result().host_id(), "/",
-                      j.result().device_id(), " at ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", when, absl::UTCTimeZone()),
-                      "; --revalidate runs it again)");
-    }
-  } else if (!j.progress().empty()) {
-    absl::StrAppend(&line, " ", j.progress());
-  }
-  return line;
-}
-
 // Exit status of a completed job: 0 passed; 1 failed validation; 4 never reached a verdict.
 int JobExit(const ttc::v1::Job& j) {
   switch (j.result().outcome()) {
@@ -251,6 +233,7 @@ int Watch(Globals& g, const std::string& job_id, bool json) {
   const auto budget = std::chrono::milliseconds(static_cast<int64_t>(g.reconnect_seconds * 1e3));
   ttc::v1::Job last;
   std::string previous;
+  int history_seen = 0;  // Job.history entries printed (the last one is the current stage's line)
   bool away = false;  // ttcd went away and no watch has answered since
   Clock::time_point lost_since;
   std::chrono::milliseconds retry = kFirstRetry;
@@ -265,6 +248,9 @@ int Watch(Globals& g, const std::string& job_id, bool json) {
                   << " again" << std::endl;
         away = false;
         retry = kFirstRetry;
+      }
+      for (const std::string& l : ttc::client::UnseenStageLines(job, &history_seen)) {
+        if (!json) std::cout << l << std::endl;
       }
       const std::string line = JobLine(job);
       if (!json && line != previous) std::cout << line << std::endl;

@@ -150,7 +150,13 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
                        FillCompileResponse(std::move(submitted->compile), start, r->mutable_compile());
                        PrependFrontendDiagnostics(frontend,
                                                   r->mutable_compile()->mutable_result()->mutable_diagnostics());
-                       if (submitted->job) *r->mutable_job() = std::move(*submitted->job);
+                       if (submitted->job) {
+                         // Without what the caller has already: the request it sent and the
+                         // program's files (in the compile response).
+                         *r->mutable_job() = std::move(*submitted->job);
+                         r->mutable_job()->mutable_spec()->clear_request();
+                         r->mutable_job()->clear_program();
+                       }
                        return grpc::Status::OK;
                      });
                    });

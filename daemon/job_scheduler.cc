@@ -58,6 +58,15 @@ bool Matches(const v1::JobSpec& spec, const DeviceInfo& d) {
   return true;
 }
 
+// Moves `job` to `stage` and records it in the job's history (Job.history).
+void EnterStage(v1::Job& job, v1::JobStage stage, int64_t at_ms, std::string detail) {
+  job.set_stage(stage);
+  v1::StageEntry* e = job.add_history();
+  e->set_stage(stage);
+  e->set_at_ms(at_ms);
+  e->set_detail(std::move(detail));
+}
+
 }  // namespace
 
 JobScheduler::JobScheduler(Clock* clock, JobJournal* journal, Options options)
@@ -73,7 +82,7 @@ void JobScheduler::SetCompletionHook(std::function<void(const v1::Job&)> hook) {
   completion_hook_ = std::move(hook);
 }
 
-void JobScheduler::Notify(const std::vector<v1::Job>& jobs) {
+void JobScheduler::Notify(absl::Span<const v1::Job> jobs) {
   std::function<void(const v1::Job&)> listener, hook;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -107,7 +116,7 @@ absl::Status JobScheduler::Recover() {
       job.mutable_lease()->set_deadline_ms(now + lease_period_ms());
       busy_[{job.lease().host_id(), job.lease().device_id()}] = job.id();
     } else if (job.stage() == v1::CACHE_CHECK) {
-      job.set_stage(v1::QUEUED);
+      EnterStage(job, v1::QUEUED, now, "ttcd restarted during the cache check");
     }
     jobs_[job.id()] = std::move(job);
   }
@@ -115,42 +124,45 @@ absl::Status JobScheduler::Recover() {
 }
 
 absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string action_key,
-                                             std::vector<v1::OutputFileRef> program, const v1::Job* cached_from,
-                                             const v1::Job* revalidating) {
+                                             std::vector<v1::OutputFileRef> program, CacheCheck check) {
   if (!spec.has_request() || !spec.request().has_func()) {
     return absl::InvalidArgumentError("spec.request.func: missing (the kernel to validate)");
   }
   if (spec.arch().empty()) return absl::InvalidArgumentError("spec.arch: missing (the device arch to run on)");
   if (spec.backend().empty()) spec.set_backend("emulator");
   v1::Job job;
-  std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t seq = next_seq_++;
     job.set_id(absl::StrFormat("job-%010d-%s", seq, RandomHex(4)));
     *job.mutable_spec() = std::move(spec);
-    job.set_stage(v1::QUEUED);
-    job.set_created_ms(clock_->NowMs());
+    const int64_t now = clock_->NowMs();
+    job.set_created_ms(check.started_ms > 0 ? check.started_ms : now);
+    EnterStage(job, v1::CACHE_CHECK, job.created_ms(), std::move(check.detail));
     job.set_action_key(std::move(action_key));
     for (auto& f : program) *job.add_program() = std::move(f);
+    const v1::Job* cached_from = check.cached_from;
     if (cached_from != nullptr) {
-      job.set_stage(v1::COMPLETED);
+      EnterStage(job, v1::COMPLETED, now, absl::StrCat("CACHED: the verdict of ", cached_from->id()));
       *job.mutable_result() = cached_from->result();
       job.mutable_result()->set_cached(true);
       job.mutable_result()->set_cached_job_id(cached_from->id());
       job.mutable_result()->set_cached_completed_ms(cached_from->updated_ms());
-    } else if (revalidating != nullptr) {
+    } else {
+      EnterStage(job, v1::QUEUED, now, "");
+    }
+    if (const v1::Job* revalidating = check.revalidating; cached_from == nullptr && revalidating != nullptr) {
       *job.mutable_revalidated() = revalidating->result();
       job.mutable_revalidated()->set_cached_job_id(revalidating->id());
       job.mutable_revalidated()->set_cached_completed_ms(revalidating->updated_ms());
     }
     // Persisted before acknowledged; a cached answer without waiting for the disk (losing it
     // in a crash loses nothing: the verdict is in the store).
-    if (auto st = Save(job, &notify, cached_from == nullptr); !st.ok()) return st;
+    if (auto st = Save(job, nullptr, cached_from == nullptr); !st.ok()) return st;
     seq_[job.id()] = seq;
     jobs_[job.id()] = job;
   }
-  Notify(notify);
+  Notify({&job, 1});
   return job;
 }
 
@@ -243,13 +255,13 @@ void JobScheduler::RequeueLocked(v1::Job& job, const std::string& why, std::vect
   FreeDeviceLocked(job.lease());
   job.clear_lease();
   if (job.attempts() >= options_.max_attempts) {
-    job.set_stage(v1::COMPLETED);
+    EnterStage(job, v1::COMPLETED, clock_->NowMs(), why);
     v1::JobResult* r = job.mutable_result();
     r->set_outcome(v1::ERROR);
     r->set_summary(absl::StrCat("gave up after ", job.attempts(), " attempts (", why, "); hosts tried: ",
                                 absl::StrJoin(job.hosts_tried(), ", ")));
   } else {
-    job.set_stage(v1::QUEUED);
+    EnterStage(job, v1::QUEUED, clock_->NowMs(), absl::StrCat("requeued: ", why));
     job.set_progress(absl::StrCat("requeued: ", why));
   }
   (void)Save(job, notify);
@@ -309,7 +321,8 @@ std::vector<Assignment> JobScheduler::Assign() {
         lease->set_device_id(chosen->device_id);
         lease->set_deadline_ms(now + lease_period_ms());
         lease->set_attempt(job->attempts());
-        job->set_stage(v1::EXECUTING);
+        EnterStage(*job, v1::EXECUTING, now,
+                   absl::StrCat("attempt ", job->attempts(), " on ", host_id, "/", chosen->device_id));
         job->set_progress("lease granted");
         busy_[{host_id, chosen->device_id}] = job->id();
         lease_job_[lease->lease_id()] = job->id();
@@ -354,8 +367,8 @@ absl::StatusOr<bool> JobScheduler::Report(const std::string& lease_id, v1::JobRe
                                       job->revalidated().cached_job_id(), ", was ",
                                       v1::JobOutcome_Name(job->revalidated().outcome()), ")"));
     }
+    EnterStage(*job, v1::COMPLETED, clock_->NowMs(), v1::JobOutcome_Name(result.outcome()));
     *job->mutable_result() = std::move(result);
-    job->set_stage(v1::COMPLETED);
     job->set_progress("completed");
     if (auto st = Save(*job, &notify); !st.ok()) return st;
   }
@@ -401,7 +414,7 @@ absl::StatusOr<std::string> JobScheduler::Cancel(const std::string& job_id) {
       FreeDeviceLocked(job.lease());
       job.clear_lease();
     }
-    job.set_stage(v1::COMPLETED);
+    EnterStage(job, v1::COMPLETED, clock_->NowMs(), "cancelled");
     job.mutable_result()->set_outcome(v1::CANCELLED);
     job.mutable_result()->set_summary("cancelled");
     if (auto st = Save(job, &notify); !st.ok()) return st;

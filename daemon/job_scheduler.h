@@ -35,6 +35,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "ttc/v1/jobs.pb.h"
 
 namespace ttc::daemon {
@@ -100,6 +101,14 @@ struct Assignment {
   v1::Job job;  // with its lease set
 };
 
+// What the submit's cache check (the verdict cache lookup, daemon/verdict_cache.h) found.
+struct CacheCheck {
+  int64_t started_ms = 0;               // when the lookup began (0: now); the job's created_ms
+  std::string detail;                   // what it found, for Job.history ("verdict cache: miss")
+  const v1::Job* cached_from = nullptr;  // a stored verdict that answers the submit
+  const v1::Job* revalidating = nullptr; // a stored verdict a --revalidate run is compared with
+};
+
 class JobScheduler {
  public:
   struct Options {
@@ -113,17 +122,18 @@ class JobScheduler {
   // EXECUTING keep their lease until now + lease period, waiting for their host.
   absl::Status Recover();
 
-  // Queues a job: persisted, then acknowledged. Returns the job (id, stage QUEUED).
-  // With `cached_from` (a completed job of the same verdict key, daemon/verdict_cache.h) the
-  // job is persisted COMPLETED at once with that job's result, marked cached.
-  // With `revalidating` (a --revalidate of a program whose stored verdict is that completed
-  // job) the job queues as usual and records the verdict (Job.revalidated); when its run
-  // reports an outcome other than the stored one, the result is marked flaky and its summary
-  // says so (both reports are kept).
+
+  // Queues a job: persisted, then acknowledged. Returns the job (id, stage QUEUED). Its
+  // history starts with CACHE_CHECK (at check.started_ms, with check.detail).
+  // With `check.cached_from` (a completed job of the same verdict key) the job is persisted
+  // COMPLETED at once with that job's result, marked cached.
+  // With `check.revalidating` (a --revalidate of a program whose stored verdict is that
+  // completed job) the job queues as usual and records the verdict (Job.revalidated); when its
+  // run reports an outcome other than the stored one, the result is marked flaky and its
+  // summary says so (both reports are kept).
   // INVALID_ARGUMENT when the spec has no kernel or no arch.
   absl::StatusOr<v1::Job> Submit(v1::JobSpec spec, std::string action_key,
-                                 std::vector<v1::OutputFileRef> program, const v1::Job* cached_from = nullptr,
-                                 const v1::Job* revalidating = nullptr);
+                                 std::vector<v1::OutputFileRef> program, CacheCheck check = {});
 
   // A host (re)connects with its devices. Devices it no longer lists disappear; health of
   // devices seen before is kept unless the host reports BAD/MAINTENANCE itself. Leases the
@@ -181,6 +191,8 @@ class JobScheduler {
   // ttcd stores the verdicts that passed.
   void SetCompletionHook(std::function<void(const v1::Job&)> hook);
 
+  // The scheduler's clock (ms since the Unix epoch): the time base of Job.history.
+  int64_t NowMs() const { return clock_->NowMs(); }
   int64_t lease_period_ms() const { return options_.heartbeat_interval_ms * options_.missed_heartbeats; }
   int64_t heartbeat_interval_ms() const { return options_.heartbeat_interval_ms; }
 
@@ -199,7 +211,7 @@ class JobScheduler {
   void RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify);
   void FreeDeviceLocked(const v1::Lease& lease);
   v1::Job* JobOfLeaseLocked(const std::string& lease_id);
-  void Notify(const std::vector<v1::Job>& jobs);
+  void Notify(absl::Span<const v1::Job> jobs);
 
   Clock* clock_;
   JobJournal* journal_;

@@ -22,40 +22,11 @@
 #include "cache/store_admin.h"
 #include "common/address.h"
 #include "daemon/garbled_requests.h"
+#include "daemon/store_journal.h"
 #include "daemon/verdict_cache.h"
 
 namespace ttc::daemon {
 namespace {
-
-// Jobs in their own database (cache/job_store.h). A record that does not parse is moved to
-// the journal's quarantine and reported; the other jobs recover.
-class StoreJournal : public JobJournal {
- public:
-  explicit StoreJournal(cache::JobStore* store) : store_(store) {}
-  absl::Status Put(const v1::Job& job) override { return store_->Put(job.id(), job.SerializeAsString()); }
-  absl::Status PutLazily(const v1::Job& job) override {
-    return store_->Put(job.id(), job.SerializeAsString(), /*sync=*/false);
-  }
-  absl::StatusOr<std::vector<v1::Job>> LoadAll() override {
-    auto rows = store_->List();
-    if (!rows.ok()) return rows.status();
-    std::vector<v1::Job> out;
-    for (const auto& [id, bytes] : *rows) {
-      v1::Job job;
-      if (!job.ParseFromString(bytes) || job.id() != id) {
-        const std::string reason = job.id() != id && !job.id().empty() ? "record of another job" : "does not parse";
-        spdlog::error("msg=\"corrupt job record quarantined\" job={} reason=\"{}\" bytes={}", id, reason, bytes.size());
-        if (auto st = store_->Quarantine(id, bytes, reason); !st.ok()) return st;
-        continue;
-      }
-      out.push_back(std::move(job));
-    }
-    return out;
-  }
-
- private:
-  cache::JobStore* store_;
-};
 
 // Moves a damaged artifact store aside (DATA_DIR/quarantine/store-<UTC time>) so ttcd can
 // open an empty one: the cache is rebuildable. Returns the new path.
@@ -513,6 +484,7 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   fleet_.reset();    // stops the dispatcher (every agent stream has finished)
   service_.reset();  // finishes queued compiles (their results are stored)
   scheduler_.reset();
+  journal_.reset();  // writes the job records still queued
   store_.reset();    // closes RocksDB
   jobs_.reset();
   spdlog::info("msg=\"stopped\"");

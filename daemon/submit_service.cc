@@ -53,14 +53,23 @@ void SubmitService::Submit(const v1::SubmitRequest& req, const JobOwner& owner, 
                     // A verdict already earned by this program is answered at once.
                     // With --revalidate it runs anyway, compared with the stored verdict.
                     std::optional<v1::Job> cached, stored;
-                    if (verdicts_ != nullptr) {
-                      auto earlier = LookupVerdict(verdicts_, VerdictKey(outcome->key.key, spec));
+                    CacheCheck check;
+                    check.started_ms = scheduler_->NowMs();
+                    if (verdicts_ == nullptr) {
+                      check.detail = "verdict cache: off";
+                    } else {
+                      const std::string key = VerdictKey(outcome->key.key, spec);
+                      auto earlier = verdicts_->Lookup(key);
                       if (earlier.ok()) (revalidate ? stored : cached) = *std::move(earlier);
                       if (!revalidate) compile_->CountVerdictLookup(cached.has_value());
+                      check.detail = absl::StrCat("verdict cache: ", earlier.ok() ? "hit" : "miss", " (",
+                                                  key.substr(0, 12), ")");
+                      if (stored) absl::StrAppend(&check.detail, "; --revalidate: runs, compared with ", stored->id());
                     }
+                    check.cached_from = cached ? &*cached : nullptr;
+                    check.revalidating = stored ? &*stored : nullptr;
                     // Persisted before the answer goes out.
-                    auto job = scheduler_->Submit(std::move(spec), outcome->key.key, std::move(program),
-                                                  cached ? &*cached : nullptr, stored ? &*stored : nullptr);
+                    auto job = scheduler_->Submit(std::move(spec), outcome->key.key, std::move(program), std::move(check));
                     if (!job.ok()) return done(job.status());
                     out.job = *std::move(job);
                     if (on_job_ && !cached) on_job_();  // a cached answer is complete: nothing to dispatch

@@ -7,6 +7,7 @@
 #define TTC_DAEMON_SUBMIT_SERVICE_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "daemon/compile_service.h"
 #include "daemon/job_scheduler.h"
+#include "daemon/verdict_cache.h"
 #include "ttc/v1/service.pb.h"
 
 namespace ttc::daemon {
@@ -43,7 +45,9 @@ class SubmitService {
   // seed gets a job that is COMPLETED at once, unless the request says `revalidate`.
   SubmitService(CompileService* compile, JobScheduler* scheduler, std::function<void()> on_job,
                 cache::ArtifactStore* verdicts = nullptr)
-      : compile_(compile), scheduler_(scheduler), on_job_(std::move(on_job)), verdicts_(verdicts) {}
+      : compile_(compile), scheduler_(scheduler), on_job_(std::move(on_job)) {
+    if (verdicts != nullptr) verdicts_ = std::make_unique<VerdictCache>(verdicts);
+  }
 
   // Compiles `req.compile()` and, with `req.validate()`, queues a job owned by `owner`.
   // `wanted`: as CompileService::Run. `done` is called once.
@@ -58,7 +62,7 @@ class SubmitService {
   CompileService* compile_;
   JobScheduler* scheduler_;
   std::function<void()> on_job_;
-  cache::ArtifactStore* verdicts_;
+  std::unique_ptr<VerdictCache> verdicts_;  // null: no verdict cache
 };
 
 }  // namespace ttc::daemon

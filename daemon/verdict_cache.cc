@@ -28,7 +28,11 @@ absl::Status StoreVerdict(cache::ArtifactStore* store, const v1::Job& job) {
       job.action_key().empty()) {
     return absl::OkStatus();
   }
-  const std::string bytes = job.SerializeAsString();
+  // The verdict without the kernel request: the key covers it, and a lookup reads, verifies
+  // and parses these bytes on every resubmit.
+  v1::Job verdict = job;
+  verdict.mutable_spec()->clear_request();
+  const std::string bytes = verdict.SerializeAsString();
   v1::ActionResult result;
   result.set_success(true);
   v1::OutputFile* f = result.add_output_files();
@@ -38,18 +42,49 @@ absl::Status StoreVerdict(cache::ArtifactStore* store, const v1::Job& job) {
                                          {{kVerdictFile, bytes}});
 }
 
-absl::StatusOr<v1::Job> LookupVerdict(cache::ArtifactStore* store, const std::string& key) {
+namespace {
+
+// The verdict blob's digest stored under `key`: NOT_FOUND when there is none.
+absl::StatusOr<v1::Digest> VerdictDigest(cache::ArtifactStore* store, const std::string& key) {
   auto result = store->GetActionResult(key);
   if (!result.ok()) return absl::NotFoundError(absl::StrCat("no verdict under ", key));
   if (result->output_files_size() != 1 || result->output_files(0).path() != kVerdictFile) {
     return absl::NotFoundError(absl::StrCat("the result under ", key, " is not a verdict"));
   }
-  auto bytes = store->GetBlob(result->output_files(0).digest());  // verified against its digest
+  return result->output_files(0).digest();
+}
+
+// The verdict in blob `digest`, read and verified.
+absl::StatusOr<v1::Job> ReadVerdict(cache::ArtifactStore* store, const std::string& key, const v1::Digest& digest) {
+  auto bytes = store->GetBlob(digest);  // verified against its digest
   v1::Job job;
   if (!bytes.ok() || !job.ParseFromString(*bytes) || job.stage() != v1::COMPLETED ||
       job.result().outcome() != v1::PASSED) {
     return absl::NotFoundError(absl::StrCat("the verdict under ", key, " does not read back"));
   }
+  return job;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Job> LookupVerdict(cache::ArtifactStore* store, const std::string& key) {
+  auto digest = VerdictDigest(store, key);
+  if (!digest.ok()) return digest.status();
+  return ReadVerdict(store, key, *digest);
+}
+
+absl::StatusOr<v1::Job> VerdictCache::Lookup(const std::string& key) {
+  auto digest = VerdictDigest(store_, key);
+  if (!digest.ok()) return digest.status();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = parsed_.find(digest->hash()); it != parsed_.end()) return it->second;
+  }
+  auto job = ReadVerdict(store_, key, *digest);
+  if (!job.ok()) return job.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (parsed_.size() >= kMaxParsed) parsed_.clear();
+  parsed_[digest->hash()] = *job;
   return job;
 }
 

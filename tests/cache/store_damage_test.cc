@@ -217,6 +217,26 @@ TEST(StoreDamage, OnlyARealLockErrorNamesAnotherDaemon) {
   EXPECT_TRUE(absl::IsFailedPrecondition(jobs2.status())) << jobs2.status();
 }
 
+// A job record written without the write-ahead log (durable = false: a cached verdict's job)
+// is still there after a clean close and reopen: the close flushes it.
+TEST(StoreDamage, ANonDurableJobRecordSurvivesACleanRestart) {
+  testing::TempDir dir;
+  const std::string path = dir.path().string() + "/jobs";
+  {
+    auto jobs = JobStore::Open({.path = path});
+    ASSERT_TRUE(jobs.ok()) << jobs.status();
+    ASSERT_TRUE((*jobs)->Put("job-1", "durable").ok());
+    ASSERT_TRUE((*jobs)->Put("job-2", "not logged", /*durable=*/false).ok());
+  }
+  auto jobs = JobStore::Open({.path = path});
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  auto rows = (*jobs)->List();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].second, "durable");
+  EXPECT_EQ((*rows)[1].second, "not logged");
+}
+
 TEST(StoreDamage, ADamagedWriteAheadLogIsReportedNotSilent) {
   testing::TempDir dir;
   const std::string path = dir.path().string() + "/store";

@@ -212,8 +212,11 @@ TEST_F(FleetTest, ASecondSubmitOfAPassedProgramIsAnsweredWithTheCachedVerdict) {
   };
   ASSERT_EQ(submit("first.log"), 0) << ReadAll(dir_.Sub("first.log"));
   EXPECT_EQ(ReadAll(dir_.Sub("first.log")).find("CACHED"), std::string::npos);
+  // watch shows the CACHE_CHECK stage before QUEUED, and for the cached answer before COMPLETED.
+  EXPECT_THAT(ReadAll(dir_.Sub("first.log")), ::testing::ContainsRegex("\\[CACHE_CHECK\\] verdict cache: miss [^\n]*\n\\[QUEUED\\]"));
   ASSERT_EQ(submit("second.log"), 0) << ReadAll(dir_.Sub("second.log"));
   const std::string second = ReadAll(dir_.Sub("second.log"));
+  EXPECT_THAT(second, ::testing::ContainsRegex("\\[CACHE_CHECK\\] verdict cache: hit [^\n]*\n\\[COMPLETED\\]")) << second;
   EXPECT_THAT(second, ::testing::HasSubstr("[COMPLETED] PASSED: PASS (CACHED: job-")) << second;
   EXPECT_THAT(second, ::testing::HasSubstr(" passed on a1/")) << second;
   ASSERT_EQ(submit("third.log", {"--revalidate"}), 0) << ReadAll(dir_.Sub("third.log"));

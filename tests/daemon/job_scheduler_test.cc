@@ -768,6 +768,17 @@ TEST_F(JobSchedulerTest, ListenerSeesEveryStageChangeIncludingRequeue) {
 
   EXPECT_THAT(seen, ElementsAre(Pair(id, v1::QUEUED), Pair(id, v1::EXECUTING), Pair(id, v1::QUEUED),
                                 Pair(id, v1::EXECUTING), Pair(id, v1::COMPLETED)));
+  // The job's history has every stage it entered, with why, on the scheduler's clock.
+  auto job = sched_.GetJob(id);
+  ASSERT_TRUE(job.ok());
+  std::vector<std::pair<v1::JobStage, std::string>> history;
+  for (const auto& e : job->history()) history.emplace_back(e.stage(), e.detail());
+  EXPECT_THAT(history, ElementsAre(Pair(v1::CACHE_CHECK, ""), Pair(v1::QUEUED, ""),
+                                   Pair(v1::EXECUTING, "attempt 1 on h1/d0"),
+                                   Pair(v1::QUEUED, "requeued: lease on h1/d0 expired"),
+                                   Pair(v1::EXECUTING, "attempt 2 on h2/d0"), Pair(v1::COMPLETED, "PASSED")));
+  EXPECT_EQ(job->history(0).at_ms(), job->created_ms());
+  EXPECT_EQ(job->history(5).at_ms(), clock_.NowMs());
 }
 
 TEST_F(JobSchedulerTest, ListenerSeesProgressAndTheFinalResult) {

@@ -147,6 +147,29 @@ TEST_F(VerdictCacheTest, AProgramThatPassedIsAnsweredWithTheStoredVerdict) {
   EXPECT_EQ(r.device_id(), "dev0");
   EXPECT_GT(r.cached_completed_ms(), 0);
   EXPECT_EQ(scheduler_.Assign().size(), 0u);  // no lease for it
+  // Both went through CACHE_CHECK first (Job.history): a miss, then a hit.
+  auto stages = [](const v1::Job& j) {
+    std::vector<std::pair<v1::JobStage, std::string>> out;
+    for (const auto& e : j.history()) out.emplace_back(e.stage(), e.detail());
+    return out;
+  };
+  using ::testing::HasSubstr;
+  using ::testing::Pair;
+  using ::testing::StartsWith;
+  auto earned = scheduler_.GetJob(first->job->id());
+  ASSERT_TRUE(earned.ok());
+  EXPECT_THAT(stages(*earned), ::testing::ElementsAre(Pair(v1::CACHE_CHECK, StartsWith("verdict cache: miss (")),
+                                                      Pair(v1::QUEUED, ""), Pair(v1::EXECUTING, "attempt 1 on h1/dev0"),
+                                                      Pair(v1::COMPLETED, "PASSED")));
+  EXPECT_THAT(stages(*again->job),
+              ::testing::ElementsAre(Pair(v1::CACHE_CHECK, StartsWith("verdict cache: hit (")),
+                                     Pair(v1::COMPLETED, HasSubstr(first->job->id()))));
+  EXPECT_EQ(again->job->history(0).at_ms(), again->job->created_ms());
+  // The stored verdict does not carry the kernel request (the key covers it).
+  auto stored = LookupVerdict(&store_, VerdictKey(first->job->action_key(), first->job->spec()));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_FALSE(stored->spec().has_request());
+  EXPECT_EQ(stored->id(), first->job->id());
   EXPECT_EQ(compile_.GetStats().verdict_hits(), 1);
   EXPECT_EQ(compile_.GetStats().verdict_misses(), 1);
 
@@ -156,6 +179,8 @@ TEST_F(VerdictCacheTest, AProgramThatPassedIsAnsweredWithTheStoredVerdict) {
   auto forced = Submit(cached_, revalidate);
   ASSERT_TRUE(forced.ok() && forced->job);
   EXPECT_EQ(forced->job->stage(), v1::QUEUED);
+  ASSERT_GE(forced->job->history_size(), 1);
+  EXPECT_THAT(forced->job->history(0).detail(), HasSubstr("--revalidate: runs, compared with " + first->job->id()));
   v1::SubmitRequest other_seed = Request(/*validate=*/true);
   other_seed.set_seed(6);
   auto seeded = Submit(cached_, other_seed);
@@ -194,6 +219,29 @@ TEST_F(VerdictCacheTest, ARevalidationThatDisagreesWithTheStoredVerdictIsFlakyAn
   auto again = Submit(cached_, Request(/*validate=*/true));
   ASSERT_TRUE(again.ok() && again->job);
   EXPECT_TRUE(again->job->result().cached());
+}
+
+// VerdictCache keeps what it parsed by blob digest: a later pass that replaces the stored
+// verdict is answered, never the one kept in memory; a key with no verdict is a miss.
+TEST_F(VerdictCacheTest, TheParsedVerdictsNeverAnswerForAReplacedVerdict) {
+  auto first = Submit(cached_, Request(/*validate=*/true));
+  ASSERT_TRUE(first.ok() && first->job);
+  ASSERT_NO_FATAL_FAILURE(RunTo(*first->job, v1::PASSED));
+  const std::string key = VerdictKey(first->job->action_key(), first->job->spec());
+  VerdictCache verdicts(&store_);
+  auto a = verdicts.Lookup(key);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->id(), first->job->id());
+  EXPECT_EQ(verdicts.Lookup(key)->id(), first->job->id());  // from memory
+  v1::SubmitRequest revalidate = Request(/*validate=*/true);
+  revalidate.set_revalidate(true);
+  auto second = Submit(cached_, revalidate);
+  ASSERT_TRUE(second.ok() && second->job);
+  ASSERT_NO_FATAL_FAILURE(RunTo(*second->job, v1::PASSED));  // a later pass replaces the verdict
+  auto b = verdicts.Lookup(key);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->id(), second->job->id());
+  EXPECT_TRUE(absl::IsNotFound(verdicts.Lookup(std::string(64, '0')).status()));
 }
 
 TEST_F(VerdictCacheTest, AFailureIsNeverCached) {
