@@ -1,9 +1,13 @@
 #include "agent/build_cache_client.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "remote/remote.h"
@@ -22,6 +26,11 @@ class RemoteBuildCache final : public validate::BuildCache {
   std::optional<std::map<std::string, std::string>> Get(const validate::BuildRecipe& recipe, bool take) override {
     const std::string key = recipe.Key();
     const auto give_up = system_clock::now() + options_.max_wait;
+    if (take && !WaitForOwnBuild(key, give_up)) {
+      spdlog::warn("msg=\"waited too long for a build of this agent: building locally\" tier={} key={}", recipe.tier,
+                   key);
+      return std::nullopt;
+    }
     for (int unreadable = 0; unreadable < 2;) {
       v1::LookupBuildRequest req;
       req.set_key(key);
@@ -39,6 +48,8 @@ class RemoteBuildCache final : public validate::BuildCache {
       }
       if (resp.build()) {
         spdlog::info("msg=\"build not in the fleet cache: building it\" tier={} key={}", recipe.tier, key);
+        std::lock_guard<std::mutex> lock(mu_);
+        building_.insert(key);
         return std::nullopt;
       }
       if (resp.retry_after_ms() > 0) {
@@ -92,6 +103,7 @@ class RemoteBuildCache final : public validate::BuildCache {
       return Abandon(recipe);
     }
     Update(req, "shared");
+    Done(req.key());
   }
 
   void Abandon(const validate::BuildRecipe& recipe) override {
@@ -99,9 +111,25 @@ class RemoteBuildCache final : public validate::BuildCache {
     req.set_key(recipe.Key());
     req.set_tier(recipe.tier);
     Update(req, "given up");
+    Done(req.key());
   }
 
  private:
+  // ttcd knows builders by token and connection, so two runs of one agent (two devices, one
+  // program) would both be told to build: the second waits here for the first one's Put or
+  // Abandon, then asks ttcd again. False when `give_up` passed first.
+  bool WaitForOwnBuild(const std::string& key, system_clock::time_point give_up) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return done_.wait_until(lock, give_up, [&] { return building_.count(key) == 0; });
+  }
+  void Done(const std::string& key) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (building_.erase(key) == 0) return;
+    }
+    done_.notify_all();
+  }
+
   void Update(const v1::UpdateBuildRequest& req, const char* what) {
     v1::UpdateBuildResponse resp;
     grpc::ClientContext ctx;
@@ -118,6 +146,9 @@ class RemoteBuildCache final : public validate::BuildCache {
   std::unique_ptr<v1::BuildCache::Stub> builds_;
   std::unique_ptr<v1::Cas::Stub> cas_;
   BuildCacheOptions options_;
+  std::mutex mu_;
+  std::condition_variable done_;                           // a build of this process ended
+  std::set<std::string> building_ ABSL_GUARDED_BY(mu_);  // keys this process was told to build
 };
 
 }  // namespace

@@ -5,6 +5,9 @@
 // whose bytes cannot be read back verified is reported in the log and rebuilt. When ttcd
 // cannot answer (down, killed mid-download, full disk), Get is a miss and the build runs
 // locally: the cache never fails a job. Every call is bounded by `call_timeout`.
+// Single flight holds within the process too: ttcd tells every run of one agent (same token
+// and connection) to build a missing key, so a second run of the same build in this process
+// waits (at most `max_wait`) for the first one's Put or Abandon before it asks ttcd again.
 // Thread-safety: all methods may be called concurrently.
 #ifndef TTC_AGENT_BUILD_CACHE_CLIENT_H_
 #define TTC_AGENT_BUILD_CACHE_CLIENT_H_

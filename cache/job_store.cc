@@ -128,6 +128,17 @@ absl::Status JobStore::Put(const std::string& id, const std::string& bytes, bool
   return WriteFailed(s, absl::StrCat("storing job ", id));
 }
 
+absl::Status JobStore::Delete(const std::string& id) {
+  std::shared_lock lock(db_mu_);
+  std::lock_guard<std::mutex> write(write_mu_);
+  if (auto st = MayWrite(); !st.ok()) return st;
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;
+  rocksdb::Status s = db_->Delete(w, handles_[0], id);
+  if (s.ok()) return absl::OkStatus();
+  return WriteFailed(s, absl::StrCat("removing job ", id));
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JobStore::List() {
   std::shared_lock lock(db_mu_);
   if (!db_) return absl::UnavailableError(absl::StrCat("the job journal at ", options_.path, " is closed"));

@@ -43,6 +43,9 @@ class JobStore {
   // on the caller's path; RocksDB persists it at its next flush and at a clean close
   // (avoid_flush_during_shutdown is off), and a crash before that loses it.
   absl::Status Put(const std::string& id, const std::string& bytes, bool durable = true);
+  // Removes the record of `id` (OK when there is none), without the write-ahead log: a
+  // removal lost in a crash brings back a record that is removed again. Errors as Put.
+  absl::Status Delete(const std::string& id);
   // After a failed write: reopens the database once kMinFreeBytes are free again. OK when
   // writable (or already was); RESOURCE_EXHAUSTED while the disk is still full.
   absl::Status Recover();

@@ -205,6 +205,7 @@ struct ValidateArgs {
   std::string target;
   uint64_t seed = 0;
   bool json = false;
+  bool explain_key = false;  // --explain-key: also print each build's key and recipe
 };
 
 // Exit status: 0 every output within tolerance; 1 the kernel does not compile, the program
@@ -260,6 +261,14 @@ int RunValidate(const ValidateArgs& a) {
     return kExitCompileError;
   }
   std::cout << (a.json ? ttc::ReportJson(*report) + "\n" : ttc::FormatReport(*report));
+  if (a.explain_key) {
+    // The build keys (docs/cache_format.md "Build keys"), as `ttc-client explain-build` shows
+    // a stored one: on stderr with --json, so stdout stays one JSON document.
+    std::ostream& out = a.json ? std::cerr : std::cout;
+    for (const ttc::validate::BuildRecipe& r : report->builds.recipes) {
+      out << "\n" << r.tier << " key " << r.Key() << "\n" << r.Text();
+    }
+  }
   return report->pass ? kExitOk : kExitCompileError;
 }
 
@@ -316,6 +325,9 @@ int main(int argc, char** argv) {
   validate->add_option("--api-dialect", va.api_dialect, kApiDialectHelp)
       ->check(CLI::IsMember({ttc::ir::kMeshApiDialect, ttc::ir::kClassicApiDialect}));
   validate->add_flag("--json", va.json, "Print the report as JSON");
+  validate->add_flag("--explain-key", va.explain_key,
+                     "Also print the key of each build the run used (the host program, every kernel) and what "
+                     "it covers: the keys under which agents share builds through ttcd");
 
   bool markdown = false;
   CLI::App* passes = app.add_subcommand("passes", "List the passes of the pipeline, in order");

@@ -138,6 +138,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       if ((st = get_int(1, 100, &v)).ok()) c.missed_heartbeats = static_cast<int>(v);
     } else if (name == "max_attempts") {
       if ((st = get_int(1, 100, &v)).ok()) c.max_attempts = static_cast<int>(v);
+    } else if (name == "completed_jobs_kept") {
+      st = get_int(0, int64_t{1} << 40, &c.completed_jobs_kept);
     } else if (name == "log_level") {
       st = get_string(&c.log_level);
       static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
@@ -147,7 +149,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
     } else {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, store_reserve, max_message_bytes, "
                "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
-               "metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
+               "completed_jobs_kept, metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
                "max_blob_bytes, max_batch_digests, io_threads, io_queue, rate_limit, rate_burst)");
     }
     if (!st.ok()) return st;

@@ -17,6 +17,7 @@
 //   heartbeat_interval_ms = 10000  # agents heartbeat this often
 //   missed_heartbeats = 3          # a silent agent is lost after this many intervals
 //   max_attempts = 3               # leases per validation job before it fails for good
+//   completed_jobs_kept = 20000    # completed jobs remembered (GetJob, watch); 0 = all
 //   metrics_listen = "127.0.0.1:9464"  # Prometheus /metrics: HTTPS with tls_cert/tls_key, else
 //                                      # plain HTTP on loopback only; "" = off
 //   tls_cert = "/etc/ttc/tls/server.crt"  # PEM certificate chain served on `listen`
@@ -58,6 +59,7 @@ struct Config {
   int64_t heartbeat_interval_ms = 10'000;
   int missed_heartbeats = 3;
   int max_attempts = 3;
+  int64_t completed_jobs_kept = 20'000;  // completed jobs remembered, newest first; 0 = all
   std::string metrics_listen;  // "" = no metrics endpoint
   // Security: TLS with `tls_cert`/`tls_key`, or plaintext with `insecure` on a loopback
   // address; one of the two is required (Server::Start says which is missing).

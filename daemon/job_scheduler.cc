@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -20,6 +21,12 @@ int64_t SystemClock::NowMs() {
 absl::Status MemoryJournal::Put(const v1::Job& job) {
   std::lock_guard<std::mutex> lock(mu_);
   jobs_[job.id()] = job.SerializeAsString();
+  return absl::OkStatus();
+}
+
+absl::Status MemoryJournal::Remove(const std::string& job_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.erase(job_id);
   return absl::OkStatus();
 }
 
@@ -97,6 +104,9 @@ void JobScheduler::Notify(absl::Span<const v1::Job> jobs) {
 
 absl::Status JobScheduler::Save(v1::Job& job, std::vector<v1::Job>* notify, bool durable) {
   job.set_updated_ms(clock_->NowMs());
+  // A completed job is saved once, when it completes (nothing changes it afterwards): the
+  // completion order, for retention.
+  if (job.stage() == v1::COMPLETED) completed_.push_back(job.id());
   absl::Status st = durable ? journal_->Put(job) : journal_->PutLazily(job);
   if (notify) notify->push_back(job);
   return st;
@@ -120,7 +130,28 @@ absl::Status JobScheduler::Recover() {
     }
     jobs_[job.id()] = std::move(job);
   }
+  std::vector<std::pair<int64_t, std::string>> done;
+  for (const auto& [id, job] : jobs_) {
+    if (job.stage() == v1::COMPLETED) done.emplace_back(job.updated_ms(), id);
+  }
+  std::sort(done.begin(), done.end());
+  for (auto& [when, id] : done) completed_.push_back(std::move(id));
+  PruneCompletedLocked();
   return absl::OkStatus();
+}
+
+void JobScheduler::PruneCompletedLocked() {
+  if (options_.max_completed_jobs <= 0) return;
+  while (static_cast<int64_t>(completed_.size()) > options_.max_completed_jobs) {
+    const std::string id = std::move(completed_.front());
+    completed_.pop_front();
+    jobs_.erase(id);
+    seq_.erase(id);
+    if (auto st = journal_->Remove(id); !st.ok()) {
+      spdlog::warn("msg=\"forgotten job not removed from the journal\" job={} error=\"{}\"", id,
+                   std::string(st.message()));
+    }
+  }
 }
 
 absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string action_key,
@@ -133,6 +164,7 @@ absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string actio
   v1::Job job;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    PruneCompletedLocked();
     const int64_t seq = next_seq_++;
     job.set_id(absl::StrFormat("job-%010d-%s", seq, RandomHex(4)));
     *job.mutable_spec() = std::move(spec);
@@ -453,7 +485,11 @@ absl::Status JobScheduler::RecordHealthCheck(const std::string& host_id, const s
 absl::StatusOr<v1::Job> JobScheduler::GetJob(const std::string& job_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) return absl::NotFoundError(absl::StrCat("no job ", job_id));
+  if (it == jobs_.end()) {
+    if (options_.max_completed_jobs <= 0) return absl::NotFoundError(absl::StrCat("no job ", job_id));
+    return absl::NotFoundError(absl::StrCat("no job ", job_id, " (ttcd keeps the newest ", options_.max_completed_jobs,
+                                            " completed jobs)"));
+  }
   return it->second;
 }
 

@@ -24,6 +24,7 @@
 #define TTC_DAEMON_JOB_SCHEDULER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,12 +70,16 @@ class JobJournal {
   // A record whose loss in a crash costs nothing (a job answered with a cached verdict: the
   // next submit gets the same answer from the store): written without waiting for the disk.
   virtual absl::Status PutLazily(const v1::Job& job) { return Put(job); }
+  // Forgets a completed job (retention, Options::max_completed_jobs). Need not be durable:
+  // a removal lost in a crash brings back a record that is removed again after Recover.
+  virtual absl::Status Remove(const std::string& job_id) = 0;
   virtual absl::StatusOr<std::vector<v1::Job>> LoadAll() = 0;
 };
 
 class MemoryJournal : public JobJournal {
  public:
   absl::Status Put(const v1::Job& job) override;
+  absl::Status Remove(const std::string& job_id) override;
   absl::StatusOr<std::vector<v1::Job>> LoadAll() override;
 
  private:
@@ -115,6 +120,10 @@ class JobScheduler {
     int64_t heartbeat_interval_ms = 10'000;
     int missed_heartbeats = 3;  // a host silent for interval * misses is lost
     int max_attempts = 3;
+    // Completed jobs kept (in memory and in the journal), the newest by completion; older
+    // ones are forgotten when a job is submitted (GetJob: NOT_FOUND). 0 keeps every job.
+    // Verdicts that passed stay in the artifact store either way.
+    int64_t max_completed_jobs = 20'000;
   };
   JobScheduler(Clock* clock, JobJournal* journal, Options options);
 
@@ -212,6 +221,8 @@ class JobScheduler {
   void FreeDeviceLocked(const v1::Lease& lease);
   v1::Job* JobOfLeaseLocked(const std::string& lease_id);
   void Notify(absl::Span<const v1::Job> jobs);
+  // Forgets the oldest completed jobs beyond options_.max_completed_jobs.
+  void PruneCompletedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock* clock_;
   JobJournal* journal_;
@@ -223,6 +234,7 @@ class JobScheduler {
   std::map<std::string, std::string> lease_job_ ABSL_GUARDED_BY(mu_);                     // lease id -> job id
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<std::string, int64_t> seq_ ABSL_GUARDED_BY(mu_);  // job id -> submit order
+  std::deque<std::string> completed_ ABSL_GUARDED_BY(mu_);   // ids of completed jobs, oldest completion first
   std::function<void(const v1::Job&)> listener_;
   std::function<void(const v1::Job&)> completion_hook_;
 };

@@ -242,6 +242,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   sched.heartbeat_interval_ms = s->config_.heartbeat_interval_ms;
   sched.missed_heartbeats = s->config_.missed_heartbeats;
   sched.max_attempts = s->config_.max_attempts;
+  sched.max_completed_jobs = s->config_.completed_jobs_kept;
   s->scheduler_ = std::make_unique<JobScheduler>(s->clock_.get(), s->journal_.get(), sched);
   if (auto st = s->scheduler_->Recover(); !st.ok()) {
     return absl::InternalError(absl::StrCat("recovering the job queue: ", std::string(st.message())));

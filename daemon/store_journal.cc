@@ -40,6 +40,18 @@ absl::Status StoreJournal::PutLazily(const v1::Job& job) {
   return store_->Put(job.id(), bytes, /*durable=*/false);  // the writer is behind: write it here
 }
 
+absl::Status StoreJournal::Remove(const std::string& job_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queued_.size() < kMaxQueued) {
+      queued_[job_id] = std::nullopt;
+      if (queued_.size() == kBatch) cv_.notify_one();
+      return absl::OkStatus();
+    }
+  }
+  return store_->Delete(job_id);
+}
+
 void StoreJournal::WriterLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
@@ -48,7 +60,7 @@ void StoreJournal::WriterLoop() {
       if (stop_) return;  // everything is written
       continue;
     }
-    std::map<std::string, std::string> batch;
+    std::map<std::string, std::optional<std::string>> batch;
     batch.swap(queued_);
     writing_ = true;
     lock.unlock();
@@ -59,11 +71,10 @@ void StoreJournal::WriterLoop() {
   }
 }
 
-void StoreJournal::WriteBatch(const std::map<std::string, std::string>& batch) {
+void StoreJournal::WriteBatch(const std::map<std::string, std::optional<std::string>>& batch) {
   for (const auto& [id, bytes] : batch) {
-    if (auto st = store_->Put(id, bytes, /*durable=*/false); !st.ok()) {
-      spdlog::warn("msg=\"job record not written\" job={} error=\"{}\"", id, std::string(st.message()));
-    }
+    absl::Status st = bytes ? store_->Put(id, *bytes, /*durable=*/false) : store_->Delete(id);
+    if (!st.ok()) spdlog::warn("msg=\"job record not written\" job={} error=\"{}\"", id, std::string(st.message()));
   }
 }
 

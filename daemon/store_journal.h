@@ -8,8 +8,8 @@
 // (JobStore::Put durable = false), every kWriteDelay or as soon as kBatch are queued (waking
 // a thread for each record would cost each caller a system call). A queue of kMaxQueued records is written by the caller
 // itself (back pressure, never unbounded memory). A later Put of the same job drops its queued
-// record, so an older state never lands over a newer one. The destructor writes what is still
-// queued. A failed lazy write is logged (the record is lost, as in a crash).
+// record, so an older state never lands over a newer one. Remove (retention) is queued the
+// same way. The destructor writes what is still queued. A failed lazy write is logged (the record is lost, as in a crash).
 // A record that does not parse at LoadAll is moved to the journal's quarantine and reported;
 // the other jobs recover. Thread-safe.
 #ifndef TTC_DAEMON_STORE_JOURNAL_H_
@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,8 @@ class StoreJournal : public JobJournal {
 
   absl::Status Put(const v1::Job& job) override;
   absl::Status PutLazily(const v1::Job& job) override;
+  // Queued like PutLazily: the writer removes the record.
+  absl::Status Remove(const std::string& job_id) override;
   // Every record, after writing what is queued. DATA_LOSS / UNAVAILABLE from the store.
   absl::StatusOr<std::vector<v1::Job>> LoadAll() override;
   // Writes what is queued now; returns when it is stored (or failed and was logged).
@@ -49,13 +52,14 @@ class StoreJournal : public JobJournal {
  private:
   void WriterLoop();
   // Stores `batch` without the write-ahead log; logs failures.
-  void WriteBatch(const std::map<std::string, std::string>& batch);
+  void WriteBatch(const std::map<std::string, std::optional<std::string>>& batch);
 
   cache::JobStore* store_;
   std::mutex mu_;
   std::condition_variable cv_;       // the writer waits for records or stop_
   std::condition_variable written_;  // Flush waits for the writer to finish a batch
-  std::map<std::string, std::string> queued_ ABSL_GUARDED_BY(mu_);  // job id -> record
+  // job id -> record to store, or nullopt to remove it
+  std::map<std::string, std::optional<std::string>> queued_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;                       // the writer holds a batch
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread writer_;

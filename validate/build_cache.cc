@@ -73,10 +73,26 @@ std::string ToolIdentity(const std::string& tool) {
 }
 
 std::string FileDigest(const std::string& path) {
+  // Memoized by path, size and modification time: a rebuilt file is hashed again.
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  const auto mtime = ec ? fs::file_time_type{} : fs::last_write_time(path, ec);
+  const std::string stamp = ec ? "" : absl::StrCat(path, "|", size, "|", mtime.time_since_epoch().count());
+  static std::mutex mu;
+  static auto* known = new std::map<std::string, std::string>();
+  if (!stamp.empty()) {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto it = known->find(stamp); it != known->end()) return it->second;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  return Sha256Hex(bytes);
+  std::string digest = Sha256Hex(bytes);
+  if (!stamp.empty()) {
+    std::lock_guard<std::mutex> l(mu);
+    (*known)[stamp] = digest;
+  }
+  return digest;
 }
 
 std::string TreeDigest(const std::string& dir) {

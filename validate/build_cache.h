@@ -43,7 +43,8 @@ std::string ToolIdentity(const std::string& tool);
 // Hex SHA-256 over every regular file below `dir` (relative path and bytes, in path order);
 // memoized per directory. "" when `dir` cannot be read.
 std::string TreeDigest(const std::string& dir);
-// Hex SHA-256 of the file's bytes; "" when it cannot be read.
+// Hex SHA-256 of the file's bytes; "" when it cannot be read. Memoized per process by path,
+// size and modification time (thread-safe).
 std::string FileDigest(const std::string& path);
 
 // Thread-safety: implementations are called concurrently by validations on several devices.

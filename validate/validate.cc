@@ -178,15 +178,11 @@ class EmulatorRunner : public ProgramRunner {
     for (const auto& [name, text] : files) all += name + "\n" + text + "\n";
     program_ = CacheRoot() / "programs" / Sha256Hex(all);
     exe_ = program_ / "main.emu";
-    if (fs::exists(exe_)) {
-      summary_.host_build = "local cache";
-      return absl::OkStatus();
-    }
     const std::vector<std::string> flags = {"-std=c++20", "-O1", "-I" + EmuIncludeDir(), "-DTTC_KERNEL_DIR=\".\"",
                                             "main.cpp", "-L" + EmuLibDir(), "-lttc_emu", "-lfmt",
                                             "-Wl,-rpath," + EmuLibDir()};
-    std::optional<std::map<std::string, std::string>> cached;
-    if (builds_ != nullptr && files.count("main.cpp")) {
+    if (files.count("main.cpp")) {
+      // The host build's key: everything the binary depends on (memoized but the source's digest).
       recipe_.tier = "host_build";
       recipe_.Add("backend", "emulator");
       recipe_.Add("source main.cpp sha256", Sha256Hex(files.at("main.cpp")));
@@ -194,6 +190,14 @@ class EmulatorRunner : public ProgramRunner {
       for (const std::string& f : flags) recipe_.Add("flag", f);
       recipe_.Add("emulator headers sha256", validate::TreeDigest(EmuIncludeDir()));
       recipe_.Add("emulator library sha256", validate::FileDigest(EmuLibDir() + "/libttc_emu.so"));
+      summary_.recipes.push_back(recipe_);
+    }
+    if (fs::exists(exe_)) {
+      summary_.host_build = "local cache";
+      return absl::OkStatus();
+    }
+    std::optional<std::map<std::string, std::string>> cached;
+    if (builds_ != nullptr && files.count("main.cpp")) {
       cached = builds_->Get(recipe_, /*take=*/true);
       taken_ = !cached.has_value();
       if (cached && !cached->count("main.emu")) cached.reset();
@@ -276,16 +280,17 @@ class EmulatorRunner : public ProgramRunner {
     std::string key, how, kernels;
     while (in >> key >> how) {
       if (key.size() != 64) continue;
-      if (kernels.find(key) == std::string::npos) kernels += key + "\n";
+      const validate::BuildRecipe recipe = validate::KernelBuildRecipe(key, ReadAll(CacheRoot() / (key + ".recipe")));
+      if (kernels.find(key) == std::string::npos) {
+        kernels += key + "\n";
+        summary_.recipes.push_back(recipe);
+      }
       if (how == "built") ++summary_.kernels_built;
       // What this run built, and, when the fleet did not know this program, every kernel it
       // used (some may have come from the local cache only).
       if (how != "built" && !taken_) continue;
-      const std::string so = ReadAll(CacheRoot() / (key + ".so"));
-      if (builds_ != nullptr && !so.empty()) {
-        builds_->Put(validate::KernelBuildRecipe(key, ReadAll(CacheRoot() / (key + ".recipe"))),
-                     {{"kernel.so", so}});
-      }
+      const std::string so = builds_ != nullptr ? ReadAll(CacheRoot() / (key + ".so")) : "";
+      if (!so.empty()) builds_->Put(recipe, {{"kernel.so", so}});
     }
     if (taken_) PutHostBuild(kernels);
   }

@@ -16,11 +16,9 @@
 
 #include "absl/status/statusor.h"
 #include "ir/stmt.h"
+#include "validate/build_cache.h"
 
 namespace ttc {
-namespace validate {
-class BuildCache;
-}  // namespace validate
 
 struct OutputReport {
   std::string buffer;
@@ -40,6 +38,9 @@ struct BuildSummary {
   std::string host_build;   // "built", "local cache", "ttcd" (the fleet's build cache), "" = n/a
   int kernels_fetched = 0;  // kernel objects placed into the local cache from the fleet
   int kernels_built = 0;    // kernels compiled by this run
+  // The build keys of this run and what each covers (`ttc validate --explain-key`): the host
+  // build's recipe first, then one per kernel the run used, in the order it loaded them.
+  std::vector<validate::BuildRecipe> recipes;
 };
 
 struct ValidationReport {

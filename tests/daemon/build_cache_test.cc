@@ -4,6 +4,11 @@
 #include <signal.h>
 
 #include <chrono>
+#include <future>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "agent/build_cache_client.h"
@@ -90,6 +95,28 @@ TEST_F(BuildCacheTest, AMissIsBuiltByOneAgentWhileTheOthersWaitForItsResult) {
   EXPECT_EQ(TierHits("kernel_build", true), 2);
   EXPECT_EQ(TierHits("kernel_build", false), 1);
   EXPECT_EQ(TierHits("host_build", true), 0);
+}
+
+// One agent validating the same program on two devices at once: ttcd knows the agent by its
+// token and connection, so the client keeps single flight within the process: the second
+// run waits for the first one's build and is served it.
+TEST_F(BuildCacheTest, TwoRunsInOneAgentBuildOnce) {
+  StartServer();
+  auto client = agent::MakeRemoteBuildCache(OwnChannel(server_->address()));
+  const validate::BuildRecipe recipe = Recipe("kernel of two devices");
+  EXPECT_FALSE(client->Get(recipe, /*take=*/true).has_value());  // taken: this run builds it
+  std::promise<std::optional<std::map<std::string, std::string>>> second;
+  std::thread other([&] { second.set_value(client->Get(recipe, /*take=*/true)); });
+  auto answer = second.get_future();
+  EXPECT_EQ(answer.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "the second run was not held while the first one builds";
+  client->Put(recipe, {{"kernel.so", "built once"}});
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  other.join();
+  auto got = answer.get();
+  ASSERT_TRUE(got.has_value()) << "the second run was not served the first one's build";
+  EXPECT_EQ(got->at("kernel.so"), "built once");
+  EXPECT_EQ(TierHits("kernel_build", false), 1);  // one miss: one build
 }
 
 TEST_F(BuildCacheTest, AGivenUpBuildGoesToTheNextAgentAndAnExpiredOneToo) {

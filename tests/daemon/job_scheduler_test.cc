@@ -25,6 +25,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kWormhole[] = "wormhole_b0";
 
@@ -60,6 +61,7 @@ v1::JobResult Result(v1::JobOutcome outcome, const std::string& summary) {
 class FailingJournal : public JobJournal {
  public:
   absl::Status Put(const v1::Job&) override { return absl::UnavailableError("journal: disk full"); }
+  absl::Status Remove(const std::string&) override { return absl::UnavailableError("journal: disk full"); }
   absl::StatusOr<std::vector<v1::Job>> LoadAll() override { return std::vector<v1::Job>{}; }
 };
 
@@ -747,6 +749,50 @@ TEST_F(JobSchedulerTest, SubmittedJobIsInTheJournalWithItsProgram) {
   ASSERT_EQ((*stored)[0].program_size(), 1);
   EXPECT_EQ((*stored)[0].program(0).path(), "kernels/compute.cpp");
   EXPECT_EQ((*stored)[0].stage(), v1::QUEUED);
+}
+
+// --- Retention ------------------------------------------------------------------------------
+
+// ttcd keeps the newest max_completed_jobs completed jobs (by completion), in memory and in the
+// journal: a CI fleet's resubmits do not grow either without bound. Queued and running jobs
+// are never forgotten.
+TEST_F(JobSchedulerTest, OnlyTheNewestCompletedJobsAreKept) {
+  JobScheduler::Options o = Opts();
+  o.max_completed_jobs = 2;
+  MemoryJournal journal;
+  JobScheduler s(&clock_, &journal, o);
+  s.RegisterHost("h1", {Device("d0")});
+  std::vector<std::string> done;
+  for (int i = 0; i < 3; ++i) {
+    done.push_back(Submit(s, Spec()));
+    auto a = s.Assign();
+    ASSERT_EQ(a.size(), 1u);
+    clock_.Advance(10);
+    ASSERT_TRUE(*s.Report(a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
+  }
+  const std::string cancelled = Submit(s, Spec());  // completes without running; done[0] goes
+  ASSERT_TRUE(s.Cancel(cancelled).ok());
+  const std::string queued = Submit(s, Spec());     // done[1] goes
+  auto gone = s.GetJob(done[0]);
+  EXPECT_TRUE(absl::IsNotFound(gone.status()));
+  EXPECT_THAT(std::string(gone.status().message()), HasSubstr("keeps the newest 2 completed jobs"));
+  EXPECT_TRUE(absl::IsNotFound(s.GetJob(done[1]).status()));
+  EXPECT_EQ(Get(s, done[2]).stage(), v1::COMPLETED);
+  EXPECT_EQ(Get(s, cancelled).stage(), v1::COMPLETED);
+  EXPECT_EQ(Get(s, queued).stage(), v1::QUEUED);
+  auto stored = journal.LoadAll();
+  ASSERT_TRUE(stored.ok());
+  std::vector<std::string> ids;
+  for (const auto& j : *stored) ids.push_back(j.id());
+  EXPECT_THAT(ids, UnorderedElementsAre(done[2], cancelled, queued));
+
+  // A restart with a smaller bound forgets the oldest completion at once.
+  o.max_completed_jobs = 1;
+  JobScheduler restarted(&clock_, &journal, o);
+  ASSERT_TRUE(restarted.Recover().ok());
+  EXPECT_TRUE(absl::IsNotFound(restarted.GetJob(done[2]).status()));
+  EXPECT_EQ(Get(restarted, cancelled).stage(), v1::COMPLETED);
+  EXPECT_EQ(Get(restarted, queued).stage(), v1::QUEUED);
 }
 
 // --- Listener -------------------------------------------------------------------------------
