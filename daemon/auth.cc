@@ -200,6 +200,11 @@ bool MaySeeJob(const Principal& who, const std::string& owner, const std::string
   return !who.group.empty() && who.group == owner_group;
 }
 
+v1::Job ShownToClients(v1::Job job) {
+  if (job.has_lease()) job.mutable_lease()->clear_lease_id();
+  return job;
+}
+
 grpc::Status JobNotFound(const char* method, const std::string& job_id, const Principal& who) {
   std::string message = absl::StrCat(method, ": no job ", job_id);
   if (who.authenticated && !(who.roles & kRoleAdmin)) {

@@ -45,6 +45,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "ttc/v1/jobs.pb.h"
 
 namespace ttc::daemon {
 
@@ -97,6 +98,10 @@ struct Principal {
 // reload that takes a token out of a group ends its view at once) and the owner's as it was
 // at submission. A job submitted while auth was off has no owner: only admin sees it.
 bool MaySeeJob(const Principal& who, const std::string& owner, const std::string& owner_group);
+
+// The job as a client (submit or admin role) is shown it: without its lease id, a secret of
+// the agent that holds the lease (only the holder may report on it; docs/devices.md "Leases").
+v1::Job ShownToClients(v1::Job job);
 
 // NOT_FOUND for a job id that does not exist or that `who` may not see: the same answer for
 // both, so a token cannot learn which ids exist. `method` names the RPC in the message.

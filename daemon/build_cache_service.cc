@@ -17,15 +17,23 @@ bool IsHexKey(const std::string& key) {
          std::all_of(key.begin(), key.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// The caller as the in-flight table names it: its token (or address) and its peer.
 std::string Builder(const Principal& who, const grpc::CallbackServerContext* ctx) {
-  return absl::StrCat(who.name, "@", ctx->peer());
+  return BuilderName(who.name, ctx->peer());
 }
 
 constexpr char kLookupMethod[] = "/ttc.v1.BuildCache/LookupBuild";
 constexpr char kUpdateMethod[] = "/ttc.v1.BuildCache/UpdateBuild";
 
 }  // namespace
+
+std::string BuilderName(const std::string& token_name, const std::string& peer) {
+  return absl::StrCat(token_name, "@", peer);
+}
+
+int BuildCacheServiceImpl::ReleaseBuildsOf(const std::string& builder) {
+  std::lock_guard<std::mutex> l(mu_);
+  return static_cast<int>(std::erase_if(building_, [&](const auto& entry) { return entry.second.builder == builder; }));
+}
 
 std::string BuildStoreKey(const std::string& tier, const std::string& recipe_key) {
   std::string text;

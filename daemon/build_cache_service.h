@@ -3,7 +3,9 @@
 // its recipe key before building it and upload what they built. Identical builds in flight
 // across agents run once: the first agent to miss takes the build; the others are told to
 // ask again (retry_after_ms) until the result arrives, the builder gives up, or its build
-// time (build_timeout) runs out, when the next agent takes it.
+// time (build_timeout) runs out, when the next agent takes it. A builder whose agent stream
+// ends (the agent died or lost its connection) loses its builds at once (ReleaseBuildsOf), so
+// a killed agent does not hold the fleet waiting for a build that will never come.
 //
 // Trust: the store key is SHA-256 over "ttc-build-v1", the tier and the agent's recipe key,
 // so a build result can never land on a compile action's key; only the agent role may write
@@ -35,6 +37,11 @@ namespace ttc::daemon {
 // key `recipe_key` is stored under (hex SHA-256; length-prefixed fields).
 std::string BuildStoreKey(const std::string& tier, const std::string& recipe_key);
 
+// A builder's name in the in-flight table: the caller's token name ("" without auth) and its
+// gRPC peer (address and port of its connection), as the fleet stream of the same agent
+// connection sees them too.
+std::string BuilderName(const std::string& token_name, const std::string& peer);
+
 // The path of the output file that holds a build's recipe text in its stored result.
 inline constexpr char kRecipeFile[] = "recipe.txt";
 
@@ -49,6 +56,10 @@ class BuildCacheServiceImpl final : public v1::BuildCache::CallbackService {
   BuildCacheServiceImpl(cache::ArtifactStore* store, CompileService* counters, Options options, Gate* gate = nullptr,
                         WorkerPool* io_pool = nullptr)
       : store_(store), counters_(counters), options_(options), gate_(gate), io_pool_(io_pool) {}
+
+  // Forgets the builds `builder` (BuilderName) took: the next agent to ask builds them.
+  // Returns how many. Thread-safe.
+  int ReleaseBuildsOf(const std::string& builder);
 
   grpc::ServerUnaryReactor* LookupBuild(grpc::CallbackServerContext* ctx, const v1::LookupBuildRequest* req,
                                         v1::LookupBuildResponse* resp) override;

@@ -201,7 +201,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::CancelJob(grpc::CallbackServerCon
   if (!revoked.ok()) return Answer(ctx, ToGrpc(revoked.status()));
   if (!revoked->empty()) fleet_->Revoke(before->lease().host_id(), *revoked, "the job was cancelled");
   auto after = fleet_->scheduler()->GetJob(req->job_id());
-  if (after.ok()) *resp = std::move(*after);
+  if (after.ok()) *resp = ShownToClients(std::move(*after));
   return Answer(ctx, grpc::Status::OK);
 }
 
@@ -215,7 +215,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::GetJob(grpc::CallbackServerContex
   if (!job.ok() || !MaySeeJob(who, job->spec().owner(), job->spec().owner_group())) {
     return Answer(ctx, JobNotFound(kMethod, req->job_id(), who));
   }
-  *resp = std::move(*job);
+  *resp = ShownToClients(std::move(*job));
   return Answer(ctx, grpc::Status::OK);
 }
 
@@ -227,7 +227,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerCont
   }
   if (!fleet_) return Answer(ctx, NoFleet());
   for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) {
-    if (MaySeeJob(who, j.spec().owner(), j.spec().owner_group())) *resp->add_jobs() = std::move(j);
+    if (MaySeeJob(who, j.spec().owner(), j.spec().owner_group())) *resp->add_jobs() = ShownToClients(std::move(j));
   }
   return Answer(ctx, grpc::Status::OK);
 }

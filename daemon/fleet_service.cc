@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/build_cache_service.h"
 #include "daemon/status_mapping.h"
 
 namespace ttc::daemon {
@@ -76,8 +77,8 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
  public:
   // `who`: the admitted caller; an authenticated agent may only register the host its token
   // is named after.
-  AgentStream(FleetHub* hub, Principal who, Gate::StreamSlot slot)
-      : hub_(hub), who_(std::move(who)), slot_(std::move(slot)), out_(this) {
+  AgentStream(FleetHub* hub, Principal who, Gate::StreamSlot slot, std::string peer)
+      : hub_(hub), who_(std::move(who)), slot_(std::move(slot)), peer_(std::move(peer)), out_(this) {
     StartRead(&in_);
   }
 
@@ -158,16 +159,30 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
         hub_->Kick();
       }
     } else if (m.has_progress()) {
-      (void)s->Progress(m.progress().lease_id(), m.progress().message());
+      if (auto st = s->Progress(host_, m.progress().lease_id(), m.progress().message()); absl::IsPermissionDenied(st)) {
+        spdlog::warn("msg=\"progress refused\" host={} error=\"{}\"", host_, std::string(st.message()));
+      }
     } else if (m.has_finished()) {
-      auto done = s->Report(m.finished().lease_id(), m.finished().result());
-      spdlog::info("msg=\"job report\" host={} lease={} outcome={} accepted={}", host_, m.finished().lease_id(),
-                   v1::JobOutcome_Name(m.finished().result().outcome()), done.ok() && *done);
+      const std::string job = s->JobOfLease(m.finished().lease_id());
+      auto done = s->Report(host_, m.finished().lease_id(), m.finished().result());
+      if (!done.ok()) {
+        spdlog::warn("msg=\"job report refused\" host={} job={} lease={} outcome={} error=\"{}\"", host_, job,
+                     m.finished().lease_id(), v1::JobOutcome_Name(m.finished().result().outcome()),
+                     std::string(done.status().message()));
+      } else {
+        spdlog::info("msg=\"job report\" host={} job={} lease={} outcome={} accepted={}{}", host_, job,
+                     m.finished().lease_id(), v1::JobOutcome_Name(m.finished().result().outcome()), *done,
+                     *done ? "" : " reason=\"the lease is no longer current (completed, requeued or cancelled)\"");
+      }
       hub_->Kick();
     } else if (m.has_crashed()) {
-      (void)s->ReportCrash(m.crashed().lease_id(), m.crashed().reason());
-      spdlog::warn("msg=\"job crashed\" host={} lease={} reason=\"{}\"", host_, m.crashed().lease_id(),
-                   m.crashed().reason());
+      if (auto st = s->ReportCrash(host_, m.crashed().lease_id(), m.crashed().reason()); !st.ok()) {
+        spdlog::warn("msg=\"crash report refused\" host={} lease={} error=\"{}\"", host_, m.crashed().lease_id(),
+                     std::string(st.message()));
+      } else {
+        spdlog::warn("msg=\"job crashed\" host={} lease={} reason=\"{}\"", host_, m.crashed().lease_id(),
+                     m.crashed().reason());
+      }
       hub_->Kick();
     } else if (m.has_health_check()) {
       const auto& hc = m.health_check();
@@ -194,11 +209,13 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
     if (gone_ || host_.empty()) return;
     gone_ = true;
     hub_->RemoveAgent(host_, this);
+    hub_->AgentGone(BuilderName(who_.name, peer_));  // its taken builds will never come
   }
 
   FleetHub* hub_;
   Principal who_;
   Gate::StreamSlot slot_;
+  std::string peer_;  // the agent connection's address (BuilderName)
   Outbox<AgentStream, v1::ServerMessage> out_;
   v1::AgentMessage in_;
   std::string host_;
@@ -226,7 +243,7 @@ class JobWatch final : public grpc::ServerWriteReactor<v1::Job> {
       out_.Close(JobNotFound(kMethod, job_id_, who_));
       return;
     }
-    out_.Send(job);
+    out_.Send(ShownToClients(job));
     if (job.stage() == v1::COMPLETED) out_.Close(grpc::Status::OK);
   }
   // Ends the stream with `status` (ttcd drains).
@@ -262,7 +279,7 @@ grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>* FleetServiceImpl::
       return new RefusedStream<grpc::ServerBidiReactor<v1::AgentMessage, v1::ServerMessage>>(st);
     }
   }
-  return new AgentStream(hub_, std::move(who), std::move(slot));
+  return new AgentStream(hub_, std::move(who), std::move(slot), ctx->peer());
 }
 
 FleetHub::FleetHub(JobScheduler* scheduler, int64_t tick_ms) : scheduler_(scheduler), tick_ms_(tick_ms) {

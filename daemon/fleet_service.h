@@ -8,6 +8,7 @@
 #define TTC_DAEMON_FLEET_SERVICE_H_
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,13 @@ class FleetHub {
   // Registry used by the stream reactors.
   void AddAgent(const std::string& host_id, AgentStream* stream);
   void RemoveAgent(const std::string& host_id, AgentStream* stream);
+  // Called with an agent's builder name (BuilderName: token name and peer) when its stream
+  // ends; ttcd releases the builds it took (BuildCacheServiceImpl::ReleaseBuildsOf). Set once,
+  // before agents connect.
+  void SetAgentGoneHook(std::function<void(const std::string& builder)> hook) { agent_gone_ = std::move(hook); }
+  void AgentGone(const std::string& builder) {
+    if (agent_gone_) agent_gone_(builder);
+  }
   // False once EndWatches has run (ttcd is draining): the caller ends its stream.
   bool AddWatch(const std::string& job_id, JobWatch* watch);
   void RemoveWatch(const std::string& job_id, JobWatch* watch);
@@ -52,6 +60,7 @@ class FleetHub {
   void Revoke(const std::string& host_id, const std::string& lease_id, const std::string& reason);
 
  private:
+  std::function<void(const std::string&)> agent_gone_;
   void Loop();
   void OnJobChanged(const v1::Job& job);
 

@@ -269,11 +269,17 @@ absl::Status JobScheduler::Reattach(const std::string& host_id, const std::strin
   return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is no longer current; drop its work"));
 }
 
-v1::Job* JobScheduler::JobOfLeaseLocked(const std::string& lease_id) {
+v1::Job* JobScheduler::JobOfLeaseLocked(const std::string& host_id, const std::string& lease_id,
+                                         absl::Status* refused) {
   auto it = lease_job_.find(lease_id);
   if (it == lease_job_.end()) return nullptr;
   auto j = jobs_.find(it->second);
   if (j == jobs_.end() || j->second.lease().lease_id() != lease_id) return nullptr;
+  if (j->second.lease().host_id() != host_id) {
+    *refused = absl::PermissionDeniedError(absl::StrCat("lease ", lease_id, " is held by host ",
+                                                        j->second.lease().host_id(), ", not by ", host_id));
+    return nullptr;
+  }
   return &j->second;
 }
 
@@ -348,7 +354,7 @@ std::vector<Assignment> JobScheduler::Assign() {
         job->set_attempts(job->attempts() + 1);
         job->add_hosts_tried(host_id);
         v1::Lease* lease = job->mutable_lease();
-        lease->set_lease_id(absl::StrCat("lease-", job->id(), "-", job->attempts()));
+        lease->set_lease_id(absl::StrCat("lease-", RandomHex(16)));  // a secret of its holder
         lease->set_host_id(host_id);
         lease->set_device_id(chosen->device_id);
         lease->set_deadline_ms(now + lease_period_ms());
@@ -368,11 +374,14 @@ std::vector<Assignment> JobScheduler::Assign() {
   return out;
 }
 
-absl::Status JobScheduler::Progress(const std::string& lease_id, const std::string& message) {
+absl::Status JobScheduler::Progress(const std::string& host_id, const std::string& lease_id,
+                                   const std::string& message) {
   std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    v1::Job* job = JobOfLeaseLocked(lease_id);
+    absl::Status refused;
+    v1::Job* job = JobOfLeaseLocked(host_id, lease_id, &refused);
+    if (!refused.ok()) return refused;
     if (!job || job->stage() != v1::EXECUTING) {
       return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is not current"));
     }
@@ -383,11 +392,14 @@ absl::Status JobScheduler::Progress(const std::string& lease_id, const std::stri
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> JobScheduler::Report(const std::string& lease_id, v1::JobResult result) {
+absl::StatusOr<bool> JobScheduler::Report(const std::string& host_id, const std::string& lease_id,
+                                          v1::JobResult result) {
   std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    v1::Job* job = JobOfLeaseLocked(lease_id);
+    absl::Status refused;
+    v1::Job* job = JobOfLeaseLocked(host_id, lease_id, &refused);
+    if (!refused.ok()) return refused;
     if (!job || job->stage() != v1::EXECUTING) return false;  // duplicate or late: ignored
     result.set_host_id(job->lease().host_id());
     result.set_device_id(job->lease().device_id());
@@ -408,11 +420,14 @@ absl::StatusOr<bool> JobScheduler::Report(const std::string& lease_id, v1::JobRe
   return true;
 }
 
-absl::Status JobScheduler::ReportCrash(const std::string& lease_id, const std::string& reason) {
+absl::Status JobScheduler::ReportCrash(const std::string& host_id, const std::string& lease_id,
+                                      const std::string& reason) {
   std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    v1::Job* job = JobOfLeaseLocked(lease_id);
+    absl::Status refused;
+    v1::Job* job = JobOfLeaseLocked(host_id, lease_id, &refused);
+    if (!refused.ok()) return refused;
     if (!job || job->stage() != v1::EXECUTING) return absl::OkStatus();
     auto h = hosts_.find(job->lease().host_id());
     if (h != hosts_.end()) {
@@ -516,6 +531,12 @@ std::vector<DeviceStatus> JobScheduler::ListDevices() {
     }
   }
   return out;
+}
+
+std::string JobScheduler::JobOfLease(const std::string& lease_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = lease_job_.find(lease_id);
+  return it == lease_job_.end() ? "" : it->second;
 }
 
 std::vector<std::string> JobScheduler::LeasesOf(const std::string& host_id) {

@@ -166,14 +166,19 @@ class JobScheduler {
   // Returns the ids of the jobs it touched.
   std::vector<std::string> Expire();
 
+  // A lease answers only to its holder (docs/devices.md "Leases"): in Progress, Report and
+  // ReportCrash, `host_id` is the caller's registered host (ttcd: the agent stream's
+  // authenticated host) and a current lease held by another host is refused with
+  // PERMISSION_DENIED naming both, changing nothing. Lease ids are random (128 bits) and
+  // only the holding agent is told them.
   // Progress from the agent (stored; shown by WatchJob). NOT_FOUND for a stale lease.
-  absl::Status Progress(const std::string& lease_id, const std::string& message);
+  absl::Status Progress(const std::string& host_id, const std::string& lease_id, const std::string& message);
   // Final result for `lease_id`. OK also for a duplicate or late report (ignored: the job
   // is already final or was requeued); returns whether this report completed the job.
-  absl::StatusOr<bool> Report(const std::string& lease_id, v1::JobResult result);
+  absl::StatusOr<bool> Report(const std::string& host_id, const std::string& lease_id, v1::JobResult result);
   // The job crashed the agent or the device: the device goes BAD and the job is requeued
-  // (the attempt counts).
-  absl::Status ReportCrash(const std::string& lease_id, const std::string& reason);
+  // (the attempt counts). OK (nothing changes) for a stale lease.
+  absl::Status ReportCrash(const std::string& host_id, const std::string& lease_id, const std::string& reason);
 
   // Cancels a job in any stage before COMPLETED. Returns the lease that was revoked ("" if
   // none) so the caller can tell the host. NOT_FOUND for an unknown job; FAILED_PRECONDITION
@@ -190,6 +195,8 @@ class JobScheduler {
   absl::StatusOr<v1::Job> GetJob(const std::string& job_id);
   std::vector<v1::Job> ListJobs(v1::JobStage stage = v1::JOB_STAGE_UNSPECIFIED);
   std::vector<DeviceStatus> ListDevices();
+  // The job of lease `lease_id` (current or not), for logs; "" when none is known.
+  std::string JobOfLease(const std::string& lease_id);
   // The lease ids `host_id` currently holds.
   std::vector<std::string> LeasesOf(const std::string& host_id);
 
@@ -219,7 +226,9 @@ class JobScheduler {
   absl::Status Save(v1::Job& job, std::vector<v1::Job>* notify, bool durable = true);
   void RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify);
   void FreeDeviceLocked(const v1::Lease& lease);
-  v1::Job* JobOfLeaseLocked(const std::string& lease_id);
+  // The job of current lease `lease_id` when `host_id` holds it; nullptr with *refused set
+  // (PERMISSION_DENIED) when another host does, nullptr alone when it is not current.
+  v1::Job* JobOfLeaseLocked(const std::string& host_id, const std::string& lease_id, absl::Status* refused);
   void Notify(absl::Span<const v1::Job> jobs);
   // Forgets the oldest completed jobs beyond options_.max_completed_jobs.
   void PruneCompletedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

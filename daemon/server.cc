@@ -268,6 +268,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->builds_ = std::make_unique<BuildCacheServiceImpl>(s->store_.get(), s->service_.get(),
                                                        BuildCacheServiceImpl::Options{}, s->gate_.get(),
                                                        s->io_pool_.get());
+  if (s->fleet_) {
+    s->fleet_->SetAgentGoneHook([builds = s->builds_.get()](const std::string& builder) {
+      if (const int n = builds->ReleaseBuildsOf(builder); n > 0) {
+        spdlog::info("msg=\"builds of a gone agent released\" builder={} builds={}", builder, n);
+      }
+    });
+  }
 
   if (!s->config_.metrics_listen.empty()) {
     std::string cert_pem, key_pem;  // HTTPS with the gRPC listener's certificate when it serves TLS

@@ -119,6 +119,39 @@ TEST_F(BuildCacheTest, TwoRunsInOneAgentBuildOnce) {
   EXPECT_EQ(TierHits("kernel_build", false), 1);  // one miss: one build
 }
 
+// An agent killed while it builds never answers: when its fleet stream ends, ttcd releases
+// the builds it took (same token and connection), and the next agent to ask builds them at
+// once instead of waiting out the build time.
+TEST_F(BuildCacheTest, AnAgentWhoseStreamEndsLosesTheBuildsItTook) {
+  StartServer();
+  auto channel = OwnChannel(server_->address());
+  auto fleet = v1::DeviceFleet::NewStub(channel);
+  auto mine = v1::BuildCache::NewStub(channel);
+  auto other = v1::BuildCache::NewStub(OwnChannel(server_->address()));
+  grpc::ClientContext agent_ctx;
+  agent_ctx.set_deadline(Deadline());
+  auto stream = fleet->Connect(&agent_ctx);
+  v1::AgentMessage hello;
+  hello.mutable_register_()->set_host_id("dying");
+  ASSERT_TRUE(stream->Write(hello));
+  v1::ServerMessage msg;
+  ASSERT_TRUE(stream->Read(&msg));
+  ASSERT_TRUE(msg.has_registered());
+  const std::string key = Recipe("the dying agent's kernel").Key();
+  EXPECT_TRUE(Lookup(mine.get(), key, true).build());
+  EXPECT_GT(Lookup(other.get(), key, true).retry_after_ms(), 0);
+  agent_ctx.TryCancel();  // the agent is gone
+  while (stream->Read(&msg)) {
+  }
+  stream->Finish();
+  bool taken = false;
+  for (int i = 0; i < 100 && !taken; ++i) {
+    taken = Lookup(other.get(), key, true).build();
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(taken) << "the build stayed with the gone agent";
+}
+
 TEST_F(BuildCacheTest, AGivenUpBuildGoesToTheNextAgentAndAnExpiredOneToo) {
   StartServer();
   auto a = v1::BuildCache::NewStub(OwnChannel(server_->address()));

@@ -185,7 +185,7 @@ TEST_F(JobSchedulerTest, OneJobPerDeviceAndASecondDeviceTakesTheSecondJob) {
   // Completing the first job frees h1/d0 for the next one.
   const std::string third = Submit();
   EXPECT_THAT(sched_.Assign(), IsEmpty());
-  ASSERT_TRUE(*sched_.Report(Get(first).lease().lease_id(), Result(v1::PASSED, "PASS")));
+  ASSERT_TRUE(*sched_.Report("h1", Get(first).lease().lease_id(), Result(v1::PASSED, "PASS")));
   EXPECT_EQ(DeviceOf("h1", "d0").job_id, "");
   a = sched_.Assign();
   ASSERT_THAT(a, SizeIs(1));
@@ -209,7 +209,7 @@ TEST_F(JobSchedulerTest, HigherPriorityFirstAndFifoWithinAPriority) {
     auto a = sched_.Assign();
     ASSERT_THAT(a, SizeIs(1)) << "round " << i;
     order.push_back(a[0].job.id());
-    ASSERT_TRUE(*sched_.Report(a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
+    ASSERT_TRUE(*sched_.Report("h1", a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
   }
   EXPECT_THAT(order, ElementsAre(high1, high2, mid, low1, low2, negative));
   EXPECT_THAT(sched_.Assign(), IsEmpty());
@@ -236,7 +236,7 @@ TEST_F(JobSchedulerTest, HeartbeatsRenewLeases) {
   EXPECT_EQ(job.lease().deadline_ms(), clock_.NowMs() + sched_.lease_period_ms());
   EXPECT_EQ(job.attempts(), 1);
   EXPECT_TRUE(DeviceOf("h1", "d0").host_online);
-  EXPECT_TRUE(*sched_.Report(lease, Result(v1::PASSED, "PASS")));
+  EXPECT_TRUE(*sched_.Report("h1", lease, Result(v1::PASSED, "PASS")));
 }
 
 TEST_F(JobSchedulerTest, SilentHostLosesItsLeaseAndMustRegisterAgain) {
@@ -267,7 +267,7 @@ TEST_F(JobSchedulerTest, SilentHostLosesItsLeaseAndMustRegisterAgain) {
   EXPECT_EQ(sched_.Heartbeat("h1").code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(sched_.Heartbeat("never-registered").code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(sched_.Assign(), IsEmpty());
-  EXPECT_EQ(sched_.Progress(lease, "still here").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(sched_.Progress("h1", lease, "still here").code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(sched_.Reattach("h1", lease).code(), absl::StatusCode::kNotFound);
 
   // Registering again brings it back; the job gets a new lease, attempt 2.
@@ -339,10 +339,10 @@ TEST_F(JobSchedulerTest, DuplicateReportIsAcknowledgedAndChangesNothing) {
   auto a = sched_.Assign();
   ASSERT_THAT(a, SizeIs(1));
   const std::string lease = a[0].job.lease().lease_id();
-  ASSERT_TRUE(sched_.Progress(lease, "running 3/4").ok());
+  ASSERT_TRUE(sched_.Progress("h1", lease, "running 3/4").ok());
   EXPECT_EQ(Get(id).progress(), "running 3/4");
 
-  auto first = sched_.Report(lease, Result(v1::PASSED, "PASS"));
+  auto first = sched_.Report("h1", lease, Result(v1::PASSED, "PASS"));
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(*first);
   const v1::Job done = Get(id);
@@ -353,12 +353,12 @@ TEST_F(JobSchedulerTest, DuplicateReportIsAcknowledgedAndChangesNothing) {
   EXPECT_EQ(done.result().device_id(), "d0");
 
   clock_.Advance(5);
-  auto second = sched_.Report(lease, Result(v1::FAILED, "C[0,0]: 1.5 != 2.0"));
+  auto second = sched_.Report("h1", lease, Result(v1::FAILED, "C[0,0]: 1.5 != 2.0"));
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(*second);
   const v1::Job after = Get(id);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(after, done)) << after.DebugString();
-  EXPECT_EQ(sched_.Progress(lease, "late").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(sched_.Progress("h1", lease, "late").code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(DeviceOf("h1", "d0").job_id, "");
 }
 
@@ -378,19 +378,27 @@ TEST_F(JobSchedulerTest, LateReportForARequeuedLeaseIsIgnored) {
   ASSERT_NE(new_lease, old_lease);
 
   // h1's late verdict is acknowledged but ignored.
-  auto late = sched_.Report(old_lease, Result(v1::FAILED, "late verdict from h1"));
+  auto late = sched_.Report("h1", old_lease, Result(v1::FAILED, "late verdict from h1"));
   ASSERT_TRUE(late.ok());
   EXPECT_FALSE(*late);
-  EXPECT_EQ(sched_.Progress(old_lease, "late progress").code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(sched_.ReportCrash(old_lease, "late crash").ok());
+  EXPECT_EQ(sched_.Progress("h1", old_lease, "late progress").code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(sched_.ReportCrash("h1", old_lease, "late crash").ok());
   EXPECT_EQ(DeviceOf("h1", "d0").device.health, v1::GOOD);  // a stale crash blames nobody
   v1::Job job = Get(id);
   EXPECT_EQ(job.stage(), v1::EXECUTING);
   EXPECT_EQ(job.lease().lease_id(), new_lease);
   EXPECT_FALSE(job.has_result());
 
-  ASSERT_TRUE(sched_.Progress(new_lease, "comparing outputs").ok());
-  auto current = sched_.Report(new_lease, Result(v1::PASSED, "PASS"));
+  // The new lease answers only to h2: h1 cannot report on it, crash it or post progress.
+  auto forged = sched_.Report("h1", new_lease, Result(v1::FAILED, "forged by h1"));
+  EXPECT_TRUE(absl::IsPermissionDenied(forged.status())) << forged.status();
+  EXPECT_THAT(std::string(forged.status().message()), HasSubstr("held by host h2, not by h1"));
+  EXPECT_TRUE(absl::IsPermissionDenied(sched_.ReportCrash("h1", new_lease, "forged crash")));
+  EXPECT_TRUE(absl::IsPermissionDenied(sched_.Progress("h1", new_lease, "forged progress")));
+  EXPECT_EQ(DeviceOf("h2", "d0").device.health, v1::GOOD);
+  EXPECT_EQ(Get(id).stage(), v1::EXECUTING);
+  ASSERT_TRUE(sched_.Progress("h2", new_lease, "comparing outputs").ok());
+  auto current = sched_.Report("h2", new_lease, Result(v1::PASSED, "PASS"));
   ASSERT_TRUE(current.ok());
   EXPECT_TRUE(*current);
   job = Get(id);
@@ -437,11 +445,11 @@ TEST_F(JobSchedulerTest, CancelExecutingJobRevokesTheLeaseAndFreesTheDevice) {
   EXPECT_THAT(sched_.LeasesOf("h1"), IsEmpty());
 
   // The agent had not heard yet: its report is ignored and the job stays cancelled.
-  auto report = sched_.Report(lease, Result(v1::PASSED, "PASS"));
+  auto report = sched_.Report("h1", lease, Result(v1::PASSED, "PASS"));
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(*report);
   EXPECT_EQ(Get(id).result().outcome(), v1::CANCELLED);
-  EXPECT_EQ(sched_.Progress(lease, "x").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(sched_.Progress("h1", lease, "x").code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(sched_.Reattach("h1", lease).code(), absl::StatusCode::kNotFound);
 
   // The freed device takes the next job; the cancelled lease never expires into a requeue.
@@ -459,7 +467,7 @@ TEST_F(JobSchedulerTest, CancelCompletedOrUnknownJobFails) {
   const std::string id = Submit();
   auto a = sched_.Assign();
   ASSERT_THAT(a, SizeIs(1));
-  ASSERT_TRUE(*sched_.Report(a[0].job.lease().lease_id(), Result(v1::FAILED, "C[3,7] mismatch")));
+  ASSERT_TRUE(*sched_.Report("h1", a[0].job.lease().lease_id(), Result(v1::FAILED, "C[3,7] mismatch")));
 
   auto done = sched_.Cancel(id);
   EXPECT_EQ(done.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -486,14 +494,14 @@ TEST_F(JobSchedulerTest, CrashMarksTheDeviceBadAndRequeuesOnAGoodOne) {
   ASSERT_EQ(a[0].job.lease().device_id(), "d0");
   const std::string crashed = a[0].job.lease().lease_id();
 
-  ASSERT_TRUE(sched_.ReportCrash(crashed, "agent segfault in dispatch").ok());
+  ASSERT_TRUE(sched_.ReportCrash("h1", crashed, "agent segfault in dispatch").ok());
   EXPECT_EQ(DeviceOf("h1", "d0").device.health, v1::BAD);
   EXPECT_EQ(DeviceOf("h1", "d0").job_id, "");
   v1::Job job = Get(a_id);
   EXPECT_EQ(job.stage(), v1::QUEUED);
   EXPECT_EQ(job.attempts(), 1);
   EXPECT_THAT(job.progress(), HasSubstr("agent segfault in dispatch"));
-  EXPECT_FALSE(*sched_.Report(crashed, Result(v1::PASSED, "PASS")));
+  EXPECT_FALSE(*sched_.Report("h1", crashed, Result(v1::PASSED, "PASS")));
 
   a = sched_.Assign();
   ASSERT_THAT(a, SizeIs(1));
@@ -568,7 +576,7 @@ TEST_F(JobSchedulerTest, DisconnectWithRequeueNowHandsTheLeaseBackAtOnce) {
   EXPECT_THAT(job.progress(), HasSubstr("requeued"));
   EXPECT_THAT(sched_.LeasesOf("h1"), IsEmpty());
   EXPECT_FALSE(DeviceOf("h1", "d0").host_online);
-  EXPECT_FALSE(*sched_.Report(lease, Result(v1::PASSED, "PASS")));
+  EXPECT_FALSE(*sched_.Report("h1", lease, Result(v1::PASSED, "PASS")));
 
   // No time passes; another host takes it, the disconnected one does not.
   sched_.RegisterHost("h2", {Device("d0")});
@@ -626,7 +634,7 @@ TEST_F(JobSchedulerTest, RecoversQueuedExecutingAndCompletedJobsAfterRestart) {
   ASSERT_EQ(leases[done].host_id(), "h1");
   ASSERT_EQ(leases[reattached].host_id(), "h2");
   ASSERT_EQ(leases[orphan].host_id(), "h3");
-  ASSERT_TRUE(*sched_.Report(leases[done].lease_id(), Result(v1::PASSED, "PASS")));
+  ASSERT_TRUE(*sched_.Report("h1", leases[done].lease_id(), Result(v1::PASSED, "PASS")));
   ASSERT_EQ(Get(queued).stage(), v1::QUEUED);
 
   // The daemon restarts some time later: a new scheduler over the same journal.
@@ -672,7 +680,7 @@ TEST_F(JobSchedulerTest, RecoversQueuedExecutingAndCompletedJobsAfterRestart) {
   EXPECT_THAT(o.progress(), HasSubstr("requeued"));
   EXPECT_EQ(Get(s2, reattached).stage(), v1::EXECUTING);
 
-  auto r = s2.Report(leases[reattached].lease_id(), Result(v1::FAILED, "C[0,1]: 3 != 4"));
+  auto r = s2.Report("h2", leases[reattached].lease_id(), Result(v1::FAILED, "C[0,1]: 3 != 4"));
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(*r);
   v1::Job re = Get(s2, reattached);
@@ -768,7 +776,7 @@ TEST_F(JobSchedulerTest, OnlyTheNewestCompletedJobsAreKept) {
     auto a = s.Assign();
     ASSERT_EQ(a.size(), 1u);
     clock_.Advance(10);
-    ASSERT_TRUE(*s.Report(a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
+    ASSERT_TRUE(*s.Report("h1", a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
   }
   const std::string cancelled = Submit(s, Spec());  // completes without running; done[0] goes
   ASSERT_TRUE(s.Cancel(cancelled).ok());
@@ -810,7 +818,7 @@ TEST_F(JobSchedulerTest, ListenerSeesEveryStageChangeIncludingRequeue) {
   auto a = sched_.Assign();  // h1 lost: requeued, then leased to h2 in the same round
   ASSERT_THAT(a, SizeIs(1));
   ASSERT_EQ(a[0].job.lease().host_id(), "h2");
-  ASSERT_TRUE(*sched_.Report(a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
+  ASSERT_TRUE(*sched_.Report("h2", a[0].job.lease().lease_id(), Result(v1::PASSED, "PASS")));
 
   EXPECT_THAT(seen, ElementsAre(Pair(id, v1::QUEUED), Pair(id, v1::EXECUTING), Pair(id, v1::QUEUED),
                                 Pair(id, v1::EXECUTING), Pair(id, v1::COMPLETED)));
@@ -835,9 +843,9 @@ TEST_F(JobSchedulerTest, ListenerSeesProgressAndTheFinalResult) {
   auto a = sched_.Assign();
   ASSERT_THAT(a, SizeIs(1));
   const std::string lease = a[0].job.lease().lease_id();
-  ASSERT_TRUE(sched_.Progress(lease, "running on device").ok());
-  ASSERT_TRUE(*sched_.Report(lease, Result(v1::FAILED, "C[1,2]: 0.5 != 0.25")));
-  EXPECT_FALSE(*sched_.Report(lease, Result(v1::PASSED, "PASS")));  // ignored: not notified
+  ASSERT_TRUE(sched_.Progress("h1", lease, "running on device").ok());
+  ASSERT_TRUE(*sched_.Report("h1", lease, Result(v1::FAILED, "C[1,2]: 0.5 != 0.25")));
+  EXPECT_FALSE(*sched_.Report("h1", lease, Result(v1::PASSED, "PASS")));  // ignored: not notified
 
   ASSERT_THAT(seen, SizeIs(4));
   EXPECT_EQ(seen[2].stage(), v1::EXECUTING);
@@ -914,10 +922,10 @@ TEST_F(JobSchedulerTest, AReconnectedHostKeepsOnlyTheLeasesItReattaches) {
   EXPECT_EQ(Get(a).stage(), v1::EXECUTING);
   EXPECT_EQ(Get(b).stage(), v1::QUEUED);
   EXPECT_EQ(Get(b).attempts(), 1);
-  EXPECT_FALSE(*sched_.Report(lease_b, v1::JobResult()));  // its stale report is ignored
+  EXPECT_FALSE(*sched_.Report("h1", lease_b, v1::JobResult()));  // its stale report is ignored
   v1::JobResult pass;
   pass.set_outcome(v1::PASSED);
-  EXPECT_TRUE(*sched_.Report(lease_a, pass));
+  EXPECT_TRUE(*sched_.Report("h1", lease_a, pass));
 }
 
 }  // namespace

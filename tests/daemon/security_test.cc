@@ -87,6 +87,7 @@ constexpr TestToken kTokens[] = {
     {"pool1", "ci-pool-1", "\"submit\"", "ttc_submit_token_of_ci_pool_1", "ci-pool"},
     {"pool2", "ci-pool-2", "\"submit\"", "ttc_submit_token_of_ci_pool_2", "ci-pool"},
     {"agent", "rack1", "\"agent\"", "ttc_agent_token_of_rack1"},
+    {"agent2", "rack2", "\"agent\"", "ttc_agent_token_of_rack2"},
     {"admin", "ops", "\"admin\"", "ttc_admin_token_of_ops"},
 };
 
@@ -863,6 +864,97 @@ TEST_P(SecurityAuth, ListDevicesWithholdsTheIdOfAnotherClientsJob) {
   while (stream->Read(&msg)) {
   }
   stream->Finish();
+}
+
+// A lease answers only to its holder: a second agent with its own valid token that knows
+// (or guesses) another host's lease id cannot report, crash or post progress on it; the
+// holder's report still counts. Clients never see lease ids.
+TEST_P(SecurityAuth, AHostileAgentCannotReportOnAnotherHostsLease) {
+  ASSERT_NO_FATAL_FAILURE(Start(SecureConfig(GetParam())));
+  Stubs s(Channel(GetParam()));
+  const std::string job = SubmitJob(s, TokenOf("submit"));
+  ASSERT_FALSE(job.empty());
+  auto get = [&](const std::string& who) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf(who));
+    v1::JobRef ref;
+    ref.set_job_id(job);
+    v1::Job out;
+    EXPECT_TRUE(s.compiler->GetJob(&ctx, ref, &out).ok()) << who;
+    return out;
+  };
+  const std::string arch = get("submit").spec().arch();
+  auto connect = [&](grpc::ClientContext* ctx, const std::string& who, const std::string& host, bool device) {
+    Authorize(ctx, TokenOf(who), Deadline());
+    auto stream = s.fleet->Connect(ctx);
+    v1::AgentMessage hello;
+    hello.mutable_register_()->set_host_id(host);
+    if (device) {
+      v1::AgentDevice* d = hello.mutable_register_()->add_devices();
+      d->set_device_id("dev0");
+      d->set_arch(arch);
+    }
+    EXPECT_TRUE(stream->Write(hello));
+    return stream;
+  };
+  grpc::ClientContext holder_ctx;
+  auto holder = connect(&holder_ctx, "agent", "rack1", true);
+  v1::ServerMessage msg;
+  bool leased = false;
+  while (!leased && holder->Read(&msg)) leased = msg.has_lease();
+  ASSERT_TRUE(leased);
+  const std::string lease = msg.lease().lease().lease_id();
+  EXPECT_THAT(lease, ::testing::Not(HasSubstr(job))) << "a lease id must not be derived from the job id";
+  EXPECT_EQ(get("submit").lease().lease_id(), "");  // clients never see it
+  EXPECT_EQ(get("admin").lease().lease_id(), "");
+  EXPECT_EQ(get("admin").lease().host_id(), "rack1");
+  {
+    grpc::ClientContext ctx;
+    auto hostile = connect(&ctx, "agent2", "rack2", false);
+    v1::AgentMessage forged;
+    forged.mutable_progress()->set_lease_id(lease);
+    forged.mutable_progress()->set_message("forged progress");
+    ASSERT_TRUE(hostile->Write(forged));
+    forged.Clear();
+    forged.mutable_finished()->set_lease_id(lease);
+    forged.mutable_finished()->mutable_result()->set_outcome(v1::FAILED);
+    forged.mutable_finished()->mutable_result()->set_summary("forged by rack2");
+    ASSERT_TRUE(hostile->Write(forged));
+    forged.Clear();
+    forged.mutable_crashed()->set_lease_id(lease);
+    forged.mutable_crashed()->set_reason("forged crash");
+    ASSERT_TRUE(hostile->Write(forged));
+    hostile->WritesDone();
+    while (hostile->Read(&msg)) {
+    }
+    hostile->Finish();  // ttcd has handled the messages before it ends the stream
+  }
+  v1::Job after = get("admin");
+  EXPECT_EQ(after.stage(), v1::EXECUTING) << after.ShortDebugString();
+  EXPECT_EQ(after.attempts(), 1);
+  EXPECT_NE(after.progress(), "forged progress");
+  {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, TokenOf("admin"));
+    v1::ListDevicesResponse devices;
+    ASSERT_TRUE(s.compiler->ListDevices(&ctx, v1::ListDevicesRequest(), &devices).ok());
+    for (const auto& d : devices.devices()) EXPECT_EQ(d.health(), v1::GOOD) << d.ShortDebugString();
+  }
+  // The holder's own report completes the job.
+  v1::AgentMessage done;
+  done.mutable_finished()->set_lease_id(lease);
+  done.mutable_finished()->mutable_result()->set_outcome(v1::PASSED);
+  done.mutable_finished()->mutable_result()->set_summary("PASS");
+  ASSERT_TRUE(holder->Write(done));
+  EXPECT_TRUE(WaitFor([&] { return get("admin").stage() == v1::COMPLETED; }, std::chrono::seconds(20)));
+  after = get("admin");
+  EXPECT_EQ(after.result().outcome(), v1::PASSED);
+  EXPECT_EQ(after.result().summary(), "PASS");
+  EXPECT_EQ(after.result().host_id(), "rack1");
+  holder_ctx.TryCancel();
+  while (holder->Read(&msg)) {
+  }
+  holder->Finish();
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SecurityAuth, ::testing::Values(Transport::kPlaintext, Transport::kTls),

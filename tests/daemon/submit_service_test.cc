@@ -121,7 +121,7 @@ class VerdictCacheTest : public SubmitServiceTest {
     r.set_summary(outcome == v1::PASSED ? "PASS" : "out[3]: 1.5 != 2.0");
     r.set_host_id("h1");
     r.set_device_id("dev0");
-    auto reported = scheduler_.Report(assigned[0].job.lease().lease_id(), r);
+    auto reported = scheduler_.Report("h1", assigned[0].job.lease().lease_id(), r);
     ASSERT_TRUE(reported.ok() && *reported);
   }
   SubmitService cached_{&compile_, &scheduler_, nullptr, &store_};
