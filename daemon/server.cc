@@ -412,6 +412,12 @@ void Server::UpdateHealth() {
       spdlog::info("msg=\"store usable again: SERVING\"");
     }
     server_->GetHealthCheckService()->SetServingStatus(ok);
+    // Each served service by name too (probes such as `grpc_health_probe -service` name one),
+    // with the overall rules; "ttc.v1.Compiler" also needs a writable store (below).
+    for (const char* service : {"ttc.v1.Cas", "ttc.v1.BuildCache"}) {
+      server_->GetHealthCheckService()->SetServingStatus(service, ok);
+    }
+    if (fleet_) server_->GetHealthCheckService()->SetServingStatus("ttc.v1.DeviceFleet", ok);
     serving_ = ok;
   }
   if (store_ok != store_ok_ || overall_changed) {

@@ -543,22 +543,28 @@ TEST_F(DaemonTest, DrainingAnswersUnavailableAndHealthSaysNotServing) {
 
 TEST_F(DaemonTest, HealthIsNotServingWhileTheStoreIsUnusable) {
   StartServer();
-  auto health = [&] {
+  auto health = [&](const std::string& service, grpc::StatusCode expect = grpc::StatusCode::OK) {
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(service);
     grpc::health::v1::HealthCheckResponse r;
     grpc::ClientContext ctx;
     ctx.set_deadline(Deadline(std::chrono::seconds(10)));
-    EXPECT_TRUE(health_->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &r).ok());
+    EXPECT_EQ(health_->Check(&ctx, req, &r).error_code(), expect) << "'" << service << "'";
     return r.status();
   };
+  // Every served service answers by name (grpc_health_probe -service, Kubernetes gRPC probes).
+  const std::vector<std::string> services = {"", "ttc.v1.Compiler", "ttc.v1.Cas", "ttc.v1.DeviceFleet",
+                                             "ttc.v1.BuildCache"};
   EXPECT_TRUE(server_->store()->Probe().ok());  // the real probe: write and read back
-  EXPECT_EQ(health(), grpc::health::v1::HealthCheckResponse::SERVING);
+  for (const auto& s : services) EXPECT_EQ(health(s), grpc::health::v1::HealthCheckResponse::SERVING) << s;
+  health("ttc.v1.NoSuchService", grpc::StatusCode::NOT_FOUND);
   // A disk that stopped taking writes (simulated: the probe's answer is what RocksDB says then).
   server_->SetStoreProbe([] { return absl::UnavailableError("IO error: No space left on device"); });
   EXPECT_FALSE(server_->serving());
-  EXPECT_EQ(health(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  for (const auto& s : services) EXPECT_EQ(health(s), grpc::health::v1::HealthCheckResponse::NOT_SERVING) << s;
   server_->SetStoreProbe(nullptr);  // back to the real probe: the store works again
   EXPECT_TRUE(server_->serving());
-  EXPECT_EQ(health(), grpc::health::v1::HealthCheckResponse::SERVING);
+  for (const auto& s : services) EXPECT_EQ(health(s), grpc::health::v1::HealthCheckResponse::SERVING) << s;
   // Draining is NOT_SERVING for good, whatever the probe says.
   server_->Shutdown(std::chrono::milliseconds(0));
   EXPECT_FALSE(server_->serving());
