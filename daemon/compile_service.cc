@@ -7,6 +7,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "common/logfmt.h"
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "driver/build_id.h"
@@ -191,11 +192,11 @@ void CompileService::RunFlight(const std::string& key) {
     flights_.erase(key);
   }
   if (!outcome.ok()) {
-    spdlog::error("msg=\"compile failed\" key={} waiters={} error=\"{}\"", key, waiters.size(),
-                  std::string(outcome.status().message()));
+    spdlog::error("msg=\"compile failed\" key={} waiters={} error={}", key, waiters.size(),
+                  LogfmtValue(std::string(outcome.status().message())));
   } else if (!outcome->cache_hit) {
-    spdlog::info("msg=\"compiled\" key={} func=\"{}\" kind={} success={} diagnostics={} compile_us={} waiters={}", key,
-                 func.substr(0, 64), kind, outcome->result.success(), outcome->result.diagnostics_size(),
+    spdlog::info("msg=\"compiled\" key={} func={} kind={} success={} diagnostics={} compile_us={} waiters={}", key,
+                 LogfmtValue(func, 64), kind, outcome->result.success(), outcome->result.diagnostics_size(),
                  outcome->result.compile_micros(), waiters.size());
   }
   for (Waiter& w : waiters) {

@@ -1,15 +1,30 @@
 #include "daemon/fleet_service.h"
 
+#include <algorithm>
 #include <deque>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/logfmt.h"
 #include "daemon/build_cache_service.h"
 #include "daemon/status_mapping.h"
 
 namespace ttc::daemon {
 namespace {
+
+// A host, device or arch id from an agent: 1 to 128 bytes of letters, digits and . _ - : / @
+// (INVALID_ARGUMENT naming `field` otherwise), so it can be logged and shown as it is.
+absl::Status CheckId(const std::string& field, const std::string& id) {
+  const bool ok = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("._-:/@").find(c) != std::string_view::npos;
+  });
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", LogfmtValue(id, 64),
+                                                 " is not 1-128 letters, digits and . _ - : / @"));
+}
 
 // Serialises the writes of one stream (gRPC allows one outstanding write) and finishes the
 // stream once, after the queued writes went out.
@@ -91,7 +106,7 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
       return;
     }
     if (auto st = Handle(in_); !st.ok()) {
-      spdlog::warn("msg=\"agent stream refused\" host={} error=\"{}\"", host_, std::string(st.message()));
+      spdlog::warn("msg=\"agent stream refused\" host={} error={}", host_, LogfmtValue(std::string(st.message())));
       Gone();
       out_.Close(ToGrpc(st));
       return;
@@ -110,6 +125,8 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
     if (m.has_register_()) {
       const v1::RegisterAgent& r = m.register_();
       if (r.host_id().empty()) return absl::InvalidArgumentError("register.host_id: missing");
+      // Ids are written into logs, job records and metrics as they are: a plain word each.
+      if (auto st = CheckId("register.host_id", r.host_id()); !st.ok()) return st;
       if (who_.authenticated && r.host_id() != who_.name) {
         // Otherwise one host's token could take over another host's devices and leases.
         return absl::PermissionDeniedError(absl::StrCat("register.host_id: token '", who_.name,
@@ -123,6 +140,8 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
         if (d.device_id().empty() || d.arch().empty()) {
           return absl::InvalidArgumentError(absl::StrCat("register.devices[", i, "]: device_id and arch are required"));
         }
+        if (auto st = CheckId(absl::StrCat("register.devices[", i, "].device_id"), d.device_id()); !st.ok()) return st;
+        if (auto st = CheckId(absl::StrCat("register.devices[", i, "].arch"), d.arch()); !st.ok()) return st;
         DeviceInfo info;
         info.device_id = d.device_id();
         info.arch = d.arch();
@@ -160,28 +179,28 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
       }
     } else if (m.has_progress()) {
       if (auto st = s->Progress(host_, m.progress().lease_id(), m.progress().message()); absl::IsPermissionDenied(st)) {
-        spdlog::warn("msg=\"progress refused\" host={} error=\"{}\"", host_, std::string(st.message()));
+        spdlog::warn("msg=\"progress refused\" host={} error={}", host_, LogfmtValue(std::string(st.message())));
       }
     } else if (m.has_finished()) {
       const std::string job = s->JobOfLease(m.finished().lease_id());
       auto done = s->Report(host_, m.finished().lease_id(), m.finished().result());
       if (!done.ok()) {
-        spdlog::warn("msg=\"job report refused\" host={} job={} lease={} outcome={} error=\"{}\"", host_, job,
-                     m.finished().lease_id(), v1::JobOutcome_Name(m.finished().result().outcome()),
-                     std::string(done.status().message()));
+        spdlog::warn("msg=\"job report refused\" host={} job={} lease={} outcome={} error={}", host_, job,
+                     LogfmtValue(m.finished().lease_id()), v1::JobOutcome_Name(m.finished().result().outcome()),
+                     LogfmtValue(std::string(done.status().message())));
       } else {
         spdlog::info("msg=\"job report\" host={} job={} lease={} outcome={} accepted={}{}", host_, job,
-                     m.finished().lease_id(), v1::JobOutcome_Name(m.finished().result().outcome()), *done,
+                     LogfmtValue(m.finished().lease_id()), v1::JobOutcome_Name(m.finished().result().outcome()), *done,
                      *done ? "" : " reason=\"the lease is no longer current (completed, requeued or cancelled)\"");
       }
       hub_->Kick();
     } else if (m.has_crashed()) {
       if (auto st = s->ReportCrash(host_, m.crashed().lease_id(), m.crashed().reason()); !st.ok()) {
-        spdlog::warn("msg=\"crash report refused\" host={} lease={} error=\"{}\"", host_, m.crashed().lease_id(),
-                     std::string(st.message()));
+        spdlog::warn("msg=\"crash report refused\" host={} lease={} error={}", host_,
+                     LogfmtValue(m.crashed().lease_id()), LogfmtValue(std::string(st.message())));
       } else {
-        spdlog::warn("msg=\"job crashed\" host={} lease={} reason=\"{}\"", host_, m.crashed().lease_id(),
-                     m.crashed().reason());
+        spdlog::warn("msg=\"job crashed\" host={} lease={} reason={}", host_,
+                     LogfmtValue(m.crashed().lease_id()), LogfmtValue(m.crashed().reason()));
       }
       hub_->Kick();
     } else if (m.has_health_check()) {
@@ -190,8 +209,8 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
       if (hc.passed()) {
         spdlog::info("msg=\"health check passed\" host={} device={}", host_, hc.device_id());
       } else {
-        spdlog::warn("msg=\"health check failed\" host={} device={} detail=\"{}\"", host_, hc.device_id(),
-                     hc.detail());
+        spdlog::warn("msg=\"health check failed\" host={} device={} detail={}", host_, hc.device_id(),
+                     LogfmtValue(hc.detail()));
       }
       hub_->Kick();
     } else if (m.has_goodbye()) {

@@ -3,10 +3,13 @@
 #include <atomic>
 #include <future>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <grpcpp/generic/generic_stub.h>
 #include <rocksdb/db.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "cache/digest.h"
 #include "driver/action.h"
@@ -539,6 +542,26 @@ TEST_F(DaemonTest, DrainingAnswersUnavailableAndHealthSaysNotServing) {
   v1::CompileResponse resp;
   grpc::Status st = Compile(LoadExample("kernel_1d"), &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// A submitter cannot forge ttcd's log lines: a function name with a newline is written as one
+// escaped logfmt value (common/logfmt.h).
+TEST_F(DaemonTest, AFunctionNameWithANewlineCannotForgeALogLine) {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  spdlog::default_logger()->sinks().push_back(sink);  // before any server thread logs
+  StartServer();
+  v1::KernelRequest req = LoadExample("kernel_1d");
+  req.mutable_func()->set_name("k\n[info] msg=\"job report\" accepted=true");
+  v1::CompileResponse resp;
+  grpc::Status st = Compile(req, &resp);
+  StopServer();
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+  const std::string text = log.str();
+  EXPECT_EQ(text.find("\n[info] msg=\"job report\""), std::string::npos) << text;
+  EXPECT_NE(text.find("func=\"k\\n[info] msg=\\\"job report\\\" accepted=true\""), std::string::npos)
+      << "status " << st.error_code() << ": " << st.error_message() << "\n" << text;
 }
 
 TEST_F(DaemonTest, HealthIsNotServingWhileTheStoreIsUnusable) {
