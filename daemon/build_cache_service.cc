@@ -134,7 +134,7 @@ grpc::ServerUnaryReactor* BuildCacheServiceImpl::LookupBuild(grpc::CallbackServe
         if (!got.ok()) return ToGrpc(got.status());
         *r = std::move(*got);
         return grpc::Status::OK;
-      });
+      }, ctx);
 }
 
 grpc::ServerUnaryReactor* BuildCacheServiceImpl::UpdateBuild(grpc::CallbackServerContext* ctx,
@@ -164,7 +164,7 @@ grpc::ServerUnaryReactor* BuildCacheServiceImpl::UpdateBuild(grpc::CallbackServe
   return AnswerOnPool<v1::UpdateBuildResponse>(
       io_pool_, counters_, resp, [this, req, builder](v1::UpdateBuildResponse*, const std::function<bool()>&) {
         return ToGrpc(Update(*req, builder));
-      });
+      }, ctx);
 }
 
 }  // namespace ttc::daemon

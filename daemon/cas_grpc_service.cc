@@ -83,7 +83,7 @@ grpc::ServerUnaryReactor* CasServiceImpl::FindMissingBlobs(grpc::CallbackServerC
           for (v1::Digest& d : store_->FindMissing(digests)) *r->add_missing_blob_digests() = std::move(d);
         }
         return grpc::Status::OK;
-      });
+      }, ctx);
 }
 
 grpc::ServerUnaryReactor* CasServiceImpl::BatchUpdateBlobs(grpc::CallbackServerContext* ctx,
@@ -131,7 +131,7 @@ grpc::ServerUnaryReactor* CasServiceImpl::BatchUpdateBlobs(grpc::CallbackServerC
           SetBlobStatus(out->mutable_status(), status[i]);
         }
         return grpc::Status::OK;
-      });
+      }, ctx);
 }
 
 grpc::ServerUnaryReactor* CasServiceImpl::BatchReadBlobs(grpc::CallbackServerContext* ctx,
@@ -169,7 +169,7 @@ grpc::ServerUnaryReactor* CasServiceImpl::BatchReadBlobs(grpc::CallbackServerCon
           }
         }
         return grpc::Status::OK;
-      });
+      }, ctx);
 }
 
 namespace {

@@ -35,6 +35,10 @@ class PendingCall final : public grpc::ServerUnaryReactor {
     std::mutex mu;
     bool finished ABSL_GUARDED_BY(mu) = false;
     std::atomic<bool> cancelled{false};
+    // The call's deadline: work that has not started by then is not run (gRPC's OnCancel for a
+    // passed deadline can come later than the work's turn on a busy machine).
+    std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
+    bool Abandoned() const { return cancelled.load() || std::chrono::system_clock::now() >= deadline; }
     PendingCall* call = nullptr;
     Resp* resp = nullptr;
     // Fills the response and finishes the call, unless it was already finished.
@@ -80,7 +84,8 @@ void RunOffCallbackThreads(WorkerPool* pool, CompileService* counters,
                            const std::shared_ptr<typename PendingCall<Resp>::State>& state, std::function<void()> work) {
   if (pool == nullptr) return work();
   if (pool->TrySubmit([state, work = std::move(work)] {
-        if (!state->cancelled) work();
+        if (!state->Abandoned()) return work();
+        state->Complete([](Resp*) { return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the call's deadline passed"); });
       })) {
     return;
   }
@@ -94,11 +99,13 @@ void RunOffCallbackThreads(WorkerPool* pool, CompileService* counters,
 // call, so it may read the call's request.
 template <class Resp>
 grpc::ServerUnaryReactor* AnswerOnPool(WorkerPool* pool, CompileService* counters, Resp* resp,
-                                       std::function<grpc::Status(Resp*, const std::function<bool()>&)> work) {
+                                       std::function<grpc::Status(Resp*, const std::function<bool()>&)> work,
+                                       const grpc::CallbackServerContext* ctx = nullptr) {
   auto* call = new PendingCall<Resp>(resp, counters);
   auto state = call->state();
+  if (ctx != nullptr) state->deadline = ctx->deadline();
   RunOffCallbackThreads<Resp>(pool, counters, state, [state, work = std::move(work)] {
-    state->Complete([&](Resp* r) { return work(r, [&] { return state->cancelled.load(); }); });
+    state->Complete([&](Resp* r) { return work(r, [&] { return state->Abandoned(); }); });
   });
   return call;
 }
