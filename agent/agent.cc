@@ -11,7 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/artifact_store.h"
+#include "agent/job_process.h"
 #include "cache/digest.h"
+#include "common/logfmt.h"
 #include "driver/action.h"
 #include "frontend/load.h"
 #include "remote/remote.h"
@@ -153,11 +155,11 @@ Agent::Outcome Agent::Run() {
     const bool registered = Session();
     if (!refused_.ok()) {
       spdlog::error("msg=\"the daemon refused the agent; not retrying: the token has to change (--token-file, "
-                    "TTC_TOKEN, token_file in the config)\" server={} status={} error=\"{}\" token_from=\"{}\"",
+                    "TTC_TOKEN, token_file in the config)\" server={} status={} error={} token_from=\"{}\"",
                     o_.server,
                     refused_.error_code() == grpc::StatusCode::UNAUTHENTICATED ? "UNAUTHENTICATED"
                                                                                 : "PERMISSION_DENIED",
-                    refused_.error_message(), o_.token_source.empty() ? "none" : o_.token_source);
+                    LogfmtValue(refused_.error_message()), o_.token_source.empty() ? "none" : o_.token_source);
       return Outcome::kRefused;
     }
     if (stop_) break;
@@ -229,9 +231,12 @@ bool Agent::Session() {
                    o_.devices, interval);
       std::set<std::string> dropped(m.registered().dropped_leases().begin(), m.registered().dropped_leases().end());
       {
+        // A dropped lease's finished report is still sent (FlushReports): ttcd takes it when
+        // the job is still waiting for that attempt, and logs why when not. A running one is
+        // stopped: its device may be leased again.
         std::lock_guard<std::mutex> l(mu_);
         for (auto& [lease, w] : work_) {
-          if (dropped.count(lease)) w->revoked = true;
+          if (dropped.count(lease) && !w->done) Revoke(*w, "ttcd dropped the lease while the agent was away");
         }
       }
       if (!heartbeat.joinable()) {
@@ -254,8 +259,7 @@ bool Agent::Session() {
       StartJob(m.lease());
     } else if (m.has_revoke()) {
       std::lock_guard<std::mutex> l(mu_);
-      if (auto it = work_.find(m.revoke().lease_id()); it != work_.end()) it->second->revoked = true;
-      spdlog::info("msg=\"lease revoked\" lease={} reason=\"{}\"", m.revoke().lease_id(), m.revoke().reason());
+      if (auto it = work_.find(m.revoke().lease_id()); it != work_.end()) Revoke(*it->second, m.revoke().reason());
     }
   }
   {
@@ -274,7 +278,7 @@ bool Agent::Session() {
   if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED || st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
     refused_ = st;
   } else if (!stop_) {
-    spdlog::warn("msg=\"stream ended\" status={} error=\"{}\"", st.error_code(), st.error_message());
+    spdlog::warn("msg=\"stream ended\" status={} error={}", st.error_code(), LogfmtValue(st.error_message()));
   }
   return registered;
 }
@@ -310,15 +314,35 @@ void Agent::HealthCheck(const std::string& device) {
   if (failure.ok()) {
     spdlog::info("msg=\"health check passed\" device={}", device);
   } else {
-    spdlog::warn("msg=\"health check failed\" device={} detail=\"{}\"", device, std::string(failure.message()));
+    spdlog::warn("msg=\"health check failed\" device={} detail={}", device, LogfmtValue(std::string(failure.message())));
   }
   Send(m);
+}
+
+// With mu_ held: the job's report is dropped and its run stopped (the backend kills its
+// process). A revoked job's thread still ends on its own; FlushReports frees it.
+void Agent::Revoke(Work& w, const std::string& why) {
+  if (w.revoked) return;
+  w.revoked = true;
+  const std::string lease = w.job.lease().lease_id();
+  spdlog::info("msg=\"lease revoked\" job={} lease={} done={} reason={}", w.job.id(), lease, w.done,
+               LogfmtValue(why));
+  if (!w.done) backend_->Cancel(lease);
+  cv_.notify_all();
 }
 
 void Agent::StartJob(const v1::Job& job) {
   std::lock_guard<std::mutex> l(mu_);
   const std::string lease = job.lease().lease_id();
   if (stop_ || work_.count(lease)) return;  // draining (handed back at exit) or a duplicate
+  // One job per device: ttcd leased the device again, so whatever still runs on it here is
+  // stale (its lease was dropped while this agent was away or stopped). It is stopped, and
+  // the new job starts once it has ended (Execute).
+  for (auto& [other, w] : work_) {
+    if (!w->done && w->job.lease().device_id() == job.lease().device_id()) {
+      Revoke(*w, absl::StrCat("device ", job.lease().device_id(), " was leased again (", lease, ")"));
+    }
+  }
   auto w = std::make_unique<Work>();
   w->job = job;
   Work* raw = w.get();
@@ -336,12 +360,35 @@ void Agent::Progress(const std::string& lease, const std::string& text) {
 void Agent::Execute(Work* w) {
   const v1::Job& job = w->job;
   const std::string lease = job.lease().lease_id();
+  {
+    // A stale job on the same device (StartJob revoked it) ends before this one starts.
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] {
+      for (const auto& [other, o] : work_) {
+        if (o.get() != w && !o->done && o->revoked && o->job.lease().device_id() == job.lease().device_id()) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
   spdlog::info("msg=\"job started\" job={} lease={} device={}", job.id(), lease, job.lease().device_id());
   v1::AgentMessage out;
   v1::JobResult* result = out.mutable_finished()->mutable_result();
   out.mutable_finished()->set_lease_id(lease);
   Progress(lease, "fetching the program from the CAS");
   auto files = blobs_->FetchProgram(job);
+  // ttcd away for a moment (restarting, a network blip: UNAVAILABLE) is no reason to give up
+  // the job and blame the device: retried with backoff, about 15 s in all.
+  for (int ms = 500; !files.ok() && absl::IsUnavailable(files.status()) && ms <= 8000; ms *= 2) {
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      if (clock_->WaitFor(cv_, l, std::chrono::milliseconds(ms), [&] { return stop_.load() || w->revoked; })) break;
+    }
+    spdlog::info("msg=\"fetching the program again\" job={} lease={} error={}", job.id(), lease,
+                 LogfmtValue(std::string(files.status().message())));
+    files = blobs_->FetchProgram(job);
+  }
   if (!files.ok()) {
     out.Clear();
     out.mutable_crashed()->set_lease_id(lease);
@@ -349,12 +396,18 @@ void Agent::Execute(Work* w) {
   } else {
     Progress(lease, absl::StrCat("building and running on the ", backend_->name()));
     auto report = backend_->Run(job, *files);
-    if (!report.ok()) {
+    if (IsJobCrash(report.status())) {
+      // The job's own process crashed or hit a limit: the agent and the device are fine.
+      out.Clear();
+      out.mutable_crashed()->set_lease_id(lease);
+      out.mutable_crashed()->set_reason(std::string(report.status().message()));
+      out.mutable_crashed()->set_caused_by_job(true);
+    } else if (!report.ok()) {
       result->set_outcome(v1::ERROR);
       result->set_summary(std::string(report.status().message()));
     } else {
-      spdlog::info("msg=\"builds\" job={} host_build=\"{}\" kernels_fetched={} kernels_built={}", job.id(),
-                   report->builds.host_build, report->builds.kernels_fetched, report->builds.kernels_built);
+      spdlog::info("msg=\"builds\" job={} host_build={} kernels_fetched={} kernels_built={}", job.id(),
+                   LogfmtValue(report->builds.host_build), report->builds.kernels_fetched, report->builds.kernels_built);
       result->set_outcome(report->pass ? v1::PASSED : v1::FAILED);
       result->set_report_text(FormatReport(*report));
       result->set_summary(report->pass ? "PASS"
@@ -362,7 +415,7 @@ void Agent::Execute(Work* w) {
       const std::string json = ReportJson(*report);
       *result->mutable_report_digest() = cache::DigestOf(json);
       absl::Status up = blobs_->Upload(result->report_digest(), json);
-      if (!up.ok()) spdlog::warn("msg=\"report upload failed\" lease={} error=\"{}\"", lease, std::string(up.message()));
+      if (!up.ok()) spdlog::warn("msg=\"report upload failed\" lease={} error={}", lease, LogfmtValue(std::string(up.message())));
     }
   }
   {
@@ -370,8 +423,10 @@ void Agent::Execute(Work* w) {
     w->report = out;
     w->done = true;
   }
-  spdlog::info("msg=\"job done\" job={} lease={} outcome={}", job.id(), lease,
-               out.has_finished() ? v1::JobOutcome_Name(result->outcome()) : "CRASHED");
+  cv_.notify_all();  // a job waiting for this device
+  spdlog::info("msg=\"job done\" job={} lease={} outcome={}{}", job.id(), lease,
+               out.has_finished() ? v1::JobOutcome_Name(result->outcome()) : "CRASHED",
+               out.has_crashed() ? " reason=" + LogfmtValue(out.crashed().reason()) : std::string());
   const std::string device = job.lease().device_id();  // `w` is freed once its report is sent
   FlushReports();
   if (o_.health_check_every > 0 && ++jobs_done_ % o_.health_check_every == 0) HealthCheck(device);

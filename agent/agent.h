@@ -111,6 +111,7 @@ class Agent {
   bool Send(const v1::AgentMessage& m);
   bool Session();
   void HealthCheck(const std::string& device);
+  void Revoke(Work& w, const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StartJob(const v1::Job& job);
   void Progress(const std::string& lease, const std::string& text);
   void Execute(Work* w);

@@ -10,6 +10,9 @@
 //   host_id = "tt-host-7"             # stable across restarts
 //   drain_seconds = 60                # 0..3600
 //   health_check_every = 20           # 0..1000000
+//   job_memory_mib = 8192             # each job's process: address space, 256..2^24 MiB
+//   job_cpu_seconds = 3600            #   CPU time, 1..604800 s
+//   job_output_mib = 1024             #   largest file it may write, 1..2^24 MiB
 //   local_builds = false              # true: never share host/kernel builds with the fleet
 //   tls_ca = "/etc/ttc/tls/ca.pem"    # TLS and token: remote/remote.h (ChannelOptions)
 //   tls_cert = ""
@@ -42,6 +45,11 @@ struct AgentConfig {
   std::string host_id;   // "" until resolved: the host name
   int drain_seconds = 60;
   int health_check_every = 20;
+  // Limits of each job's process (agent/job_process.h JobLimits; docs/devices.md "Job
+  // isolation").
+  int job_memory_mib = 8192;
+  int job_cpu_seconds = 3600;
+  int job_output_mib = 1024;
   // Build every host program and kernel here, never looking them up in or uploading them to
   // ttcd's build cache (docs/devices.md "Shared builds").
   bool local_builds = false;

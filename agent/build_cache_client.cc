@@ -10,6 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
+#include "common/logfmt.h"
 #include "remote/remote.h"
 #include "ttc/v1/service.grpc.pb.h"
 
@@ -42,8 +43,8 @@ class RemoteBuildCache final : public validate::BuildCache {
       grpc::Status st = builds_->LookupBuild(&ctx, req, &resp);
       if (st.error_code() == grpc::StatusCode::NOT_FOUND) return std::nullopt;
       if (!st.ok()) {
-        spdlog::warn("msg=\"build cache unavailable: building locally\" tier={} key={} error=\"{}\"", recipe.tier,
-                     key, st.error_message());
+        spdlog::warn("msg=\"build cache unavailable: building locally\" tier={} key={} error={}", recipe.tier,
+                     key, LogfmtValue(st.error_message()));
         return std::nullopt;
       }
       if (resp.build()) {
@@ -67,8 +68,8 @@ class RemoteBuildCache final : public validate::BuildCache {
       if (!blobs.ok()) {
         // Missing or corrupt bytes (ttcd removes a blob that fails its digest, so the next
         // lookup misses) or ttcd gone mid-download: reported, then built again.
-        spdlog::warn("msg=\"build result unreadable: building it again\" tier={} key={} error=\"{}\"", recipe.tier,
-                     key, std::string(blobs.status().message()));
+        spdlog::warn("msg=\"build result unreadable: building it again\" tier={} key={} error={}", recipe.tier,
+                     key, LogfmtValue(std::string(blobs.status().message())));
         if (absl::IsUnavailable(blobs.status()) || absl::IsDeadlineExceeded(blobs.status())) return std::nullopt;
         ++unreadable;
         continue;
@@ -98,8 +99,8 @@ class RemoteBuildCache final : public validate::BuildCache {
     req.mutable_result()->set_success(true);
     auto up = remote::UploadBlobs(cas_.get(), blobs, system_clock::now() + options_.call_timeout);
     if (!up.ok()) {
-      spdlog::warn("msg=\"build not shared: uploading its outputs failed\" tier={} key={} error=\"{}\"", recipe.tier,
-                   req.key(), std::string(up.status().message()));
+      spdlog::warn("msg=\"build not shared: uploading its outputs failed\" tier={} key={} error={}", recipe.tier,
+                   req.key(), LogfmtValue(std::string(up.status().message())));
       return Abandon(recipe);
     }
     Update(req, "shared");
@@ -138,8 +139,8 @@ class RemoteBuildCache final : public validate::BuildCache {
     if (st.ok()) {
       spdlog::info("msg=\"build {} with the fleet\" tier={} key={}", what, req.tier(), req.key());
     } else {
-      spdlog::warn("msg=\"build update refused\" tier={} key={} error=\"{}\"", req.tier(), req.key(),
-                   st.error_message());
+      spdlog::warn("msg=\"build update refused\" tier={} key={} error={}", req.tier(), req.key(),
+                   LogfmtValue(st.error_message()));
     }
   }
 

@@ -34,6 +34,7 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -41,10 +42,37 @@
 #include "agent/agent.h"
 #include "agent/agent_config.h"
 #include "agent/build_cache_client.h"
+#include "agent/job_process.h"
 #include "remote/remote.h"
 #include "validate/backend.h"
 
 using Options = ttc::agent::AgentConfig;
+
+namespace {
+
+// `--run-job DIR`: the job process. Runs the backend (with the fleet's build cache unless
+// local_builds) on the job in DIR; the exit status tells the agent how it ended.
+int RunJob(const Options& o, const std::string& dir) {
+  ttc::agent::InstallJobTerminateHandler();
+  // Its log lines go to DIR/log.txt, which the agent copies into its own log afterwards
+  // (stderr, where a job's tools write too, is kept apart: only for a crash's reason).
+  auto logger = spdlog::basic_logger_mt("ttc-agent-job", dir + "/" + ttc::agent::kJobLogFile);
+  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
+  spdlog::set_default_logger(logger);
+  std::unique_ptr<ttc::validate::BuildCache> builds;
+  if (!o.local_builds) {
+    auto channel = ttc::remote::Connect(o.server, {o.tls_ca, o.tls_cert, o.tls_key, o.tls, o.token});
+    if (channel.ok()) builds = ttc::agent::MakeRemoteBuildCache(*channel);
+  }
+  auto backend = ttc::validate::MakeBackend(o.backend, builds.get());
+  if (!backend.ok()) {
+    std::cerr << "ttc-agent job: " << backend.status().message() << "\n";
+    return ttc::agent::kExitBadJobDir;
+  }
+  return ttc::agent::RunJobInThisProcess(**backend, dir);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ttc-agent: runs ttcd's device-validation jobs on this host", "ttc-agent"};
@@ -71,6 +99,11 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
   app.add_flag("--local-builds", flags.local_builds,
                "Build host programs and kernels here only, never shared through ttcd's build cache");
+  app.add_option("--job-memory-mib", flags.job_memory_mib, "Each job process's address-space limit, MiB [8192]");
+  app.add_option("--job-cpu-seconds", flags.job_cpu_seconds, "Each job process's CPU-time limit, seconds [3600]");
+  app.add_option("--job-output-mib", flags.job_output_mib, "The largest file a job process may write, MiB [1024]");
+  std::string run_job;
+  app.add_option("--run-job", run_job)->group("");  // internal: the job process (agent/job_process.h)
   app.add_flag("--tls", flags.tls, "Use TLS on a loopback address too (always used for other addresses)");
   app.add_option("--token-file", flags.token_file,
                  "File whose first line is the agent's bearer token [$TTC_TOKEN, $TTC_TOKEN_FILE, config]");
@@ -86,7 +119,7 @@ int main(int argc, char** argv) {
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() == 0 || opt->get_lnames().empty()) continue;
     const std::string name = absl::StrReplaceAll(opt->get_lnames()[0], {{"-", "_"}});
-    if (name != "config" && name != "check_config") given.insert(name);
+    if (name != "config" && name != "check_config" && name != "run_job") given.insert(name);
   }
 
   // SIGTERM/SIGINT: blocked here, before gRPC starts threads that would inherit the default
@@ -109,6 +142,7 @@ int main(int argc, char** argv) {
   if (const char* d = std::getenv("TTC_EMU_CACHE_DIR"); d == nullptr || *d == '\0') {
     setenv("TTC_EMU_CACHE_DIR", (o->work_dir + "/emu").c_str(), 1);
   }
+  if (!run_job.empty()) return RunJob(*o, run_job);
   if (auto probe = ttc::validate::MakeBackend(o->backend); !probe.ok()) {
     std::cerr << "ttc-agent: error: " << probe.status().message() << "\n";
     return 2;
@@ -120,18 +154,25 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<ttc::validate::BuildCache> builds;
   if (!o->local_builds) builds = ttc::agent::MakeRemoteBuildCache(*channel);
-  auto backend = ttc::validate::MakeBackend(o->backend, builds.get());
   if (check_config) {
     std::cout << ttc::agent::FormatAgentConfig(*o);
     return 0;
   }
+  // Every validation runs in a job process of its own: this executable with the same
+  // arguments plus --run-job DIR, under the job limits.
+  ttc::agent::JobLimits limits;
+  limits.memory_mib = o->job_memory_mib;
+  limits.cpu_seconds = o->job_cpu_seconds;
+  limits.output_mib = o->job_output_mib;
+  std::unique_ptr<ttc::validate::Backend> backend = ttc::agent::MakeProcessBackend(
+      o->backend, "/proc/self/exe", std::vector<std::string>(argv, argv + argc), o->work_dir + "/jobs", limits);
 
   auto logger = spdlog::stderr_logger_mt("ttc-agent");
   logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
   spdlog::set_default_logger(logger);
   spdlog::flush_on(spdlog::level::info);
 
-  ttc::agent::Agent agent(*o, *std::move(labels), ttc::agent::MakeGrpcFleetChannel(*channel), std::move(*backend),
+  ttc::agent::Agent agent(*o, *std::move(labels), ttc::agent::MakeGrpcFleetChannel(*channel), std::move(backend),
                           ttc::agent::MakeCasBlobCache(o->work_dir, *channel), ttc::agent::SystemClock());
   std::thread watcher([&] {
     int sig = 0;

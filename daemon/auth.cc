@@ -202,6 +202,7 @@ bool MaySeeJob(const Principal& who, const std::string& owner, const std::string
 
 v1::Job ShownToClients(v1::Job job) {
   if (job.has_lease()) job.mutable_lease()->clear_lease_id();
+  if (job.has_previous_lease()) job.mutable_previous_lease()->clear_lease_id();
   return job;
 }
 

@@ -150,12 +150,11 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
         info.health = d.health() == v1::HEALTH_UNSPECIFIED ? v1::GOOD : d.health();
         devices_.push_back(std::move(info));
       }
-      s->RegisterHost(host_, devices_);
       v1::ServerMessage reply;
       v1::Registered* reg = reply.mutable_registered();
       reg->set_heartbeat_interval_ms(s->heartbeat_interval_ms());
-      for (const std::string& lease : r.running_leases()) {
-        if (!s->Reattach(host_, lease).ok()) reg->add_dropped_leases(lease);
+      for (std::string& lease : s->RegisterHost(host_, devices_, {r.running_leases().begin(), r.running_leases().end()})) {
+        reg->add_dropped_leases(std::move(lease));
       }
       hub_->AddAgent(host_, this);
       Send(std::move(reply));
@@ -172,9 +171,7 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
         spdlog::info("msg=\"lost agent is back\" host={}", host_);
         // It is still running whatever it held: re-register and keep those leases that are
         // still current (requeued ones are gone; their late reports are ignored).
-        const std::vector<std::string> held = s->LeasesOf(host_);
-        s->RegisterHost(host_, devices_);
-        for (const std::string& lease : held) (void)s->Reattach(host_, lease);
+        (void)s->RegisterHost(host_, devices_, s->LeasesOf(host_));
         hub_->Kick();
       }
     } else if (m.has_progress()) {
@@ -182,25 +179,28 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
         spdlog::warn("msg=\"progress refused\" host={} error={}", host_, LogfmtValue(std::string(st.message())));
       }
     } else if (m.has_finished()) {
-      const std::string job = s->JobOfLease(m.finished().lease_id());
-      auto done = s->Report(host_, m.finished().lease_id(), m.finished().result());
+      JobScheduler::ReportNote note;
+      note.job_id = s->JobOfLease(m.finished().lease_id());
+      auto done = s->Report(host_, m.finished().lease_id(), m.finished().result(), &note);
+      const std::string& job = note.job_id;
       if (!done.ok()) {
         spdlog::warn("msg=\"job report refused\" host={} job={} lease={} outcome={} error={}", host_, job,
                      LogfmtValue(m.finished().lease_id()), v1::JobOutcome_Name(m.finished().result().outcome()),
                      LogfmtValue(std::string(done.status().message())));
       } else {
-        spdlog::info("msg=\"job report\" host={} job={} lease={} outcome={} accepted={}{}", host_, job,
-                     LogfmtValue(m.finished().lease_id()), v1::JobOutcome_Name(m.finished().result().outcome()), *done,
-                     *done ? "" : " reason=\"the lease is no longer current (completed, requeued or cancelled)\"");
+        spdlog::info("msg=\"job report\" host={} job={} lease={} outcome={} accepted={}{}", host_,
+                     job, LogfmtValue(m.finished().lease_id()), v1::JobOutcome_Name(m.finished().result().outcome()),
+                     *done, *done ? "" : " reason=" + LogfmtValue(note.why));
       }
       hub_->Kick();
     } else if (m.has_crashed()) {
-      if (auto st = s->ReportCrash(host_, m.crashed().lease_id(), m.crashed().reason()); !st.ok()) {
+      if (auto st = s->ReportCrash(host_, m.crashed().lease_id(), m.crashed().reason(), m.crashed().caused_by_job());
+          !st.ok()) {
         spdlog::warn("msg=\"crash report refused\" host={} lease={} error={}", host_,
                      LogfmtValue(m.crashed().lease_id()), LogfmtValue(std::string(st.message())));
       } else {
-        spdlog::warn("msg=\"job crashed\" host={} lease={} reason={}", host_,
-                     LogfmtValue(m.crashed().lease_id()), LogfmtValue(m.crashed().reason()));
+        spdlog::warn("msg=\"job crashed\" host={} lease={} caused_by_job={} reason={}", host_,
+                     LogfmtValue(m.crashed().lease_id()), m.crashed().caused_by_job(), LogfmtValue(m.crashed().reason()));
       }
       hub_->Kick();
     } else if (m.has_health_check()) {

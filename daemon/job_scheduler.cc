@@ -198,8 +198,22 @@ absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string actio
   return job;
 }
 
-void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices) {
-  std::lock_guard<std::mutex> lock(mu_);
+std::vector<std::string> JobScheduler::RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices,
+                                                    const std::vector<std::string>& running_leases) {
+  std::vector<v1::Job> notify;
+  std::vector<std::string> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    RegisterHostLocked(host_id, devices);
+    for (const std::string& lease : running_leases) {
+      if (!ReattachLocked(host_id, lease, &notify).ok()) dropped.push_back(lease);
+    }
+  }
+  Notify(notify);
+  return dropped;
+}
+
+void JobScheduler::RegisterHostLocked(const std::string& host_id, const std::vector<DeviceInfo>& devices) {
   Host& h = hosts_[host_id];
   std::map<std::string, DeviceInfo> next;
   for (const DeviceInfo& d : devices) {
@@ -218,7 +232,10 @@ void JobScheduler::RegisterHost(const std::string& host_id, const std::vector<De
   // (an agent that restarted without its work must not keep them alive by heartbeating);
   // the others are requeued when they expire.
   for (const auto& [id, job] : jobs_) {
-    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) lease_job_.erase(job.lease().lease_id());
+    if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) {
+      lease_job_.erase(job.lease().lease_id());
+      unlisted_.insert(job.lease().lease_id());  // until Reattach: the host no longer runs it
+    }
   }
 }
 
@@ -232,7 +249,8 @@ void JobScheduler::DisconnectHost(const std::string& host_id, bool requeue_now) 
     if (requeue_now) {
       for (auto& [id, job] : jobs_) {
         if (job.stage() == v1::EXECUTING && job.lease().host_id() == host_id) {
-          RequeueLocked(job, absl::StrCat("host ", host_id, " handed the lease back"), &notify);
+          RequeueLocked(job, absl::StrCat("host ", host_id, " handed the lease back"), &notify,
+                        /*may_still_run=*/false);
         }
       }
     }
@@ -257,16 +275,69 @@ absl::Status JobScheduler::Heartbeat(const std::string& host_id) {
 }
 
 absl::Status JobScheduler::Reattach(const std::string& host_id, const std::string& lease_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::Job> notify;
+  absl::Status st;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    st = ReattachLocked(host_id, lease_id, &notify);
+  }
+  Notify(notify);
+  return st;
+}
+
+absl::Status JobScheduler::ReattachLocked(const std::string& host_id, const std::string& lease_id,
+                                          std::vector<v1::Job>* notify) {
   for (auto& [id, job] : jobs_) {
     if (job.stage() != v1::EXECUTING || job.lease().lease_id() != lease_id || job.lease().host_id() != host_id) {
       continue;
     }
     lease_job_[lease_id] = id;
+    unlisted_.erase(lease_id);
     job.mutable_lease()->set_deadline_ms(clock_->NowMs() + lease_period_ms());
     return absl::OkStatus();
   }
+  // Requeued while its holder was away (its lease expired before the agent reconnected, e.g.
+  // ttcd restarted and the agent's backoff outlasted a lease period): the attempt resumes
+  // when no other attempt has started and its device is free.
+  if (v1::Job* job = QueuedWithPreviousLeaseLocked(lease_id); job && job->previous_lease().host_id() == host_id) {
+    auto h = hosts_.find(host_id);
+    const std::string device = job->previous_lease().device_id();
+    if (h != hosts_.end() && h->second.online && h->second.devices.count(device) && !busy_.count({host_id, device})) {
+      const int64_t now = clock_->NowMs();
+      *job->mutable_lease() = job->previous_lease();
+      job->clear_previous_lease();
+      job->mutable_lease()->set_deadline_ms(now + lease_period_ms());
+      EnterStage(*job, v1::EXECUTING, now,
+                 absl::StrCat("attempt ", job->lease().attempt(), " reattached by ", host_id, "/", device));
+      job->set_progress("reattached");
+      busy_[{host_id, device}] = job->id();
+      lease_job_[lease_id] = job->id();
+      (void)Save(*job, notify);
+      return absl::OkStatus();
+    }
+  }
   return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is no longer current; drop its work"));
+}
+
+std::string JobScheduler::LateReportReasonLocked(const std::string& lease_id) {
+  for (const auto& [id, job] : jobs_) {
+    if (lease_id.empty() || job.previous_lease().lease_id() != lease_id) continue;
+    if (job.stage() == v1::EXECUTING) {
+      return absl::StrCat("job ", id, " was requeued without this attempt's result and attempt ", job.attempts(),
+                          " runs on ", job.lease().host_id(), "/", job.lease().device_id());
+    }
+    return absl::StrCat("job ", id, " completed (", v1::JobOutcome_Name(job.result().outcome()), ")");
+  }
+  return "no job is waiting for this lease: its job completed, was cancelled or forgotten, or another attempt "
+         "started";
+}
+
+v1::Job* JobScheduler::QueuedWithPreviousLeaseLocked(const std::string& lease_id) {
+  if (lease_id.empty()) return nullptr;
+  for (auto& [id, job] : jobs_) {
+    if (job.stage() == v1::QUEUED && job.previous_lease().lease_id() == lease_id) return &job;
+  }
+  return nullptr;
 }
 
 v1::Job* JobScheduler::JobOfLeaseLocked(const std::string& host_id, const std::string& lease_id,
@@ -287,10 +358,17 @@ void JobScheduler::FreeDeviceLocked(const v1::Lease& lease) {
   auto it = busy_.find({lease.host_id(), lease.device_id()});
   if (it != busy_.end()) busy_.erase(it);
   lease_job_.erase(lease.lease_id());
+  unlisted_.erase(lease.lease_id());
 }
 
-void JobScheduler::RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify) {
+void JobScheduler::RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify,
+                                 bool may_still_run) {
   FreeDeviceLocked(job.lease());
+  if (may_still_run) {
+    *job.mutable_previous_lease() = job.lease();
+  } else {
+    job.clear_previous_lease();
+  }
   job.clear_lease();
   if (job.attempts() >= options_.max_attempts) {
     EnterStage(job, v1::COMPLETED, clock_->NowMs(), why);
@@ -316,8 +394,10 @@ std::vector<std::string> JobScheduler::Expire() {
     }
     for (auto& [id, job] : jobs_) {
       if (job.stage() != v1::EXECUTING || job.lease().deadline_ms() > now) continue;
+      // A lease its host re-registered without (and never reattached) is known dropped; any
+      // other may still be running on a host that is away.
       RequeueLocked(job, absl::StrCat("lease on ", job.lease().host_id(), "/", job.lease().device_id(), " expired"),
-                    &notify);
+                    &notify, /*may_still_run=*/!unlisted_.count(job.lease().lease_id()));
       touched.push_back(id);
     }
   }
@@ -341,7 +421,20 @@ std::vector<Assignment> JobScheduler::Assign() {
     });
     const int64_t now = clock_->NowMs();
     for (v1::Job* job : queued) {
+      // Hosts where the job crashed its own process come last: a second crash should be on
+      // another host (kMaxJobCrashes), when there is one.
+      std::set<std::string> crashed_on;
+      for (const v1::JobCrash& c : job->crashes()) crashed_on.insert(c.host_id());
+      std::vector<std::pair<const std::string*, Host*>> order;
       for (auto& [host_id, h] : hosts_) {
+        if (!crashed_on.count(host_id)) order.emplace_back(&host_id, &h);
+      }
+      for (auto& [host_id, h] : hosts_) {
+        if (crashed_on.count(host_id)) order.emplace_back(&host_id, &h);
+      }
+      for (auto& [host_ptr, h_ptr] : order) {
+        const std::string& host_id = *host_ptr;
+        Host& h = *h_ptr;
         if (!h.online) continue;
         const DeviceInfo* chosen = nullptr;
         for (const auto& [dev_id, d] : h.devices) {
@@ -393,17 +486,36 @@ absl::Status JobScheduler::Progress(const std::string& host_id, const std::strin
 }
 
 absl::StatusOr<bool> JobScheduler::Report(const std::string& host_id, const std::string& lease_id,
-                                          v1::JobResult result) {
+                                          v1::JobResult result, ReportNote* note) {
   std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
     absl::Status refused;
     v1::Job* job = JobOfLeaseLocked(host_id, lease_id, &refused);
     if (!refused.ok()) return refused;
-    if (!job || job->stage() != v1::EXECUTING) return false;  // duplicate or late: ignored
+    if (!job) {
+      // The attempt's lease ended without a result while its holder kept running it (ttcd
+      // restarted, the agent was away): its result still counts while no other attempt has
+      // started. Only the holder may report it.
+      job = QueuedWithPreviousLeaseLocked(lease_id);
+      if (job && job->previous_lease().host_id() != host_id) {
+        return absl::PermissionDeniedError(absl::StrCat("lease ", lease_id, " was held by host ",
+                                                        job->previous_lease().host_id(), ", not by ", host_id));
+      }
+      if (job) {
+        *job->mutable_lease() = job->previous_lease();
+        job->clear_previous_lease();
+      }
+    }
+    if (!job || (job->stage() != v1::EXECUTING && job->stage() != v1::QUEUED)) {
+      if (note) note->why = LateReportReasonLocked(lease_id);
+      return false;  // duplicate or late: ignored
+    }
+    if (note) note->job_id = job->id();
     result.set_host_id(job->lease().host_id());
     result.set_device_id(job->lease().device_id());
     FreeDeviceLocked(job->lease());
+    job->clear_previous_lease();
     if (job->has_revalidated() && job->revalidated().outcome() != result.outcome()) {
       // The same program, backend, arch and seed gave another verdict before: flaky.
       result.set_flaky(true);
@@ -421,7 +533,7 @@ absl::StatusOr<bool> JobScheduler::Report(const std::string& host_id, const std:
 }
 
 absl::Status JobScheduler::ReportCrash(const std::string& host_id, const std::string& lease_id,
-                                      const std::string& reason) {
+                                      const std::string& reason, bool caused_by_job) {
   std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -429,17 +541,45 @@ absl::Status JobScheduler::ReportCrash(const std::string& host_id, const std::st
     v1::Job* job = JobOfLeaseLocked(host_id, lease_id, &refused);
     if (!refused.ok()) return refused;
     if (!job || job->stage() != v1::EXECUTING) return absl::OkStatus();
-    auto h = hosts_.find(job->lease().host_id());
-    if (h != hosts_.end()) {
-      auto d = h->second.devices.find(job->lease().device_id());
-      if (d != h->second.devices.end()) {
-        d->second.health = v1::BAD;
-        h->second.verdicts[d->first] = v1::BAD;
+    const std::string where = absl::StrCat(job->lease().host_id(), "/", job->lease().device_id());
+    if (caused_by_job) {
+      // The job's own process failed; the device is not at fault and stays as it is.
+      v1::JobCrash* c = job->add_crashes();
+      c->set_host_id(job->lease().host_id());
+      c->set_device_id(job->lease().device_id());
+      c->set_reason(reason);
+      if (job->crashes_size() >= kMaxJobCrashes) {
+        FreeDeviceLocked(job->lease());
+        job->clear_lease();
+        job->clear_previous_lease();
+        std::vector<std::string> each;
+        for (const v1::JobCrash& e : job->crashes()) {
+          each.push_back(absl::StrCat(e.host_id(), "/", e.device_id(), ": ", e.reason()));
+        }
+        EnterStage(*job, v1::COMPLETED, clock_->NowMs(), "the job crashed its process on every attempt");
+        v1::JobResult* r = job->mutable_result();
+        r->set_outcome(v1::ERROR);
+        r->set_summary(absl::StrCat("the job crashed its validation process ", job->crashes_size(),
+                                    " times, not tried again (", absl::StrJoin(each, "; "), ")"));
+        r->set_host_id(job->crashes(job->crashes_size() - 1).host_id());
+        r->set_device_id(job->crashes(job->crashes_size() - 1).device_id());
+        job->set_progress("completed");
+        (void)Save(*job, &notify);
+      } else {
+        RequeueLocked(*job, absl::StrCat("the job crashed its process on ", where, ": ", reason), &notify,
+                      /*may_still_run=*/false);
       }
+    } else {
+      auto h = hosts_.find(job->lease().host_id());
+      if (h != hosts_.end()) {
+        auto d = h->second.devices.find(job->lease().device_id());
+        if (d != h->second.devices.end()) {
+          d->second.health = v1::BAD;
+          h->second.verdicts[d->first] = v1::BAD;
+        }
+      }
+      RequeueLocked(*job, absl::StrCat("crashed on ", where, ": ", reason), &notify, /*may_still_run=*/false);
     }
-    RequeueLocked(*job, absl::StrCat("crashed on ", job->lease().host_id(), "/", job->lease().device_id(), ": ",
-                                     reason),
-                  &notify);
   }
   Notify(notify);
   return absl::OkStatus();

@@ -148,7 +148,11 @@ class JobScheduler {
   // devices seen before is kept unless the host reports BAD/MAINTENANCE itself. Leases the
   // host held are detached: each continues only if the host calls Reattach for it (within
   // the lease period), otherwise it is requeued when it expires.
-  void RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices);
+  // `running_leases`: the leases the host says it still runs, reattached (Reattach) in the
+  // same step, before any Assign can hand their devices to other jobs. Returns those that
+  // could not be (the agent stops their work).
+  std::vector<std::string> RegisterHost(const std::string& host_id, const std::vector<DeviceInfo>& devices,
+                                        const std::vector<std::string>& running_leases = {});
   // The host's stream closed (or it said goodbye): its devices leave rotation at once; its
   // leases are requeued when they expire (or at once with `requeue_now`, e.g. on a clean
   // shutdown that hands leases back).
@@ -156,7 +160,10 @@ class JobScheduler {
   // Renews the host's leases. NOT_FOUND for an unknown (or lost) host: it must register.
   absl::Status Heartbeat(const std::string& host_id);
   // After a reconnect: the host says it still runs `lease_id`. OK and the lease continues
-  // when it is still the job's current lease; NOT_FOUND otherwise (the agent drops the work).
+  // when it is still the job's current lease, or when it was the lease of the job's last
+  // attempt, which expired while the host was away (Job.previous_lease), no other attempt
+  // has started since and the device is free: the job is EXECUTING on that lease again (the
+  // attempt is not counted twice). NOT_FOUND otherwise (the agent stops the work).
   absl::Status Reattach(const std::string& host_id, const std::string& lease_id);
 
   // Grants leases: matches queued jobs to free devices. The caller delivers each assignment
@@ -173,12 +180,26 @@ class JobScheduler {
   // only the holding agent is told them.
   // Progress from the agent (stored; shown by WatchJob). NOT_FOUND for a stale lease.
   absl::Status Progress(const std::string& host_id, const std::string& lease_id, const std::string& message);
-  // Final result for `lease_id`. OK also for a duplicate or late report (ignored: the job
-  // is already final or was requeued); returns whether this report completed the job.
-  absl::StatusOr<bool> Report(const std::string& host_id, const std::string& lease_id, v1::JobResult result);
-  // The job crashed the agent or the device: the device goes BAD and the job is requeued
-  // (the attempt counts). OK (nothing changes) for a stale lease.
-  absl::Status ReportCrash(const std::string& host_id, const std::string& lease_id, const std::string& reason);
+  // Final result for `lease_id`: the job's current lease, or the previous lease of a QUEUED
+  // job (an attempt whose lease expired while its holder kept running it: ttcd restarted,
+  // the agent was away; Job.previous_lease) - the result counts while no other attempt has
+  // started. OK also for a duplicate or late report (ignored: the job is already final or
+  // another attempt runs; `note`, when not null, says which job and why); returns whether this report
+  // completed the job. PERMISSION_DENIED when another host holds (or held) the lease.
+  struct ReportNote {
+    std::string job_id;  // the job the report was for ("" when unknown)
+    std::string why;     // why it was ignored
+  };
+  absl::StatusOr<bool> Report(const std::string& host_id, const std::string& lease_id, v1::JobResult result,
+                              ReportNote* note = nullptr);
+  // The job could not run to a result. `caused_by_job` (JobCrashed.caused_by_job): its own
+  // process crashed or hit a job limit on the agent - the device stays as it is, the crash is
+  // recorded (Job.crashes) and the job is requeued, or completes as ERROR listing each crash
+  // after kMaxJobCrashes. Otherwise the device goes BAD and the job is requeued (the attempt
+  // counts). OK (nothing changes) for a stale lease.
+  static constexpr int kMaxJobCrashes = 2;
+  absl::Status ReportCrash(const std::string& host_id, const std::string& lease_id, const std::string& reason,
+                           bool caused_by_job = false);
 
   // Cancels a job in any stage before COMPLETED. Returns the lease that was revoked ("" if
   // none) so the caller can tell the host. NOT_FOUND for an unknown job; FAILED_PRECONDITION
@@ -224,7 +245,19 @@ class JobScheduler {
   };
   // Persists `job` and queues a notification; caller holds mu_.
   absl::Status Save(v1::Job& job, std::vector<v1::Job>* notify, bool durable = true);
-  void RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify);
+  // Frees the job's device and queues it again (or completes it as ERROR after max_attempts).
+  // `may_still_run`: the lease ended without word from its holder (expiry), which may still
+  // run the attempt and reattach or report it later (Job.previous_lease).
+  void RequeueLocked(v1::Job& job, const std::string& why, std::vector<v1::Job>* notify, bool may_still_run = true)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RegisterHostLocked(const std::string& host_id, const std::vector<DeviceInfo>& devices)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReattachLocked(const std::string& host_id, const std::string& lease_id, std::vector<v1::Job>* notify)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The QUEUED job whose previous_lease is `lease_id`, or nullptr.
+  v1::Job* QueuedWithPreviousLeaseLocked(const std::string& lease_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Why a report on `lease_id` no longer counts, for the refusal's log line.
+  std::string LateReportReasonLocked(const std::string& lease_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FreeDeviceLocked(const v1::Lease& lease);
   // The job of current lease `lease_id` when `host_id` holds it; nullptr with *refused set
   // (PERMISSION_DENIED) when another host does, nullptr alone when it is not current.
@@ -241,6 +274,9 @@ class JobScheduler {
   std::map<std::string, Host> hosts_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, std::string>, std::string> busy_ ABSL_GUARDED_BY(mu_);  // (host, device) -> job id
   std::map<std::string, std::string> lease_job_ ABSL_GUARDED_BY(mu_);                     // lease id -> job id
+  // Current leases whose host registered again without listing them (not reattached): the
+  // host dropped that work, so their expiry leaves no previous_lease to come back to.
+  std::set<std::string> unlisted_ ABSL_GUARDED_BY(mu_);
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<std::string, int64_t> seq_ ABSL_GUARDED_BY(mu_);  // job id -> submit order
   std::deque<std::string> completed_ ABSL_GUARDED_BY(mu_);   // ids of completed jobs, oldest completion first

@@ -24,6 +24,10 @@ class Backend {
   // and mismatches, deadlocks or violates the protocol is a report with pass = false; a status
   // is returned when the machinery itself fails.
   virtual absl::StatusOr<ValidationReport> Run(const v1::Job& job, const std::map<std::string, std::string>& files) = 0;
+  // Stops the Run of the job holding `lease_id` (job.lease().lease_id()) if one is under way
+  // or starts later; that Run then returns CANCELLED. Backends that run jobs in their own
+  // process (agent/job_process.h) kill it; in-process backends cannot stop a run (no-op).
+  virtual void Cancel(const std::string& lease_id) { (void)lease_id; }
 };
 
 // `name`: "emulator" or "metalium". FAILED_PRECONDITION for metalium when TT-Metalium is not

@@ -91,7 +91,8 @@ TEST_F(AgentConfigTest, ErrorsNameTheKeyAndItsLineAndColumn) {
   } cases[] = {
       {"devices = 2\ndrain_secs = 5\n", "agent.toml:2:1: key 'drain_secs': unknown key (known: server, backend, arch, "
                                         "devices, labels, work_dir, host_id, drain_seconds, health_check_every, "
-                                        "tls_ca, tls_cert, tls_key, tls, local_builds, token_file)"},
+                                        "job_memory_mib, job_cpu_seconds, job_output_mib, tls_ca, tls_cert, tls_key, "
+                                        "tls, local_builds, token_file)"},
       {"devices = \"2\"\n", "agent.toml:1:11: key 'devices': expected an integer"},
       {"\ndevices = 65\n", "agent.toml:2:11: key 'devices': must be in [1, 64], got 65"},
       {"drain_seconds = -1\n", "agent.toml:1:17: key 'drain_seconds': must be in [0, 3600], got -1"},

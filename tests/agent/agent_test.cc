@@ -2,17 +2,20 @@
 // an in-memory blob cache and a clock that moves only when told (or at once, for backoff).
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "agent/job_process.h"
 #include "cache/digest.h"
 
 namespace ttc::agent {
@@ -166,7 +169,7 @@ class MemoryBlobs final : public BlobCache {
   explicit MemoryBlobs(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
   absl::StatusOr<std::map<std::string, std::string>> FetchProgram(const v1::Job& job) override {
     std::lock_guard<std::mutex> l(s_->mu);
-    if (s_->fail_fetch) return absl::UnavailableError("the CAS is away");
+    if (s_->fail_fetch) return absl::NotFoundError("the CAS is away");
     std::map<std::string, std::string> files;
     for (const auto& f : job.program()) files[f.path()] = "bytes of " + f.path();
     return files;
@@ -265,10 +268,70 @@ const v1::AgentMessage* Find(const std::vector<v1::AgentMessage>& w, v1::AgentMe
   return nullptr;
 }
 
+// Jobs of seed 42 and 44 block: 42 until cancelled (CANCELLED, as the job-process backend
+// does), 44 until Release(). Seed 43 crashes its job process. Others pass. Records when each
+// lease's run started and ended, and the cancels.
+class BlockingBackend final : public validate::Backend {
+ public:
+  std::string name() const override { return "fake"; }
+  absl::StatusOr<ValidationReport> Run(const v1::Job& job, const std::map<std::string, std::string>&) override {
+    const std::string lease = job.lease().lease_id();
+    std::unique_lock<std::mutex> l(mu_);
+    events_.push_back("start " + lease);
+    cv_.notify_all();
+    absl::StatusOr<ValidationReport> out = ValidationReport{};
+    out->pass = true;
+    if (job.spec().seed() == 42) {
+      cv_.wait(l, [&] { return cancelled_.count(lease) > 0; });
+      out = absl::CancelledError("cancelled");
+    } else if (job.spec().seed() == 44) {
+      cv_.wait(l, [&] { return released_; });
+    } else if (job.spec().seed() == 43) {
+      out = JobCrashError("out of memory: the job needs more than the job address-space limit of 512 MiB");
+    }
+    events_.push_back("end " + lease);
+    cv_.notify_all();
+    return out;
+  }
+  void Cancel(const std::string& lease_id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    events_.push_back("cancel " + lease_id);
+    cancelled_.insert(lease_id);
+    cv_.notify_all();
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  bool WaitEvent(const std::string& e) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, kBound, [&] { return std::find(events_.begin(), events_.end(), e) != events_.end(); });
+  }
+  std::vector<std::string> Events() {
+    std::lock_guard<std::mutex> l(mu_);
+    return events_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> events_;
+  std::set<std::string> cancelled_;
+  bool released_ = false;
+};
+
 struct Harness {
-  explicit Harness(bool auto_advance, AgentConfig config = Config()) : clock(auto_advance) {
+  explicit Harness(bool auto_advance, AgentConfig config = Config(), BlockingBackend* blocking = nullptr)
+      : clock(auto_advance) {
+    std::unique_ptr<validate::Backend> backend;
+    if (blocking) {
+      backend.reset(blocking);
+    } else {
+      backend = std::make_unique<FakeBackend>(&runs);
+    }
     agent = std::make_unique<Agent>(config, std::map<std::string, std::string>{{"rack", "r1"}},
-                                    std::make_unique<FakeFleet>(fleet), std::make_unique<FakeBackend>(&runs),
+                                    std::make_unique<FakeFleet>(fleet), std::move(backend),
                                     std::make_unique<MemoryBlobs>(blobs), &clock);
   }
   std::shared_ptr<StreamState> Prepare() {
@@ -376,6 +439,89 @@ TEST(Agent, FailedFetchReportsCrashedAndFailingRunReportsFailed) {
   EXPECT_EQ(result.outcome(), v1::FAILED);
   EXPECT_EQ(result.summary(), "FAIL: seven");
 
+  h.agent->Stop();
+  session->End(grpc::Status(grpc::StatusCode::CANCELLED, "stopped"));
+  run.join();
+}
+
+// One job per device, enforced by the agent too (issue: after SIGCONT a stopped agent ran its
+// stale job and a new lease on its only device at the same time): a lease for a busy device
+// stops the job that is still running there, and the new job starts once it has ended. The
+// stale job's result is never reported.
+TEST(Agent, ANewLeaseOnABusyDeviceStopsTheStaleJobBeforeItStarts) {
+  auto* backend = new BlockingBackend();  // owned by the agent
+  Harness h(/*auto_advance=*/false, Config(), backend);
+  auto session = h.Prepare();
+  h.Prepare();  // the goodbye stream
+  session->Push(Registered(60000));
+  session->Push(Lease("stale", 42));
+  std::thread run([&] { EXPECT_EQ(h.agent->Run(), Agent::Outcome::kStopped); });
+  ASSERT_TRUE(backend->WaitEvent("start stale"));
+  session->Push(Lease("fresh", 1));
+  ASSERT_TRUE(backend->WaitEvent("end fresh"));
+  ASSERT_TRUE(session->WaitWritten([](const auto& w) { return Count(w, v1::AgentMessage::kFinished) == 1; }));
+  auto events = backend->Events();
+  auto at = [&](const std::string& e) { return std::find(events.begin(), events.end(), e) - events.begin(); };
+  EXPECT_LT(at("cancel stale"), at("end stale"));
+  EXPECT_LT(at("end stale"), at("start fresh")) << ::testing::PrintToString(events);
+  const auto w = session->Written();
+  EXPECT_EQ(Find(w, v1::AgentMessage::kFinished)->finished().lease_id(), "fresh");
+  EXPECT_EQ(Count(w, v1::AgentMessage::kCrashed), 0);
+
+  h.agent->Stop();
+  session->End(grpc::Status(grpc::StatusCode::CANCELLED, "stopped"));
+  run.join();
+}
+
+// A job that finished while ttcd was away is reported on the next session even when ttcd
+// says it dropped the lease: ttcd decides whether the result still counts (and logs why not).
+TEST(Agent, AResultFinishedWhileAwayIsReportedEvenForADroppedLease) {
+  auto* backend = new BlockingBackend();
+  Harness h(/*auto_advance=*/false, Config(), backend);
+  auto first = h.Prepare();
+  auto second = h.Prepare();
+  h.Prepare();  // the goodbye stream
+  first->Push(Registered(60000));
+  first->Push(Lease("L1", 44));
+  v1::ServerMessage dropped = Registered(60000);
+  dropped.mutable_registered()->add_dropped_leases("L1");
+  second->Push(dropped);
+  std::thread run([&] { EXPECT_EQ(h.agent->Run(), Agent::Outcome::kStopped); });
+  ASSERT_TRUE(backend->WaitEvent("start L1"));
+  first->End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "ttcd went away"));
+  backend->Release();
+  ASSERT_TRUE(backend->WaitEvent("end L1"));
+  // The reconnect waits its backoff on the fake clock.
+  for (int i = 0; i < 3000 && Count(second->Written(), v1::AgentMessage::kFinished) == 0; ++i) {
+    h.clock.Advance(milliseconds(100));
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  const auto w = second->Written();
+  ASSERT_EQ(w.front().msg_case(), v1::AgentMessage::kRegister);
+  EXPECT_THAT(w.front().register_().running_leases(), ElementsAre("L1"));
+  EXPECT_EQ(Find(w, v1::AgentMessage::kFinished)->finished().lease_id(), "L1");
+  EXPECT_EQ(Find(w, v1::AgentMessage::kFinished)->finished().result().outcome(), v1::PASSED);
+  EXPECT_EQ(Count(first->Written(), v1::AgentMessage::kFinished), 0);
+
+  h.agent->Stop();
+  second->End(grpc::Status(grpc::StatusCode::CANCELLED, "stopped"));
+  run.join();
+}
+
+TEST(Agent, AJobThatCrashesItsOwnProcessIsReportedAsTheJobsDoing) {
+  auto* backend = new BlockingBackend();
+  Harness h(/*auto_advance=*/false, Config(), backend);
+  auto session = h.Prepare();
+  h.Prepare();
+  session->Push(Registered(60000));
+  session->Push(Lease("L1", 43));
+  std::thread run([&] { EXPECT_EQ(h.agent->Run(), Agent::Outcome::kStopped); });
+  ASSERT_TRUE(session->WaitWritten([](const auto& w) { return Count(w, v1::AgentMessage::kCrashed) == 1; }));
+  const auto w = session->Written();
+  const auto& crashed = Find(w, v1::AgentMessage::kCrashed)->crashed();
+  EXPECT_EQ(crashed.lease_id(), "L1");
+  EXPECT_TRUE(crashed.caused_by_job());
+  EXPECT_THAT(crashed.reason(), HasSubstr("out of memory"));
   h.agent->Stop();
   session->End(grpc::Status(grpc::StatusCode::CANCELLED, "stopped"));
   run.join();

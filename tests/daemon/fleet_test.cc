@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "frontend/load.h"
 #include "tests/daemon/daemon_fixture.h"
 #include "tests/daemon/process_util.h"
 
@@ -37,11 +38,11 @@ class FleetTest : public ::testing::Test {
     channel_ = remote::Connect(address_);
     compiler_ = v1::Compiler::NewStub(channel_);
   }
-  std::unique_ptr<Child> StartAgent(const std::string& host) {
-    return std::make_unique<Child>(
-        std::vector<std::string>{AGENT_PATH, "--server", address_, "--host-id", host, "--work-dir",
-                                 dir_.Sub("work-" + host), "--drain-seconds", "30"},
-        dir_.Sub("agent-" + host + ".log"));
+  std::unique_ptr<Child> StartAgent(const std::string& host, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{AGENT_PATH, "--server", address_, "--host-id", host, "--work-dir",
+                                  dir_.Sub("work-" + host), "--drain-seconds", "30"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<Child>(argv, dir_.Sub("agent-" + host + ".log"));
   }
   // Waits until `n` hosts are online.
   bool WaitForHosts(size_t n) {
@@ -56,9 +57,12 @@ class FleetTest : public ::testing::Test {
     });
   }
   std::string SubmitJob(const std::string& example, uint64_t seed, const std::string& backend = "") {
+    return SubmitRequest(LoadExample(example), seed, backend);
+  }
+  std::string SubmitRequest(const v1::KernelRequest& kernel, uint64_t seed, const std::string& backend = "") {
     v1::SubmitRequest req;
     req.set_backend(backend);
-    *req.mutable_compile()->mutable_request() = LoadExample(example);
+    *req.mutable_compile()->mutable_request() = kernel;
     req.set_validate(true);
     req.set_seed(seed);
     v1::SubmitResponse resp;
@@ -379,6 +383,109 @@ TEST_F(FleetTest, AStalledAgentLosesItsLeaseAndItsLateReportIsIgnored) {
   }
   EXPECT_EQ(AcceptedReports()[slow], 1);
   EXPECT_EQ(Jobs().at(0).result().host_id(), "a2");
+}
+
+// A kernel whose validation needs more memory than an agent's job limit (issue: a 2^31 kernel
+// crashed every agent with std::bad_alloc): its job process dies on two agents, both agents
+// carry on with their devices GOOD, and the job completes as ERROR naming the limit on each
+// host, without a third try.
+TEST_F(FleetTest, AJobThatExhaustsItsMemoryLimitOnTwoAgentsFailsAndBothAgentsSurvive) {
+  StartDaemon();
+  const std::vector<std::string> limit{"--job-memory-mib", "4096"};
+  auto a1 = StartAgent("m1", limit);
+  auto a2 = StartAgent("m2", limit);
+  ASSERT_TRUE(WaitForHosts(2));
+  // Element-wise add of three 32768x32768 bf16 buffers: 6 GiB of device DRAM (within
+  // wormhole_b0's 12), 4 GiB for each input as the validation generates it on the host.
+  const std::string big = R"(import tilelang.language as T
+
+@T.prim_func
+def big_add(A: T.Buffer((32768, 32768), "bfloat16"), B: T.Buffer((32768, 32768), "bfloat16"),
+            C: T.Buffer((32768, 32768), "bfloat16")):
+    with T.Kernel(1024, 1024) as (bx, by):
+        A_tile = T.alloc_fragment((32, 32), "bfloat16")
+        B_tile = T.alloc_fragment((32, 32), "bfloat16")
+        C_tile = T.alloc_fragment((32, 32), "bfloat16")
+        T.copy(A[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32], A_tile)
+        T.copy(B[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32], B_tile)
+        for i, j in T.grid(32, 32):
+            C_tile[i, j] = A_tile[i, j] + B_tile[i, j]
+        T.copy(C_tile, C[by * 32:(by + 1) * 32, bx * 32:(bx + 1) * 32])
+)";
+  auto kernel = frontend::ParseTileLangScript(big, "big_add.py", {});
+  ASSERT_TRUE(kernel.ok()) << kernel.status();
+  const std::string id = SubmitRequest(*kernel, 1);
+  ASSERT_TRUE(AllCompleted(1, std::chrono::seconds(180)));
+  const v1::Job job = Jobs().at(0);
+  EXPECT_EQ(job.id(), id);
+  EXPECT_EQ(job.result().outcome(), v1::ERROR);
+  EXPECT_EQ(job.attempts(), 2);
+  EXPECT_THAT(job.result().summary(), ::testing::HasSubstr("crashed its validation process 2 times"));
+  EXPECT_THAT(job.result().summary(), ::testing::HasSubstr("m1/dev0: out of memory"));
+  EXPECT_THAT(job.result().summary(), ::testing::HasSubstr("m2/dev0: out of memory"));
+  EXPECT_THAT(job.result().summary(), ::testing::HasSubstr("4096 MiB (job_memory_mib)"));
+  // Both agents are alive, online and GOOD, and still validate.
+  EXPECT_EQ(a1->Wait(std::chrono::milliseconds(0)), -1);  // still running
+  EXPECT_EQ(a2->Wait(std::chrono::milliseconds(0)), -1);
+  v1::ListDevicesResponse devices;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ASSERT_TRUE(compiler_->ListDevices(&ctx, v1::ListDevicesRequest(), &devices).ok());
+  ASSERT_EQ(devices.devices_size(), 2);
+  for (const auto& d : devices.devices()) {
+    EXPECT_TRUE(d.host_online()) << d.host_id();
+    EXPECT_EQ(d.health(), v1::GOOD) << d.host_id();
+  }
+  SubmitJob("gemm_256_bf16", 3);
+  ASSERT_TRUE(AllCompleted(2, std::chrono::seconds(120)));
+  for (const auto& j : Jobs()) {
+    if (j.id() != id) {
+      EXPECT_EQ(j.result().outcome(), v1::PASSED) << j.result().summary();
+    }
+  }
+}
+
+// The restart race (issue: a restart threw away a finished result): ttcd is killed while an
+// agent runs a job and comes back while the agent is stopped; the job's lease expires and it
+// is requeued. When the agent resumes it reconnects with the attempt it still holds, ttcd
+// reattaches it, and the agent's result completes the job on its first attempt.
+TEST_F(FleetTest, AnAgentBackAfterItsLeaseExpiredAcrossADaemonRestartStillDeliversItsResult) {
+  StartDaemon();
+  const std::string address = address_;
+  auto a1 = StartAgent("r1");
+  ASSERT_TRUE(WaitForHosts(1));
+  const std::string id = SubmitJob("gemm_1024_bf16_block128", 5);
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& j : Jobs()) {
+      if (j.id() == id && j.stage() == v1::EXECUTING) return true;
+    }
+    return false;
+  }));
+  // The agent has the lease once it says so (ttcd shows EXECUTING when it sends it).
+  ASSERT_TRUE(WaitFor([&] { return ReadAll(dir_.Sub("agent-r1.log")).find("msg=\"job started\"") != std::string::npos; }));
+  a1->Signal(SIGSTOP);
+  daemon_->Signal(SIGKILL);
+  ASSERT_EQ(daemon_->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+  StartDaemon(address);  // the same port: the agent reconnects to it
+  // Recovered, the lease is held for one lease period (1.5 s), then the job is requeued.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& j : Jobs()) {
+      if (j.id() == id && j.stage() == v1::QUEUED) return true;
+    }
+    return false;
+  }));
+  a1->Signal(SIGCONT);
+  ASSERT_TRUE(AllCompleted(1, std::chrono::seconds(180)))
+      << ReadAll(dir_.Sub("ttcd.log.1")) << ReadAll(dir_.Sub("agent-r1.log"));
+  const v1::Job job = Jobs().at(0);
+  EXPECT_EQ(job.result().outcome(), v1::PASSED) << job.result().summary();
+  EXPECT_EQ(job.attempts(), 1) << ReadAll(dir_.Sub("ttcd.log.1")) << ReadAll(dir_.Sub("agent-r1.log"));
+  EXPECT_EQ(job.result().host_id(), "r1");
+  bool reattached = false;
+  for (const auto& h : job.history()) reattached |= h.detail().find("attempt 1 reattached by r1/dev0") == 0;
+  EXPECT_TRUE(reattached) << job.DebugString();
+  EXPECT_EQ(AcceptedReports()[id], 1) << ReadAll(dir_.Sub("ttcd.log.1"));
+  EXPECT_THAT(ReadAll(dir_.Sub("ttcd.log.1")), ::testing::Not(::testing::HasSubstr("accepted=false")));
 }
 
 TEST_F(FleetTest, AnOperatorDrainsADeviceForMaintenanceWithTtcClient) {

@@ -722,6 +722,115 @@ TEST_F(JobSchedulerTest, RecoveredLeaseNotReattachedIsRequeuedEvenIfItsHostHeart
   EXPECT_EQ(a[0].job.attempts(), 2);
 }
 
+// The restart race (issue: a result thrown away by a restart): ttcd restarts, the agent's
+// reconnect backoff outlasts a lease period, the job is requeued. Back, the agent reattaches
+// the attempt it still runs; one that finished while away reports it, and the report counts.
+TEST_F(JobSchedulerTest, AnAgentBackAfterItsLeaseExpiredAcrossARestartReattachesTheAttempt) {
+  sched_.RegisterHost("h1", {Device("d0")});
+  const std::string id = Submit();
+  ASSERT_THAT(sched_.Assign(), SizeIs(1));
+  const std::string lease = Get(id).lease().lease_id();
+
+  JobScheduler s2(&clock_, &journal_, Opts());
+  ASSERT_TRUE(s2.Recover().ok());
+  clock_.Advance(s2.lease_period_ms());
+  EXPECT_THAT(s2.Expire(), ElementsAre(id));
+  EXPECT_EQ(Get(s2, id).stage(), v1::QUEUED);
+  EXPECT_EQ(Get(s2, id).previous_lease().lease_id(), lease);
+
+  // Another host cannot take over the attempt, by reattaching or by reporting.
+  s2.RegisterHost("h2", {Device("d9", kWormhole, {{"pool", "other"}})});
+  EXPECT_TRUE(absl::IsNotFound(s2.Reattach("h2", lease)));
+  auto forged = s2.Report("h2", lease, Result(v1::FAILED, "forged"));
+  EXPECT_TRUE(absl::IsPermissionDenied(forged.status())) << forged.status();
+
+  s2.RegisterHost("h1", {Device("d0")});
+  ASSERT_TRUE(s2.Reattach("h1", lease).ok());
+  v1::Job job = Get(s2, id);
+  EXPECT_EQ(job.stage(), v1::EXECUTING);
+  EXPECT_EQ(job.lease().lease_id(), lease);
+  EXPECT_EQ(job.attempts(), 1);  // the same attempt, not a new one
+  EXPECT_THAT(job.history(job.history_size() - 1).detail(), HasSubstr("attempt 1 reattached by h1/d0"));
+  EXPECT_THAT(s2.Assign(), IsEmpty());  // d0 is busy with it
+  auto report = s2.Report("h1", lease, Result(v1::PASSED, "PASS"));
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(*report);
+  EXPECT_EQ(Get(s2, id).result().outcome(), v1::PASSED);
+}
+
+TEST_F(JobSchedulerTest, AResultReportedForAnExpiredLeaseCountsWhileNoOtherAttemptStarted) {
+  sched_.RegisterHost("h1", {Device("d0")});
+  const std::string id = Submit();
+  ASSERT_THAT(sched_.Assign(), SizeIs(1));
+  const std::string lease = Get(id).lease().lease_id();
+  clock_.Advance(sched_.lease_period_ms());
+  EXPECT_THAT(sched_.Expire(), ElementsAre(id));
+
+  JobScheduler::ReportNote note;
+  auto late = sched_.Report("h1", lease, Result(v1::PASSED, "PASS"), &note);
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_TRUE(*late);
+  EXPECT_EQ(note.job_id, id);
+  v1::Job job = Get(id);
+  EXPECT_EQ(job.stage(), v1::COMPLETED);
+  EXPECT_EQ(job.result().outcome(), v1::PASSED);
+  EXPECT_EQ(job.result().device_id(), "d0");
+  EXPECT_FALSE(job.has_previous_lease());
+
+  // Once another attempt runs, the earlier one's report is refused with the reason.
+  const std::string id2 = Submit();
+  sched_.RegisterHost("h1", {Device("d0")});
+  ASSERT_THAT(sched_.Assign(), SizeIs(1));
+  const std::string lease2 = Get(id2).lease().lease_id();
+  clock_.Advance(sched_.lease_period_ms());
+  sched_.Expire();
+  sched_.RegisterHost("h2", {Device("d0")});
+  ASSERT_THAT(sched_.Assign(), SizeIs(1));
+  JobScheduler::ReportNote refused;
+  auto stale = sched_.Report("h1", lease2, Result(v1::FAILED, "stale"), &refused);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_FALSE(*stale);
+  EXPECT_THAT(refused.why, HasSubstr("attempt 2 runs on h2/d0"));
+  EXPECT_EQ(Get(id2).stage(), v1::EXECUTING);
+}
+
+TEST_F(JobSchedulerTest, AJobThatCrashesItsOwnProcessTwiceFailsAndLeavesTheDevicesGood) {
+  sched_.RegisterHost("h1", {Device("d0")});
+  sched_.RegisterHost("h2", {Device("d0")});
+  const std::string id = Submit();
+  auto a = sched_.Assign();
+  ASSERT_THAT(a, SizeIs(1));
+  const std::string first_host = a[0].job.lease().host_id();
+  ASSERT_TRUE(sched_.ReportCrash(first_host, a[0].job.lease().lease_id(), "out of memory", true).ok());
+  EXPECT_EQ(Get(id).stage(), v1::QUEUED);
+  EXPECT_FALSE(Get(id).has_previous_lease());  // a crash is that attempt's end
+  EXPECT_EQ(DeviceOf(first_host, "d0").device.health, v1::GOOD);
+
+  a = sched_.Assign();
+  ASSERT_THAT(a, SizeIs(1));
+  const std::string second_host = a[0].job.lease().host_id();
+  ASSERT_TRUE(sched_.ReportCrash(second_host, a[0].job.lease().lease_id(), "killed by SIGSEGV", true).ok());
+  v1::Job job = Get(id);
+  EXPECT_EQ(job.stage(), v1::COMPLETED);
+  EXPECT_EQ(job.result().outcome(), v1::ERROR);
+  EXPECT_EQ(job.attempts(), 2);  // not tried on a third host (max_attempts is 3)
+  EXPECT_THAT(job.result().summary(), HasSubstr("crashed its validation process 2 times"));
+  EXPECT_THAT(job.result().summary(), HasSubstr(first_host + "/d0: out of memory"));
+  EXPECT_THAT(job.result().summary(), HasSubstr(second_host + "/d0: killed by SIGSEGV"));
+  EXPECT_EQ(DeviceOf("h1", "d0").device.health, v1::GOOD);
+  EXPECT_EQ(DeviceOf("h2", "d0").device.health, v1::GOOD);
+  EXPECT_EQ(DeviceOf("h1", "d0").job_id, "");
+  EXPECT_EQ(DeviceOf("h2", "d0").job_id, "");
+
+  // An agent-side crash (not the job's doing) still takes the device out of rotation.
+  const std::string other = Submit();
+  a = sched_.Assign();
+  ASSERT_THAT(a, SizeIs(1));
+  ASSERT_TRUE(sched_.ReportCrash(a[0].job.lease().host_id(), a[0].job.lease().lease_id(), "cannot fetch").ok());
+  EXPECT_EQ(DeviceOf(a[0].job.lease().host_id(), "d0").device.health, v1::BAD);
+  EXPECT_EQ(Get(other).stage(), v1::QUEUED);
+}
+
 // --- Persistence ----------------------------------------------------------------------------
 
 TEST_F(JobSchedulerTest, SubmitFailsWhenTheJournalCannotPersist) {
