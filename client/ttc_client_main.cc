@@ -131,7 +131,9 @@ int RpcError(const Globals& g, const grpc::Status& st, const std::string& what) 
       std::cerr << "no answer from " << address << " within " << g.timeout_seconds << " s (--timeout)\n";
       return kExitServer;
     default:
-      std::cerr << st.error_message() << " [" << address << ", status " << st.error_code() << "]\n";
+      std::cerr << absl::StatusCodeToString(static_cast<absl::StatusCode>(st.error_code())) << ": "
+                << (st.error_message().empty() ? "(the daemon gave no message)" : st.error_message()) << " ["
+                << address << "]\n";
       return kExitServer;
   }
 }

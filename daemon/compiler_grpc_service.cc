@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/garbled_requests.h"
 #include "daemon/grpc_plumbing.h"
 #include "daemon/status_mapping.h"
 
@@ -60,14 +61,18 @@ void FillCompileResponse(Outcome outcome, std::chrono::steady_clock::time_point 
 
 }  // namespace
 
-grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
-                                                       v1::CompileResponse* resp) {
-  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Compile", kRoleSubmit); !st.ok()) return Answer(ctx, st);
-  if (auto st = CheckFrontendDiagnostics(*req, ""); !st.ok()) return Answer(ctx, st);
+grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* raw,
+                                                       grpc::ByteBuffer* resp) {
+  constexpr char kMethod[] = "/ttc.v1.Compiler/Compile";
+  if (auto st = Admit(gate_, ctx, kMethod, kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  v1::CompileRequest req;
+  if (auto st = ParseRawRequest(*raw, kMethod, &req); !st.ok()) return Answer(ctx, st);
+  if (auto st = CheckFrontendDiagnostics(req, ""); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  RunOffCallbackThreads<v1::CompileResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
+  RunOffCallbackThreads<v1::CompileResponse>(io_pool_, service_, state, [this, state, start,
+                                                                          request = std::move(req)] {
     service_->Run(
         request, ActionKind::kCompile, request.inline_files(), [state] { return !state->cancelled; },
         [state, start, frontend = request.frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
@@ -83,13 +88,17 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
 }
 
 grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerContext* ctx,
-                                                           const v1::CompileRequest* req, v1::LayoutResponse* resp) {
-  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/InferLayout", kRoleSubmit); !st.ok()) return Answer(ctx, st);
-  if (auto st = CheckFrontendDiagnostics(*req, ""); !st.ok()) return Answer(ctx, st);
+                                                           const grpc::ByteBuffer* raw, grpc::ByteBuffer* resp) {
+  constexpr char kMethod[] = "/ttc.v1.Compiler/InferLayout";
+  if (auto st = Admit(gate_, ctx, kMethod, kRoleSubmit); !st.ok()) return Answer(ctx, st);
+  v1::CompileRequest req;
+  if (auto st = ParseRawRequest(*raw, kMethod, &req); !st.ok()) return Answer(ctx, st);
+  if (auto st = CheckFrontendDiagnostics(req, ""); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
-  RunOffCallbackThreads<v1::LayoutResponse>(io_pool_, service_, state, [this, state, start, request = *req] {
+  RunOffCallbackThreads<v1::LayoutResponse>(io_pool_, service_, state, [this, state, start,
+                                                                         request = std::move(req)] {
     service_->Run(
         request, ActionKind::kLayout, /*want_files=*/true, [state] { return !state->cancelled; },
         [state, start, frontend = request.frontend_diagnostics()](absl::StatusOr<Outcome> outcome) {
@@ -132,16 +141,20 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::GetStats(grpc::CallbackServerCont
   return Answer(ctx, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
-                                                      v1::SubmitResponse* resp) {
+grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* raw,
+                                                      grpc::ByteBuffer* resp) {
+  constexpr char kMethod[] = "/ttc.v1.Compiler/Submit";
   Principal who;
-  if (auto st = Admit(gate_, ctx, "/ttc.v1.Compiler/Submit", kRoleSubmit, &who); !st.ok()) return Answer(ctx, st);
-  if (auto st = CheckFrontendDiagnostics(req->compile(), "compile."); !st.ok()) return Answer(ctx, st);
+  if (auto st = Admit(gate_, ctx, kMethod, kRoleSubmit, &who); !st.ok()) return Answer(ctx, st);
+  v1::SubmitRequest req;
+  if (auto st = ParseRawRequest(*raw, kMethod, &req); !st.ok()) return Answer(ctx, st);
+  if (auto st = CheckFrontendDiagnostics(req.compile(), "compile."); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
   const JobOwner owner = who.authenticated ? JobOwner{who.name, who.group} : JobOwner{};
-  RunOffCallbackThreads<v1::SubmitResponse>(io_pool_, service_, state, [this, state, start, owner, request = *req] {
+  RunOffCallbackThreads<v1::SubmitResponse>(io_pool_, service_, state, [this, state, start, owner,
+                                                                         request = std::move(req)] {
     submit_.Submit(request, owner, [state] { return !state->cancelled; },
                    [state, start, frontend = request.compile().frontend_diagnostics()](
                        absl::StatusOr<SubmitService::Submitted> submitted) {

@@ -19,7 +19,14 @@
 
 namespace ttc::daemon {
 
-class CompilerServiceImpl final : public v1::Compiler::CallbackService {
+// The methods that carry a KernelRequest (Compile, InferLayout, Submit) are raw: gRPC hands
+// over the bytes and the handler parses them with the request nesting limit
+// (ParseRawRequest, daemon/garbled_requests.h), because gRPC's own parse stops at protobuf's
+// default of 100 nested messages, about 45 levels of a kernel's expressions.
+using CompilerRawBase = v1::Compiler::WithRawCallbackMethod_Compile<v1::Compiler::WithRawCallbackMethod_InferLayout<
+    v1::Compiler::WithRawCallbackMethod_Submit<v1::Compiler::CallbackService>>>;
+
+class CompilerServiceImpl final : public CompilerRawBase {
  public:
   // `fleet` (may be null: no device validation) serves Submit with validate and the job RPCs.
   // `gate` (may be null: everyone may call everything) admits each call (daemon/auth.h).
@@ -31,16 +38,16 @@ class CompilerServiceImpl final : public v1::Compiler::CallbackService {
       : service_(service), fleet_(fleet), gate_(gate), io_pool_(io_pool),
         submit_(service, fleet ? fleet->scheduler() : nullptr,
                 fleet ? std::function<void()>([fleet] { fleet->Kick(); }) : nullptr, verdicts) {}
-  grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
-                                    v1::CompileResponse* resp) override;
-  grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const v1::CompileRequest* req,
-                                        v1::LayoutResponse* resp) override;
+  grpc::ServerUnaryReactor* Compile(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
+                                    grpc::ByteBuffer* resp) override;
+  grpc::ServerUnaryReactor* InferLayout(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
+                                        grpc::ByteBuffer* resp) override;
   grpc::ServerUnaryReactor* GetActionResult(grpc::CallbackServerContext* ctx, const v1::GetActionResultRequest* req,
                                             v1::ActionResult* resp) override;
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* ctx, const v1::GetStatsRequest* req,
                                      v1::Stats* resp) override;
-  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx, const v1::SubmitRequest* req,
-                                   v1::SubmitResponse* resp) override;
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
+                                   grpc::ByteBuffer* resp) override;
   grpc::ServerWriteReactor<v1::Job>* WatchJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req) override;
   grpc::ServerUnaryReactor* CancelJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req, v1::Job* resp) override;
   grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext* ctx, const v1::JobRef* req, v1::Job* resp) override;

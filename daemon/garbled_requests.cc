@@ -1,10 +1,14 @@
 #include "daemon/garbled_requests.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ir/request_wire.h"
 
 namespace ttc::daemon {
 namespace {
@@ -51,6 +55,21 @@ std::string GarbledRequestMessage(const std::string& method) {
   const std::string type = m != nullptr ? m->input_type()->full_name() : std::string("the method's request message");
   return absl::StrCat("request: the bytes sent to ", method, " do not parse as a ", type,
                       " (protobuf wire format); nothing was done");
+}
+
+grpc::Status ParseRawRequest(const grpc::ByteBuffer& bytes, const std::string& method,
+                             google::protobuf::Message* message) {
+  std::vector<grpc::Slice> slices;
+  std::string wire;
+  if (bytes.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) wire.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  absl::Status st = ir::ParseWireMessage(wire, message);
+  if (st.ok()) return grpc::Status::OK;
+  if (absl::StrContains(st.message(), "(kMaxMessageNesting)")) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("request: ", st.message()));
+  }
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, GarbledRequestMessage(method));
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> GarbledRequestInterceptorFactory() {

@@ -14,12 +14,23 @@
 #include <memory>
 #include <string>
 
+#include <google/protobuf/message.h>
+#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_interceptor.h>
 
 namespace ttc::daemon {
 
 // The message a garbled request of `method` ("/pkg.Service/Method") is answered with.
 std::string GarbledRequestMessage(const std::string& method);
+
+// Parses the request of a raw method (one ttcd takes as bytes, because gRPC would parse it with
+// protobuf's default nesting limit of 100: daemon/compiler_grpc_service.h) into `message` with
+// the request nesting limit (ir/request_wire.h ParseWireMessage). Errors (INVALID_ARGUMENT):
+// "request: messages nested more than N levels deep; ... (kMaxMessageNesting)", or
+// GarbledRequestMessage(method) for bytes that do not parse, as the interceptor answers for
+// the other methods.
+grpc::Status ParseRawRequest(const grpc::ByteBuffer& bytes, const std::string& method,
+                             google::protobuf::Message* message);
 
 // The interceptor factory to install first on the server (ServerBuilder::experimental()).
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> GarbledRequestInterceptorFactory();

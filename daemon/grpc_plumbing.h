@@ -41,6 +41,9 @@ class PendingCall final : public grpc::ServerUnaryReactor {
     bool Abandoned() const { return cancelled.load() || std::chrono::system_clock::now() >= deadline; }
     PendingCall* call = nullptr;
     Resp* resp = nullptr;
+    // A raw method's: the response message (`resp` points at it) and where its bytes go.
+    std::unique_ptr<Resp> owned;
+    grpc::ByteBuffer* raw = nullptr;
     // Fills the response and finishes the call, unless it was already finished.
     bool Complete(const std::function<grpc::Status(Resp*)>& fill) {
       {
@@ -48,7 +51,12 @@ class PendingCall final : public grpc::ServerUnaryReactor {
         if (finished) return false;
         finished = true;
       }
-      call->Finish(fill(resp));
+      grpc::Status st = fill(resp);
+      if (st.ok() && raw != nullptr) {
+        bool own_buffer = false;
+        st = grpc::SerializationTraits<Resp>::Serialize(*resp, raw, &own_buffer);
+      }
+      call->Finish(st);
       return true;
     }
   };
@@ -56,6 +64,15 @@ class PendingCall final : public grpc::ServerUnaryReactor {
   PendingCall(Resp* resp, CompileService* counters) : state_(std::make_shared<State>()), counters_(counters) {
     state_->call = this;
     state_->resp = resp;
+  }
+  // For a raw method (whose request the handler parsed itself, daemon/garbled_requests.h
+  // ParseRawRequest): the response is a `Resp` of the call's own, serialized into `raw` when
+  // the call completes OK.
+  PendingCall(grpc::ByteBuffer* raw, CompileService* counters)
+      : PendingCall(static_cast<Resp*>(nullptr), counters) {
+    state_->owned = std::make_unique<Resp>();
+    state_->resp = state_->owned.get();
+    state_->raw = raw;
   }
   std::shared_ptr<State> state() const { return state_; }
 

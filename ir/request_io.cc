@@ -12,9 +12,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ir/request_limits.h"
+#include "ir/request_wire.h"
 
 namespace ttc::ir {
 namespace {
+
+// The nesting at which protobuf 3.21's JSON parser stops (JsonStreamParser's default).
+constexpr int kJsonMaxNesting = 100;
 
 // Keeps the first text-format error with its position.
 class FirstError : public google::protobuf::io::ErrorCollector {
@@ -43,32 +48,49 @@ absl::StatusOr<RequestFormat> RequestFormatForPath(const std::string& path) {
 
 absl::StatusOr<v1::KernelRequest> ParseRequest(const std::string& bytes, RequestFormat format) {
   v1::KernelRequest req;
+  std::string prefix;
   switch (format) {
     case RequestFormat::kJson: {
+      prefix = "invalid JSON request: ";
       google::protobuf::util::JsonParseOptions opts;
       opts.ignore_unknown_fields = false;
       auto st = google::protobuf::util::JsonStringToMessage(bytes, &req, opts);
-      if (!st.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid JSON request: ", st.message().as_string()));
-      return req;
+      if (!st.ok()) {
+        std::string message = st.message().as_string();
+        // protobuf 3.21's JSON parser stops at 100 nested objects and offers no option to raise it.
+        if (absl::StrContains(message, "Max recursion depth")) {
+          absl::StrAppend(&message, " (protobuf's JSON parser reads at most ", kJsonMaxNesting,
+                          " nested objects; write deeper requests as .textproto or .binpb, which nest up to ",
+                          kMaxMessageNesting, " messages: kMaxMessageNesting)");
+        }
+        return absl::InvalidArgumentError(prefix + message);
+      }
+      break;
     }
     case RequestFormat::kTextProto: {
+      prefix = "invalid text-format request: ";
       google::protobuf::TextFormat::Parser parser;
       FirstError errors;
       parser.RecordErrorsTo(&errors);
+      // Without a limit the parser recurses once per nested message until the stack overflows.
+      parser.SetRecursionLimit(kMaxMessageNesting);
       if (!parser.ParseFromString(bytes, &req)) {
-        return absl::InvalidArgumentError(absl::StrCat("invalid text-format request: ", errors.first()));
+        std::string message = errors.first();
+        if (absl::StrContains(message, "recursion limit")) absl::StrAppend(&message, " (kMaxMessageNesting)");
+        return absl::InvalidArgumentError(prefix + message);
       }
-      return req;
+      break;
     }
     case RequestFormat::kBinary:
-      if (!req.ParseFromString(bytes)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("invalid binary request: not a ttc.v1.KernelRequest (", bytes.size(),
-                         " bytes; truncated or not protobuf wire format)"));
+      prefix = "invalid binary request: ";
+      if (auto st = ParseWireMessage(bytes, &req); !st.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(prefix, st.message()));
       }
-      return req;
+      break;
   }
-  return absl::InternalError("unknown request format");
+  // Text and JSON accept any bytes in strings; the wire format (and so ttcd) does not.
+  if (auto st = CheckUtf8Strings(req); !st.ok()) return absl::InvalidArgumentError(prefix + std::string(st.message()));
+  return req;
 }
 
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {

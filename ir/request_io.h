@@ -20,7 +20,11 @@ absl::StatusOr<RequestFormat> RequestFormatForPath(const std::string& path);
 
 // Parses `bytes` in `format`. Errors (INVALID_ARGUMENT) carry the parser's location:
 // `line:col: message` for text format, the JSON parser's message for JSON, and a plain
-// message for a truncated or malformed binary proto.
+// message for a truncated or malformed binary proto. Messages nested deeper than
+// kMaxMessageNesting (ir/request_limits.h) are refused in text and binary format, naming the
+// limit, without exhausting the stack; protobuf's JSON parser stops at 100 nested objects (the
+// message says so). A string that is not valid UTF-8 is refused in every format, naming its
+// field (`func.name: not valid UTF-8 (byte 0xff at offset 2)`; ir/request_wire.h).
 absl::StatusOr<v1::KernelRequest> ParseRequest(const std::string& bytes, RequestFormat format);
 
 // Reads and parses a request file. NOT_FOUND / PERMISSION_DENIED style errors for

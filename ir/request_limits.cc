@@ -49,8 +49,9 @@ class LimitChecker {
     size_t size_;
   };
 
-  bool Fail(const Loc& here, std::string message) {
-    LocatedError e{Loc{here.line, here.col, path_}, std::move(message)};
+  bool Fail(const Loc& here, std::string message) { return FailAt(here, path_, std::move(message)); }
+  bool FailAt(const Loc& here, const std::string& path, std::string message) {
+    LocatedError e{Loc{here.line, here.col, path}, std::move(message)};
     if (error_) *error_ = e;
     status_ = e.ToStatus();
     return false;
@@ -70,8 +71,47 @@ class LimitChecker {
     return loc.line() > 0 ? Loc{loc.line(), loc.column(), ""} : outer;
   }
 
+  // kMaxNestingDepth and kMaxMessageNesting, before `m` (at `here`) is visited; keeps the
+  // top-level statement and outermost expression on the current path, where a too deep tree
+  // is reported.
+  bool CheckNesting(const pb::Descriptor* d, const Loc& here) {
+    if (messages_ > kMaxMessageNesting) {
+      return Fail(here, absl::StrCat("messages nested more than ", kMaxMessageNesting,
+                                     " levels deep; a request nests at most ", kMaxMessageNesting,
+                                     " (kMaxMessageNesting)"));
+    }
+    const bool stmt = d == v1::Stmt::descriptor(), expr = d == v1::Expr::descriptor();
+    if (!stmt && !expr) return true;
+    if (stmt && nodes_ == 0) stmt_root_ = {here, path_};
+    if (expr && !in_expr_) expr_root_ = {here, path_};
+    if (nodes_ < kMaxNestingDepth) return true;
+    const auto& [loc, path] = expr || in_expr_ ? expr_root_ : stmt_root_;
+    return FailAt(loc, path,
+                  absl::StrCat(expr || in_expr_ ? "this expression" : "this statement", " nests more than ",
+                               kMaxNestingDepth,
+                               " levels deep (statements and expressions inside one another, counted together); "
+                               "a request nests at most ", kMaxNestingDepth, " (kMaxNestingDepth)",
+                               expr || in_expr_ ? ": compute parts of it into variables first" : ""));
+  }
+
+  // Visits `m` one level below its parent (`outer`: the parent's line:col).
   bool Visit(const pb::Message& m, const Loc& outer) {
     const Loc here = Here(m, outer);
+    const pb::Descriptor* d = m.GetDescriptor();
+    if (!CheckNesting(d, here)) return false;
+    const bool node = d == v1::Stmt::descriptor() || d == v1::Expr::descriptor();
+    const bool was_in_expr = in_expr_;
+    in_expr_ = d == v1::Expr::descriptor() || (in_expr_ && !node);
+    ++messages_;
+    nodes_ += node ? 1 : 0;
+    const bool ok = VisitFields(m, here);
+    nodes_ -= node ? 1 : 0;
+    --messages_;
+    in_expr_ = was_in_expr;
+    return ok;
+  }
+
+  bool VisitFields(const pb::Message& m, const Loc& here) {
     const pb::Descriptor* d = m.GetDescriptor();
     if (d == v1::PrimFunc::descriptor()) {
       for (const v1::Buffer& b : static_cast<const v1::PrimFunc&>(m).params()) params_.insert(b.name());
@@ -203,6 +243,12 @@ class LimitChecker {
   absl::Status status_;
   std::string path_;
   int64_t buffers_ = 0, statements_ = 0;
+  // Messages below the KernelRequest and nodes (statements, expressions) above the current
+  // message; whether the current message is inside an expression; where the enclosing
+  // top-level statement and outermost expression are.
+  int64_t messages_ = 0, nodes_ = 0;
+  bool in_expr_ = false;
+  std::pair<Loc, std::string> stmt_root_, expr_root_;
   std::set<std::string> params_, outputs_;
 };
 

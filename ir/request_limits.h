@@ -40,11 +40,27 @@ inline constexpr int64_t kMaxBufferElements = int64_t{1} << 35;
 // Blocks of the launch grid (gx * gy * gz, 2^32). The persistent loop numbers them with the
 // uint32_t runtime values of TT-Metalium kernels (tile ids 0 .. 2^32 - 1).
 inline constexpr int64_t kMaxLaunchBlocks = int64_t{1} << 32;
+// Statements and expressions nested inside one another, counted together: a loop in a loop,
+// a statement's operand, an operand of an operation (`for i: B[i] = A[i] + 1` is four deep:
+// the loop, the store, the addition, the load). The TileLang frontend writes at most 200
+// levels of one expression (frontend/parser.h) inside at most 100 levels of indentation
+// (frontend/lexer.h); helper functions applied to one another can build deeper trees, and the
+// passes recurse over them: 1024 levels leave room for both.
+inline constexpr int64_t kMaxNestingDepth = 1024;
+// Protobuf messages nested below a KernelRequest. Each level of kMaxNestingDepth is at most
+// three messages (Stmt -> Copy -> Region -> Expr; Expr -> BinaryExpr -> Expr is two), so every
+// request within kMaxNestingDepth stays below this one. The readers of requests (request
+// files, ttcd's transport: ir/request_wire.h) refuse anything deeper before parsing it, so
+// that a crafted file cannot exhaust the parser's stack.
+inline constexpr int kMaxMessageNesting = 4 * kMaxNestingDepth;
 
 // OK, or INVALID_ARGUMENT "path: problem" for the first limit `request` exceeds, in field
-// order. With `error` non-null the problem is also stored there structured: the field path
-// (`func.body[12].alloc.buffer`), the line:col of the nearest enclosing node that carries one
-// (requests made from scripts) and the problem, which names the limit and its value.
+// order. Too deep a tree (kMaxNestingDepth) is reported at the outermost expression or
+// top-level statement that holds it (`func.body[2].copy.src.begin[1]`); the walk stops there,
+// so requests nested arbitrarily deep (made in memory by the frontend) are checked without
+// exhausting the stack. With `error` non-null the problem is also stored there structured: the
+// field path (`func.body[12].alloc.buffer`), the line:col of the nearest enclosing node that
+// carries one (requests made from scripts) and the problem, which names the limit and its value.
 absl::Status CheckRequestLimits(const v1::KernelRequest& request, LocatedError* error = nullptr);
 
 }  // namespace ttc::ir

@@ -94,6 +94,16 @@ TEST_F(Refused, OtherFailuresStayExit4) {
   auto [status, out] = Stats(&refuser, "");
   EXPECT_EQ(status, 4) << out;
   EXPECT_THAT(out, HasSubstr("over the rate limit"));
+  EXPECT_THAT(out, HasSubstr("RESOURCE_EXHAUSTED: over the rate limit"));
+}
+
+// A failure without a message (gRPC's own UNIMPLEMENTED, say) printed `[ADDR, status 12]` and
+// nothing else: the code is named, and the missing message said to be missing.
+TEST_F(Refused, AFailureIsPrintedWithItsCodeNameEvenWithoutAMessage) {
+  Refuser refuser(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, ""));
+  auto [status, out] = Stats(&refuser, "");
+  EXPECT_EQ(status, 4) << out;
+  EXPECT_EQ(out, "ttc-client: error: stats: UNIMPLEMENTED: (the daemon gave no message) [" + address_ + "]\n");
 }
 
 }  // namespace
