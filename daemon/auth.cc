@@ -315,16 +315,28 @@ grpc::Status Gate::AdmitStream(const grpc::ServerContextBase& ctx, const char* m
   grpc::Status st = Admit(ctx, method, roles, &p);
   if (!st.ok()) return st;
   if (options_.max_streams_per_client > 0) {
+    // Who the limit counts: the token; without one the client certificate's identity; else
+    // the peer's address. An agent's fleet stream (and, with tokens, every stream of an
+    // agent-only token) counts apart, so clients can never lock agents out.
+    std::string client = p.name;
+    if (!p.authenticated) {
+      const auto auth = ctx.auth_context();
+      const std::vector<grpc::string_ref> cert = auth ? auth->GetPeerIdentity() : std::vector<grpc::string_ref>{};
+      if (!cert.empty()) client = absl::StrCat("certificate ", std::string(cert.front().data(), cert.front().size()));
+    }
+    const bool agent = std::string_view(method) == "/ttc.v1.DeviceFleet/Connect" ||
+                       (p.authenticated && (p.roles & kRoleAgent) != 0 && (p.roles & kRoleSubmit) == 0);
+    const std::string key = agent ? "agent " + client : client;
     std::lock_guard<std::mutex> lock(mu_);
-    int& open = streams_[p.name];
+    int& open = streams_[key];
     if (open >= options_.max_streams_per_client) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat(method, ": client '", p.name, "' already has ", open,
+                          absl::StrCat(method, ": ", agent ? "agent" : "client", " '", client, "' already has ", open,
                                        " streams open (max_streams_per_client = ", options_.max_streams_per_client,
                                        ")"));
     }
     ++open;
-    *slot = StreamSlot(this, p.name);
+    *slot = StreamSlot(this, key);
   }
   if (who != nullptr) *who = std::move(p);
   return grpc::Status::OK;

@@ -118,7 +118,10 @@ class Gate {
     double rate_limit = 0;
     int rate_burst = 0;  // 0 = 2 * rate_limit (at least 1)
     // Streaming calls (WatchJob, ReadBlob, WriteBlob, DeviceFleet.Connect) a client may
-    // hold open at once; 0 = unlimited.
+    // hold open at once; 0 = unlimited. A client is its token; without tokens, its TLS client
+    // certificate's identity, else its peer address. Agents' streams (DeviceFleet.Connect,
+    // and every stream of an agent-only token) have a budget of their own, so clients cannot
+    // lock agents out.
     int max_streams_per_client = 0;
     // Clock for the rate limiter (tests); null = steady_clock.
     std::function<std::chrono::steady_clock::time_point()> now;

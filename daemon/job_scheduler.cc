@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "ir/request_wire.h"
 
 namespace ttc::daemon {
 
@@ -35,7 +36,7 @@ absl::StatusOr<std::vector<v1::Job>> MemoryJournal::LoadAll() {
   std::vector<v1::Job> out;
   for (const auto& [id, bytes] : jobs_) {
     v1::Job job;
-    if (!job.ParseFromString(bytes)) return absl::DataLossError(absl::StrCat("job ", id, " is corrupt"));
+    if (!ir::ParseWireMessage(bytes, &job).ok()) return absl::DataLossError(absl::StrCat("job ", id, " is corrupt"));
     out.push_back(std::move(job));
   }
   return out;

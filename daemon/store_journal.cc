@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ir/request_wire.h"
+
 namespace ttc::daemon {
 
 StoreJournal::StoreJournal(cache::JobStore* store) : store_(store), writer_([this] { WriterLoop(); }) {}
@@ -92,7 +94,7 @@ absl::StatusOr<std::vector<v1::Job>> StoreJournal::LoadAll() {
   std::vector<v1::Job> out;
   for (const auto& [id, bytes] : *rows) {
     v1::Job job;
-    if (!job.ParseFromString(bytes) || job.id() != id) {
+    if (!ir::ParseWireMessage(bytes, &job).ok() || job.id() != id) {
       const std::string reason = job.id() != id && !job.id().empty() ? "record of another job" : "does not parse";
       spdlog::error("msg=\"corrupt job record quarantined\" job={} reason=\"{}\" bytes={}", id, reason, bytes.size());
       if (auto st = store_->Quarantine(id, bytes, reason); !st.ok()) return st;

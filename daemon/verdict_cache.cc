@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "common/key_text.h"
+#include "ir/request_wire.h"
 
 namespace ttc::daemon {
 namespace {
@@ -58,7 +59,7 @@ absl::StatusOr<v1::Digest> VerdictDigest(cache::ArtifactStore* store, const std:
 absl::StatusOr<v1::Job> ReadVerdict(cache::ArtifactStore* store, const std::string& key, const v1::Digest& digest) {
   auto bytes = store->GetBlob(digest);  // verified against its digest
   v1::Job job;
-  if (!bytes.ok() || !job.ParseFromString(*bytes) || job.stage() != v1::COMPLETED ||
+  if (!bytes.ok() || !ir::ParseWireMessage(*bytes, &job).ok() || job.stage() != v1::COMPLETED ||
       job.result().outcome() != v1::PASSED) {
     return absl::NotFoundError(absl::StrCat("the verdict under ", key, " does not read back"));
   }

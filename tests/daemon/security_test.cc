@@ -1088,6 +1088,43 @@ TEST_F(SecurityLimits, AClientHoldsAtMostMaxStreamsPerClientStreams) {
   w2->Close();
 }
 
+// Without tokens every loopback client is the same peer address: watchers that use up the
+// stream limit must not lock the agents out (issue: 64 `ttc-client watch` on loopback made
+// every agent's Connect RESOURCE_EXHAUSTED).
+TEST_F(SecurityLimits, WatchersUsingUpTheStreamLimitNeverLockAnAgentOut) {
+  daemon::Config c = BaseConfig();  // auth off, loopback
+  c.max_streams_per_client = 2;
+  ASSERT_NO_FATAL_FAILURE(Start(c));
+  Stubs s(Plaintext());
+  const std::string job = SubmitJob(s, "");
+  ASSERT_FALSE(job.empty());
+  auto w1 = Watch(s, "", job);
+  auto w2 = Watch(s, "", job);
+  ASSERT_TRUE(w1->admitted);
+  ASSERT_TRUE(w2->admitted);
+  auto w3 = Watch(s, "", job);
+  EXPECT_FALSE(w3->admitted);
+  EXPECT_EQ(w3->Close().error_code(), Code::RESOURCE_EXHAUSTED);
+
+  grpc::ClientContext ctx;
+  Authorize(&ctx, "");
+  auto stream = s.fleet->Connect(&ctx);
+  v1::AgentMessage hello;
+  hello.mutable_register_()->set_host_id("rack1");
+  v1::AgentDevice* d = hello.mutable_register_()->add_devices();
+  d->set_device_id("dev0");
+  d->set_arch("wormhole_b0");
+  ASSERT_TRUE(stream->Write(hello));
+  v1::ServerMessage reply;
+  EXPECT_TRUE(stream->Read(&reply) && reply.has_registered()) << "the agent was locked out";
+  stream->WritesDone();
+  while (stream->Read(&reply)) {
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  w1->Close();
+  w2->Close();
+}
+
 TEST_F(SecurityLimits, AClientOverItsRateLimitIsResourceExhausted) {
   daemon::Config c = SecureConfig(Transport::kPlaintext);
   c.rate_limit = 5;
