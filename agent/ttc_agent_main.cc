@@ -2,7 +2,8 @@
 //
 //   ttc-agent [--config FILE] [--check-config] [--server ADDR] [--backend emulator|metalium]
 //             [--arch ARCH] [--devices N] [--labels k=v,...] [--work-dir DIR] [--host-id ID]
-//             [--drain-seconds S] [--health-check-every N] [--tls-ca FILE]
+//             [--drain-seconds S] [--health-check-every N] [--job-memory-mib N]
+//             [--job-cpu-seconds S] [--job-output-mib N] [--tls-ca FILE]
 //             [--tls-cert FILE --tls-key FILE] [--tls] [--token-file FILE]
 //
 // Settings (agent/agent_config.h): each flag, else the environment ($TTC_SERVER; the token
@@ -15,7 +16,9 @@
 // It opens one DeviceFleet stream, registers its devices, heartbeats at the interval the
 // daemon asks for, takes leases (one job per device at a time), fetches the program's blobs
 // it does not have yet from the CAS (kept under WORK_DIR/cas by digest), runs the validation
-// on the backend, uploads the report to the CAS and reports the result. A broken stream is
+// on the backend in a job process of its own under the job limits (agent/job_process.h: a
+// job that crashes or exceeds a limit is reported as crashed by the job; the agent carries
+// on), uploads the report to the CAS and reports the result. A broken stream is
 // reconnected (with backoff), re-registering the leases it still works on. SIGTERM/SIGINT:
 // takes no new work, lets running jobs finish for up to --drain-seconds, hands the rest back,
 // exits 0. Health checks (a known-good kernel validated on each device) run after the first
