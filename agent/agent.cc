@@ -16,6 +16,7 @@
 #include "common/logfmt.h"
 #include "driver/action.h"
 #include "frontend/load.h"
+#include "ir/request_wire.h"
 #include "remote/remote.h"
 #include "validate/validate.h"
 
@@ -376,6 +377,22 @@ void Agent::Execute(Work* w) {
   v1::AgentMessage out;
   v1::JobResult* result = out.mutable_finished()->mutable_result();
   out.mutable_finished()->set_lease_id(lease);
+  if (!job.spec().request_wire().empty()) {
+    // The kernel came as wire bytes (JobSpec.request_wire): parsed with the request nesting
+    // limit. Set before anything reads job.spec().request().
+    v1::Job& mutable_job = w->job;
+    absl::Status parsed =
+        ir::ParseWireMessage(mutable_job.spec().request_wire(), mutable_job.mutable_spec()->mutable_request());
+    mutable_job.mutable_spec()->clear_request_wire();
+    if (!parsed.ok()) {
+      v1::AgentMessage crashed;
+      crashed.mutable_crashed()->set_lease_id(lease);
+      crashed.mutable_crashed()->set_reason(absl::StrCat("the job's kernel does not parse: ", parsed.message()));
+      crashed.mutable_crashed()->set_caused_by_job(true);
+      Finish(w, std::move(crashed));
+      return;
+    }
+  }
   Progress(lease, "fetching the program from the CAS");
   auto files = blobs_->FetchProgram(job);
   // ttcd away for a moment (restarting, a network blip: UNAVAILABLE) is no reason to give up
@@ -418,16 +435,24 @@ void Agent::Execute(Work* w) {
       if (!up.ok()) spdlog::warn("msg=\"report upload failed\" lease={} error={}", lease, LogfmtValue(std::string(up.message())));
     }
   }
+  Finish(w, std::move(out));
+}
+
+// The end of Execute: `out` (finished or crashed) becomes the job's report, sent now or on the
+// next session; every health_check_every jobs the device is checked.
+void Agent::Finish(Work* w, v1::AgentMessage out) {
+  const std::string job_id = w->job.id();
+  const std::string lease = w->job.lease().lease_id();
+  const std::string device = w->job.lease().device_id();  // `w` is freed once its report is sent
+  spdlog::info("msg=\"job done\" job={} lease={} outcome={}{}", job_id, lease,
+               out.has_finished() ? v1::JobOutcome_Name(out.finished().result().outcome()) : "CRASHED",
+               out.has_crashed() ? " reason=" + LogfmtValue(out.crashed().reason()) : std::string());
   {
     std::lock_guard<std::mutex> l(mu_);
-    w->report = out;
+    w->report = std::move(out);
     w->done = true;
   }
   cv_.notify_all();  // a job waiting for this device
-  spdlog::info("msg=\"job done\" job={} lease={} outcome={}{}", job.id(), lease,
-               out.has_finished() ? v1::JobOutcome_Name(result->outcome()) : "CRASHED",
-               out.has_crashed() ? " reason=" + LogfmtValue(out.crashed().reason()) : std::string());
-  const std::string device = job.lease().device_id();  // `w` is freed once its report is sent
   FlushReports();
   if (o_.health_check_every > 0 && ++jobs_done_ % o_.health_check_every == 0) HealthCheck(device);
 }

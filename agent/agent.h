@@ -115,6 +115,7 @@ class Agent {
   void StartJob(const v1::Job& job);
   void Progress(const std::string& lease, const std::string& text);
   void Execute(Work* w);
+  void Finish(Work* w, v1::AgentMessage out);
   void FlushReports();
   void Drain();
 

@@ -4,8 +4,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "ir/request_wire.h"
 
 namespace ttc::client {
+
+std::string JobFunctionName(const v1::Job& job) {
+  if (job.spec().has_request()) return job.spec().request().func().name();
+  v1::KernelRequest request;
+  if (job.spec().request_wire().empty() || !ir::ParseWireMessage(job.spec().request_wire(), &request).ok()) return "";
+  return request.func().name();
+}
 
 std::string JobLine(const v1::Job& j) {
   std::string line = absl::StrCat("[", v1::JobStage_Name(j.stage()), "]");

@@ -15,6 +15,10 @@ namespace ttc::client {
 // earned it, where and when), else the last progress message.
 std::string JobLine(const v1::Job& job);
 
+// The job's kernel function name: from spec.request, else parsed from spec.request_wire (as
+// ttcd shows jobs) with the request nesting limit; "" when neither holds one.
+std::string JobFunctionName(const v1::Job& job);
+
 // One "[STAGE] detail" line for each Job.history entry from index *seen up to, not including,
 // the last one (the current stage, which JobLine prints); advances *seen to the history's size.
 // A watcher calls it for every message it receives, so stages entered between two messages

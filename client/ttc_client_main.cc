@@ -55,6 +55,7 @@
 
 namespace {
 
+using ttc::client::JobFunctionName;
 using ttc::client::JobLine;
 
 constexpr int kExitOk = 0;
@@ -418,7 +419,7 @@ int RunJobs(Globals& g, const std::string& state, bool json) {
     std::cout << ToJson(resp);
     return kExitOk;
   }
-  for (const auto& j : resp.jobs()) std::cout << j.id() << "  " << j.spec().request().func().name() << "  " << JobLine(j) << "\n";
+  for (const auto& j : resp.jobs()) std::cout << j.id() << "  " << JobFunctionName(j) << "  " << JobLine(j) << "\n";
   return kExitOk;
 }
 

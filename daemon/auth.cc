@@ -203,6 +203,12 @@ bool MaySeeJob(const Principal& who, const std::string& owner, const std::string
 v1::Job ShownToClients(v1::Job job) {
   if (job.has_lease()) job.mutable_lease()->clear_lease_id();
   if (job.has_previous_lease()) job.mutable_previous_lease()->clear_lease_id();
+  // The kernel as wire bytes: gRPC would parse a deep one with protobuf's nesting limit of
+  // 100 in the client (JobSpec.request_wire).
+  if (job.spec().has_request()) {
+    job.mutable_spec()->set_request_wire(job.spec().request().SerializeAsString());
+    job.mutable_spec()->clear_request();
+  }
   return job;
 }
 

@@ -100,7 +100,9 @@ struct Principal {
 bool MaySeeJob(const Principal& who, const std::string& owner, const std::string& owner_group);
 
 // The job as a client (submit or admin role) is shown it: without its lease id, a secret of
-// the agent that holds the lease (only the holder may report on it; docs/devices.md "Leases").
+// the agent that holds the lease (only the holder may report on it; docs/devices.md "Leases"),
+// and with its kernel as JobSpec.request_wire bytes instead of JobSpec.request (a deep kernel
+// would not parse in the client's gRPC).
 v1::Job ShownToClients(v1::Job job);
 
 // NOT_FOUND for a job id that does not exist or that `who` may not see: the same answer for

@@ -405,6 +405,11 @@ void FleetHub::Loop() {
                    a.job.lease().lease_id(), a.job.lease().host_id(), a.job.lease().device_id(), a.job.attempts());
       v1::ServerMessage m;
       *m.mutable_lease() = std::move(a.job);
+      // The kernel travels as bytes: the agent's gRPC would parse a deep one with protobuf's
+      // nesting limit of 100 (JobSpec.request_wire).
+      v1::JobSpec* spec = m.mutable_lease()->mutable_spec();
+      spec->set_request_wire(spec->request().SerializeAsString());
+      spec->clear_request();
       it->second->Send(std::move(m));
     }
   }

@@ -57,5 +57,20 @@ TEST(JobText, AJobWithoutHistoryPrintsOnlyItsLine) {
   EXPECT_EQ(JobLine(job), "[QUEUED] waiting for a device");
 }
 
+// ttcd shows jobs with their kernel as wire bytes (JobSpec.request_wire); `jobs` still names it.
+TEST(JobText, TheFunctionNameComesFromTheRequestOrItsWireBytes) {
+  v1::Job job;
+  EXPECT_EQ(JobFunctionName(job), "");
+  v1::KernelRequest request;
+  request.mutable_func()->set_name("gemm");
+  *job.mutable_spec()->mutable_request() = request;
+  EXPECT_EQ(JobFunctionName(job), "gemm");
+  job.mutable_spec()->clear_request();
+  job.mutable_spec()->set_request_wire(request.SerializeAsString());
+  EXPECT_EQ(JobFunctionName(job), "gemm");
+  job.mutable_spec()->set_request_wire("\xff\xff not wire format");
+  EXPECT_EQ(JobFunctionName(job), "");
+}
+
 }  // namespace
 }  // namespace ttc::client
