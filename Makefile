@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap configure build test demo package reliability clean
+.PHONY: all bootstrap configure build test demo package reliability ubsan clean
 
 all: build
 
@@ -30,9 +30,17 @@ demo: build
 reliability: build
 	cmake --build $(BUILD_DIR) --target reliability_long
 
+# The whole suite built with UndefinedBehaviorSanitizer, any finding fatal, in its own tree
+# (build-ubsan). The normal suite runs the short version: ubsan.compile.
+UBSAN_DIR ?= build-ubsan
+ubsan: bootstrap
+	cmake -S . -B $(UBSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTTC_UBSAN=ON -DTTC_FUZZ=OFF $(CMAKE_FLAGS)
+	cmake --build $(UBSAN_DIR) -j $(JOBS)
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --test-dir $(UBSAN_DIR) --output-on-failure -j $(JOBS)
+
 # The Debian package (CPack): $(BUILD_DIR)/ttc_<version>_amd64.deb
 package: build
 	cmake --build $(BUILD_DIR) --target package
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(UBSAN_DIR)

@@ -387,7 +387,9 @@ bool Evaluator::CallHost(const std::string& name, std::vector<Value> args,
       }
       if ((m == "dim" || m == "numel") && args.size() == 1 && !self.shape.empty()) {
         int64_t n = 1;
-        for (int64_t d : self.shape) n *= d;
+        for (int64_t d : self.shape) {
+          if (__builtin_mul_overflow(n, d, &n)) return Fail(loc, "numel() of this tensor overflows 64 bits");
+        }
         *out = Value::Int(m == "dim" ? static_cast<int64_t>(self.shape.size()) : n, loc);
         return true;
       }

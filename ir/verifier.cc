@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/checked_math.h"
 
 namespace ttc::ir {
 namespace {
@@ -170,11 +171,12 @@ class Verifier {
     for (size_t i = 0; i < r.extent.size(); ++i) {
       const IntImm* c = As<IntImm>(r.begin[i]);
       int64_t lo = c ? c->value : 0;
-      if ((c && c->value < 0) || lo + r.extent[i] > r.buffer->shape[i]) {
+      if ((c && c->value < 0) || SaturatingAdd(lo, r.extent[i]) > r.buffer->shape[i]) {
         std::vector<std::string> parts;
         for (size_t j = 0; j < r.extent.size(); ++j) {
           const IntImm* cj = As<IntImm>(r.begin[j]);
-          parts.push_back(cj ? absl::StrCat(cj->value, ":", cj->value + r.extent[j])
+          const std::optional<int64_t> end = cj ? CheckedAdd(cj->value, r.extent[j]) : std::nullopt;
+          parts.push_back(cj ? (end ? absl::StrCat(cj->value, ":", *end) : absl::StrCat(cj->value, ":", cj->value, "+", r.extent[j]))
                              : absl::StrCat("?:?+", r.extent[j]));
         }
         return Fail(loc, absl::StrCat("region [", absl::StrJoin(parts, ", "), "] is out of bounds of '",
@@ -188,8 +190,8 @@ class Verifier {
     const Loc src = At(c.loc, ".src"), dst = At(c.loc, ".dst");
     if (!CheckRegion(c.src, src) || !CheckRegion(c.dst, dst)) return false;
     int64_t se = 1, de = 1;
-    for (int64_t e : c.src.extent) se *= e;
-    for (int64_t e : c.dst.extent) de *= e;
+    for (int64_t e : c.src.extent) se = SaturatingMul(se, e);
+    for (int64_t e : c.dst.extent) de = SaturatingMul(de, e);
     if (se != de) {
       return Fail(At(c.loc, ""), absl::StrCat("source region ", ShapeStr(c.src.extent), " of '", c.src.buffer->name,
                                               "' and destination region ", ShapeStr(c.dst.extent), " of '",

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "ir/tile_geometry.h"
 #include "passes/attrs.h"
+#include "common/checked_math.h"
 
 namespace ttc {
 namespace {
@@ -180,14 +181,14 @@ class BufferResolver {
     }
     for (int i = 0; i < s.axes_size(); ++i) {
       const int64_t g = s.grid(i), e = s.shard_shape_elems(i), d = dims[i];
-      if (g * e < d) {
+      if (SaturatingMul(g, e) < d) {
         return Fail(".nd_shard", absl::StrCat("nd_shard coverage: buffer '", name, "' dimension ", s.axes(i), "=", d,
                                               " is not covered by grid ", g, " x shard ", e));
       }
-      if ((g - 1) * e >= d) {
+      if (SaturatingMul(g - 1, e) >= d) {
         return Fail(".nd_shard", absl::StrCat("nd_shard coverage: buffer '", name, "' dimension ", s.axes(i), "=", d,
                                               " leaves empty shards with grid ", g, " x shard ", e, " (", g - 1,
-                                              " shards already cover ", (g - 1) * e, ")"));
+                                              " shards already cover ", SaturatingMul(g - 1, e), ")"));
       }
     }
     NdShardAttr nd;
