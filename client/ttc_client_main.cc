@@ -614,6 +614,12 @@ int RunStats(Globals& g, bool json) {
   if (s.store_read_only()) row("  State", "READ-ONLY (disk full or a write failed; recovers when space returns)");
   for (const std::string& q : s.quarantined()) row("  Quarantined at start", q);
   if (!s.wal_damage().empty()) row("  Write-ahead log damaged", s.wal_damage());
+  if (const auto& r = s.remote(); s.has_remote()) {
+    row("Remote tier", absl::StrCat(r.address(), r.connected() ? " (connected)" : " (not connected)"));
+    row("  Hits / misses / corrupt", absl::StrCat(r.hits(), " / ", r.misses(), " / ", r.corrupt()));
+    row("  Writes / dropped / queued", absl::StrCat(r.writes(), " / ", r.dropped_writes(), " / ", Bytes(r.queued_bytes())));
+    row("  Errors / reconnects", absl::StrCat(r.errors(), " / ", r.reconnects(), r.last_error().empty() ? "" : " (last: " + r.last_error() + ")"));
+  }
   return kExitOk;
 }
 

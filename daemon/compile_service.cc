@@ -264,6 +264,7 @@ v1::Stats CompileService::GetStats() const {
     s.set_refused_writes(u.refused_writes);
     for (const std::string& q : u.quarantined) s.add_quarantined(q);
     s.set_wal_damage(u.wal_damage);
+    if (u.remote) *s.mutable_remote() = *u.remote;
   }
   s.set_corruptions(store_->corruptions());
   s.set_queue_depth(pool_->queued());

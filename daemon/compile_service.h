@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,7 @@ class CompileService {
     int64_t free_bytes = 0, reserve = 0, refused_writes = 0;
     std::vector<std::string> quarantined;
     std::string wal_damage;
+    std::optional<v1::RemoteTierStats> remote;  // with a remote tier
   };
   CompileService(cache::ArtifactStore* store, Options options, std::function<StoreUsage()> store_usage = nullptr);
   // Finishes the compiles already queued (their waiters are answered), then returns.

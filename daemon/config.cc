@@ -10,7 +10,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cache/redis_client.h"
 #include "common/toml_file.h"
 
 namespace ttc::daemon {
@@ -74,8 +77,36 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       if ((st = get_int(0, 1024, &v)).ok()) c.workers = static_cast<int>(v);
     } else if (name == "queue_size") {
       if ((st = get_int(1, 1 << 20, &v)).ok()) c.queue_size = static_cast<int>(v);
+    } else if (name == "remote_storage") {
+      // One address, or an array of Redis Cluster seed nodes (joined as redis://a,b).
+      if (node.is_string()) {
+        c.remote_storage = *node.value<std::string>();
+      } else if (const toml::array* arr = node.as_array(); arr != nullptr && !arr->empty()) {
+        std::vector<std::string> nodes;
+        for (const toml::node& n : *arr) {
+          if (!n.is_string()) {
+            st = bad("expected a redis:// address or an array of them");
+            break;
+          }
+          std::string one = *n.value<std::string>();
+          if (!nodes.empty() && absl::StartsWith(one, "redis://")) one = one.substr(8);  // later seeds: host:port
+          nodes.push_back(one);
+        }
+        if (st.ok()) c.remote_storage = absl::StrJoin(nodes, ",");
+      } else {
+        st = bad("expected a redis:// address or an array of them");
+      }
+      if (st.ok()) {
+        if (auto parsed = cache::ParseRedisUrl(c.remote_storage); !parsed.ok()) st = bad(std::string(parsed.status().message()));
+      }
+    } else if (name == "remote_storage_username") {
+      st = get_string(&c.remote_storage_username);
+    } else if (name == "remote_storage_password") {
+      st = get_string(&c.remote_storage_password);
+    } else if (name == "remote_storage_timeout_ms") {
+      if ((st = get_int(1, 60'000, &v)).ok()) c.remote_storage_timeout_ms = static_cast<int>(v);
     } else if (name == "cache_size" || name == "max_message_bytes" || name == "max_blob_bytes" ||
-               name == "store_reserve") {
+               name == "store_reserve" || name == "remote_storage_queue") {
       int64_t bytes = 0;
       if (node.is_integer()) {
         st = get_int(0, std::numeric_limits<int64_t>::max(), &bytes);
@@ -90,6 +121,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
         (name == "cache_size"      ? c.cache_size
          : name == "store_reserve" ? c.store_reserve
          : name == "max_blob_bytes" ? c.max_blob_bytes
+         : name == "remote_storage_queue" ? c.remote_storage_queue
                                     : c.max_message_bytes) = bytes;
       }
       if (st.ok() && name == "max_blob_bytes" && bytes < 1) st = bad("must be at least 1 byte");
@@ -150,7 +182,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, store_reserve, max_message_bytes, "
                "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
                "completed_jobs_kept, metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
-               "max_blob_bytes, max_batch_digests, io_threads, io_queue, rate_limit, rate_burst)");
+               "max_blob_bytes, max_batch_digests, io_threads, io_queue, rate_limit, rate_burst, remote_storage, "
+               "remote_storage_username, remote_storage_password, remote_storage_timeout_ms, remote_storage_queue)");
     }
     if (!st.ok()) return st;
   }

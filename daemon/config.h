@@ -32,6 +32,12 @@
 //   io_queue = 256                 # CAS calls that may wait for an I/O thread
 //   rate_limit = 0                 # requests/s per client (token bucket); 0 = unlimited
 //   rate_burst = 0                 # bucket size; 0 = 2 * rate_limit
+//   remote_storage = "redis://host:6379"  # shared cache tier (cache/tiered_store.h); "" = none;
+//                                  # an array of addresses: Redis Cluster seed nodes
+//   remote_storage_username = ""   # Redis AUTH (also redis://user:password@host:port)
+//   remote_storage_password = ""
+//   remote_storage_timeout_ms = 200  # each Redis connect and command
+//   remote_storage_queue = "64MiB" # Redis writes pending; past it writes are dropped (counted)
 //
 // Unknown keys and values of the wrong type are errors naming the key and its line.
 // Thread-safety: plain values; the functions are pure apart from reading the file.
@@ -79,6 +85,12 @@ struct Config {
   int io_queue = 256;
   double rate_limit = 0;
   int rate_burst = 0;
+  // The shared remote tier (docs/operations.md "Several replicas over Redis").
+  std::string remote_storage;  // "" = none; redis://[[user]:password@]host:port[,host:port...]
+  std::string remote_storage_username;
+  std::string remote_storage_password;
+  int remote_storage_timeout_ms = 200;
+  int64_t remote_storage_queue = int64_t{64} << 20;
 };
 
 // $XDG_CACHE_HOME/ttc, or ~/.cache/ttc when XDG_CACHE_HOME is unset or empty (the embedded

@@ -89,6 +89,25 @@ class Derived : public prometheus::Collectable {
         static_cast<double>(s.evictions()));
     one("ttc_store_corruptions_total", "Corrupt store entries detected and removed since start",
         MetricType::Counter, static_cast<double>(s.corruptions()));
+    if (s.has_remote()) {
+      const v1::RemoteTierStats& r = s.remote();
+      one("ttc_remote_cache_connected", "1 when the last Redis command got a reply", MetricType::Gauge, r.connected() ? 1 : 0);
+      one("ttc_remote_cache_hits_total", "Blobs and action results served from the Redis tier", MetricType::Counter,
+          static_cast<double>(r.hits()));
+      one("ttc_remote_cache_misses_total", "Lookups the Redis tier did not have either", MetricType::Counter,
+          static_cast<double>(r.misses()));
+      one("ttc_remote_cache_corrupt_total", "Values from Redis that failed verification (not served, deleted)",
+          MetricType::Counter, static_cast<double>(r.corrupt()));
+      one("ttc_remote_cache_writes_total", "Values written to Redis", MetricType::Counter, static_cast<double>(r.writes()));
+      one("ttc_remote_cache_dropped_writes_total", "Writes to Redis dropped (queue full or Redis failing)",
+          MetricType::Counter, static_cast<double>(r.dropped_writes()));
+      one("ttc_remote_cache_errors_total", "Failed Redis commands (connection, timeout, bad reply, backoff)",
+          MetricType::Counter, static_cast<double>(r.errors()));
+      one("ttc_remote_cache_reconnects_total", "Redis connections opened again after a failure", MetricType::Counter,
+          static_cast<double>(r.reconnects()));
+      one("ttc_remote_cache_queued_bytes", "Bytes of Redis writes waiting", MetricType::Gauge,
+          static_cast<double>(r.queued_bytes()));
+    }
 
     std::map<std::string, int> stages = {{"QUEUED", 0}, {"EXECUTING", 0}, {"COMPLETED", 0}};
     for (const v1::Job& j : scheduler_->ListJobs()) stages[v1::JobStage_Name(j.stage())]++;

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cache/store_admin.h"
 #include "common/address.h"
 #include "daemon/garbled_requests.h"
@@ -212,16 +213,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
     s->config_.cache_size = space_ec ? 0 : static_cast<int64_t>(space.capacity / 2);
   }
 
+  if (!s->config_.remote_storage.empty()) {
+    auto redis = cache::ParseRedisUrl(s->config_.remote_storage);
+    if (!redis.ok()) return absl::InvalidArgumentError(absl::StrCat("remote_storage: ", redis.status().message()));
+    if (!s->config_.remote_storage_username.empty()) redis->username = s->config_.remote_storage_username;
+    if (!s->config_.remote_storage_password.empty()) redis->password = s->config_.remote_storage_password;
+    redis->timeout_ms = s->config_.remote_storage_timeout_ms;
+    redis->connections = std::max(2, s->config_.workers + s->config_.io_threads);
+    std::string nodes = absl::StrJoin(redis->nodes, ",");
+    s->tiered_ = std::make_unique<cache::TieredStore>(
+        s->store_.get(), std::make_unique<cache::RedisClient>(*std::move(redis)), s->config_.remote_storage_queue);
+    spdlog::info("msg=\"remote cache tier\" nodes={} layout={}", nodes, cache::kRemoteKeyPrefix);
+  }
+
   CompileService::Options service_options;
   service_options.workers = s->config_.workers;
   service_options.queue_size = s->config_.queue_size;
   service_options.max_request_bytes = s->config_.max_message_bytes;
   service_options.before_compile = std::move(before_compile);
   cache::RocksDbStore* raw_store = s->store_.get();
+  cache::TieredStore* tiered = s->tiered_.get();
   const int64_t limit = s->config_.cache_size;
   const int64_t reserve = s->config_.store_reserve;
+  std::string remote_address;
+  if (tiered != nullptr) remote_address = absl::StrJoin(cache::ParseRedisUrl(s->config_.remote_storage)->nodes, ",");
   s->service_ = std::make_unique<CompileService>(
-      s->store_.get(), service_options, [raw_store, limit, reserve, quarantined = s->quarantined_] {
+      s->artifacts(), service_options, [raw_store, tiered, remote_address, limit, reserve, quarantined = s->quarantined_] {
         CompileService::StoreUsage u;
         u.blob_bytes = raw_store->BlobBytes();
         u.blobs = raw_store->BlobCount();
@@ -234,6 +251,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
         u.refused_writes = raw_store->refused_writes();
         u.quarantined = quarantined;
         u.wal_damage = raw_store->wal_damage();
+        if (tiered != nullptr) {
+          const cache::TieredStore::RemoteStats r = tiered->remote_stats();
+          v1::RemoteTierStats& out = u.remote.emplace();
+          out.set_address(remote_address);
+          out.set_connected(r.client.connected);
+          out.set_hits(r.hits);
+          out.set_misses(r.misses);
+          out.set_corrupt(r.corrupt);
+          out.set_writes(r.writes);
+          out.set_dropped_writes(r.dropped_writes);
+          out.set_errors(r.client.errors);
+          out.set_reconnects(r.client.reconnects);
+          out.set_queued_bytes(r.queued_bytes);
+          out.set_last_error(r.client.last_error);
+        }
         return u;
       });
   s->journal_ = std::make_unique<StoreJournal>(s->jobs_.get());
@@ -250,22 +282,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->fleet_ = std::make_unique<FleetHub>(s->scheduler_.get());
   s->fleet_service_ = std::make_unique<FleetServiceImpl>(s->fleet_.get(), s->gate_.get());
   // A validation that passed becomes a cached verdict (daemon/verdict_cache.h).
-  s->scheduler_->SetCompletionHook([store = s->store_.get()](const v1::Job& job) {
+  s->scheduler_->SetCompletionHook([store = s->artifacts()](const v1::Job& job) {
     if (auto st = StoreVerdict(store, job); !st.ok()) {
       spdlog::warn("msg=\"verdict not cached\" job={} error=\"{}\"", job.id(), std::string(st.message()));
     }
   });
   s->io_pool_ = std::make_unique<WorkerPool>(s->config_.io_threads, s->config_.io_queue);
   s->compiler_ = std::make_unique<CompilerServiceImpl>(s->service_.get(), s->fleet_.get(), s->gate_.get(),
-                                                       s->store_.get(), s->io_pool_.get());
+                                                       s->artifacts(), s->io_pool_.get());
   CasLimits cas_limits;
   cas_limits.max_batch_bytes = s->config_.max_message_bytes * 3 / 4;
   cas_limits.max_batch_digests = s->config_.max_batch_digests;
   cas_limits.max_blob_bytes = s->config_.max_blob_bytes;
   cas_limits.max_message_bytes = s->config_.max_message_bytes;
-  s->cas_ = std::make_unique<CasServiceImpl>(s->store_.get(), s->service_.get(), cas_limits, s->io_pool_.get(),
+  s->cas_ = std::make_unique<CasServiceImpl>(s->artifacts(), s->service_.get(), cas_limits, s->io_pool_.get(),
                                              s->gate_.get());
-  s->builds_ = std::make_unique<BuildCacheServiceImpl>(s->store_.get(), s->service_.get(),
+  s->builds_ = std::make_unique<BuildCacheServiceImpl>(s->artifacts(), s->service_.get(),
                                                        BuildCacheServiceImpl::Options{}, s->gate_.get(),
                                                        s->io_pool_.get());
   if (s->fleet_) {
@@ -349,6 +381,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
 Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
 
 void Server::KickEviction() { evict_cv_.notify_all(); }
+
+cache::ArtifactStore* Server::artifacts() {
+  if (tiered_) return tiered_.get();
+  return store_.get();
+}
 
 absl::Status Server::ReloadTokens() {
   if (config_.tokens_file.empty()) return absl::FailedPreconditionError("tokens_file: not set; nothing to reload");
@@ -499,6 +536,7 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   service_.reset();  // finishes queued compiles (their results are stored)
   scheduler_.reset();
   journal_.reset();  // writes the job records still queued
+  tiered_.reset();   // stops the Redis writer (queued writes are in the local store)
   store_.reset();    // closes RocksDB
   jobs_.reset();
   spdlog::info("msg=\"stopped\"");

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "cache/job_store.h"
 #include "cache/rocksdb_store.h"
+#include "cache/tiered_store.h"
 #include "daemon/auth.h"
 #include "daemon/compile_service.h"
 #include "daemon/config.h"
@@ -59,6 +60,10 @@ class Server {
   // The port of the Prometheus endpoint; 0 when Config::metrics_listen is empty.
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
   cache::RocksDbStore* store() { return store_.get(); }
+  // The shared Redis tier over store(); null without Config::remote_storage.
+  cache::TieredStore* remote_tier() { return tiered_.get(); }
+  // What the services read and write: the tiered store, or the local one.
+  cache::ArtifactStore* artifacts();
 
   // Graceful drain: health turns NOT_SERVING, new compiles get UNAVAILABLE, in-flight calls
   // may finish for up to `drain` (then they are cancelled), queued compiles complete, the
@@ -89,6 +94,7 @@ class Server {
   std::string address_;
   std::unique_ptr<cache::JobStore> jobs_;  // outlives journal_ and scheduler_
   std::unique_ptr<cache::RocksDbStore> store_;
+  std::unique_ptr<cache::TieredStore> tiered_;  // destroyed before store_
   std::vector<std::string> quarantined_;  // damaged stores moved aside at this start
   std::unique_ptr<CompileService> service_;
   std::unique_ptr<JobJournal> journal_;

@@ -55,7 +55,8 @@ bool WritePortFile(const std::string& path, int port) {
 int main(int argc, char** argv) {
   CLI::App app{"ttcd: the ttc compile daemon (gRPC; artifacts in RocksDB)", "ttcd"};
   app.set_version_flag("--version", std::string("ttcd ") + ttc::CompilerBuildId());
-  std::string config_file, listen, data_dir, cache_size, store_reserve, max_message, log_level, port_file, metrics_listen;
+  std::string config_file, listen, data_dir, cache_size, store_reserve, max_message, log_level, port_file, metrics_listen,
+      remote_storage;
   std::optional<int> workers, queue_size, drain_seconds, missed_heartbeats, max_attempts;
   std::optional<int64_t> heartbeat_ms;
   bool no_sync = false;
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-attempts", max_attempts, "Leases per validation job before it fails [3]")
       ->check(CLI::Range(1, 100));
   app.add_option("--metrics-listen", metrics_listen, "Serve Prometheus /metrics on HOST:PORT [off]");
+  app.add_option("--remote-storage", remote_storage,
+                 "Shared cache tier: redis://[[user]:password@]host:port[,host:port...] (Cluster seeds) [off]");
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving (for scripts)");
   std::string tls_cert, tls_key, tls_client_ca, tokens_file, max_blob;
   bool insecure = false;
@@ -177,6 +180,7 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) config.log_level = log_level;
   if (heartbeat_ms) config.heartbeat_interval_ms = *heartbeat_ms;
   if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
+  if (!remote_storage.empty()) config.remote_storage = remote_storage;
   if (missed_heartbeats) config.missed_heartbeats = *missed_heartbeats;
   if (max_attempts) config.max_attempts = *max_attempts;
   if (!tls_cert.empty()) config.tls_cert = tls_cert;
