@@ -64,6 +64,28 @@ TEST_F(ConfigFile, CasLimitsAndTheIoPool) {
   EXPECT_THAT(std::string(zero.status().message()), HasSubstr("key 'io_threads': must be in [1"));
 }
 
+TEST_F(ConfigFile, RemoteStorageIsOneRedisAddressOrAListOfClusterSeeds) {
+  auto one = LoadConfigFile(Write("remote_storage = \"redis://cache.lab:6379\"\nremote_storage_timeout_ms = 50\n"
+                                  "remote_storage_queue = \"8MiB\"\nremote_storage_password = \"pw\"\n"),
+                            Config());
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->remote_storage, "redis://cache.lab:6379");
+  EXPECT_EQ(one->remote_storage_timeout_ms, 50);
+  EXPECT_EQ(one->remote_storage_queue, 8 << 20);
+  EXPECT_EQ(one->remote_storage_password, "pw");
+  auto seeds = LoadConfigFile(Write("remote_storage = [\"redis://r1:7000\", \"redis://r2:7001\", \"r3:7002\"]\n"), Config());
+  ASSERT_TRUE(seeds.ok()) << seeds.status();
+  EXPECT_EQ(seeds->remote_storage, "redis://r1:7000,r2:7001,r3:7002");
+
+  auto scheme = LoadConfigFile(Write("workers = 1\nremote_storage = \"cache.lab:6379\"\n"), Config());
+  EXPECT_THAT(std::string(scheme.status().message()), HasSubstr("ttcd.toml:2:"));
+  EXPECT_THAT(std::string(scheme.status().message()), HasSubstr("key 'remote_storage': 'cache.lab:6379' is not a redis://"));
+  auto port = LoadConfigFile(Write("remote_storage = [\"redis://r1:7000\", \"r2\"]\n"), Config());
+  EXPECT_THAT(std::string(port.status().message()), HasSubstr("'r2' is not host:port"));
+  auto tls = LoadConfigFile(Write("remote_storage = \"rediss://r1:6380\"\n"), Config());
+  EXPECT_THAT(std::string(tls.status().message()), HasSubstr("no TLS"));
+}
+
 TEST_F(ConfigFile, UnknownKeysWrongTypesAndSyntaxErrorsSayWhere) {
   auto unknown = LoadConfigFile(Write("workers = 2\ncache_sise = 10\n"), Config());
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
