@@ -297,6 +297,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   cas_limits.max_message_bytes = s->config_.max_message_bytes;
   s->cas_ = std::make_unique<CasServiceImpl>(s->artifacts(), s->service_.get(), cas_limits, s->io_pool_.get(),
                                              s->gate_.get());
+  const ReapiContext reapi{s->artifacts(), s->service_.get(), cas_limits, s->io_pool_.get(), s->gate_.get()};
+  s->reapi_capabilities_ = std::make_unique<ReapiCapabilitiesService>(reapi);
+  s->reapi_action_cache_ = std::make_unique<ReapiActionCacheService>(reapi);
+  s->reapi_cas_ = std::make_unique<ReapiCasService>(reapi);
+  s->bytestream_ = std::make_unique<ByteStreamService>(reapi);
   s->builds_ = std::make_unique<BuildCacheServiceImpl>(s->artifacts(), s->service_.get(),
                                                        BuildCacheServiceImpl::Options{}, s->gate_.get(),
                                                        s->io_pool_.get());
@@ -348,6 +353,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   builder.RegisterService(s->compiler_.get());
   builder.RegisterService(s->cas_.get());
   builder.RegisterService(s->builds_.get());
+  builder.RegisterService(s->reapi_capabilities_.get());
+  builder.RegisterService(s->reapi_action_cache_.get());
+  builder.RegisterService(s->reapi_cas_.get());
+  builder.RegisterService(s->bytestream_.get());
   builder.RegisterService(s->fleet_service_.get());
   {
     // Garbled requests first, so the metrics count the status the client gets.

@@ -30,6 +30,7 @@
 #include "daemon/fleet_service.h"
 #include "daemon/build_cache_service.h"
 #include "daemon/cas_grpc_service.h"
+#include "daemon/reapi_service.h"
 #include "daemon/compiler_grpc_service.h"
 #include "daemon/job_scheduler.h"
 #include "daemon/metrics.h"
@@ -107,6 +108,11 @@ class Server {
   std::unique_ptr<WorkerPool> io_pool_;  // CAS store accesses (Config::io_threads)
   std::unique_ptr<CasServiceImpl> cas_;
   std::unique_ptr<BuildCacheServiceImpl> builds_;  // shared kernel and host builds
+  // REAPI v2 cache services and ByteStream for standard clients (daemon/reapi_service.h).
+  std::unique_ptr<ReapiCapabilitiesService> reapi_capabilities_;
+  std::unique_ptr<ReapiActionCacheService> reapi_action_cache_;
+  std::unique_ptr<ReapiCasService> reapi_cas_;
+  std::unique_ptr<ByteStreamService> bytestream_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<grpc::Server> server_;
 

@@ -16,6 +16,8 @@
 
 #include "cache/digest.h"
 #include "daemon/auth.h"
+#include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
+#include "google/bytestream/bytestream.grpc.pb.h"
 #include "tests/daemon/daemon_fixture.h"
 #include "tests/daemon/process_util.h"
 
@@ -26,6 +28,7 @@ using ::testing::AnyOf;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using Code = grpc::StatusCode;
+namespace reapi = ::build::bazel::remote::execution::v2;
 
 constexpr std::chrono::seconds kCallLimit{10};
 std::chrono::system_clock::time_point CallDeadline() { return std::chrono::system_clock::now() + kCallLimit; }
@@ -115,12 +118,20 @@ struct Stubs {
         cas(v1::Cas::NewStub(channel)),
         fleet(v1::DeviceFleet::NewStub(channel)),
         builds(v1::BuildCache::NewStub(channel)),
-        health(grpc::health::v1::Health::NewStub(channel)) {}
+        health(grpc::health::v1::Health::NewStub(channel)),
+        reapi_caps(reapi::Capabilities::NewStub(channel)),
+        reapi_ac(reapi::ActionCache::NewStub(channel)),
+        reapi_cas(reapi::ContentAddressableStorage::NewStub(channel)),
+        bytestream(google::bytestream::ByteStream::NewStub(channel)) {}
   std::unique_ptr<v1::Compiler::Stub> compiler;
   std::unique_ptr<v1::Cas::Stub> cas;
   std::unique_ptr<v1::DeviceFleet::Stub> fleet;
   std::unique_ptr<v1::BuildCache::Stub> builds;
   std::unique_ptr<grpc::health::v1::Health::Stub> health;
+  std::unique_ptr<reapi::Capabilities::Stub> reapi_caps;
+  std::unique_ptr<reapi::ActionCache::Stub> reapi_ac;
+  std::unique_ptr<reapi::ContentAddressableStorage::Stub> reapi_cas;
+  std::unique_ptr<google::bytestream::ByteStream::Stub> bytestream;
 };
 
 // One call of each RPC, cheap and harmless when admitted (most are invalid or name missing
@@ -271,6 +282,81 @@ const std::map<std::string, RpcCall>& Rpcs() {
          v1::UpdateBuildResponse resp;
          return s.builds->UpdateBuild(ctx, req, &resp);
        }},
+      // REAPI v2 and ByteStream (daemon/reapi_service.h), named Service/Method: their method
+      // names repeat ttc's own.
+      {"Capabilities/GetCapabilities",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::ServerCapabilities resp;
+         return s.reapi_caps->GetCapabilities(ctx, reapi::GetCapabilitiesRequest(), &resp);
+       }},
+      {"ActionCache/GetActionResult",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::GetActionResultRequest req;
+         req.mutable_action_digest()->set_hash(std::string(64, '0'));
+         reapi::ActionResult resp;
+         grpc::Status st = s.reapi_ac->GetActionResult(ctx, req, &resp);
+         return st.error_code() == grpc::StatusCode::NOT_FOUND ? grpc::Status::OK : st;  // admitted: a miss
+       }},
+      {"ActionCache/UpdateActionResult",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::UpdateActionResultRequest req;  // no outputs: an empty result (harmless)
+         req.mutable_action_digest()->set_hash(std::string(64, '1'));
+         reapi::ActionResult resp;
+         return s.reapi_ac->UpdateActionResult(ctx, req, &resp);
+       }},
+      {"ContentAddressableStorage/FindMissingBlobs",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::FindMissingBlobsResponse resp;
+         return s.reapi_cas->FindMissingBlobs(ctx, reapi::FindMissingBlobsRequest(), &resp);
+       }},
+      {"ContentAddressableStorage/BatchUpdateBlobs",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::BatchUpdateBlobsResponse resp;
+         return s.reapi_cas->BatchUpdateBlobs(ctx, reapi::BatchUpdateBlobsRequest(), &resp);
+       }},
+      {"ContentAddressableStorage/BatchReadBlobs",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::BatchReadBlobsResponse resp;
+         return s.reapi_cas->BatchReadBlobs(ctx, reapi::BatchReadBlobsRequest(), &resp);
+       }},
+      {"ContentAddressableStorage/GetTree",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         reapi::GetTreeRequest req;
+         req.mutable_root_digest()->set_hash(std::string(64, '2'));
+         reapi::GetTreeResponse msg;
+         auto reader = s.reapi_cas->GetTree(ctx, req);
+         grpc::Status st = FirstMessageThenFinish(ctx, reader.get(), &msg);
+         return st.error_code() == grpc::StatusCode::NOT_FOUND ? grpc::Status::OK : st;
+       }},
+      {"ByteStream/Read",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         google::bytestream::ReadRequest req;
+         req.set_resource_name("blobs/" + std::string(64, '3') + "/1");
+         google::bytestream::ReadResponse msg;
+         auto reader = s.bytestream->Read(ctx, req);
+         grpc::Status st = FirstMessageThenFinish(ctx, reader.get(), &msg);
+         return st.error_code() == grpc::StatusCode::NOT_FOUND ? grpc::Status::OK : st;
+       }},
+      {"ByteStream/Write",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         google::bytestream::WriteResponse resp;
+         auto writer = s.bytestream->Write(ctx, &resp);
+         google::bytestream::WriteRequest msg;
+         const v1::Digest d = cache::DigestOf("bazel blob");
+         msg.set_resource_name("uploads/u/blobs/" + d.hash() + "/" + std::to_string(d.size_bytes()));
+         msg.set_data("bazel blob");
+         msg.set_finish_write(true);
+         writer->Write(msg);
+         writer->WritesDone();
+         return writer->Finish();
+       }},
+      {"ByteStream/QueryWriteStatus",
+       [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
+         google::bytestream::QueryWriteStatusRequest req;
+         req.set_resource_name("uploads/u/blobs/" + std::string(64, '4') + "/1");
+         google::bytestream::QueryWriteStatusResponse resp;
+         return s.bytestream->QueryWriteStatus(ctx, req, &resp);
+       }},
       {"Connect",
        [](Stubs& s, grpc::ClientContext* ctx, const std::string&) {
          auto stream = s.fleet->Connect(ctx);
@@ -316,6 +402,29 @@ constexpr RoleCase kRoleTable[] = {
     {"UpdateBuild", "submit", false},     {"UpdateBuild", "agent", true},       {"UpdateBuild", "admin", false},
     // A client can never lease.
     {"Connect", "submit", false},         {"Connect", "agent", true},           {"Connect", "admin", false},
+    // REAPI: every role reads and uploads blobs; only agents and admins write action results
+    // (a submitter must not plant results that other builds trust).
+    {"Capabilities/GetCapabilities", "submit", true}, {"Capabilities/GetCapabilities", "agent", true},
+    {"Capabilities/GetCapabilities", "admin", true},
+    {"ActionCache/GetActionResult", "submit", true}, {"ActionCache/GetActionResult", "agent", true},
+    {"ActionCache/GetActionResult", "admin", true},
+    {"ActionCache/UpdateActionResult", "submit", false}, {"ActionCache/UpdateActionResult", "agent", true},
+    {"ActionCache/UpdateActionResult", "admin", true},
+    {"ContentAddressableStorage/FindMissingBlobs", "submit", true},
+    {"ContentAddressableStorage/FindMissingBlobs", "agent", true},
+    {"ContentAddressableStorage/FindMissingBlobs", "admin", true},
+    {"ContentAddressableStorage/BatchUpdateBlobs", "submit", true},
+    {"ContentAddressableStorage/BatchUpdateBlobs", "agent", true},
+    {"ContentAddressableStorage/BatchUpdateBlobs", "admin", true},
+    {"ContentAddressableStorage/BatchReadBlobs", "submit", true},
+    {"ContentAddressableStorage/BatchReadBlobs", "agent", true},
+    {"ContentAddressableStorage/BatchReadBlobs", "admin", true},
+    {"ContentAddressableStorage/GetTree", "submit", true}, {"ContentAddressableStorage/GetTree", "agent", true},
+    {"ContentAddressableStorage/GetTree", "admin", true},
+    {"ByteStream/Read", "submit", true}, {"ByteStream/Read", "agent", true}, {"ByteStream/Read", "admin", true},
+    {"ByteStream/Write", "submit", true}, {"ByteStream/Write", "agent", true}, {"ByteStream/Write", "admin", true},
+    {"ByteStream/QueryWriteStatus", "submit", true}, {"ByteStream/QueryWriteStatus", "agent", true},
+    {"ByteStream/QueryWriteStatus", "admin", true},
 };
 
 enum class Transport { kPlaintext, kTls };
@@ -556,6 +665,13 @@ TEST(SecurityTables, CoverEveryRpcOfTheServices) {
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     ASSERT_NE(service, nullptr) << name;
     for (int i = 0; i < service->method_count(); ++i) proto_rpcs.insert(service->method(i)->name());
+  }
+  for (const char* name : {"build.bazel.remote.execution.v2.Capabilities", "build.bazel.remote.execution.v2.ActionCache",
+                           "build.bazel.remote.execution.v2.ContentAddressableStorage", "google.bytestream.ByteStream"}) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    ASSERT_NE(service, nullptr) << name;
+    for (int i = 0; i < service->method_count(); ++i) proto_rpcs.insert(service->name() + "/" + service->method(i)->name());
   }
   std::set<std::string> called;
   for (const auto& [rpc, call] : Rpcs()) called.insert(rpc);
