@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -138,7 +139,14 @@ absl::Status JobScheduler::Recover() {
   std::sort(done.begin(), done.end());
   for (auto& [when, id] : done) completed_.push_back(std::move(id));
   PruneCompletedLocked();
+  for (const auto& [id, job] : jobs_) {
+    if (job.stage() == v1::QUEUED) QueueLocked(job);
+  }
   return absl::OkStatus();
+}
+
+void JobScheduler::QueueLocked(const v1::Job& job) {
+  queue_.emplace(-job.spec().priority(), seq_[job.id()], job.id());
 }
 
 void JobScheduler::PruneCompletedLocked() {
@@ -194,6 +202,7 @@ absl::StatusOr<v1::Job> JobScheduler::Submit(v1::JobSpec spec, std::string actio
     if (auto st = Save(job, nullptr, cached_from == nullptr); !st.ok()) return st;
     seq_[job.id()] = seq;
     jobs_[job.id()] = job;
+    if (job.stage() == v1::QUEUED) QueueLocked(job);
   }
   Notify({&job, 1});
   return job;
@@ -380,6 +389,7 @@ void JobScheduler::RequeueLocked(v1::Job& job, const std::string& why, std::vect
   } else {
     EnterStage(job, v1::QUEUED, clock_->NowMs(), absl::StrCat("requeued: ", why));
     job.set_progress(absl::StrCat("requeued: ", why));
+    QueueLocked(job);
   }
   (void)Save(job, notify);
 }
@@ -412,39 +422,49 @@ std::vector<Assignment> JobScheduler::Assign() {
   std::vector<v1::Job> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<v1::Job*> queued;
-    for (auto& [id, job] : jobs_) {
-      if (job.stage() == v1::QUEUED) queued.push_back(&job);
+    // The free devices, in host order; Assign stops as soon as none is left.
+    struct Free {
+      const std::string* host_id;
+      const DeviceInfo* device;
+    };
+    std::vector<Free> free;
+    for (const auto& [host_id, h] : hosts_) {
+      if (!h.online) continue;
+      for (const auto& [dev_id, d] : h.devices) {
+        if (!busy_.count({host_id, dev_id})) free.push_back({&host_id, &d});
+      }
     }
-    std::sort(queued.begin(), queued.end(), [&](const v1::Job* a, const v1::Job* b) {
-      if (a->spec().priority() != b->spec().priority()) return a->spec().priority() > b->spec().priority();
-      return seq_[a->id()] < seq_[b->id()];
-    });
     const int64_t now = clock_->NowMs();
-    for (v1::Job* job : queued) {
+    for (auto it = queue_.begin(); it != queue_.end() && !free.empty();) {
+      auto found = jobs_.find(std::get<2>(*it));
+      if (found == jobs_.end() || found->second.stage() != v1::QUEUED) {
+        it = queue_.erase(it);  // left the queue since it entered
+        continue;
+      }
+      v1::Job* job = &found->second;
       // Hosts where the job crashed its own process come last: a second crash should be on
       // another host (kMaxJobCrashes), when there is one.
       std::set<std::string> crashed_on;
       for (const v1::JobCrash& c : job->crashes()) crashed_on.insert(c.host_id());
-      std::vector<std::pair<const std::string*, Host*>> order;
-      for (auto& [host_id, h] : hosts_) {
-        if (!crashed_on.count(host_id)) order.emplace_back(&host_id, &h);
-      }
-      for (auto& [host_id, h] : hosts_) {
-        if (crashed_on.count(host_id)) order.emplace_back(&host_id, &h);
-      }
-      for (auto& [host_ptr, h_ptr] : order) {
-        const std::string& host_id = *host_ptr;
-        Host& h = *h_ptr;
-        if (!h.online) continue;
-        const DeviceInfo* chosen = nullptr;
-        for (const auto& [dev_id, d] : h.devices) {
-          if (!busy_.count({host_id, dev_id}) && Matches(job->spec(), d)) {
-            chosen = &d;
+      std::optional<size_t> pick;
+      for (int pass = 0; pass < 2 && !pick; ++pass) {
+        for (size_t i = 0; i < free.size(); ++i) {
+          if ((crashed_on.count(*free[i].host_id) != 0) != (pass == 1)) continue;
+          if (Matches(job->spec(), *free[i].device)) {
+            pick = i;
             break;
           }
         }
-        if (!chosen) continue;
+      }
+      if (!pick) {
+        ++it;
+        continue;
+      }
+      {
+        const std::string& host_id = *free[*pick].host_id;
+        const DeviceInfo* chosen = free[*pick].device;
+        free.erase(free.begin() + static_cast<std::ptrdiff_t>(*pick));
+        it = queue_.erase(it);
         job->set_attempts(job->attempts() + 1);
         job->add_hosts_tried(host_id);
         v1::Lease* lease = job->mutable_lease();
@@ -460,7 +480,6 @@ std::vector<Assignment> JobScheduler::Assign() {
         lease_job_[lease->lease_id()] = job->id();
         (void)Save(*job, &notify);
         out.push_back({*job});
-        break;
       }
     }
   }

@@ -31,6 +31,7 @@
 #include <mutex>
 #include <atomic>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -265,6 +266,8 @@ class JobScheduler {
   void Notify(absl::Span<const v1::Job> jobs);
   // Forgets the oldest completed jobs beyond options_.max_completed_jobs.
   void PruneCompletedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds `job` (QUEUED, with its seq_ entry) to queue_.
+  void QueueLocked(const v1::Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock* clock_;
   JobJournal* journal_;
@@ -279,6 +282,10 @@ class JobScheduler {
   std::set<std::string> unlisted_ ABSL_GUARDED_BY(mu_);
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<std::string, int64_t> seq_ ABSL_GUARDED_BY(mu_);  // job id -> submit order
+  // The QUEUED jobs in lease order: (-priority, submit order, id). Entries are added whenever a
+  // job enters QUEUED and dropped lazily by Assign once the job has left it, so Assign walks
+  // the queue from its head instead of sorting every job each time.
+  std::set<std::tuple<int32_t, int64_t, std::string>> queue_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> completed_ ABSL_GUARDED_BY(mu_);   // ids of completed jobs, oldest completion first
   std::function<void(const v1::Job&)> listener_;
   std::function<void(const v1::Job&)> completion_hook_;
