@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -29,12 +30,23 @@ class RedisServer {
     return "";
   }
 
+  // A free loopback port; `cluster`: one whose cluster bus port (port + 10000) is free too.
+  static int FreePort(bool cluster = false) {
+    for (int tries = 0; tries < 200; ++tries) {
+      const int port = BindFree(0);
+      if (!cluster) return port;
+      if (port + 10000 <= 65535 && BindFree(port + 10000) == port + 10000) return port;
+    }
+    return 0;
+  }
+
   // Starts redis-server in `dir` (created) on a free port, or on `port` when non-zero.
   // Extra arguments, e.g. {"--requirepass", "secret"}. False when it did not answer in 10 s.
   bool Start(const std::string& dir, int port = 0, const std::vector<std::string>& extra = {}) {
     std::filesystem::create_directories(dir);
     dir_ = dir;
-    port_ = port != 0 ? port : FreePort();
+    const bool cluster = std::find(extra.begin(), extra.end(), "--cluster-enabled") != extra.end();
+    port_ = port != 0 ? port : FreePort(cluster);
     std::vector<std::string> argv = {Binary(), "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
                                      "--appendonly", "no", "--dir", dir, "--daemonize", "no"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -88,17 +100,21 @@ class RedisServer {
   }
 
  private:
-  static int FreePort() {
+  // Binds `port` (0: any) on loopback and releases it: the port bound, or 0.
+  static int BindFree(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    socklen_t len = sizeof(addr);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    int bound = 0;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+      socklen_t len = sizeof(addr);
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+      bound = ntohs(addr.sin_port);
+    }
     close(fd);
-    return ntohs(addr.sin_port);
+    return bound;
   }
   bool Ping() const {
     Reply r = Command({"PING"});

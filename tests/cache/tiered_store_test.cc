@@ -278,5 +278,62 @@ TEST_F(TieredStoreTest, AuthIsSentAndARefusedPasswordIsAnError) {
   EXPECT_NE(st.message().find("AUTH refused"), std::string::npos) << st;
 }
 
+// Three redis-server processes in cluster mode (16384 slots split by redis-cli --cluster
+// create): a store that knows one seed follows MOVED answers to every node, and a store given
+// another seed reads everything back.
+TEST_F(TieredStoreTest, ARedisClusterIsReachedThroughOneSeedByFollowingRedirections) {
+  const char* cli = "/usr/bin/redis-cli";
+  if (!std::filesystem::exists(cli)) GTEST_SKIP() << "redis-cli is not installed (package redis-tools)";
+  redis_.Kill();
+  RedisServer nodes[3];
+  std::string addresses;
+  for (int i = 0; i < 3; ++i) {
+    const std::string dir = dir_.Sub("cluster" + std::to_string(i));
+    ASSERT_TRUE(nodes[i].Start(dir, 0, {"--cluster-enabled", "yes", "--cluster-config-file", dir + "/nodes.conf"}));
+    addresses += " 127.0.0.1:" + std::to_string(nodes[i].port());
+  }
+  auto [code, out] = testing::Shell(std::string("timeout 60 ") + cli + " --cluster create" + addresses +
+                                    " --cluster-replicas 0 --cluster-yes");
+  ASSERT_EQ(code, 0) << out;
+  ASSERT_TRUE(WaitUntil([&] {
+    for (auto& n : nodes) {
+      auto r = n.Command({"CLUSTER", "INFO"});
+      if (r == nullptr || r->type != REDIS_REPLY_STRING || std::string(r->str, r->len).find("cluster_state:ok") == std::string::npos) {
+        return false;
+      }
+    }
+    return true;
+  }, std::chrono::seconds(20)));
+
+  MemoryStore local_a, local_b;
+  auto a_options = ParseRedisUrl("redis://127.0.0.1:" + std::to_string(nodes[0].port()));
+  auto b_options = ParseRedisUrl("redis://127.0.0.1:" + std::to_string(nodes[2].port()));
+  ASSERT_TRUE(a_options.ok() && b_options.ok());
+  TieredStore a(&local_a, std::make_unique<RedisClient>(*a_options), int64_t{64} << 20);
+  TieredStore b(&local_b, std::make_unique<RedisClient>(*b_options), int64_t{64} << 20);
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 60; ++i) blobs.push_back("cluster blob " + std::to_string(i));
+  for (const std::string& blob : blobs) ASSERT_TRUE(a.PutBlob(DigestOf(blob), blob).ok());
+  ASSERT_TRUE(a.Flush(std::chrono::seconds(20)));
+  EXPECT_EQ(a.remote_stats().writes, 60);
+  EXPECT_EQ(a.remote_stats().dropped_writes, 0);
+  for (const std::string& blob : blobs) {
+    auto got = b.GetBlob(DigestOf(blob));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, blob);
+  }
+  // 60 keys over three nodes: both stores were redirected, and remember where slots live.
+  EXPECT_GT(a.remote_stats().client.redirects, 0);
+  EXPECT_GT(b.remote_stats().client.redirects, 0);
+  EXPECT_LT(b.remote_stats().client.redirects, 60);
+  int on_nodes = 0;
+  for (auto& n : nodes) {
+    auto r = n.Command({"DBSIZE"});
+    ASSERT_NE(r, nullptr);
+    on_nodes += r->integer > 0 ? 1 : 0;
+  }
+  EXPECT_EQ(on_nodes, 3);
+}
+
 }  // namespace
 }  // namespace ttc::cache
