@@ -137,7 +137,9 @@ class SimAgent {
     return stream_->Read(&reply) && reply.has_registered();
   }
   // Runs until `stop` or the stream ends. `held` counts agents holding their first lease.
-  void Run(std::atomic<int>* held, std::atomic<bool>* go, std::atomic<int64_t>* completed, std::atomic<bool>* stop) {
+  // `run_ms` > 0: each job "runs" that long before its report (the paced phase).
+  void Run(std::atomic<int>* held, std::atomic<bool>* go, std::atomic<int64_t>* completed, std::atomic<bool>* stop,
+           std::atomic<int>* run_ms) {
     ttc::v1::ServerMessage msg;
     bool first = true;
     Clock::time_point freed;
@@ -149,7 +151,15 @@ class SimAgent {
         held->fetch_add(1);
         while (!go->load() && !stop->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       } else {
-        latencies_ms_.push_back(std::chrono::duration<double, std::milli>(now - freed).count());
+        (paced_ ? paced_ms_ : latencies_ms_).push_back(std::chrono::duration<double, std::milli>(now - freed).count());
+      }
+      paced_ = run_ms->load() > 0;
+      if (paced_) std::this_thread::sleep_for(std::chrono::milliseconds(run_ms->load()));
+      if (now - last_heartbeat_ > std::chrono::seconds(10)) {  // a real agent's interval
+        ttc::v1::AgentMessage beat;
+        beat.mutable_heartbeat();
+        if (!stream_->Write(beat)) break;
+        last_heartbeat_ = now;
       }
       ttc::v1::AgentMessage done;
       done.mutable_finished()->set_lease_id(msg.lease().lease().lease_id());
@@ -165,13 +175,17 @@ class SimAgent {
     stream_->Finish().ok();
   }
   const std::vector<double>& latencies_ms() const { return latencies_ms_; }
+  const std::vector<double>& paced_ms() const { return paced_ms_; }
 
  private:
   std::unique_ptr<ttc::v1::DeviceFleet::Stub> stub_;
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::ClientReaderWriter<ttc::v1::AgentMessage, ttc::v1::ServerMessage>> stream_;
   std::string host_;
-  std::vector<double> latencies_ms_;
+  std::vector<double> latencies_ms_;  // saturated: every report at once
+  std::vector<double> paced_ms_;      // paced: jobs that "ran" before their report
+  bool paced_ = false;
+  Clock::time_point last_heartbeat_ = Clock::now();
 };
 
 bool Submit(ttc::v1::Compiler::Stub* stub, const ttc::v1::SubmitRequest& req) {
@@ -195,7 +209,7 @@ int Run(const Options& opt) {
     std::vector<std::string> args = {opt.ttcd, "--listen", "127.0.0.1:0", "--port-file", port_file,
                                      "--data-dir", (work / "data").string(), "--insecure",
                                      "--heartbeat-interval-ms", "60000", "--max-streams-per-client", "0",
-                                     "--log-level", "warn"};
+                                     "--log-level", getenv("DISPATCH_BENCH_TTCD_LOG") ? getenv("DISPATCH_BENCH_TTCD_LOG") : "warn"};
     if (!opt.sync_writes) args.push_back("--no-sync-writes");
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -260,7 +274,9 @@ int Run(const Options& opt) {
 
   // 2. Agents, in two halves; each takes one lease and holds it.
   std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < 8; ++i) {
+  // One connection per 16 agents (a real fleet has one per agent; this keeps the bench's
+  // client side from becoming the bottleneck).
+  for (int i = 0; i < std::max(1, opt.agents / 16); ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection per channel
     channels.push_back(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
@@ -270,6 +286,7 @@ int Run(const Options& opt) {
   std::atomic<int> held{0};
   std::atomic<bool> go{false}, stop{false};
   std::atomic<int64_t> completed{0};
+  std::atomic<int> run_ms{0};
   int64_t rss_half_agents = 0;
   for (int i = 0; i < opt.agents; ++i) {
     agents.push_back(std::make_unique<SimAgent>(channels[i % channels.size()], i));
@@ -278,7 +295,7 @@ int Run(const Options& opt) {
       for (auto& t : threads) t.join();
       return cleanup(Fail("agent " + std::to_string(i) + " was not registered"));
     }
-    threads.emplace_back([&, a = agents.back().get()] { a->Run(&held, &go, &completed, &stop); });
+    threads.emplace_back([&, a = agents.back().get()] { a->Run(&held, &go, &completed, &stop, &run_ms); });
     if (i + 1 == opt.agents / 2) {
       const auto until = Clock::now() + std::chrono::seconds(30);
       while (held.load() < opt.agents / 2 && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -290,15 +307,25 @@ int Run(const Options& opt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const int64_t rss_agents = RssBytes(ttcd);
+  std::printf("agents: %d registered, %d hold a lease\n", opt.agents, held.load());
 
-  // 3. Dispatch: everyone reports, ttcd leases the rest of the queue.
+  // 3. Dispatch, saturated: everyone reports at once, ttcd leases as fast as it can (the first
+  // two thirds of the queue). Then paced: each job "runs" long enough that the agents ask for
+  // half of the rate just measured, so the free -> lease time is ttcd's, not a queue's.
   const double cpu0 = CpuSeconds(ttcd);
   const auto d0 = Clock::now();
   go = true;
+  const int64_t saturated_jobs = opt.jobs * 2 / 3;
   const auto bound = Clock::now() + std::chrono::seconds(std::max(120, opt.jobs / 50));
-  while (completed.load() < opt.jobs && Clock::now() < bound) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  while (completed.load() < saturated_jobs && Clock::now() < bound) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double dispatch_s = std::chrono::duration<double>(Clock::now() - d0).count();
   const double cpu_dispatch = CpuSeconds(ttcd) - cpu0;
+  const int64_t saturated_done = completed.load();
+  const double leases_per_s = static_cast<double>(saturated_done) / dispatch_s;
+  run_ms = std::max(1, static_cast<int>(2000.0 * opt.agents / std::max(1.0, leases_per_s)));
+  const auto p0 = Clock::now();
+  while (completed.load() < opt.jobs && Clock::now() < bound) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double paced_s = std::chrono::duration<double>(Clock::now() - p0).count();
   const int64_t done = completed.load();
   // Idle: every agent connected, no work.
   const double cpu1 = CpuSeconds(ttcd);
@@ -309,23 +336,30 @@ int Run(const Options& opt) {
   for (auto& t : threads) t.join();
   if (done < opt.jobs) return cleanup(Fail("only " + std::to_string(done) + " of " + std::to_string(opt.jobs) + " jobs completed"));
 
-  std::vector<double> lat;
-  for (const auto& a : agents) lat.insert(lat.end(), a->latencies_ms().begin(), a->latencies_ms().end());
-  const double leases_per_s = static_cast<double>(done) / dispatch_s;
-  const double p50 = Percentile(lat, 0.50), p99 = Percentile(lat, 0.99);
+  std::vector<double> lat, paced;
+  for (const auto& a : agents) {
+    lat.insert(lat.end(), a->latencies_ms().begin(), a->latencies_ms().end());
+    paced.insert(paced.end(), a->paced_ms().begin(), a->paced_ms().end());
+  }
+  const double p50 = Percentile(paced, 0.50), p99 = Percentile(paced, 0.99);
   const double mib = 1024.0 * 1024.0;
   const double per_kjob_1 = (rss_half_jobs - rss_warm) / mib / half * 1000;
   const double per_kjob_2 = (rss_jobs - rss_half_jobs) / mib / (opt.jobs - warm - half) * 1000;
   const double per_kagent_1 = (rss_half_agents - rss_jobs) / mib / (opt.agents / 2) * 1000;
   const double per_kagent_2 = (rss_agents - rss_half_agents) / mib / (opt.agents - opt.agents / 2) * 1000;
-  std::printf("dispatch: %lld jobs in %.2f s: %.0f leases/s\n", static_cast<long long>(done), dispatch_s, leases_per_s);
-  std::printf("free -> lease: p50 %.2f ms, p99 %.2f ms (%zu samples)\n", p50, p99, lat.size());
+  std::printf("dispatch, saturated: %lld jobs in %.2f s: %.0f leases/s (free -> lease p50 %.1f ms, p99 %.1f ms: "
+              "queueing, every agent waits for the others)\n",
+              static_cast<long long>(saturated_done), dispatch_s, leases_per_s, Percentile(lat, 0.5), Percentile(lat, 0.99));
+  std::printf("dispatch, paced (jobs run %d ms, about half that rate asked): %lld jobs in %.2f s: %.0f leases/s\n",
+              run_ms.load(), static_cast<long long>(done - saturated_done), paced_s,
+              static_cast<double>(done - saturated_done) / paced_s);
+  std::printf("free -> lease, paced: p50 %.2f ms, p99 %.2f ms (%zu samples)\n", p50, p99, paced.size());
   std::printf("ttcd RSS: %.1f MiB at start, %.1f MiB with %d jobs queued, %.1f MiB with %d agents connected\n",
               rss0 / mib, rss_jobs / mib, opt.jobs, rss_agents / mib, opt.agents);
   std::printf("ttcd RSS per 1,000 jobs: %.2f MiB (first half) %.2f MiB (second half)\n", per_kjob_1, per_kjob_2);
   std::printf("ttcd RSS per 1,000 agents: %.2f MiB (first half) %.2f MiB (second half)\n", per_kagent_1, per_kagent_2);
   std::printf("ttcd CPU: %.3f s per 1,000 leases dispatching; idle %.4f s/s per 1,000 agents\n",
-              cpu_dispatch / static_cast<double>(done) * 1000, cpu_idle / 2.0 / opt.agents * 1000);
+              cpu_dispatch / static_cast<double>(saturated_done) * 1000, cpu_idle / 2.0 / opt.agents * 1000);
   Ratio("leases_per_second", leases_per_s, ">=1000", leases_per_s >= 1000);
   Ratio("free_to_lease_p99_ms", p99, "<50", p99 < 50);
   const double job_slope = per_kjob_1 > 0 ? per_kjob_2 / per_kjob_1 : 0;
@@ -370,5 +404,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure as soon as it is measured
   return Run(opt);
 }

@@ -156,8 +156,8 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
       for (std::string& lease : s->RegisterHost(host_, devices_, {r.running_leases().begin(), r.running_leases().end()})) {
         reg->add_dropped_leases(std::move(lease));
       }
-      hub_->AddAgent(host_, this);
-      Send(std::move(reply));
+      Send(std::move(reply));    // first on the stream, before any lease
+      hub_->AddAgent(host_, this);  // with the leases granted since RegisterHost
       spdlog::info("msg=\"agent registered\" host={} backend={} devices={} reattached={}", host_, r.backend(),
                    r.devices_size(), r.running_leases_size() - reg->dropped_leases_size());
       hub_->Kick();
@@ -325,8 +325,20 @@ void FleetHub::Kick() {
 }
 
 void FleetHub::AddAgent(const std::string& host_id, AgentStream* stream) {
-  std::lock_guard<std::mutex> l(mu_);
-  agents_[host_id] = stream;
+  std::vector<v1::ServerMessage> pending;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    agents_[host_id] = stream;
+    if (auto it = pending_.find(host_id); it != pending_.end()) {
+      pending = std::move(it->second);
+      pending_.erase(it);
+    }
+  }
+  for (v1::ServerMessage& m : pending) {
+    // Still this host's current lease (not requeued, not replaced by a re-registration)?
+    if (scheduler_->JobOfLease(m.lease().lease().lease_id()).empty()) continue;
+    stream->Send(std::move(m));
+  }
 }
 
 void FleetHub::RemoveAgent(const std::string& host_id, AgentStream* stream) {
@@ -336,6 +348,7 @@ void FleetHub::RemoveAgent(const std::string& host_id, AgentStream* stream) {
     auto it = agents_.find(host_id);
     if (it != agents_.end() && it->second == stream) {
       agents_.erase(it);
+      pending_.erase(host_id);
       current = true;
     }
   }
@@ -400,7 +413,6 @@ void FleetHub::Loop() {
     l.lock();
     for (Assignment& a : granted) {
       auto it = agents_.find(a.job.lease().host_id());
-      if (it == agents_.end()) continue;  // its stream just closed: the lease will expire
       spdlog::info("msg=\"lease granted\" job={} lease={} host={} device={} attempt={}", a.job.id(),
                    a.job.lease().lease_id(), a.job.lease().host_id(), a.job.lease().device_id(), a.job.attempts());
       v1::ServerMessage m;
@@ -410,6 +422,12 @@ void FleetHub::Loop() {
       v1::JobSpec* spec = m.mutable_lease()->mutable_spec();
       spec->set_request_wire(spec->request().SerializeAsString());
       spec->clear_request();
+      if (it == agents_.end()) {
+        // Registered in the scheduler but its stream not yet added (or just closed: then the
+        // lease expires as before); AddAgent delivers it.
+        pending_[a.job.lease().host_id()].push_back(std::move(m));
+        continue;
+      }
       it->second->Send(std::move(m));
     }
   }

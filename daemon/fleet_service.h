@@ -71,6 +71,9 @@ class FleetHub {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool kicked_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, AgentStream*> agents_ ABSL_GUARDED_BY(mu_);     // host id -> its current stream
+  // Leases granted to a host between its registration in the scheduler and AddAgent (another
+  // agent's kick can run Assign in between): delivered by AddAgent while still current.
+  std::map<std::string, std::vector<v1::ServerMessage>> pending_ ABSL_GUARDED_BY(mu_);
   std::multimap<std::string, JobWatch*> watches_ ABSL_GUARDED_BY(mu_);  // job id -> watchers
   bool watches_ended_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status watches_end_status_ ABSL_GUARDED_BY(mu_);
