@@ -31,12 +31,16 @@ reliability: build
 	cmake --build $(BUILD_DIR) --target reliability_long
 
 # The whole suite built with UndefinedBehaviorSanitizer, any finding fatal, in its own tree
-# (build-ubsan). The normal suite runs the short version: ubsan.compile.
+# (build-ubsan). The normal suite runs the short version: ubsan.compile. The Reliability.*
+# scenarios are left out: they assert that health answers within 1 s under load, which
+# instrumented code on a loaded machine does not promise (they run in `make test`).
 UBSAN_DIR ?= build-ubsan
 ubsan: bootstrap
 	cmake -S . -B $(UBSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTTC_UBSAN=ON -DTTC_FUZZ=OFF $(CMAKE_FLAGS)
 	cmake --build $(UBSAN_DIR) -j $(JOBS)
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --test-dir $(UBSAN_DIR) --output-on-failure -j $(JOBS)
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --test-dir $(UBSAN_DIR) --output-on-failure -j $(JOBS) \
+	  -E '^Reliability\.'
+
 
 # The Debian package (CPack): $(BUILD_DIR)/ttc_<version>_amd64.deb
 package: build

@@ -149,7 +149,7 @@ class SimAgent {
       if (first) {
         first = false;
         held->fetch_add(1);
-        while (!go->load() && !stop->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        go->wait(false);  // no polling: 300 polling threads would starve the streams' own
       } else {
         (paced_ ? paced_ms_ : latencies_ms_).push_back(std::chrono::duration<double, std::milli>(now - freed).count());
       }
@@ -292,6 +292,8 @@ int Run(const Options& opt) {
     agents.push_back(std::make_unique<SimAgent>(channels[i % channels.size()], i));
     if (!agents.back()->Register()) {
       stop = true;
+      go = true;
+      go.notify_all();
       for (auto& t : threads) t.join();
       return cleanup(Fail("agent " + std::to_string(i) + " was not registered"));
     }
@@ -315,6 +317,7 @@ int Run(const Options& opt) {
   const double cpu0 = CpuSeconds(ttcd);
   const auto d0 = Clock::now();
   go = true;
+  go.notify_all();
   const int64_t saturated_jobs = opt.jobs * 2 / 3;
   const auto bound = Clock::now() + std::chrono::seconds(std::max(120, opt.jobs / 50));
   while (completed.load() < saturated_jobs && Clock::now() < bound) std::this_thread::sleep_for(std::chrono::milliseconds(2));
