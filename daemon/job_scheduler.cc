@@ -403,7 +403,22 @@ std::vector<std::string> JobScheduler::Expire() {
     for (auto& [host_id, h] : hosts_) {
       if (h.online && now - h.last_heartbeat_ms >= lease_period_ms()) h.online = false;  // lost
     }
-    for (auto& [id, job] : jobs_) {
+    // Every EXECUTING job holds its device in busy_: looking there costs O(devices), not O(jobs)
+    // (Expire runs before every Assign). Once a second every job is looked at, whatever busy_
+    // says.
+    std::vector<std::string> leased;
+    if (now - last_full_expire_ms_ >= 1000) {
+      last_full_expire_ms_ = now;
+      for (const auto& [id, job] : jobs_) {
+        if (job.stage() == v1::EXECUTING) leased.push_back(id);
+      }
+    } else {
+      for (const auto& [device, job_id] : busy_) leased.push_back(job_id);
+    }
+    for (const std::string& id : leased) {
+      auto found = jobs_.find(id);
+      if (found == jobs_.end()) continue;
+      v1::Job& job = found->second;
       if (job.stage() != v1::EXECUTING || job.lease().deadline_ms() > now) continue;
       // A lease its host re-registered without (and never reattached) is known dropped; any
       // other may still be running on a host that is away.

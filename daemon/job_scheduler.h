@@ -286,6 +286,7 @@ class JobScheduler {
   // job enters QUEUED and dropped lazily by Assign once the job has left it, so Assign walks
   // the queue from its head instead of sorting every job each time.
   std::set<std::tuple<int32_t, int64_t, std::string>> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t last_full_expire_ms_ ABSL_GUARDED_BY(mu_) = 0;  // Expire's last look at every job
   std::deque<std::string> completed_ ABSL_GUARDED_BY(mu_);   // ids of completed jobs, oldest completion first
   std::function<void(const v1::Job&)> listener_;
   std::function<void(const v1::Job&)> completion_hook_;
