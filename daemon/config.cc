@@ -88,7 +88,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
             st = bad("expected a redis:// address or an array of them");
             break;
           }
-          std::string one = *n.value<std::string>();
+          std::string one = n.as_string()->get();
           if (!nodes.empty() && absl::StartsWith(one, "redis://")) one = one.substr(8);  // later seeds: host:port
           nodes.push_back(one);
         }
