@@ -64,27 +64,33 @@ absl::Status RocksDbStore::PutBlob(const v1::Digest& digest, std::string_view da
   w.sync = options_.sync_writes;
   const std::string key = DigestKey(digest);
   if (auto st = Writable(); !st.ok()) return st;
+  const int64_t now = NowMs();
+  // The blob and its last-use time in one write (one pass through RocksDB's write path; the
+  // access entry rides in the logged batch).
+  rocksdb::WriteBatch batch;
+  batch.Put(cas_, key, rocksdb::Slice(data.data(), data.size()));
+  batch.Put(access_, key, std::to_string(now));
   {
     // Excludes a concurrent corruption check from deleting these freshly verified bytes.
     std::lock_guard<std::mutex> lock(repair_mu_);
     if (read_only_) return Writable();  // the write gate: a write failed while this one waited
     rocksdb::PinnableSlice existing;
     const bool present = db_->Get(rocksdb::ReadOptions(), cas_, key, &existing).ok();
-    if (auto s = db_->Put(w, cas_, key, rocksdb::Slice(data.data(), data.size())); !s.ok()) {
-      return WriteFailed(s, "storing a blob");
-    }
+    if (auto s = db_->Write(w, &batch); !s.ok()) return WriteFailed(s, "storing a blob");
     if (!present) {
       blob_bytes_ += static_cast<int64_t>(data.size());
       ++blob_count_;
     }
   }
-  TouchAll({key});
+  verified_.Insert(digest, now);
   return absl::OkStatus();
 }
 
 std::vector<absl::Status> RocksDbStore::PutBlobs(
     const std::vector<std::pair<v1::Digest, std::string_view>>& blobs) {
   std::vector<absl::Status> out(blobs.size());
+  const int64_t now = NowMs();
+  const std::string now_text = std::to_string(now);
   rocksdb::WriteBatch batch;
   std::vector<std::pair<std::string, int64_t>> keys;  // the entries in `batch`
   std::set<std::string> seen;
@@ -95,6 +101,7 @@ std::vector<absl::Status> RocksDbStore::PutBlobs(
     std::string key = DigestKey(digest);
     if (!seen.insert(key).second) continue;  // the same blob twice in one batch
     batch.Put(cas_, key, rocksdb::Slice(data.data(), data.size()));
+    batch.Put(access_, key, now_text);  // the last-use time in the same write
     keys.emplace_back(std::move(key), static_cast<int64_t>(data.size()));
   }
   if (keys.empty()) return out;
@@ -124,9 +131,9 @@ std::vector<absl::Status> RocksDbStore::PutBlobs(
       ++blob_count_;
     }
   }
-  std::vector<std::string> touched;
-  for (auto& [key, size] : keys) touched.push_back(std::move(key));
-  TouchAll(touched);
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    if (out[i].ok() && !IsEmpty(blobs[i].first)) verified_.Insert(blobs[i].first, now);
+  }
   return out;
 }
 
@@ -143,6 +150,13 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
                                             "); it has been removed"));
   }
   if (!s.ok()) return FromRocks(s, "reading a blob");
+  const int64_t now = NowMs();
+  const VerifiedBlobs::Seen seen = verified_.Lookup(digest, now);
+  if (seen.verified) {
+    // Verified earlier by this process; RocksDB checked the block checksums of this read.
+    if (seen.touch) TouchAll({key});
+    return value;
+  }
   auto matches = [&](const std::string& v) {
     return static_cast<int64_t>(v.size()) == digest.size_bytes() && DigestOf(v).hash() == digest.hash();
   };
@@ -153,10 +167,12 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
     std::string current;
     if (db_->Get(rocksdb::ReadOptions(), cas_, key, &current).ok()) {
       if (matches(current)) {
+        verified_.Insert(digest, now);
         TouchAll({key});
         return current;
       }
       ++corruptions_;
+      verified_.Erase(digest);
       DropHot();
       rocksdb::WriteOptions w;
       w.sync = options_.sync_writes;
@@ -168,6 +184,7 @@ absl::StatusOr<std::string> RocksDbStore::GetBlob(const v1::Digest& digest) {
     }
     return absl::DataLossError(absl::StrCat("blob ", key, " was corrupt in the store; it has been removed"));
   }
+  verified_.Insert(digest, now);
   TouchAll({key});
   return value;
 }
@@ -246,6 +263,11 @@ absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const 
     blob_keys.emplace_back(bkey, static_cast<int64_t>(it->second.size()));
   }
   batch.Put(ac_, rocksdb::Slice(key.data(), key.size()), BoundResultBytes(key, result));
+  // Last-use times ride in the same write (one pass through RocksDB's write path).
+  const int64_t now = NowMs();
+  const std::string now_text = std::to_string(now);
+  batch.Put(access_, rocksdb::Slice(key.data(), key.size()), now_text);
+  for (const auto& [bkey, size] : blob_keys) batch.Put(access_, bkey, now_text);
   rocksdb::WriteOptions w;
   w.sync = options_.sync_writes;
   {
@@ -273,9 +295,9 @@ absl::Status RocksDbStore::PutActionResultWithBlobs(std::string_view key, const 
     std::lock_guard<std::mutex> lock(hot_mu_);
     hot_.erase(std::string(key));
   }
-  std::vector<std::string> touched = {std::string(key)};
-  for (const auto& [bkey, size] : blob_keys) touched.push_back(bkey);
-  TouchAll(touched);
+  for (const v1::OutputFile& f : result.output_files()) {
+    if (!IsEmpty(f.digest())) verified_.Insert(f.digest(), now);
+  }
   return absl::OkStatus();
 }
 

@@ -1,8 +1,9 @@
 // The artifact store on RocksDB (format: docs/cache_format.md). Column families: `cas`
 // (DigestKey -> bytes), `ac` (action key -> serialized ActionResult), `access` (key ->
-// last-use time, for size-bounded LRU eviction). With sync_writes (the default) every write
-// is synced to the write-ahead log before it returns, so an acknowledged artifact survives a
-// crash of the process (kill -9).
+// last-use time, for size-bounded LRU eviction). Every write reaches the write-ahead log before
+// it returns, so an acknowledged artifact survives a crash of the process (kill -9); with
+// sync_writes the log is also synced (power loss). Blobs are verified against their digest on
+// write and on their first read after Open (cache/verified_blobs.h); docs/cache_format.md.
 //
 // Disk pressure is a state, not a crash (docs/operations.md, "Disk full"): a write is refused
 // with RESOURCE_EXHAUSTED, before RocksDB sees it, while the filesystem has less than
@@ -27,6 +28,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "cache/artifact_store.h"
+#include "cache/verified_blobs.h"
 
 namespace ttc::cache {
 
@@ -34,7 +36,7 @@ class RocksDbStore : public ArtifactStore {
  public:
   struct Options {
     std::string path;         // database directory (created if missing)
-    bool sync_writes = true;  // fsync the WAL on every write
+    bool sync_writes = true;  // fsync the WAL on every write (ttcd: `cache_sync_writes`, off)
     // Milliseconds since the Unix epoch, recorded as an entry's last use; tests replace it.
     std::function<int64_t()> now_ms = nullptr;  // unset = the system clock
     // Bytes that must stay free on the filesystem of `path`: below it, writes are refused
@@ -162,6 +164,8 @@ class RocksDbStore : public ArtifactStore {
   std::atomic<int64_t> blob_bytes_{0};
   std::atomic<int64_t> blob_count_{0};
   std::atomic<int64_t> action_results_{0};
+  // Blobs verified by this process, and when their last use was written.
+  VerifiedBlobs verified_;
   // Complete action results seen recently (their blobs were all present), so a repeated hit
   // costs a map lookup. Dropped wholesale whenever any blob or result is removed (eviction,
   // corruption), so it never answers for a result whose blobs are gone. Last-use times of a
@@ -190,6 +194,13 @@ class RocksDbStore : public ArtifactStore {
   // read-only. Twice the logs' size plus kOpenSlackBytes, and at least the reserve.
   int64_t OpenHeadroom() const;
   static constexpr int64_t kOpenSlackBytes = 16 << 20;
+
+  // FreeBytes for the reserve check of a write: a statvfs at most every kFreeBytesTtlMs while
+  // more than 64 MiB above the reserve, every write closer to it.
+  int64_t FreeBytesForWrite() const;
+  static constexpr int64_t kFreeBytesTtlMs = 100;
+  mutable std::atomic<int64_t> free_cached_{-1};
+  mutable std::atomic<int64_t> free_checked_ms_{0};
 };
 
 }  // namespace ttc::cache

@@ -1,5 +1,6 @@
 // RocksDbStore: opening, disk pressure, read-only state and recovery, corrupt reads
 // (cache/rocksdb_store.h). The rules are in docs/operations.md ("Disk full", "Damaged store").
+#include <chrono>
 #include <filesystem>
 #include <limits>
 #include <utility>
@@ -31,6 +32,7 @@ std::string Mib(int64_t bytes) { return absl::StrFormat("%.1f MiB", static_cast<
 }  // namespace
 
 absl::Status RocksDbStore::OpenDb(bool read_only) {
+  verified_.Clear();  // a (re)opened database's blobs are hashed again on their first read
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
@@ -107,6 +109,15 @@ absl::Status RocksDbStore::OpenDb(bool read_only) {
 
 void RocksDbStore::CloseDb() {
   if (!db_) return;
+  // A clean close writes the memtables to tables, so the next open replays no log. (RocksDB
+  // does so on its own only after writes that skipped the log.) Not after a write error: the
+  // store is read-only then, and a flush on a full disk would fail anyway.
+  if (!read_only_) {
+    rocksdb::FlushOptions flush;
+    if (auto s = db_->Flush(flush, handles_); !s.ok()) {
+      spdlog::warn("msg=\"flushing the store at close failed\" path={} error=\"{}\"", options_.path, s.ToString());
+    }
+  }
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   db_.reset();
@@ -152,6 +163,25 @@ int64_t RocksDbStore::FreeBytes() const {
   return options_.free_bytes ? options_.free_bytes() : FreeBytesOn(options_.path);
 }
 
+int64_t RocksDbStore::FreeBytesForWrite() const {
+  if (options_.free_bytes) return options_.free_bytes();  // injected (tests): always asked
+  // A statvfs per write is a system call on every compile miss; the answer is reused while it
+  // is younger than kFreeBytesTtlMs and far from the reserve (writes since then cannot have
+  // used more than a quarter of the margin at the rates a store sees: the margin is re-read
+  // whenever it is under 64 MiB).
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  const int64_t cached = free_cached_.load(std::memory_order_relaxed);
+  if (cached >= 0 && now - free_checked_ms_.load(std::memory_order_relaxed) < kFreeBytesTtlMs &&
+      cached - options_.reserve_bytes >= (64 << 20)) {
+    return cached;
+  }
+  const int64_t free = FreeBytesOn(options_.path);
+  free_cached_.store(free, std::memory_order_relaxed);
+  free_checked_ms_.store(now, std::memory_order_relaxed);
+  return free;
+}
+
 absl::Status RocksDbStore::Refused(const absl::Status& why) {
   if (!why.ok()) ++refused_writes_;
   return why;
@@ -166,7 +196,7 @@ absl::Status RocksDbStore::WriteState() const {
                                                      read_only_reason_, "); it takes writes again once the disk has space"));
   }
   if (options_.reserve_bytes > 0) {
-    const int64_t free = FreeBytes();
+    const int64_t free = FreeBytesForWrite();
     if (free < options_.reserve_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the disk of the artifact store at ", options_.path, " has ", Mib(free), " free, under the reserve of ",

@@ -128,9 +128,9 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       if (st.ok() && name == "max_message_bytes" && (bytes < 1024 || bytes > (1LL << 30))) {
         st = bad("must be between 1KiB and 1GiB");
       }
-    } else if (name == "sync_writes") {
+    } else if (name == "sync_writes" || name == "cache_sync_writes") {
       if (!node.is_boolean()) st = bad("expected true or false");
-      else c.sync_writes = *node.value<bool>();
+      else (name == "sync_writes" ? c.sync_writes : c.cache_sync_writes) = *node.value<bool>();
     } else if (name == "drain_seconds") {
       if ((st = get_int(0, 3600, &v)).ok()) c.drain_seconds = static_cast<int>(v);
     } else if (name == "metrics_listen") {
@@ -180,7 +180,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config base) {
       }
     } else {
       st = bad("unknown key (known: listen, data_dir, workers, queue_size, cache_size, store_reserve, max_message_bytes, "
-               "sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
+               "sync_writes, cache_sync_writes, drain_seconds, log_level, heartbeat_interval_ms, missed_heartbeats, max_attempts, "
                "completed_jobs_kept, metrics_listen, tls_cert, tls_key, tls_client_ca, insecure, tokens_file, max_streams_per_client, "
                "max_blob_bytes, max_batch_digests, io_threads, io_queue, rate_limit, rate_burst, remote_storage, "
                "remote_storage_username, remote_storage_password, remote_storage_timeout_ms, remote_storage_queue)");

@@ -11,7 +11,10 @@
 //   store_reserve = "512MiB"       # free space kept on the data dir's filesystem: below it,
 //                                  # LRU eviction runs and new results are refused
 //   max_message_bytes = 16777216   # largest request the daemon accepts
-//   sync_writes = true             # fsync the store's WAL before acknowledging
+//   sync_writes = true             # fsync the job journal before acknowledging a job (power loss)
+//   cache_sync_writes = false      # also fsync every cache write (results, blobs, verdicts);
+//                                  # off: they survive kill -9 but a power loss may drop the
+//                                  # latest (never corrupt or half-present; docs/cache_format.md)
 //   drain_seconds = 30             # SIGTERM: how long in-flight work may take to finish
 //   log_level = "info"             # trace, debug, info, warn, error
 //   heartbeat_interval_ms = 10000  # agents heartbeat this often
@@ -59,7 +62,8 @@ struct Config {
   int64_t cache_size = -1;           // bytes; 0 = unbounded; -1 = half the data dir's filesystem
   int64_t store_reserve = 512 << 20;  // bytes kept free on the data dir's filesystem
   int64_t max_message_bytes = 16 << 20;
-  bool sync_writes = true;
+  bool sync_writes = true;         // the job journal: an acknowledged job survives power loss
+  bool cache_sync_writes = false;  // the artifact store: recomputable, written through the WAL unsynced
   int drain_seconds = 30;
   std::string log_level = "info";
   int64_t heartbeat_interval_ms = 10'000;

@@ -188,7 +188,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
 
   cache::RocksDbStore::Options store_options;
   store_options.path = s->config_.data_dir + "/store";
-  store_options.sync_writes = s->config_.sync_writes;
+  store_options.sync_writes = s->config_.cache_sync_writes;
   store_options.reserve_bytes = s->config_.store_reserve;
   auto store = cache::RocksDbStore::Open(store_options);
   if (absl::IsDataLoss(store.status())) {
@@ -379,10 +379,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   s->UpdateHealth();
   s->evictor_ = std::thread([p = s.get()] { p->EvictLoop(); });
   spdlog::info("msg=\"serving\" listen={} tls={} client_certs={} tokens={} data_dir={} workers={} queue_size={} "
-               "cache_size={} sync_writes={} jobs_recovered={} metrics_port={}",
+               "cache_size={} sync_writes={} cache_sync_writes={} jobs_recovered={} metrics_port={}",
                s->address_, !s->config_.insecure, !s->config_.tls_client_ca.empty(),
                s->gate_->auth_enabled() ? std::to_string(token_count) : std::string("off"), s->config_.data_dir,
                s->config_.workers, s->config_.queue_size, s->config_.cache_size, s->config_.sync_writes,
+               s->config_.cache_sync_writes,
                s->scheduler_->ListJobs().size(), s->metrics_port());
   return s;
 }

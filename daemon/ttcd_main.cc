@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
   if (workers) config.workers = *workers;
   if (queue_size) config.queue_size = *queue_size;
   if (drain_seconds) config.drain_seconds = *drain_seconds;
-  if (no_sync) config.sync_writes = false;
+  if (no_sync) config.sync_writes = config.cache_sync_writes = false;
   if (!log_level.empty()) config.log_level = log_level;
   if (heartbeat_ms) config.heartbeat_interval_ms = *heartbeat_ms;
   if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;

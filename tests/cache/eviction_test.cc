@@ -36,8 +36,9 @@ class EvictionTest : public ::testing::Test {
 };
 
 TEST_F(EvictionTest, RemovesLeastRecentlyUsedBlobsUntilUnderTheLimit) {
-  const v1::Digest a = Put('a', 10), b = Put('b', 20), c = Put('c', 30), d = Put('d', 40);
-  clock_ = 50;
+  // Fake times in ms, seconds apart: last-use times are refreshed at most once a second.
+  const v1::Digest a = Put('a', 10'000), b = Put('b', 20'000), c = Put('c', 30'000), d = Put('d', 40'000);
+  clock_ = 50'000;
   ASSERT_TRUE(store_->GetBlob(a).ok());  // a is now the most recently used
   EXPECT_EQ(store_->BlobBytes(), 400);
   auto n = store_->EvictToSize(250);
@@ -47,8 +48,22 @@ TEST_F(EvictionTest, RemovesLeastRecentlyUsedBlobsUntilUnderTheLimit) {
   EXPECT_EQ(store_->BlobBytes(), 200);
   const auto missing = store_->FindMissing({a, b, c, d});
   ASSERT_EQ(missing.size(), 2u);
-  EXPECT_EQ(missing[0].hash(), b.hash());  // oldest use: 20
-  EXPECT_EQ(missing[1].hash(), c.hash());  // then 30
+  EXPECT_EQ(missing[0].hash(), b.hash());  // oldest use: 20 s
+  EXPECT_EQ(missing[1].hash(), c.hash());  // then 30 s
+}
+
+TEST_F(EvictionTest, AReadWithinASecondOfTheLastUseWritesNoNewLastUse) {
+  // docs/cache_format.md: a verified blob's last use is rewritten at most once a second, so a
+  // hot read costs no write; LRU order holds to the second.
+  const v1::Digest a = Put('a', 10'000), b = Put('b', 10'500);
+  clock_ = 10'900;
+  ASSERT_TRUE(store_->GetBlob(a).ok());  // 900 ms after a's write: not recorded
+  auto n = store_->EvictToSize(100);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 1);
+  const auto missing = store_->FindMissing({a, b});
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].hash(), a.hash());
 }
 
 TEST_F(EvictionTest, NothingToDoUnderTheLimit) {

@@ -54,6 +54,19 @@ TEST_F(ConfigFile, KeysReplaceDefaults) {
   EXPECT_EQ(c->queue_size, Config().queue_size);  // untouched
 }
 
+TEST_F(ConfigFile, JobsAreSyncedAndCacheWritesAreNotByDefault) {
+  // docs/cache_format.md, "Durability, by what the data is".
+  EXPECT_TRUE(Config().sync_writes);
+  EXPECT_FALSE(Config().cache_sync_writes);
+  auto c = LoadConfigFile(Write("cache_sync_writes = true\n"), Config());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->cache_sync_writes);
+  EXPECT_TRUE(c->sync_writes);
+  auto bad = LoadConfigFile(Write("cache_sync_writes = 1\n"), Config());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("cache_sync_writes"), std::string::npos) << bad.status();
+}
+
 TEST_F(ConfigFile, CasLimitsAndTheIoPool) {
   auto c = LoadConfigFile(Write("max_batch_digests = 500\nio_threads = 4\nio_queue = 32\n"), Config());
   ASSERT_TRUE(c.ok()) << c.status();
