@@ -46,7 +46,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache/digest.h"
 #include "client/job_text.h"
-#include "driver/action.h"
+#include "driver/diagnostic_text.h"
 #include "driver/program_writer.h"
 #include "remote/remote.h"
 #include "grpc/health/v1/health.grpc.pb.h"

@@ -49,13 +49,6 @@ v1::DiagnosticMessage ToDiagnosticMessage(const Diagnostic& d) {
   return m;
 }
 
-std::string FormatDiagnosticMessage(const v1::DiagnosticMessage& d, std::string_view file) {
-  const Severity severity = d.severity() == v1::DiagnosticMessage::ERROR     ? Severity::kError
-                            : d.severity() == v1::DiagnosticMessage::WARNING ? Severity::kWarning
-                                                                             : Severity::kNote;
-  return FormatDiagnosticLine(file, d.location(), severity, d.internal(), d.message(), d.pass());
-}
-
 absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::string_view target_override,
                                        ActionKind kind, const cache::ActionKey* known_key) {
   ActionOutput out;

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "cache/action_key.h"
+#include "driver/diagnostic_text.h"  // FormatDiagnosticMessage (declared here before)
 #include "passes/diagnostics.h"
 #include "ttc/v1/artifact.pb.h"
 #include "ttc/v1/request.pb.h"
@@ -54,9 +55,6 @@ absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::st
                                        ActionKind kind, const cache::ActionKey* key = nullptr);
 
 v1::DiagnosticMessage ToDiagnosticMessage(const Diagnostic& d);
-
-// `file:location: error: message`, the same text FormatDiagnostic gives for a local compile.
-std::string FormatDiagnosticMessage(const v1::DiagnosticMessage& d, std::string_view file);
 
 }  // namespace ttc
 
