@@ -199,7 +199,8 @@ void CompileService::RunFlight(const std::string& key) {
                  LogfmtValue(func, 64), kind, outcome->result.success(), outcome->result.diagnostics_size(),
                  outcome->result.compile_micros(), waiters.size());
   }
-  for (Waiter& w : waiters) {
+  for (size_t i = 0; i < waiters.size(); ++i) {
+    Waiter& w = waiters[i];
     if (!outcome.ok()) {
       ++errors_;
       w.done(outcome.status());
@@ -212,7 +213,8 @@ void CompileService::RunFlight(const std::string& key) {
     } else {
       ++misses_;
     }
-    Outcome copy = *outcome;
+    // The last waiter (usually the only one) takes the outcome itself: no copy of the files.
+    Outcome copy = i + 1 == waiters.size() ? std::move(*outcome) : *outcome;
     if (!w.want_files) copy.files.clear();
     w.done(std::move(copy));
   }
