@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   llvm-14-tools clang-14 libclang-rt-14-dev
   systemd prometheus-cpp-dev prometheus libmicrohttpd-dev openssl curl python3
-  libhiredis-dev redis-server bazel-bootstrap
+  libhiredis-dev redis-server bazel-bootstrap hyperfine
 )
 
 missing=()
