@@ -36,15 +36,17 @@ struct BuildRecipe {
 // and the compiler) and the recipe text it wrote next to the object (<key>.recipe).
 BuildRecipe KernelBuildRecipe(const std::string& emulator_key, const std::string& recipe_text);
 
-// Toolchain identity, memoized per process (thread-safe): `tool` resolved on $PATH and the
-// first line of its --version ("/usr/bin/g++ | g++ (Debian 12.2.0-14) 12.2.0"); `tool` itself
-// when it cannot be run.
+// Toolchain identity (thread-safe): `tool` resolved on $PATH and the first line of its
+// --version ("/usr/bin/g++ | g++ (Debian 12.2.0-14) 12.2.0"); `tool` itself when it cannot be
+// run. Memoized per process, and on disk (under the emulator cache's digests/) by the path, size,
+// modification time and inode of the resolved executable.
 std::string ToolIdentity(const std::string& tool);
 // Hex SHA-256 over every regular file below `dir` (relative path and bytes, in path order);
-// memoized per directory. "" when `dir` cannot be read.
+// memoized per directory in the process, and on disk by the stamps (path, size, modification
+// time, inode) of every file. "" when `dir` cannot be read.
 std::string TreeDigest(const std::string& dir);
-// Hex SHA-256 of the file's bytes; "" when it cannot be read. Memoized per process by path,
-// size and modification time (thread-safe).
+// Hex SHA-256 of the file's bytes; "" when it cannot be read. Memoized in the process and on
+// disk by path, size, modification time and inode (thread-safe).
 std::string FileDigest(const std::string& path);
 
 // Thread-safety: implementations are called concurrently by validations on several devices.

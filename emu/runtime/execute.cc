@@ -166,11 +166,15 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
 
   std::vector<std::thread> threads;
   std::atomic<size_t> running{0};
+  // The last kernel to finish wakes the watchdog loop below, which would otherwise notice only
+  // at its next 5 ms poll (a fixed cost on every program run).
+  std::mutex finished_mu;
+  std::condition_variable finished;
   for (KernelThread* t : all) {
     const size_t index = static_cast<size_t>(t->kernel - p.kernels.data());
     void (*entry)() = binaries[index].entry;
     ++running;
-    threads.emplace_back([t, entry, &run, &running] {
+    threads.emplace_back([t, entry, &run, &running, &finished_mu, &finished] {
       SetCurrentThread(t);
       try {
         window::EnterKernelCode(*t);
@@ -191,7 +195,10 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
         t->core->cv.notify_all();
       }
       SetCurrentThread(nullptr);
-      --running;
+      if (--running == 0) {
+        std::lock_guard<std::mutex> lock(finished_mu);
+        finished.notify_all();
+      }
     });
   }
   const char* env = std::getenv("TTC_EMU_TIMEOUT_SECONDS");
@@ -211,7 +218,11 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
       run.Fail(os.str());
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    {
+      std::unique_lock<std::mutex> lock(finished_mu);
+      finished.wait_for(lock, std::chrono::milliseconds(5), [&] { return running == 0; });
+    }
+    if (running == 0) break;
     // Every 50 ms: two checks in a row that find every kernel blocked, with no progress.
     if (poll % 10 == 9) {
       const uint64_t progress = run.progress;
