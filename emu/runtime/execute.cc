@@ -7,11 +7,16 @@
 // state; so is a state where every kernel of every core waits (semaphores); a watchdog bounds
 // the whole run (TTC_EMU_TIMEOUT_SECONDS, default 300). The rest of the kernel-side runtime:
 // scheduling.cc, circular_buffers.cc, noc.cc, tile_math.cc, dprint.cc, l1_window.cc.
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -22,6 +27,36 @@
 #include "emu/runtime/l1_window.h"
 
 namespace ttc::emu {
+namespace {
+
+// Kernel threads run on 256 KiB stacks (TTC_EMU_KERNEL_STACK_BYTES overrides): a Tensix RISC-V
+// core's stack is a few KiB, so kernels need little, and creating 192 threads with glibc's
+// default 8 MiB stacks cost about 30 ms per program run on a 2-core VM, 9 ms with these.
+size_t KernelStackBytes() {
+  if (const char* env = std::getenv("TTC_EMU_KERNEL_STACK_BYTES")) {
+    const long long v = std::atoll(env);
+    if (v >= PTHREAD_STACK_MIN) return static_cast<size_t>(v);
+  }
+  return size_t{256} << 10;
+}
+
+void* RunKernelBody(void* body) {
+  (*static_cast<std::function<void()>*>(body))();
+  return nullptr;
+}
+
+// Starts `body` (which outlives the thread) on a kernel thread; 0 or the pthread error.
+int StartKernelThread(std::function<void()>* body, pthread_t* id) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, KernelStackBytes());
+  const int err = pthread_create(id, &attr, RunKernelBody, body);
+  pthread_attr_destroy(&attr);
+  return err;
+}
+
+}  // namespace
+
 
 std::vector<CoreCoord> CoresOfSet(const CoreRangeSet& set);
 void SetCurrentThread(KernelThread* t);
@@ -164,7 +199,8 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
   }
   window::BeginRun(*device, all);
 
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<std::function<void()>>> bodies;
+  std::vector<pthread_t> threads;
   std::atomic<size_t> running{0};
   // The last kernel to finish wakes the watchdog loop below, which would otherwise notice only
   // at its next 5 ms poll (a fixed cost on every program run).
@@ -174,7 +210,7 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
     const size_t index = static_cast<size_t>(t->kernel - p.kernels.data());
     void (*entry)() = binaries[index].entry;
     ++running;
-    threads.emplace_back([t, entry, &run, &running, &finished_mu, &finished] {
+    bodies.push_back(std::make_unique<std::function<void()>>([t, entry, &run, &running, &finished_mu, &finished] {
       SetCurrentThread(t);
       try {
         window::EnterKernelCode(*t);
@@ -199,7 +235,14 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
         std::lock_guard<std::mutex> lock(finished_mu);
         finished.notify_all();
       }
-    });
+    }));
+    pthread_t id;
+    if (const int err = StartKernelThread(bodies.back().get(), &id); err != 0) {
+      --running;
+      run.Fail(std::string("cannot start a kernel thread: ") + std::strerror(err));
+      break;
+    }
+    threads.push_back(id);
   }
   const char* env = std::getenv("TTC_EMU_TIMEOUT_SECONDS");
   const double timeout = env ? std::atof(env) : 300.0;
@@ -230,7 +273,7 @@ void EnqueueProgram(CommandQueue& cq, Program& program, bool) {
       if (run.progress != progress) stuck_polls = 0;
     }
   }
-  for (std::thread& th : threads) th.join();
+  for (pthread_t th : threads) pthread_join(th, nullptr);
   window::EndRun();
   const uint64_t warnings = run.warnings;
   if (warnings > 1) {
