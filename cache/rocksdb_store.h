@@ -194,6 +194,10 @@ class RocksDbStore : public ArtifactStore {
   // read-only. Twice the logs' size plus kOpenSlackBytes, and at least the reserve.
   int64_t OpenHeadroom() const;
   static constexpr int64_t kOpenSlackBytes = 16 << 20;
+  // Memtable bytes of all column families together (DBOptions::db_write_buffer_size).
+  static constexpr size_t kWriteBufferBytes = 32 << 20;
+  // RocksDB's block cache (data, index and filter blocks), shared by the column families.
+  static constexpr size_t kBlockCacheBytes = 16 << 20;
 
   // FreeBytes for the reserve check of a write: a statvfs at most every kFreeBytesTtlMs while
   // more than 64 MiB above the reserve, every write closer to it.

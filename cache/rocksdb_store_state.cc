@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include <rocksdb/cache.h>
+#include <rocksdb/table.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/status/status.h"
@@ -42,7 +44,20 @@ absl::Status RocksDbStore::OpenDb(bool read_only) {
     std::error_code ec;  // RocksDB creates it too, but first logs an error that it is missing
     std::filesystem::create_directories(options_.path, ec);
   }
-  const rocksdb::ColumnFamilyOptions cf;
+  // Memory: RocksDB's default is a 64 MiB memtable per column family, two of them while one
+  // flushes, so a busy store's memory grew toward several hundred MiB before it levelled off
+  // (bench/soak_bench). All families share kWriteBufferBytes instead; 16 MiB memtables
+  // still take a compile's blobs in one piece.
+  db_options.db_write_buffer_size = kWriteBufferBytes;
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = kWriteBufferBytes / 4;
+  // Table index blocks live in the (bounded) block cache instead of beside every open table,
+  // where they grew with the data stored.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, cf}, {kCas, cf}, {kAc, cf}, {kAccess, cf}, {kJobs, cf}};
   // Strict replay first: a damaged log fails the open instead of silently dropping what
