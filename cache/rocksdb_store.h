@@ -195,7 +195,7 @@ class RocksDbStore : public ArtifactStore {
   int64_t OpenHeadroom() const;
   static constexpr int64_t kOpenSlackBytes = 16 << 20;
   // Memtable bytes of all column families together (DBOptions::db_write_buffer_size).
-  static constexpr size_t kWriteBufferBytes = 32 << 20;
+  static constexpr size_t kWriteBufferBytes = 64 << 20;
   // RocksDB's block cache (data, index and filter blocks), shared by the column families.
   static constexpr size_t kBlockCacheBytes = 16 << 20;
 

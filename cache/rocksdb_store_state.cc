@@ -44,13 +44,12 @@ absl::Status RocksDbStore::OpenDb(bool read_only) {
     std::error_code ec;  // RocksDB creates it too, but first logs an error that it is missing
     std::filesystem::create_directories(options_.path, ec);
   }
-  // Memory: RocksDB's default is a 64 MiB memtable per column family, two of them while one
-  // flushes, so a busy store's memory grew toward several hundred MiB before it levelled off
-  // (bench/soak_bench). All families share kWriteBufferBytes instead; 16 MiB memtables
-  // still take a compile's blobs in one piece.
+  // Memory: all column families together keep at most kWriteBufferBytes of memtables
+  // (RocksDB's default is 64 MiB per family, without a total). The per-family size stays
+  // RocksDB's: 8 MiB memtables bounded ttcd's RSS lower but stalled writes of large blobs
+  // (AbuseTest.WedgingBatchesLeaveHealthAnsweringWithinASecond: 1.5 s -> 60 s, or wedged).
   db_options.db_write_buffer_size = kWriteBufferBytes;
   rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = kWriteBufferBytes / 4;
   // Table index blocks live in the (bounded) block cache instead of beside every open table,
   // where they grew with the data stored.
   rocksdb::BlockBasedTableOptions table;
