@@ -8,6 +8,7 @@
 #include "daemon/garbled_requests.h"
 #include "daemon/grpc_plumbing.h"
 #include "daemon/status_mapping.h"
+#include "frontend/load.h"
 
 namespace ttc::daemon {
 namespace {
@@ -32,6 +33,40 @@ grpc::Status CheckFrontendDiagnostics(const v1::CompileRequest& req, const std::
                                        "errors makes no request)"));
     }
   }
+  return grpc::Status::OK;
+}
+
+// CompileRequest.script (service.proto): ttcd's frontend makes `request` from the script, its
+// warnings go into frontend_diagnostics and the script is dropped. The frontend is reentrant,
+// bounded by the request size, and never throws on bad input (fuzzed: fuzz/).
+grpc::Status ResolveScript(v1::CompileRequest* req, const std::string& prefix) {
+  if (!req->has_script()) return grpc::Status::OK;
+  if (req->has_request()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(prefix, "script: set together with ", prefix,
+                                     "request; send one of them (a script is compiled to a request by ttcd)"));
+  }
+  if (req->frontend_diagnostics_size() > 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(prefix, "frontend_diagnostics: set with ", prefix,
+                                     "script; ttcd's frontend reports the script's own warnings"));
+  }
+  const v1::TileLangScript& script = req->script();
+  frontend::LoadOptions opts;
+  opts.func_name = script.func();
+  opts.defines.assign(script.defines().begin(), script.defines().end());
+  const std::string name = script.file_name().empty() ? "<script>" : script.file_name();
+  auto loaded = frontend::LoadKernelFromText(script.text(), name, opts);
+  if (!loaded.ok()) return ToGrpc(loaded.status());
+  *req->mutable_request() = std::move(loaded->request);
+  for (const frontend::Diagnostic& w : loaded->warning_diagnostics) {
+    v1::DiagnosticMessage* d = req->add_frontend_diagnostics();
+    d->set_severity(v1::DiagnosticMessage::WARNING);
+    d->set_location(absl::StrCat(w.loc.line, ":", w.loc.col));
+    d->set_message(w.message);
+    d->set_pass("frontend");
+  }
+  req->clear_script();
   return grpc::Status::OK;
 }
 
@@ -68,6 +103,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Compile(grpc::CallbackServerConte
   v1::CompileRequest req;
   if (auto st = ParseRawRequest(*raw, kMethod, &req); !st.ok()) return Answer(ctx, st);
   if (auto st = CheckFrontendDiagnostics(req, ""); !st.ok()) return Answer(ctx, st);
+  if (auto st = ResolveScript(&req, ""); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::CompileResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
@@ -94,6 +130,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::InferLayout(grpc::CallbackServerC
   v1::CompileRequest req;
   if (auto st = ParseRawRequest(*raw, kMethod, &req); !st.ok()) return Answer(ctx, st);
   if (auto st = CheckFrontendDiagnostics(req, ""); !st.ok()) return Answer(ctx, st);
+  if (auto st = ResolveScript(&req, ""); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::LayoutResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();
@@ -149,6 +186,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::Submit(grpc::CallbackServerContex
   v1::SubmitRequest req;
   if (auto st = ParseRawRequest(*raw, kMethod, &req); !st.ok()) return Answer(ctx, st);
   if (auto st = CheckFrontendDiagnostics(req.compile(), "compile."); !st.ok()) return Answer(ctx, st);
+  if (auto st = ResolveScript(req.mutable_compile(), "compile."); !st.ok()) return Answer(ctx, st);
   auto* call = new PendingCall<v1::SubmitResponse>(resp, service_);
   auto state = call->state();
   const auto start = std::chrono::steady_clock::now();

@@ -56,6 +56,8 @@ absl::StatusOr<SourceFile> ReadScript(const std::string& path) {
   return SourceFile(path, std::move(*bytes));
 }
 
+absl::StatusOr<LoadedKernel> LoadScript(SourceFile script, const LoadOptions& opts);
+
 }  // namespace
 
 absl::StatusOr<v1::KernelRequest> ParseTileLangScript(const std::string& text, const std::string& display_name,
@@ -73,7 +75,18 @@ absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptio
   }
   auto script = ReadScript(path);
   if (!script.ok()) return script.status();
-  out.script.emplace(std::move(*script));
+  return LoadScript(std::move(*script), opts);
+}
+
+absl::StatusOr<LoadedKernel> LoadKernelFromText(std::string text, const std::string& display_name,
+                                                const LoadOptions& opts) {
+  return LoadScript(SourceFile(display_name, std::move(text)), opts);
+}
+
+namespace {
+absl::StatusOr<LoadedKernel> LoadScript(SourceFile script, const LoadOptions& opts) {
+  LoadedKernel out;
+  out.script.emplace(std::move(script));
   auto r = Lower(*out.script, opts, false);
   if (!r.ok()) return r.status();
   out.request = std::move(r->request);
@@ -81,6 +94,7 @@ absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptio
   out.warning_diagnostics = r->warnings;
   return out;
 }
+}  // namespace
 
 absl::StatusOr<std::vector<std::string>> ListKernels(const std::string& path, const LoadOptions& opts) {
   if (!IsTileLangScript(path)) return absl::InvalidArgumentError(absl::StrCat(path, ": error: --list reads .py files"));

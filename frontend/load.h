@@ -64,6 +64,12 @@ struct LoadedKernel {
 // LoadKernelRequest, keeping the script.
 absl::StatusOr<LoadedKernel> LoadKernel(const std::string& path, const LoadOptions& opts);
 
+// LoadKernel of a TileLang script given as `text`, diagnostics naming it `display_name` (ttcd
+// compiles scripts sent by clients without the frontend: CompileRequest.script). Errors: the
+// INVALID_ARGUMENT of ParseTileLangScript.
+absl::StatusOr<LoadedKernel> LoadKernelFromText(std::string text, const std::string& display_name,
+                                                const LoadOptions& opts);
+
 // `ttc compile --list`: one line per kernel the script builds (or builder it never calls):
 //   matmul  kernel.py:30:14  matmul(M=1024, N=1024, ...)  prim_func gemm
 // Errors as LoadKernel's.

@@ -14,6 +14,7 @@ packages=(
   llvm-14-tools clang-14 libclang-rt-14-dev
   systemd prometheus-cpp-dev prometheus libmicrohttpd-dev openssl curl python3
   libhiredis-dev redis-server bazel-bootstrap hyperfine
+  python3-grpcio python3-protobuf python3-pytest python3-venv chromium
 )
 
 missing=()
