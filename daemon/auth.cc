@@ -315,6 +315,34 @@ grpc::Status Gate::Admit(const grpc::ServerContextBase& ctx, const char* method,
   return grpc::Status::OK;
 }
 
+absl::StatusOr<Principal> Gate::AdmitHttp(const std::string& token, const std::string& peer, uint32_t roles) {
+  Principal p;
+  if (!options_.auth_enabled) {
+    p.name = peer;
+    p.roles = kRoleSubmit | kRoleAgent | kRoleAdmin;
+    return p;
+  }
+  if (token.empty()) {
+    return absl::UnauthenticatedError("no token: send 'Authorization: Bearer TOKEN' or the cookie ttc_token");
+  }
+  std::shared_ptr<const std::map<std::string, TokenEntry>> table;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    table = by_digest_;
+  }
+  auto entry = table->find(HashToken(token));
+  if (entry == table->end()) return absl::UnauthenticatedError("unknown token");
+  p.name = entry->second.name;
+  p.roles = entry->second.roles;
+  p.group = entry->second.group;
+  p.authenticated = true;
+  if ((p.roles & roles) == 0) {
+    return absl::PermissionDeniedError(absl::StrCat("token '", p.name, "' has roles [", RoleNames(p.roles),
+                                                    "], needs ", RoleNames(roles)));
+  }
+  return p;
+}
+
 grpc::Status Gate::AdmitStream(const grpc::ServerContextBase& ctx, const char* method, uint32_t roles,
                                Principal* who, StreamSlot* slot) {
   Principal p;

@@ -134,6 +134,12 @@ class Gate {
   // `roles` and the client is under its rate limit. Fills `who` when admitted.
   grpc::Status Admit(const grpc::ServerContextBase& ctx, const char* method, uint32_t roles, Principal* who);
 
+  // Admits one HTTP request of the web view (daemon/web_view.h) carrying bearer token `token`
+  // ("" = none): the Principal of the token, or of `peer` holding every role when auth is off.
+  // UNAUTHENTICATED for a missing or unknown token, PERMISSION_DENIED when it holds none of
+  // `roles`. Not rate limited: the pages are read-only and cheap.
+  absl::StatusOr<Principal> AdmitHttp(const std::string& token, const std::string& peer, uint32_t roles);
+
   // A held stream slot; releases on destruction.
   class StreamSlot {
    public:

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/fleet_views.h"
 #include "daemon/garbled_requests.h"
 #include "daemon/grpc_plumbing.h"
 #include "daemon/status_mapping.h"
@@ -277,9 +278,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::ListJobs(grpc::CallbackServerCont
     return Answer(ctx, st);
   }
   if (!fleet_) return Answer(ctx, NoFleet());
-  for (v1::Job& j : fleet_->scheduler()->ListJobs(req->stage())) {
-    if (MaySeeJob(who, j.spec().owner(), j.spec().owner_group())) *resp->add_jobs() = ShownToClients(std::move(j));
-  }
+  *resp = JobsShownTo(*fleet_->scheduler(), who, req->stage());
   return Answer(ctx, grpc::Status::OK);
 }
 
@@ -291,22 +290,7 @@ grpc::ServerUnaryReactor* CompilerServiceImpl::ListDevices(grpc::CallbackServerC
     return Answer(ctx, st);
   }
   if (!fleet_) return Answer(ctx, NoFleet());
-  for (const DeviceStatus& d : fleet_->scheduler()->ListDevices()) {
-    v1::DeviceState* s = resp->add_devices();
-    s->set_host_id(d.host_id);
-    s->set_device_id(d.device.device_id);
-    s->set_arch(d.device.arch);
-    s->mutable_labels()->insert(d.device.labels.begin(), d.device.labels.end());
-    s->set_health(d.device.health);
-    s->set_host_online(d.host_online);
-    s->set_busy(!d.job_id.empty());
-    if (!d.job_id.empty()) {
-      // The id of another client's job is withheld: it would tell that the job exists.
-      auto job = fleet_->scheduler()->GetJob(d.job_id);
-      if (job.ok() && MaySeeJob(who, job->spec().owner(), job->spec().owner_group())) s->set_job_id(d.job_id);
-    }
-    if (auto b = d.device.labels.find("backend"); b != d.device.labels.end()) s->set_backend(b->second);
-  }
+  *resp = DevicesShownTo(*fleet_->scheduler(), who);
   return Answer(ctx, grpc::Status::OK);
 }
 

@@ -205,7 +205,7 @@ class AgentStream final : public grpc::ServerBidiReactor<v1::AgentMessage, v1::S
       hub_->Kick();
     } else if (m.has_health_check()) {
       const auto& hc = m.health_check();
-      (void)s->RecordHealthCheck(host_, hc.device_id(), hc.passed());
+      (void)s->RecordHealthCheck(host_, hc.device_id(), hc.passed(), hc.detail());
       if (hc.passed()) {
         spdlog::info("msg=\"health check passed\" host={} device={}", host_, hc.device_id());
       } else {

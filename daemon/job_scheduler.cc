@@ -490,6 +490,7 @@ std::vector<Assignment> JobScheduler::Assign() {
         lease->set_attempt(job->attempts());
         EnterStage(*job, v1::EXECUTING, now,
                    absl::StrCat("attempt ", job->attempts(), " on ", host_id, "/", chosen->device_id));
+        job->clear_log_tail();  // the log of this attempt
         job->set_progress("lease granted");
         busy_[{host_id, chosen->device_id}] = job->id();
         lease_job_[lease->lease_id()] = job->id();
@@ -514,6 +515,9 @@ absl::Status JobScheduler::Progress(const std::string& host_id, const std::strin
       return absl::NotFoundError(absl::StrCat("lease ", lease_id, " is not current"));
     }
     job->set_progress(message);
+    constexpr int kLogTailLines = 50;
+    if (job->log_tail_size() >= kLogTailLines) job->mutable_log_tail()->DeleteSubrange(0, job->log_tail_size() - kLogTailLines + 1);
+    job->add_log_tail(message.substr(0, 4096));
     notify.push_back(*job);  // progress is not journaled: it is only shown
   }
   Notify(notify);
@@ -658,13 +662,17 @@ absl::Status JobScheduler::SetHealth(const std::string& host_id, const std::stri
   return absl::OkStatus();
 }
 
-absl::Status JobScheduler::RecordHealthCheck(const std::string& host_id, const std::string& device_id, bool passed) {
+absl::Status JobScheduler::RecordHealthCheck(const std::string& host_id, const std::string& device_id, bool passed,
+                                             const std::string& detail) {
   std::lock_guard<std::mutex> lock(mu_);
   auto h = hosts_.find(host_id);
   if (h == hosts_.end() || !h->second.devices.count(device_id)) {
     return absl::NotFoundError(absl::StrCat("no device ", host_id, "/", device_id));
   }
   DeviceInfo& d = h->second.devices[device_id];
+  d.last_health_check_ms = clock_->NowMs();
+  d.last_health_check_passed = passed;
+  d.last_health_check_detail = detail.substr(0, 1024);
   if (d.health == v1::MAINTENANCE) return absl::OkStatus();
   d.health = passed ? v1::GOOD : v1::BAD;
   if (passed) h->second.verdicts.erase(device_id);

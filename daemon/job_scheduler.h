@@ -93,6 +93,10 @@ struct DeviceInfo {
   std::string arch;       // "wormhole_b0", "blackhole", ...
   std::map<std::string, std::string> labels;
   v1::DeviceHealth health = v1::GOOD;
+  // The last health check reported for this device (RecordHealthCheck); 0 = none yet.
+  int64_t last_health_check_ms = 0;
+  bool last_health_check_passed = false;
+  std::string last_health_check_detail;
 };
 
 struct DeviceStatus {
@@ -212,7 +216,8 @@ class JobScheduler {
   // A health check's verdict: failed -> BAD; passed -> GOOD again if it was BAD. A device in
   // MAINTENANCE stays there (only an operator ends maintenance). NOT_FOUND for an unknown
   // device.
-  absl::Status RecordHealthCheck(const std::string& host_id, const std::string& device_id, bool passed);
+  absl::Status RecordHealthCheck(const std::string& host_id, const std::string& device_id, bool passed,
+                                 const std::string& detail = "");
 
   absl::StatusOr<v1::Job> GetJob(const std::string& job_id);
   std::vector<v1::Job> ListJobs(v1::JobStage stage = v1::JOB_STAGE_UNSPECIFIED);

@@ -1,6 +1,8 @@
 #include "daemon/metrics.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -172,6 +174,51 @@ MHD_Result Reply(MHD_Connection* connection, unsigned int code, const std::strin
   return ret;
 }
 
+std::string PeerAddress(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* ci = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci == nullptr || ci->client_addr == nullptr) return "http-client";
+  char buf[INET6_ADDRSTRLEN] = {};
+  const sockaddr* sa = ci->client_addr;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, buf, sizeof(buf));
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof(buf));
+  }
+  return buf[0] != '\0' ? std::string(buf) : std::string("http-client");
+}
+
+// Everything but /metrics goes to the web view (daemon/web_view.h).
+MHD_Result ServeWeb(WebView* web, MHD_Connection* connection, const char* url, const char* method) {
+  HttpRequest req;
+  req.method = method;
+  req.path = url;
+  MHD_get_connection_values(
+      connection, MHD_GET_ARGUMENT_KIND,
+      [](void* out, MHD_ValueKind, const char* key, const char* value) -> MHD_Result {
+        (*static_cast<std::map<std::string, std::string>*>(out))[key] = value != nullptr ? value : "";
+        return MHD_YES;
+      },
+      &req.query);
+  if (const char* a = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)) {
+    req.authorization = a;
+  }
+  if (const char* c = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "ttc_token")) req.cookie_token = c;
+  req.peer = PeerAddress(connection);
+  const HttpResponse resp = web->Handle(req);
+  MHD_Response* r = MHD_create_response_from_buffer(resp.body.size(), const_cast<char*>(resp.body.data()),
+                                                    MHD_RESPMEM_MUST_COPY);
+  if (r == nullptr) return MHD_NO;
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type.c_str());
+  for (const auto& [name, value] : resp.headers) MHD_add_response_header(r, name.c_str(), value.c_str());
+  // Only our own embedded files run: no inline script, no other origin (no CDN at run time).
+  MHD_add_response_header(r, "Content-Security-Policy",
+                          "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  const MHD_Result ret = MHD_queue_response(connection, static_cast<unsigned int>(resp.status), r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
 MHD_Result HandleHttp(void* cls, MHD_Connection* connection, const char* url, const char* method,
                       const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
                       void** /*req_cls*/) {
@@ -179,12 +226,13 @@ MHD_Result HandleHttp(void* cls, MHD_Connection* connection, const char* url, co
     *upload_data_size = 0;  // a body is ignored
     return MHD_YES;
   }
+  const Metrics* m = static_cast<const Metrics*>(cls);
+  if (m->web() != nullptr && std::strcmp(url, "/metrics") != 0) return ServeWeb(m->web(), connection, url, method);
   if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 && std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
     return Reply(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n", "text/plain");
   }
   if (std::strcmp(url, "/metrics") != 0) return Reply(connection, MHD_HTTP_NOT_FOUND, "see /metrics\n", "text/plain");
-  return Reply(connection, MHD_HTTP_OK, static_cast<const Metrics*>(cls)->Scrape(),
-               "text/plain; version=0.0.4; charset=utf-8");
+  return Reply(connection, MHD_HTTP_OK, m->Scrape(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 }  // namespace
@@ -199,8 +247,9 @@ std::string Metrics::Scrape() const {
 
 absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& listen, CompileService* service,
                                                         JobScheduler* scheduler, const std::string& tls_cert_pem,
-                                                        const std::string& tls_key_pem) {
+                                                        const std::string& tls_key_pem, WebView* web) {
   std::unique_ptr<Metrics> m(new Metrics());
+  m->web_ = web;
   m->registry_ = std::make_shared<prometheus::Registry>();
   m->rpcs_ = &prometheus::BuildCounter()
                   .Name("ttc_rpc_requests_total")

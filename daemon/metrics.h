@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "daemon/compile_service.h"
 #include "daemon/job_scheduler.h"
+#include "daemon/web_view.h"
 
 struct MHD_Daemon;  // libmicrohttpd
 
@@ -43,10 +44,12 @@ class Metrics {
   // bind. `service` and `scheduler` must outlive the Metrics.
   static absl::StatusOr<std::unique_ptr<Metrics>> Start(const std::string& listen, CompileService* service,
                                                         JobScheduler* scheduler, const std::string& tls_cert_pem = "",
-                                                        const std::string& tls_key_pem = "");
+                                                        const std::string& tls_key_pem = "", WebView* web = nullptr);
   ~Metrics();
 
   int port() const { return port_; }
+  // The web view served on this port besides /metrics (every other path); null = none.
+  WebView* web() const { return web_; }
   // Counts one answered RPC.
   void CountRpc(const std::string& method, grpc::StatusCode code);
   // Observes one pipeline run.
@@ -65,6 +68,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* rpcs_ = nullptr;
   prometheus::Histogram* compile_seconds_ = nullptr;
   int port_ = 0;
+  WebView* web_ = nullptr;  // set before the HTTP daemon starts, never changed
 };
 
 }  // namespace ttc::daemon

@@ -322,8 +322,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
       cert_pem = std::move(*cert);
       key_pem = std::move(*key);
     }
-    auto metrics = Metrics::Start(s->config_.metrics_listen, s->service_.get(), s->scheduler_.get(), cert_pem, key_pem);
+    s->web_ = std::make_unique<WebView>(s->service_.get(), s->scheduler_.get(), s->artifacts(), s->gate_.get());
+    auto metrics = Metrics::Start(s->config_.metrics_listen, s->service_.get(), s->scheduler_.get(), cert_pem, key_pem,
+                                  s->web_.get());
     if (!metrics.ok()) {
+      s->web_.reset();
       s->fleet_.reset();
       s->service_.reset();
       return metrics.status();
@@ -369,6 +372,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config, std:
   if (!s->server_ || s->port_ == 0) {
     s->shut_down_ = true;  // nothing to drain
     s->metrics_.reset();
+    s->web_.reset();
     s->fleet_.reset();
     s->service_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", s->config_.listen,
@@ -542,6 +546,7 @@ void Server::Shutdown(std::chrono::milliseconds drain) {
   evict_cv_.notify_all();
   if (evictor_.joinable()) evictor_.join();
   metrics_.reset();  // stops /metrics (it reads the service and the scheduler)
+  web_.reset();      // stops the web view's sampler (it reads the service)
   fleet_.reset();    // stops the dispatcher (every agent stream has finished)
   service_.reset();  // finishes queued compiles (their results are stored)
   scheduler_.reset();

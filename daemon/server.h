@@ -103,6 +103,7 @@ class Server {
   std::unique_ptr<JobScheduler> scheduler_;
   std::unique_ptr<FleetHub> fleet_;
   std::unique_ptr<FleetServiceImpl> fleet_service_;
+  std::unique_ptr<WebView> web_;  // outlives metrics_, which serves it
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<CompilerServiceImpl> compiler_;
   std::unique_ptr<WorkerPool> io_pool_;  // CAS store accesses (Config::io_threads)

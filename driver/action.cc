@@ -85,6 +85,9 @@ absl::StatusOr<ActionOutput> RunAction(const v1::KernelRequest& request, std::st
   }
   out.result.set_success(compiled->ok());
   out.result.set_compiler_build_id(CompilerBuildId());
+  out.result.set_request_digest(out.key.request_digest);
+  out.result.set_pipeline(out.key.pipeline);
+  out.result.set_target_fingerprint(out.key.target_fingerprint);
   out.result.set_compile_micros(micros);
   out.internal_error = compiled->diag.has_internal_errors();
   return out;

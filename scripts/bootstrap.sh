@@ -23,7 +23,22 @@ for p in "${packages[@]}"; do
   [ "$status" = "installed" ] || missing+=("$p")
 done
 
+# Node.js and npm: the machines have them; a machine without installs Debian's.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+# The web view's front-end packages (web/package.json, pinned by web/package-lock.json) from
+# the npm registry, when node_modules is missing or older than the lock file.
+npm_install() {
+  local web
+  web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+  if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    echo "bootstrap: npm ci in web/"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  npm_install
   exit 0
 fi
 
@@ -40,3 +55,4 @@ if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+npm_install

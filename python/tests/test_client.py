@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 import ttc
-from conftest import BUILD_DIR, EXAMPLES, wait_for_devices
+from farm import BUILD_DIR, EXAMPLES, wait_for_devices
 
 GEMM = EXAMPLES / "gemm_1024_bf16_block128.py"
 ELTWISE = EXAMPLES / "eltwise_add_256_bf16.py"

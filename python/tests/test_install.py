@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from conftest import SOURCE_DIR, wait_for_devices
+from farm import SOURCE_DIR, wait_for_devices
 
 import ttc
 

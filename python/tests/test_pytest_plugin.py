@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import EXAMPLES, wait_for_devices
+from farm import EXAMPLES, wait_for_devices
 
 import ttc
 
