@@ -22,7 +22,7 @@ declare -A allowed=(
   [driver]="codegen passes frontend cache ir ttc common"
   [validate]="driver codegen passes cache emu ir ttc common"
   [remote]="cache ttc grpc common"
-  [daemon]="driver passes cache ir ttc grpc common"
+  [daemon]="driver passes frontend cache ir ttc grpc common"
   [agent]="validate driver remote passes cache frontend ir ttc grpc common"
   [client]="validate driver remote codegen passes frontend cache ir ttc grpc common"
 )
