@@ -186,12 +186,8 @@ absl::Status LoadRequest(const std::string& path, const std::string& func, const
   if (!loaded.ok()) return loaded.status();
   for (const std::string& w : loaded->warnings) std::cerr << w << "\n";
   *call->mutable_request() = std::move(loaded->request);
-  for (const ttc::frontend::Diagnostic& w : loaded->warning_diagnostics) {
-    ttc::v1::DiagnosticMessage* d = call->add_frontend_diagnostics();
-    d->set_severity(ttc::v1::DiagnosticMessage::WARNING);
-    d->set_location(absl::StrCat(w.loc.line, ":", w.loc.col));
-    d->set_message(w.message);
-    d->set_pass("frontend");
+  for (ttc::v1::DiagnosticMessage& d : ttc::FrontendWarningMessages(loaded->warning_diagnostics)) {
+    *call->add_frontend_diagnostics() = std::move(d);
   }
   return absl::OkStatus();
 }

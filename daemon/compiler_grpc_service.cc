@@ -9,6 +9,7 @@
 #include "daemon/garbled_requests.h"
 #include "daemon/grpc_plumbing.h"
 #include "daemon/status_mapping.h"
+#include "driver/diagnostic_text.h"
 #include "frontend/load.h"
 
 namespace ttc::daemon {
@@ -59,14 +60,8 @@ grpc::Status ResolveScript(v1::CompileRequest* req, const std::string& prefix) {
   const std::string name = script.file_name().empty() ? "<script>" : script.file_name();
   auto loaded = frontend::LoadKernelFromText(script.text(), name, opts);
   if (!loaded.ok()) return ToGrpc(loaded.status());
+  for (v1::DiagnosticMessage& d : FrontendWarningMessages(loaded->warning_diagnostics)) *req->add_frontend_diagnostics() = std::move(d);
   *req->mutable_request() = std::move(loaded->request);
-  for (const frontend::Diagnostic& w : loaded->warning_diagnostics) {
-    v1::DiagnosticMessage* d = req->add_frontend_diagnostics();
-    d->set_severity(v1::DiagnosticMessage::WARNING);
-    d->set_location(absl::StrCat(w.loc.line, ":", w.loc.col));
-    d->set_message(w.message);
-    d->set_pass("frontend");
-  }
   req->clear_script();
   return grpc::Status::OK;
 }

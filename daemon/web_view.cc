@@ -10,6 +10,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "daemon/fleet_views.h"
 
 namespace ttc::daemon {
@@ -76,11 +78,6 @@ nlohmann::json SampleJson(int64_t at_ms, const v1::Stats& s) {
   return j;
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 WebView::WebView(CompileService* service, JobScheduler* scheduler, cache::ArtifactStore* store, Gate* gate,
@@ -102,7 +99,7 @@ void WebView::SampleLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     lock.unlock();
-    Sample s{NowMs(), service_->GetStats()};
+    Sample s{absl::ToUnixMillis(absl::Now()), service_->GetStats()};
     lock.lock();
     history_.push_back(std::move(s));
     while (history_.size() > kHistorySamples) history_.pop_front();

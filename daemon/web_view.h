@@ -73,6 +73,7 @@ class WebView {
   WebView(const WebView&) = delete;
   WebView& operator=(const WebView&) = delete;
 
+  // Answers one request by the routes above: never throws, whatever the path, query or token.
   HttpResponse Handle(const HttpRequest& request);
 
  private:

@@ -56,7 +56,16 @@ absl::StatusOr<SourceFile> ReadScript(const std::string& path) {
   return SourceFile(path, std::move(*bytes));
 }
 
-absl::StatusOr<LoadedKernel> LoadScript(SourceFile script, const LoadOptions& opts);
+absl::StatusOr<LoadedKernel> LoadScript(SourceFile script, const LoadOptions& opts) {
+  LoadedKernel out;
+  out.script.emplace(std::move(script));
+  auto r = Lower(*out.script, opts, false);
+  if (!r.ok()) return r.status();
+  out.request = std::move(r->request);
+  for (const Diagnostic& w : r->warnings) out.warnings.push_back(out.script->FormatWarning(w.loc, w.message));
+  out.warning_diagnostics = r->warnings;
+  return out;
+}
 
 }  // namespace
 
@@ -83,18 +92,6 @@ absl::StatusOr<LoadedKernel> LoadKernelFromText(std::string text, const std::str
   return LoadScript(SourceFile(display_name, std::move(text)), opts);
 }
 
-namespace {
-absl::StatusOr<LoadedKernel> LoadScript(SourceFile script, const LoadOptions& opts) {
-  LoadedKernel out;
-  out.script.emplace(std::move(script));
-  auto r = Lower(*out.script, opts, false);
-  if (!r.ok()) return r.status();
-  out.request = std::move(r->request);
-  for (const Diagnostic& w : r->warnings) out.warnings.push_back(out.script->FormatWarning(w.loc, w.message));
-  out.warning_diagnostics = r->warnings;
-  return out;
-}
-}  // namespace
 
 absl::StatusOr<std::vector<std::string>> ListKernels(const std::string& path, const LoadOptions& opts) {
   if (!IsTileLangScript(path)) return absl::InvalidArgumentError(absl::StrCat(path, ": error: --list reads .py files"));

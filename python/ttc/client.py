@@ -17,7 +17,7 @@ import grpc
 from google.protobuf import json_format, text_format
 
 from ttc import _settings
-from ttc.v1 import request_pb2, service_pb2, service_pb2_grpc
+from ttc.v1 import jobs_pb2, request_pb2, service_pb2, service_pb2_grpc
 
 _MAX_MESSAGE = 64 << 20
 _LOC = re.compile(r"^(\d+):(\d+)$")
@@ -144,7 +144,6 @@ class JobStatus:
     message), history (list of (stage, at_ms, detail)) and `proto` (the ttc.v1.Job)."""
 
     def __init__(self, job):
-        from ttc.v1 import jobs_pb2
         self.proto = job
         self.id = job.id
         self.stage = jobs_pb2.JobStage.Name(job.stage)
@@ -364,7 +363,6 @@ class Client:
 
     def jobs(self, stage=None):
         """Jobs this token may see, as JobStatus, optionally of one stage ("QUEUED", ...)."""
-        from ttc.v1 import jobs_pb2
         req = service_pb2.ListJobsRequest(stage=jobs_pb2.JobStage.Value(stage) if stage else 0)
         return [JobStatus(j) for j in self._call(self._compiler.ListJobs, req).jobs]
 
